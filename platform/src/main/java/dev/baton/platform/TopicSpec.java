@@ -1,0 +1,22 @@
+package dev.baton.platform;
+
+import java.util.Map;
+
+/** A topic with the configuration Baton needs for it. */
+public record TopicSpec(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+
+    public static TopicSpec log(String name, int partitions, short replication, long retentionMs) {
+        return new TopicSpec(name, partitions, replication, Map.of(
+                "cleanup.policy", "delete",
+                "retention.ms", String.valueOf(retentionMs)));
+    }
+
+    /** A latest-value view: only the newest record per key is kept. */
+    public static TopicSpec compacted(String name, int partitions, short replication) {
+        return new TopicSpec(name, partitions, replication, Map.of(
+                "cleanup.policy", "compact",
+                // Compact promptly so a restart reads a short view, not the whole history.
+                "min.cleanable.dirty.ratio", "0.1",
+                "segment.ms", String.valueOf(6 * 3_600_000L)));
+    }
+}

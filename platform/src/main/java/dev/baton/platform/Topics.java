@@ -1,0 +1,97 @@
+package dev.baton.platform;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The names of Baton's topics under one configurable prefix (default {@code baton.}).
+ * Every component derives its topic names from here; nothing spells a topic name twice.
+ */
+public final class Topics {
+    /** Pool names become topic suffixes, so they follow Kafka's topic-name rules. */
+    public static final Pattern POOL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,100}");
+    public static final String DEFAULT_PREFIX = "baton.";
+
+    private final String prefix;
+
+    public Topics(String prefix) {
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+    }
+
+    public static Topics withDefaultPrefix() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    public String prefix() { return prefix; }
+
+    /** Run requests from the API, schedules, sensors and asset triggers (key: run id). */
+    public String runRequests() { return prefix + "run-requests"; }
+    /** Control commands: cancel, retry, admission (key: run id). */
+    public String runControl() { return prefix + "run-control"; }
+    /** Agent reports: started, heartbeat, succeeded, failed (key: run id). */
+    public String agentReports() { return prefix + "agent-reports"; }
+    /** The canonical log of accepted run and step events (key: run id). */
+    public String runEvents() { return prefix + "run-events"; }
+    /** Step commands for one pool (key: run id). */
+    public String commands(String pool) {
+        if (!POOL_NAME.matcher(pool).matches()) {
+            throw new IllegalArgumentException("Invalid pool name '" + pool + "': use 1-100 of [a-zA-Z0-9._-]");
+        }
+        return prefix + "commands." + pool;
+    }
+    public String commandsPrefix() { return prefix + "commands."; }
+    /** Asset materializations, check results, freshness (key: asset key). */
+    public String lineage() { return prefix + "lineage"; }
+    /** Latest lineage event per asset (and partition), compacted. */
+    public String assetsLatest() { return prefix + "assets-latest"; }
+    public String logs() { return prefix + "logs"; }
+    /** Registered job definitions, compacted (key: job name). */
+    public String jobs() { return prefix + "jobs"; }
+    /** Agent registrations and heartbeats, compacted (key: agent id). */
+    public String agents() { return prefix + "agents"; }
+    public String audit() { return prefix + "audit"; }
+    public String deadLetters() { return prefix + "dlq"; }
+    /** Storage of the embedded schema registry. */
+    public String schemas() { return prefix + "_schemas"; }
+    /** Internal: admission requests keyed by job or pool (coordinator concurrency limits). */
+    public String admission() { return prefix + "coordinator-admission"; }
+    /** Scheduler tick state, compacted (key: schedule id). */
+    public String schedulerState() { return prefix + "scheduler-state"; }
+
+    /** Application id prefix for Kafka Streams apps and consumer groups. */
+    public String applicationId(String component) { return prefix + component; }
+
+    /** The topics every Baton installation has, with their configuration. */
+    public List<TopicSpec> standard(TopicDefaults d) {
+        List<TopicSpec> specs = new ArrayList<>();
+        // The coordinator's inputs must be co-partitioned: same partition count, keyed by run id.
+        specs.add(TopicSpec.log(runRequests(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
+        specs.add(TopicSpec.log(runControl(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
+        specs.add(TopicSpec.log(agentReports(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
+        specs.add(TopicSpec.log(admission(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
+        // The canonical log is the record of every run: kept forever unless configured otherwise.
+        specs.add(TopicSpec.log(runEvents(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.log(lineage(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.compacted(assetsLatest(), d.runPartitions(), d.replicationFactor()));
+        specs.add(TopicSpec.log(logs(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
+        specs.add(TopicSpec.compacted(jobs(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.compacted(agents(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.log(audit(), 1, d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.log(deadLetters(), 1, d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.compacted(schedulerState(), 1, d.replicationFactor()));
+        return specs;
+    }
+
+    /** The command topic of each pool. */
+    public List<TopicSpec> pools(Collection<String> pools, TopicDefaults d) {
+        return pools.stream()
+                .map(p -> TopicSpec.log(commands(p), d.commandPartitions(), d.replicationFactor(), d.retentionMs()))
+                .toList();
+    }
+
+    @Override
+    public String toString() { return "Topics[" + prefix + "]"; }
+}

@@ -1,0 +1,131 @@
+package dev.baton.platform.config;
+
+import dev.baton.platform.TopicDefaults;
+import dev.baton.platform.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Configuration shared by every Baton component, declared once per key (name, type, default,
+ * validation, doc) with Kafka's {@link ConfigDef}. Components extend the definition with their own
+ * keys and bind it to an immutable typed object at start; a bad value fails fast with a
+ * {@link ConfigException} naming the key.
+ *
+ * <p>Pass-through: keys prefixed {@code kafka.} go to every Kafka client with the prefix removed
+ * (for example {@code kafka.security.protocol=SASL_SSL}, {@code kafka.sasl.jaas.config=...}); keys
+ * prefixed {@code schema.registry.} and the Confluent serde keys ({@code auto.register.schemas},
+ * {@code use.latest.version}, {@code basic.auth.*}) go to the schema-registry serde unchanged.
+ */
+public class BatonConfig {
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_COMMAND_PARTITIONS = "topic.command.partitions";
+    public static final String TOPIC_REPLICATION = "topic.replication.factor";
+    public static final String TOPIC_RETENTION_MS = "topic.retention.ms";
+    public static final String TOPIC_EVENT_RETENTION_MS = "topic.event.retention.ms";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    private final AbstractConfig values;
+    private final Map<String, ?> raw;
+
+    protected BatonConfig(ConfigDef componentDef, Map<String, ?> raw) {
+        this.raw = Map.copyOf(raw);
+        this.values = new AbstractConfig(common(componentDef), raw, false);
+    }
+
+    public static BatonConfig of(Map<String, ?> raw) {
+        return new BatonConfig(new ConfigDef(), raw);
+    }
+
+    /** Adds the common keys to a component's definition. */
+    public static ConfigDef common(ConfigDef def) {
+        return def
+                .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString() {
+                    @Override
+                    public void ensureValid(String name, Object value) {
+                        if (value == null || ((java.util.List<?>) value).isEmpty()) {
+                            throw new ConfigException(name, value, "at least one host:port is needed");
+                        }
+                    }
+                }, Importance.HIGH, "Kafka bootstrap servers (host:port, comma-separated).")
+                .define(TOPIC_PREFIX, Type.STRING, Topics.DEFAULT_PREFIX, Importance.MEDIUM,
+                        "Prefix of every Baton topic and consumer group (lets several installations share a cluster).")
+                .define(TOPIC_PARTITIONS, Type.INT, TopicDefaults.SINGLE_MACHINE.runPartitions(), Range.atLeast(1), Importance.MEDIUM,
+                        "Partitions of run-keyed topics when Baton creates them; bounds the coordinator's parallelism.")
+                .define(TOPIC_COMMAND_PARTITIONS, Type.INT, TopicDefaults.SINGLE_MACHINE.commandPartitions(), Range.atLeast(1), Importance.LOW,
+                        "Partitions of each pool's command topic (share groups do not need more partitions than brokers).")
+                .define(TOPIC_REPLICATION, Type.SHORT, TopicDefaults.SINGLE_MACHINE.replicationFactor(), Importance.MEDIUM,
+                        "Replication factor of topics Baton creates; -1 uses the broker default.")
+                .define(TOPIC_RETENTION_MS, Type.LONG, TopicDefaults.SINGLE_MACHINE.retentionMs(), Importance.LOW,
+                        "Retention of transient topics (requests, reports, control, logs).")
+                .define(TOPIC_EVENT_RETENTION_MS, Type.LONG, TopicDefaults.SINGLE_MACHINE.eventRetentionMs(), Importance.LOW,
+                        "Retention of record topics (run events, lineage, audit, dead letters); -1 keeps them forever.")
+                .define(SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                        "Confluent-compatible schema registry URL(s), comma-separated.");
+    }
+
+    public String getString(String key) { return values.getString(key); }
+    public int getInt(String key) { return values.getInt(key); }
+    public long getLong(String key) { return values.getLong(key); }
+    public boolean getBoolean(String key) { return values.getBoolean(key); }
+    public double getDouble(String key) { return values.getDouble(key); }
+    public java.util.List<String> getList(String key) { return values.getList(key); }
+    public String getPassword(String key) {
+        var p = values.getPassword(key);
+        return p == null ? null : p.value();
+    }
+
+    public String bootstrapServers() { return String.join(",", values.getList(BOOTSTRAP_SERVERS)); }
+
+    public Topics topics() { return new Topics(values.getString(TOPIC_PREFIX)); }
+
+    public TopicDefaults topicDefaults() {
+        return new TopicDefaults(values.getInt(TOPIC_PARTITIONS), values.getInt(TOPIC_COMMAND_PARTITIONS),
+                values.getShort(TOPIC_REPLICATION), values.getLong(TOPIC_RETENTION_MS), values.getLong(TOPIC_EVENT_RETENTION_MS));
+    }
+
+    /** Settings for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */
+    public Map<String, Object> kafkaClient() {
+        Map<String, Object> m = new HashMap<>();
+        m.put(BOOTSTRAP_SERVERS, bootstrapServers());
+        raw.forEach((k, v) -> {
+            if (k.startsWith(KAFKA_PREFIX)) {
+                m.put(k.substring(KAFKA_PREFIX.length()), v);
+            }
+        });
+        return m;
+    }
+
+    /** Settings for the schema-registry serde, with Confluent's key names. */
+    public Map<String, Object> registry() {
+        Map<String, Object> m = new HashMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith("schema.registry.") || k.startsWith("basic.auth.")
+                    || k.equals("auto.register.schemas") || k.equals("use.latest.version")) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /** All settings with secret values hidden, for logs. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new TreeMap<>();
+        raw.forEach((k, v) -> m.put(k, Secrets.isSecretKey(k) ? Secrets.HIDDEN : String.valueOf(v)));
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + describe();
+    }
+}
