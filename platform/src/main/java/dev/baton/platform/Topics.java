@@ -43,6 +43,13 @@ public final class Topics {
         return prefix + "commands." + pool;
     }
     public String commandsPrefix() { return prefix + "commands."; }
+    /**
+     * Cancel commands for running attempts, read by every agent (key: run id). A cancel must reach the
+     * agent that runs the attempt, which a share group cannot promise, so this topic is broadcast.
+     */
+    public String agentControl() { return prefix + "agent-control"; }
+    /** Share group of a pool's agents. */
+    public String agentShareGroup(String pool) { return prefix + "agents." + pool; }
     /** Asset materializations, check results, freshness (key: asset key). */
     public String lineage() { return prefix + "lineage"; }
     /** Latest lineage event per asset (and partition), compacted. */
@@ -74,6 +81,7 @@ public final class Topics {
         specs.add(TopicSpec.log(admission(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
         // The canonical log is the record of every run: kept forever unless configured otherwise.
         specs.add(TopicSpec.log(runEvents(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.log(agentControl(), 1, d.replicationFactor(), d.retentionMs()));
         specs.add(TopicSpec.log(lineage(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
         specs.add(TopicSpec.compacted(assetsLatest(), d.runPartitions(), d.replicationFactor()));
         specs.add(TopicSpec.log(logs(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
