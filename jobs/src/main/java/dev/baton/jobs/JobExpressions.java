@@ -1,0 +1,107 @@
+package dev.baton.jobs;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.jexl3.JexlBuilder;
+import org.apache.commons.jexl3.JexlEngine;
+import org.apache.commons.jexl3.JexlException;
+import org.apache.commons.jexl3.JexlExpression;
+import org.apache.commons.jexl3.JexlFeatures;
+import org.apache.commons.jexl3.JexlInfo;
+import org.apache.commons.jexl3.JexlScript;
+import org.apache.commons.jexl3.introspection.JexlPermissions;
+
+/**
+ * The JEXL dialect of Kafka trigger filters and asset checks, shared by the validator and the components that
+ * evaluate them. Expressions only: no assignments, loops, lambdas, {@code new}, pragmas or annotations; class
+ * access is limited to JEXL's restricted permissions. Strict: an undefined variable is an error, not null.
+ */
+public final class JobExpressions {
+    /** Variables a Kafka trigger filter may read: the record key, value, headers and position. */
+    public static final Set<String> FILTER_VARIABLES =
+            Set.of("key", "value", "headers", "topic", "partition", "offset", "timestamp");
+
+    private static final JexlFeatures FEATURES = new JexlFeatures()
+            .sideEffect(false)
+            .sideEffectGlobal(false)
+            .loops(false)
+            .newInstance(false)
+            .lambda(false)
+            .pragma(false)
+            .annotation(false);
+    private static final JexlEngine ENGINE = new JexlBuilder()
+            .features(FEATURES)
+            .permissions(JexlPermissions.RESTRICTED)
+            .strict(true)
+            .safe(false)
+            .silent(false)
+            .cache(512)
+            .create();
+
+    private JobExpressions() {}
+
+    /** The shared engine (thread-safe). */
+    public static JexlEngine engine() {
+        return ENGINE;
+    }
+
+    /**
+     * Compiles a Kafka trigger filter and checks that it reads only {@link #FILTER_VARIABLES}.
+     *
+     * @throws IllegalArgumentException with a message fit for a user
+     */
+    public static JexlExpression compileFilter(String source) {
+        JexlExpression expression = compile("filter", source);
+        Set<String> unknown = new LinkedHashSet<>();
+        if (expression instanceof JexlScript script) {
+            for (List<String> variable : script.getVariables()) {
+                if (!variable.isEmpty() && !FILTER_VARIABLES.contains(variable.get(0))) {
+                    unknown.add(variable.get(0));
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("filter reads unknown variable" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; available: key, value, headers, topic, partition, offset, timestamp");
+        }
+        return expression;
+    }
+
+    /**
+     * Compiles an asset check over materialization metadata (variables are metadata keys, e.g. {@code rows > 0}).
+     *
+     * @throws IllegalArgumentException with a message fit for a user
+     */
+    public static JexlExpression compileCheck(String source) {
+        return compile("check", source);
+    }
+
+    private static JexlExpression compile(String what, String source) {
+        if (source == null || source.isBlank()) {
+            throw new IllegalArgumentException("empty " + what + " expression");
+        }
+        try {
+            return ENGINE.createExpression(new JexlInfo(what, 1, 1), source);
+        } catch (JexlException e) {
+            throw new IllegalArgumentException("invalid " + what + " expression '" + source + "': " + describe(e));
+        }
+    }
+
+    private static String describe(JexlException e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return "syntax error";
+        }
+        // "filter@1:6 parsing error in '>'" -> "parsing error in '>' at column 6"
+        int at = message.indexOf('@');
+        int space = message.indexOf(' ');
+        if (at >= 0 && space > at) {
+            String position = message.substring(at + 1, space);
+            int colon = position.indexOf(':');
+            String rest = message.substring(space + 1);
+            return colon >= 0 ? rest + " at column " + position.substring(colon + 1) : rest;
+        }
+        return message;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.baton.jobs;
+
+import dev.baton.events.JobDefinition;
+import dev.baton.jobs.internal.JobChecks;
+import dev.baton.jobs.internal.JobReader;
+import dev.baton.jobs.internal.Node;
+import dev.baton.jobs.internal.ParsedJob;
+import dev.baton.jobs.internal.Problems;
+import dev.baton.jobs.internal.TreeReader;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Parses and validates job files (the format is documented in docs/jobs.md). Thread-safe, stateless. */
+public final class JobParser {
+    private JobParser() {}
+
+    /**
+     * Parses a job file into the Avro model.
+     *
+     * @param registeredAt stored as {@code registeredAt} (truncated to milliseconds, the Avro precision);
+     *                     {@code version} is 1, the registrar assigns the real one; {@code source} is {@code text}
+     * @throws JobValidationException with every problem found
+     */
+    public static JobDefinition parse(String text, Format format, Instant registeredAt) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(registeredAt, "registeredAt");
+        Problems problems = new Problems();
+        JobDefinition definition = read(text, format, registeredAt, problems);
+        if (!problems.isEmpty()) {
+            throw new JobValidationException(problems.list());
+        }
+        return definition;
+    }
+
+    /** Every problem in the file, or an empty list when {@link #parse} would succeed. For linting. */
+    public static List<Problem> validate(String text, Format format) {
+        Problems problems = new Problems();
+        read(text, format, Instant.EPOCH, problems);
+        return problems.list();
+    }
+
+    private static JobDefinition read(String text, Format format, Instant registeredAt, Problems problems) {
+        Node root = new TreeReader(problems).read(text, format);
+        if (root == null) {
+            return null;
+        }
+        ParsedJob parsed = new JobReader(problems).read(root);
+        new JobChecks(problems, parsed).check();
+        JobDefinition definition = parsed.job
+                .setSource(text)
+                .setRegisteredAt(registeredAt.truncatedTo(ChronoUnit.MILLIS))
+                .build();
+        assetCycles(definition, parsed, problems);
+        return definition;
+    }
+
+    /** Asset cycles inside the job (explicit deps against the step order); duplicates are reported by JobChecks. */
+    private static void assetCycles(JobDefinition definition, ParsedJob parsed, Problems problems) {
+        try {
+            AssetGraph.of(List.of(definition));
+        } catch (AssetGraphException e) {
+            Map<String, String> paths = new HashMap<>();
+            parsed.steps.forEach(s -> s.produces().forEach(a -> paths.putIfAbsent(a.key(), a.path())));
+            for (List<String> cycle : e.cycles()) {
+                String message = e.getMessage().lines()
+                        .filter(l -> l.startsWith("asset dependency cycle: " + String.join(" -> ", cycle) + " "))
+                        .findFirst().orElse("asset dependency cycle: " + String.join(" -> ", cycle));
+                problems.add(paths.getOrDefault(cycle.get(0), "steps"), message);
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package dev.baton.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.events.HttpAction;
+import dev.baton.events.JavaAction;
+import dev.baton.events.RunAction;
+import dev.baton.events.StepDefinition;
+import dev.baton.jobs.internal.TemplateGrammar;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
+
+/**
+ * {@code ${{ ... }}} templates. Pure functions: no clock, no environment, no I/O.
+ *
+ * <p>Syntax: {@code ${{ <namespace>.<segment>... }}}, whitespace inside the braces optional, segments made of
+ * {@code [A-Za-z0-9_-]}. Shell syntax ({@code ${VAR}}, {@code $VAR}, {@code $(cmd)}) passes through untouched.
+ * Substituted values are inserted verbatim (no quoting or escaping) and never re-scanned, so a value containing
+ * {@code ${{} cannot inject another reference. There is no escape for a literal {@code ${{}.
+ *
+ * <p>Namespaces: {@code params.<name>}, {@code steps.<step>.outputs.<name>}, {@code run.id}, {@code run.job},
+ * {@code attempt.id}, {@code attempt.number} (step actions); {@code trigger.*} (Kafka trigger params and runKey);
+ * {@code schedule.name|time|date} (schedule params). See docs/jobs.md.
+ */
+public final class Templates {
+    private static final String OPEN = "${{";
+    private static final String CLOSE = "}}";
+    private static final Pattern EXPRESSION = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Templates() {}
+
+    /** Whether the text contains {@code ${{} at all (well-formed or not). */
+    public static boolean containsTemplates(String text) {
+        return text != null && text.contains(OPEN);
+    }
+
+    /**
+     * Every reference in the text, in order.
+     *
+     * @throws TemplateException for the first malformed one (unterminated, or not a dotted reference)
+     */
+    public static List<TemplateReference> references(String text) {
+        List<TemplateReference> refs = new ArrayList<>();
+        if (text == null) {
+            return refs;
+        }
+        int from = 0;
+        while (true) {
+            int start = text.indexOf(OPEN, from);
+            if (start < 0) {
+                return refs;
+            }
+            int close = text.indexOf(CLOSE, start + OPEN.length());
+            if (close < 0) {
+                String rest = text.substring(start + OPEN.length()).strip();
+                throw new TemplateException(abbreviate(rest), "unterminated template: '${{' without '}}'");
+            }
+            String expression = text.substring(start + OPEN.length(), close).strip();
+            if (!EXPRESSION.matcher(expression).matches()) {
+                throw new TemplateException(expression, expression.isEmpty() ? "empty template"
+                        : "not a reference; expected a dotted name such as params.day or steps.extract.outputs.rows");
+            }
+            List<String> path = Arrays.asList(expression.split("\\."));
+            refs.add(new TemplateReference(expression, path, start, close + CLOSE.length()));
+            from = close + CLOSE.length();
+        }
+    }
+
+    /**
+     * Replaces every reference in the text.
+     *
+     * @throws TemplateException naming the expression when one is malformed or cannot be resolved
+     */
+    public static String resolve(String text, TemplateContext ctx) {
+        if (!containsTemplates(text)) {
+            return text;
+        }
+        List<TemplateReference> refs = references(text);
+        StringBuilder out = new StringBuilder(text.length());
+        int last = 0;
+        for (TemplateReference ref : refs) {
+            out.append(text, last, ref.start()).append(evaluate(ref, ctx));
+            last = ref.end();
+        }
+        return out.append(text, last, text.length()).toString();
+    }
+
+    /** Resolves every value of a map (e.g. a Kafka trigger's params); keys are literal. */
+    public static Map<String, String> resolveValues(Map<String, String> values, TemplateContext ctx) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, resolve(v, ctx)));
+        return out;
+    }
+
+    /** The value of one reference. */
+    public static String evaluate(TemplateReference ref, TemplateContext ctx) {
+        List<String> path = ref.path();
+        String shape = TemplateGrammar.shapeError(path);
+        if (shape != null) {
+            throw new TemplateException(ref.expression(), shape);
+        }
+        return switch (ref.namespace()) {
+            case TemplateGrammar.PARAMS -> {
+                String value = ctx.params().get(path.get(1));
+                if (value == null) {
+                    throw new TemplateException(ref.expression(), "parameter '" + path.get(1) + "' has no value");
+                }
+                yield value;
+            }
+            case TemplateGrammar.STEPS -> {
+                Map<String, String> outputs = ctx.stepOutputs().get(path.get(1));
+                if (outputs == null) {
+                    throw new TemplateException(ref.expression(), "no outputs available for step '" + path.get(1) + "'");
+                }
+                String value = outputs.get(path.get(3));
+                if (value == null) {
+                    throw new TemplateException(ref.expression(), "step '" + path.get(1) + "' has no output '"
+                            + path.get(3) + "'" + (outputs.isEmpty() ? "" : "; it has " + String.join(", ", outputs.keySet())));
+                }
+                yield value;
+            }
+            case TemplateGrammar.RUN -> require(ref, path.get(1).equals("id") ? ctx.runId() : ctx.jobName(), "run");
+            case TemplateGrammar.ATTEMPT -> require(ref, path.get(1).equals("id") ? ctx.attemptId()
+                    : ctx.attemptNumber() == null ? null : ctx.attemptNumber().toString(), "attempt");
+            case TemplateGrammar.TRIGGER -> trigger(ref, ctx.trigger());
+            case TemplateGrammar.SCHEDULE -> schedule(ref, ctx.schedule());
+            default -> throw new IllegalStateException("unreachable: " + ref.namespace());
+        };
+    }
+
+    /** A copy of the action (RunAction, HttpAction, JavaAction) with its templated strings resolved; others as is. */
+    public static Object resolveAction(Object action, TemplateContext ctx) {
+        if (action instanceof RunAction run) {
+            return resolve(run, ctx);
+        } else if (action instanceof HttpAction http) {
+            return resolve(http, ctx);
+        } else if (action instanceof JavaAction java) {
+            return resolve(java, ctx);
+        }
+        return action;
+    }
+
+    /** Script, env values and working directory resolved; the shell is literal. */
+    public static RunAction resolve(RunAction action, TemplateContext ctx) {
+        return RunAction.newBuilder()
+                .setScript(resolve(action.getScript(), ctx))
+                .setShell(action.getShell())
+                .setEnv(resolveValues(action.getEnv(), ctx))
+                .setWorkingDir(resolve(action.getWorkingDir(), ctx))
+                .build();
+    }
+
+    /** URL, header values and body resolved; method, expected statuses and output pointers are literal. */
+    public static HttpAction resolve(HttpAction action, TemplateContext ctx) {
+        return HttpAction.newBuilder()
+                .setMethod(action.getMethod())
+                .setUrl(resolve(action.getUrl(), ctx))
+                .setHeaders(resolveValues(action.getHeaders(), ctx))
+                .setBody(resolve(action.getBody(), ctx))
+                .setExpectStatus(new ArrayList<>(action.getExpectStatus()))
+                .setOutputs(new LinkedHashMap<>(action.getOutputs()))
+                .build();
+    }
+
+    /** Config values resolved; the handler name is literal. */
+    public static JavaAction resolve(JavaAction action, TemplateContext ctx) {
+        return JavaAction.newBuilder()
+                .setHandler(action.getHandler())
+                .setConfig(resolveValues(action.getConfig(), ctx))
+                .build();
+    }
+
+    /** A copy of the step with its action resolved (see {@link #resolveAction}). */
+    public static StepDefinition resolveStep(StepDefinition step, TemplateContext ctx) {
+        return StepDefinition.newBuilder(step).setAction(resolveAction(step.getAction(), ctx)).build();
+    }
+
+    private static String require(TemplateReference ref, String value, String what) {
+        if (value == null) {
+            throw new TemplateException(ref.expression(), ref.expression() + " is not available here (no " + what + " in context)");
+        }
+        return value;
+    }
+
+    private static String schedule(TemplateReference ref, ScheduleTick tick) {
+        if (tick == null) {
+            throw new TemplateException(ref.expression(), "schedule.* is only available in schedule params");
+        }
+        return switch (ref.path().get(1)) {
+            case "name" -> tick.name();
+            case "time" -> tick.time().toString();
+            default -> LocalDate.ofInstant(tick.time(), tick.zone()).toString();
+        };
+    }
+
+    private static String trigger(TemplateReference ref, TriggerRecord record) {
+        if (record == null) {
+            throw new TemplateException(ref.expression(), "trigger.* is only available in Kafka trigger params and runKey");
+        }
+        List<String> path = ref.path();
+        return switch (path.get(1)) {
+            case "key" -> {
+                if (record.key() == null) {
+                    throw new TemplateException(ref.expression(), "the record has no key");
+                }
+                yield record.key();
+            }
+            case "topic" -> record.topic();
+            case "partition" -> Integer.toString(record.partition());
+            case "offset" -> Long.toString(record.offset());
+            case "timestamp" -> {
+                if (record.timestamp() == null) {
+                    throw new TemplateException(ref.expression(), "the record has no timestamp");
+                }
+                yield record.timestamp().toString();
+            }
+            case "headers" -> {
+                String name = String.join(".", path.subList(2, path.size()));
+                String value = record.headers().get(name);
+                if (value == null) {
+                    throw new TemplateException(ref.expression(), "the record has no header '" + name + "'");
+                }
+                yield value;
+            }
+            default -> {
+                Object value = record.value();
+                for (int i = 2; i < path.size(); i++) {
+                    value = field(ref, value, path.get(i), String.join(".", path.subList(0, i)));
+                }
+                yield render(ref, value);
+            }
+        };
+    }
+
+    private static Object field(TemplateReference ref, Object container, String name, String parent) {
+        Object missing = MISSING;
+        Object result = missing;
+        if (container == null || container instanceof JsonNode n && (n.isNull() || n.isMissingNode())) {
+            throw new TemplateException(ref.expression(), parent + " is null");
+        } else if (container instanceof JsonNode node) {
+            if (node.isObject() && node.has(name)) {
+                result = node.get(name);
+            } else if (node.isArray() && isIndex(name) && Integer.parseInt(name) < node.size()) {
+                result = node.get(Integer.parseInt(name));
+            }
+        } else if (container instanceof Map<?, ?> map) {
+            if (map.containsKey(name)) {
+                result = map.get(name);
+            } else if (map.containsKey(new Utf8(name))) {
+                result = map.get(new Utf8(name));
+            }
+        } else if (container instanceof List<?> list) {
+            if (isIndex(name) && Integer.parseInt(name) < list.size()) {
+                result = list.get(Integer.parseInt(name));
+            }
+        } else if (container instanceof GenericRecord record) {
+            Schema.Field field = record.getSchema().getField(name);
+            if (field != null) {
+                result = record.get(field.pos());
+            }
+        } else {
+            throw new TemplateException(ref.expression(), parent + " is not an object (format STRING has no fields)");
+        }
+        if (result == missing) {
+            throw new TemplateException(ref.expression(), parent + " has no field '" + name + "'");
+        }
+        return result;
+    }
+
+    private static final Object MISSING = new Object();
+
+    private static boolean isIndex(String s) {
+        return s.length() <= 9 && s.chars().allMatch(Character::isDigit);
+    }
+
+    /** Scalars as text, null as empty, objects and arrays as compact JSON. */
+    private static String render(TemplateReference ref, Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof JsonNode node) {
+            if (node.isNull() || node.isMissingNode()) {
+                return "";
+            }
+            return node.isValueNode() ? node.asText() : node.toString();
+        }
+        if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean || value instanceof Enum<?>) {
+            return value.toString();
+        }
+        if (value instanceof GenericEnumSymbol<?> || value instanceof GenericRecord) {
+            // Avro's own JSON rendering (records) or the symbol name (enums).
+            return value.toString();
+        }
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new TemplateException(ref.expression(), "value cannot be rendered as JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String line = s.lines().findFirst().orElse("");
+        return line.length() > 40 ? line.substring(0, 40) + "..." : line;
+    }
+}

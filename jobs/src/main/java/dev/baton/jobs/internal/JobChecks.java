@@ -1,0 +1,306 @@
+package dev.baton.jobs.internal;
+
+import dev.baton.events.ParamSpec;
+import dev.baton.events.ValueFormat;
+import dev.baton.jobs.TemplateException;
+import dev.baton.jobs.TemplateReference;
+import dev.baton.jobs.Templates;
+import dev.baton.jobs.internal.ParsedJob.AssetDraft;
+import dev.baton.jobs.internal.ParsedJob.ParamSource;
+import dev.baton.jobs.internal.ParsedJob.ParamUse;
+import dev.baton.jobs.internal.ParsedJob.Ref;
+import dev.baton.jobs.internal.ParsedJob.Scope;
+import dev.baton.jobs.internal.ParsedJob.StepDraft;
+import dev.baton.jobs.internal.ParsedJob.TemplateSite;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Checks that need the whole job: step keys, needs, cycles, templates, params set by schedules and triggers, assets. */
+public final class JobChecks {
+    private static final Map<Scope, Set<String>> NAMESPACES = Map.of(
+            Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT),
+            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT),
+            Scope.TRIGGER, Set.of(TemplateGrammar.TRIGGER),
+            Scope.SCHEDULE, Set.of(TemplateGrammar.SCHEDULE));
+
+    private final Problems problems;
+    private final ParsedJob job;
+    /** First step with each key (duplicates are reported and otherwise ignored). */
+    private final Map<String, StepDraft> byKey = new LinkedHashMap<>();
+    /** Step path to the steps it validly needs. */
+    private final Map<String, List<StepDraft>> needs = new HashMap<>();
+    /** Step key to its transitive upstream step keys. */
+    private final Map<String, Set<String>> upstream = new HashMap<>();
+
+    public JobChecks(Problems problems, ParsedJob job) {
+        this.problems = problems;
+        this.job = job;
+    }
+
+    public void check() {
+        stepKeys();
+        needs();
+        cycles(job.steps);
+        cycles(job.onFailure);
+        for (StepDraft step : byKey.values()) {
+            upstream.put(step.key(), closure(step));
+        }
+        templates();
+        paramSources();
+        assets();
+    }
+
+    private void stepKeys() {
+        for (StepDraft step : job.allSteps()) {
+            if (step.key().isEmpty()) {
+                continue;
+            }
+            StepDraft first = byKey.putIfAbsent(step.key(), step);
+            if (first != null) {
+                problems.add(Paths.key(step.path(), "key"), "duplicate step key '" + step.key() + "' (also at "
+                        + first.path() + ")");
+            }
+        }
+    }
+
+    private void needs() {
+        for (StepDraft step : job.allSteps()) {
+            List<StepDraft> valid = new ArrayList<>();
+            for (Ref need : step.needs()) {
+                StepDraft target = byKey.get(need.value());
+                if (need.value().equals(step.key())) {
+                    problems.add(need.path(), "a step cannot need itself");
+                } else if (target == null) {
+                    List<String> candidates = job.allSteps().stream()
+                            .filter(s -> s.onFailure() == step.onFailure()).map(StepDraft::key).toList();
+                    problems.add(need.path(), "unknown step '" + need.value() + "'" + Suggest.hint(need.value(), candidates));
+                } else if (step.onFailure() && !target.onFailure()) {
+                    problems.add(need.path(), "onFailure steps can only need other onFailure steps; '" + need.value()
+                            + "' is a main step");
+                } else if (!step.onFailure() && target.onFailure()) {
+                    problems.add(need.path(), "'" + need.value() + "' is an onFailure step; main steps cannot need it");
+                } else {
+                    valid.add(target);
+                }
+            }
+            needs.put(step.path(), valid);
+        }
+    }
+
+    private void cycles(List<StepDraft> steps) {
+        Map<StepDraft, Integer> state = new HashMap<>(); // absent: unvisited, 1: on stack, 2: done
+        Set<Set<String>> reported = new HashSet<>();
+        for (StepDraft step : steps) {
+            if (byKey.get(step.key()) == step && !state.containsKey(step)) {
+                dfs(step, state, new ArrayDeque<>(), reported, steps);
+            }
+        }
+    }
+
+    private void dfs(StepDraft step, Map<StepDraft, Integer> state, Deque<StepDraft> stack, Set<Set<String>> reported,
+                     List<StepDraft> order) {
+        state.put(step, 1);
+        stack.addLast(step);
+        for (StepDraft next : needs.getOrDefault(step.path(), List.of())) {
+            Integer s = state.get(next);
+            if (s == null) {
+                dfs(next, state, stack, reported, order);
+            } else if (s == 1) {
+                List<StepDraft> cycle = new ArrayList<>();
+                boolean on = false;
+                for (StepDraft d : stack) {
+                    on |= d == next;
+                    if (on) {
+                        cycle.add(d);
+                    }
+                }
+                Set<String> members = cycle.stream().map(StepDraft::key).collect(Collectors.toSet());
+                if (reported.add(members)) {
+                    // Start the description at the step declared first, so the message is stable.
+                    int start = 0;
+                    for (int i = 1; i < cycle.size(); i++) {
+                        if (order.indexOf(cycle.get(i)) < order.indexOf(cycle.get(start))) {
+                            start = i;
+                        }
+                    }
+                    List<String> names = new ArrayList<>();
+                    for (int i = 0; i <= cycle.size(); i++) {
+                        names.add(cycle.get((start + i) % cycle.size()).key());
+                    }
+                    problems.add(Paths.key(cycle.get(start).path(), "needs"),
+                            "dependency cycle: " + String.join(" -> ", names) + " (each step needs the next)");
+                }
+            }
+        }
+        stack.removeLast();
+        state.put(step, 2);
+    }
+
+    private Set<String> closure(StepDraft step) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<StepDraft> todo = new ArrayDeque<>(needs.getOrDefault(step.path(), List.of()));
+        while (!todo.isEmpty()) {
+            StepDraft d = todo.removeFirst();
+            if (seen.add(d.key())) {
+                todo.addAll(needs.getOrDefault(d.path(), List.of()));
+            }
+        }
+        seen.remove(step.key());
+        return seen;
+    }
+
+    // ---------------------------------------------------------------- templates
+
+    private void templates() {
+        for (TemplateSite site : job.sites) {
+            List<TemplateReference> refs;
+            try {
+                refs = Templates.references(site.text());
+            } catch (TemplateException e) {
+                problems.add(site.path(), "invalid template ${{ " + e.expression() + " }}: " + e.reason());
+                continue;
+            }
+            for (TemplateReference ref : refs) {
+                String error = referenceError(site, ref);
+                if (error != null) {
+                    problems.add(site.path(), ref.text() + ": " + error);
+                }
+            }
+        }
+    }
+
+    private String referenceError(TemplateSite site, TemplateReference ref) {
+        String shape = TemplateGrammar.shapeError(ref.path());
+        if (shape != null) {
+            return shape;
+        }
+        String ns = ref.namespace();
+        if (!NAMESPACES.get(site.scope()).contains(ns)) {
+            return unavailable(site.scope(), ns);
+        }
+        return switch (ns) {
+            case TemplateGrammar.PARAMS -> unknownParam(ref.path().get(1));
+            case TemplateGrammar.STEPS -> stepReferenceError(site, ref.path().get(1), ref.path().get(3));
+            case TemplateGrammar.TRIGGER -> site.format() == ValueFormat.STRING && ref.path().get(1).equals("value")
+                    && ref.path().size() > 2 ? "the value has no fields when the trigger's format is STRING" : null;
+            default -> null;
+        };
+    }
+
+    private static String unavailable(Scope scope, String ns) {
+        return switch (scope) {
+            case STEP, JOB_ENV -> switch (ns) {
+                case TemplateGrammar.TRIGGER -> "trigger.* is only available in Kafka trigger params and runKey;"
+                        + " pass the value as a param there and use ${{ params.<name> }}";
+                case TemplateGrammar.SCHEDULE -> "schedule.* is only available in schedule params;"
+                        + " pass the value as a param there and use ${{ params.<name> }}";
+                default -> "job-level env cannot use step outputs; set the variable in the step's env";
+            };
+            case TRIGGER -> "only trigger.* is available in Kafka trigger params and runKey";
+            case SCHEDULE -> "only schedule.* is available in schedule params";
+        };
+    }
+
+    private String unknownParam(String name) {
+        if (job.params.containsKey(name)) {
+            return null;
+        }
+        return "unknown parameter '" + name + "'" + (job.params.isEmpty() ? "; declare it under params"
+                : Suggest.hint(name, job.params.keySet()).isEmpty()
+                        ? "; declared: " + String.join(", ", job.params.keySet())
+                        : Suggest.hint(name, job.params.keySet()));
+    }
+
+    private String stepReferenceError(TemplateSite site, String stepKey, String output) {
+        StepDraft target = byKey.get(stepKey);
+        StepDraft current = byKey.get(site.step());
+        if (target == null) {
+            return "unknown step '" + stepKey + "'" + Suggest.hint(stepKey, byKey.keySet());
+        }
+        if (stepKey.equals(site.step())) {
+            return "a step cannot use its own outputs";
+        }
+        if (current == null) {
+            return null; // the using step has no valid key; reported already
+        }
+        if (current.onFailure() && !target.onFailure()) {
+            return "onFailure steps cannot use outputs of main steps (the step may not have run);"
+                    + " only outputs of upstream onFailure steps";
+        }
+        if (!upstream.getOrDefault(current.key(), Set.of()).contains(stepKey)) {
+            return "step '" + stepKey + "' is not upstream of '" + current.key()
+                    + "'; add it to needs (directly or through another step)";
+        }
+        Set<String> declared = target.declaredOutputs();
+        if (declared != null && !declared.contains(output)) {
+            return declared.isEmpty()
+                    ? "step '" + stepKey + "' is a " + target.actionKind() + " step and has no outputs"
+                    : "step '" + stepKey + "' has no output '" + output + "'; it declares " + String.join(", ", declared);
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- params set by schedules and triggers
+
+    private void paramSources() {
+        for (ParamSource source : job.paramSources) {
+            Set<String> set = new HashSet<>();
+            for (ParamUse use : source.params()) {
+                set.add(use.name());
+                String error = unknownParam(use.name());
+                if (error != null) {
+                    problems.add(use.path(), error);
+                }
+            }
+            for (Map.Entry<String, ParamSpec> param : job.params.entrySet()) {
+                if (!param.getValue().getRequired() || set.contains(param.getKey())) {
+                    continue;
+                }
+                if (source.suppliesParams()) {
+                    problems.add(source.path(), "required parameter '" + param.getKey() + "' is not set by " + source.what());
+                } else {
+                    problems.add(source.path(), source.what() + " starts runs without params, but parameter '"
+                            + param.getKey() + "' is required");
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- assets
+
+    private void assets() {
+        Map<String, StepDraft> producers = new HashMap<>();
+        for (StepDraft step : job.steps) {
+            for (AssetDraft asset : step.produces()) {
+                StepDraft first = producers.putIfAbsent(asset.key(), step);
+                if (first != null) {
+                    problems.add(asset.path(), "asset '" + asset.key() + "' is already produced by step '"
+                            + first.key() + "'");
+                }
+                for (Ref dep : asset.deps()) {
+                    if (dep.value().equals(asset.key())) {
+                        problems.add(dep.path(), "an asset cannot depend on itself");
+                    }
+                }
+            }
+        }
+        for (ParsedJob.TriggerDraft trigger : job.assetTriggers) {
+            for (Ref asset : trigger.assets()) {
+                StepDraft producer = producers.get(asset.value());
+                if (producer != null) {
+                    problems.add(asset.path(), "this job produces '" + asset.value() + "' itself (step '"
+                            + producer.key() + "'); triggering on it would start the job again after every run");
+                }
+            }
+        }
+    }
+}
