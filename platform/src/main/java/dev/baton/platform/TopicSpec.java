@@ -11,6 +11,13 @@ public record TopicSpec(String name, int partitions, short replicationFactor, Ma
                 "retention.ms", String.valueOf(retentionMs)));
     }
 
+    /** The same topic with record timestamps set by the broker when it appends them. */
+    public TopicSpec logAppendTime() {
+        var m = new java.util.HashMap<>(configs);
+        m.put("message.timestamp.type", "LogAppendTime");
+        return new TopicSpec(name, partitions, replicationFactor, Map.copyOf(m));
+    }
+
     /** A latest-value view: only the newest record per key is kept. */
     public static TopicSpec compacted(String name, int partitions, short replication) {
         return new TopicSpec(name, partitions, replication, Map.of(

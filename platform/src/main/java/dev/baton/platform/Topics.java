@@ -75,9 +75,10 @@ public final class Topics {
     public List<TopicSpec> standard(TopicDefaults d) {
         List<TopicSpec> specs = new ArrayList<>();
         // The coordinator's inputs must be co-partitioned: same partition count, keyed by run id.
-        specs.add(TopicSpec.log(runRequests(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
-        specs.add(TopicSpec.log(runControl(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
-        specs.add(TopicSpec.log(agentReports(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
+        // Broker time stamps every input, so the fold's notion of time never depends on a producer's clock.
+        specs.add(TopicSpec.log(runRequests(), d.runPartitions(), d.replicationFactor(), d.retentionMs()).logAppendTime());
+        specs.add(TopicSpec.log(runControl(), d.runPartitions(), d.replicationFactor(), d.retentionMs()).logAppendTime());
+        specs.add(TopicSpec.log(agentReports(), d.runPartitions(), d.replicationFactor(), d.retentionMs()).logAppendTime());
         specs.add(TopicSpec.log(admission(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
         // The canonical log is the record of every run: kept forever unless configured otherwise.
         specs.add(TopicSpec.log(runEvents(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));

@@ -1,0 +1,120 @@
+package dev.baton.coordinator;
+
+import dev.baton.coordinator.internal.CoordinatorMetrics;
+import dev.baton.coordinator.internal.CoordinatorTopology;
+import dev.baton.coordinator.internal.processing.RunDecider;
+import dev.baton.coordinator.internal.processing.TemplateActionResolver;
+import dev.baton.coordinator.internal.serde.Codecs;
+import dev.baton.platform.BatonService;
+import dev.baton.platform.TopicBootstrapper;
+import dev.baton.platform.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator: a Kafka Streams application (exactly-once v2) that folds run requests, agent reports
+ * and control commands into run state and emits step commands. Scale it by running more instances
+ * (up to the partition count of the run topics); standby replicas make failover quick.
+ */
+public final class Coordinator implements BatonService {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private volatile boolean closed;
+
+    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    public static Coordinator start(CoordinatorConfig config, MeterRegistry meters) {
+        Topics topics = config.topics();
+        try (Admin admin = Admin.create(config.kafkaClient())) {
+            TopicBootstrapper b = new TopicBootstrapper(admin);
+            b.ensure(topics.standard(config.topicDefaults()));
+        }
+        Topology topology = topology(config, meters);
+        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Coordinator stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
+        km.bindTo(meters);
+        streams.start();
+        log.info("Coordinator started ({}; {})", topics, config.describe());
+        return new Coordinator(streams, km);
+    }
+
+    public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
+        RunDecider decider = new RunDecider(config.deciderSettings(), new TemplateActionResolver());
+        return CoordinatorTopology.build(config.topics(), decider, Codecs.create(registryConfig(config)),
+                new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)));
+    }
+
+    static Map<String, Object> registryConfig(CoordinatorConfig config) {
+        Map<String, Object> m = new HashMap<>(config.registry());
+        m.put("schema.registry.url", config.getString(CoordinatorConfig.SCHEMA_REGISTRY_URL));
+        return m;
+    }
+
+    public static Properties streamsProperties(CoordinatorConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClient());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().applicationId("coordinator"));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // EOS commits are the latency floor; dispatches also request a commit at once.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(CoordinatorConfig.COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(CoordinatorConfig.THREADS));
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(CoordinatorConfig.STANDBY_REPLICAS));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(CoordinatorConfig.STATE_DIR));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicDefaults().replicationFactor());
+        // Inputs come from other processes: a read_committed fetch must not wait 500 ms for more data.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        // Records cannot be waited for beyond the commit anyway; batch only what arrives together.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // Keep processing records in arrival order across the three input topics rather than waiting for all.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // Do not cache state: every change must reach the changelog within the transaction anyway.
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        return p;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public String name() {
+        return "coordinator";
+    }
+
+    @Override
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+    }
+}

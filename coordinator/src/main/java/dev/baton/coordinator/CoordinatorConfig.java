@@ -1,0 +1,85 @@
+package dev.baton.coordinator;
+
+import dev.baton.coordinator.internal.processing.DeciderSettings;
+import dev.baton.platform.config.BatonConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/** The coordinator's configuration: the common keys plus {@code coordinator.*}. */
+public final class CoordinatorConfig extends BatonConfig {
+    public static final String COMMIT_INTERVAL_MS = "coordinator.commit.interval.ms";
+    public static final String PUNCTUATE_INTERVAL_MS = "coordinator.punctuate.interval.ms";
+    public static final String THREADS = "coordinator.threads";
+    public static final String STANDBY_REPLICAS = "coordinator.standby.replicas";
+    public static final String STATE_DIR = "coordinator.state.dir";
+    public static final String HEARTBEAT_TIMEOUT_MS = "coordinator.heartbeat.timeout.ms";
+    public static final String HEARTBEAT_INTERVAL_MS = "coordinator.heartbeat.interval.ms";
+    public static final String MAX_OUTPUT_BYTES = "coordinator.max.output.bytes";
+    public static final String RUN_RETENTION_MS = "coordinator.run.retention.ms";
+    public static final String POOL_LIMITS = "coordinator.pool.limits";
+    public static final String CANCEL_GRACE_MS = "coordinator.cancel.grace.ms";
+
+    static final ConfigDef DEF = new ConfigDef()
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, Range.atLeast(1), Importance.MEDIUM,
+                    "Exactly-once commit interval. Commits are also requested at once after every dispatch and run end; "
+                            + "this bounds the latency of everything else.")
+            .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 50L, Range.atLeast(5), Importance.LOW,
+                    "How often due timers (retries, heartbeat deadlines, timeouts) are fired, in wall-clock time.")
+            .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads of this instance.")
+            .define(STANDBY_REPLICAS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                    "Warm standby copies of each state store on other instances, so failover does not rebuild state.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/baton-coordinator", Importance.MEDIUM,
+                    "Local directory of the state stores (RocksDB); a cache of the changelog topics.")
+            .define(HEARTBEAT_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "Default time without a heartbeat after which a running attempt is lost (steps may override).")
+            .define(HEARTBEAT_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(50), Importance.LOW,
+                    "Heartbeat interval asked of agents.")
+            .define(MAX_OUTPUT_BYTES, Type.INT, 64 * 1024, Range.atLeast(0), Importance.LOW,
+                    "Cap on the outputs of one attempt; larger results must travel by reference (outputRefs).")
+            .define(RUN_RETENTION_MS, Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(0), Importance.MEDIUM,
+                    "How long a finished run stays in the hot state store; duplicate run keys collapse within it.")
+            .define(POOL_LIMITS, Type.LIST, "", Importance.MEDIUM,
+                    "Per-pool limits on concurrently dispatched steps, as pool=N (e.g. gpu=2,default=100).")
+            .define(CANCEL_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+                    "Default grace period for running attempts when a run is canceled.");
+
+    public CoordinatorConfig(Map<String, ?> raw) {
+        super(DEF, raw);
+        poolLimits(); // validate now
+    }
+
+    public static ConfigDef definition() {
+        return common(new ConfigDef(DEF));
+    }
+
+    public Map<String, Integer> poolLimits() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        List<String> entries = getList(POOL_LIMITS);
+        for (String e : entries) {
+            String[] kv = e.split("=", 2);
+            try {
+                int n = Integer.parseInt(kv[1].trim());
+                if (n < 1) {
+                    throw new NumberFormatException();
+                }
+                m.put(kv[0].trim(), n);
+            } catch (RuntimeException ex) {
+                throw new ConfigException(POOL_LIMITS, e, "expected pool=N with N >= 1");
+            }
+        }
+        return m;
+    }
+
+    public DeciderSettings deciderSettings() {
+        return new DeciderSettings(Duration.ofMillis(getLong(HEARTBEAT_TIMEOUT_MS)), Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS)),
+                getInt(MAX_OUTPUT_BYTES), Duration.ofMillis(getLong(RUN_RETENTION_MS)), poolLimits(),
+                Duration.ofMillis(getLong(CANCEL_GRACE_MS)));
+    }
+}

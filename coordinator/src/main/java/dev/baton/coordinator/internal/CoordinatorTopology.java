@@ -1,0 +1,99 @@
+package dev.baton.coordinator.internal;
+
+import dev.baton.coordinator.internal.admission.AdmissionProcessor;
+import dev.baton.coordinator.internal.processing.RunDecider;
+import dev.baton.coordinator.internal.serde.Codecs;
+import dev.baton.platform.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The coordinator's Processor API topology. Sub-topology 1 (the fold, keyed by run id) reads requests,
+ * control commands and agent reports; sub-topology 2 (admission, keyed by job or pool) enforces
+ * concurrency limits across partitions. A global store holds the latest registered job definitions.
+ */
+public final class CoordinatorTopology {
+    private CoordinatorTopology() {}
+
+    public static Topology build(Topics topics, RunDecider decider, Codecs codecs, CoordinatorMetrics metrics,
+                                 Duration punctuateInterval) {
+        Topology t = new Topology();
+        var str = Serdes.String();
+        var bytes = Serdes.ByteArray();
+
+        StoreBuilder<TimestampedKeyValueStore<String, byte[]>> jobs = Stores.timestampedKeyValueStoreBuilder(
+                Stores.persistentTimestampedKeyValueStore(Names.JOBS_STORE), str, bytes).withLoggingDisabled();
+        t.addGlobalStore(jobs, Names.SOURCE_JOBS, str.deserializer(), bytes.deserializer(), topics.jobs(),
+                Names.JOBS_PROCESSOR, () -> new JobsUpdater());
+
+        t.addSource(Names.SOURCE_REQUESTS, str.deserializer(), bytes.deserializer(), topics.runRequests());
+        t.addSource(Names.SOURCE_CONTROL, str.deserializer(), bytes.deserializer(), topics.runControl());
+        t.addSource(Names.SOURCE_REPORTS, str.deserializer(), bytes.deserializer(), topics.agentReports());
+        t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval),
+                Names.SOURCE_REQUESTS, Names.SOURCE_CONTROL, Names.SOURCE_REPORTS);
+        StoreBuilder<KeyValueStore<String, byte[]>> runs =
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.RUN_STORE), str, bytes);
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> timers =
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TIMER_STORE), Serdes.Bytes(), bytes);
+        t.addStateStore(runs, Names.RUN_PROCESSOR);
+        t.addStateStore(timers, Names.RUN_PROCESSOR);
+
+        var ser = str.serializer();
+        var bser = bytes.serializer();
+        t.addSink(Names.SINK_RUN_EVENTS, topics.runEvents(), ser, bser, Names.RUN_PROCESSOR);
+        TopicNameExtractor<String, byte[]> byPool = (key, value, ctx) -> {
+            Header h = ctx.headers().lastHeader(Names.POOL_HEADER);
+            return topics.commands(new String(h.value(), StandardCharsets.UTF_8));
+        };
+        t.addSink(Names.SINK_COMMANDS, byPool, ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_AGENT_CONTROL, topics.agentControl(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_REQUESTS, topics.runRequests(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_LINEAGE, topics.lineage(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_ASSETS_LATEST, topics.assetsLatest(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_ADMISSION, topics.admission(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_DLQ, topics.deadLetters(), ser, bser, Names.RUN_PROCESSOR);
+
+        t.addSource(Names.SOURCE_ADMISSION, str.deserializer(), bytes.deserializer(), topics.admission());
+        t.addProcessor(Names.ADMISSION_PROCESSOR, () -> new AdmissionProcessor(codecs.control(), topics.runControl(), metrics),
+                Names.SOURCE_ADMISSION);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ADMISSION_STORE), str, bytes),
+                Names.ADMISSION_PROCESSOR);
+        t.addSink(Names.SINK_ADMITTED, topics.runControl(), ser, bser, Names.ADMISSION_PROCESSOR);
+        return t;
+    }
+
+    /** Keeps the global store of job definitions (raw wire-format bytes, decoded on use). */
+    static final class JobsUpdater implements Processor<String, byte[], Void, Void> {
+        private TimestampedKeyValueStore<String, byte[]> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(Names.JOBS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> rec) {
+            if (rec.key() == null) {
+                return;
+            }
+            if (rec.value() == null) {
+                store.delete(rec.key());
+            } else {
+                store.put(rec.key(), ValueAndTimestamp.make(rec.value(), rec.timestamp()));
+            }
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.baton.coordinator.internal;
+
+import dev.baton.coordinator.internal.admission.AdmissionMessage;
+import dev.baton.coordinator.internal.admission.AdmissionMessage.Op;
+import dev.baton.coordinator.internal.admission.AdmissionMessage.Scope;
+import dev.baton.coordinator.internal.events.Envelope;
+import dev.baton.coordinator.internal.events.Event.*;
+import dev.baton.coordinator.internal.events.Input;
+import dev.baton.coordinator.internal.events.Input.Timer;
+import dev.baton.coordinator.internal.processing.DecisionContext;
+import dev.baton.coordinator.internal.processing.Plan;
+import dev.baton.coordinator.internal.processing.RunDecider;
+import dev.baton.coordinator.internal.serde.Codecs;
+import dev.baton.coordinator.internal.state.RunState;
+import dev.baton.coordinator.internal.state.StepState;
+import dev.baton.coordinator.internal.state.StepStatus;
+import dev.baton.events.AssetMaterialization;
+import dev.baton.events.AssetSpec;
+import dev.baton.events.BoolValue;
+import dev.baton.events.CancelStep;
+import dev.baton.events.ExecuteStep;
+import dev.baton.events.FloatValue;
+import dev.baton.events.IntValue;
+import dev.baton.events.JsonValue;
+import dev.baton.events.LineageEvent;
+import dev.baton.events.MaterializationReport;
+import dev.baton.events.Origin;
+import dev.baton.events.ReusedStep;
+import dev.baton.events.RunRequest;
+import dev.baton.events.StepCommand;
+import dev.baton.events.StepDefinition;
+import dev.baton.events.TextValue;
+import dev.baton.events.UpstreamRef;
+import dev.baton.events.UrlValue;
+import dev.baton.platform.Topics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The side effects of accepted events, derived from the events (and the state they produced) after they
+ * were decided: commands to agents, cancels, timers, lineage, child runs and admission requests.
+ */
+final class Effects {
+    /** One output: a record for a sink, or a timer to store. */
+    record Out(String sink, String key, byte[] value, String pool, Timer timer) {
+        static Out of(String sink, String key, byte[] value, String pool) {
+            return new Out(sink, key, value, pool, null);
+        }
+
+        static Out timer(Timer t) {
+            return new Out(null, null, null, null, t);
+        }
+    }
+
+    private final RunDecider decider;
+    private final Codecs codecs;
+    private final Topics topics;
+    private final CoordinatorMetrics metrics;
+
+    Effects(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics) {
+        this.decider = decider;
+        this.codecs = codecs;
+        this.topics = topics;
+        this.metrics = metrics;
+    }
+
+    void of(Envelope e, DecisionContext ctx, RunState s, Input input, List<Out> out) {
+        Instant ts = e.timestamp();
+        String runId = e.runId();
+        switch (e.event()) {
+            case StepDispatched d -> out.add(Out.of(Names.SINK_COMMANDS, runId,
+                    codecs.commands().serialize(topics.commands(d.pool()), execute(e, d, s, ctx)), d.pool()));
+            case StepCancelRequested c -> out.add(cancel(e, c.attempt(), c.attemptId(), c.reason()));
+            case StepTimedOut t -> out.add(cancel(e, t.attempt(), t.attemptId(), "step timed out"));
+            case StepLost l -> out.add(cancel(e, l.attempt(), l.attemptId(), "attempt presumed lost (missed heartbeats)"));
+            case StepStarted st -> {
+                out.add(Out.timer(new Timer(Timer.Kind.HEARTBEAT_DEADLINE, runId, e.stepKey(), st.attempt(),
+                        ts.plus(decider.heartbeatTimeoutOf(s, e.stepKey())))));
+                Long timeout = step(s, e.stepKey()).getTimeoutMs();
+                if (timeout != null) {
+                    out.add(Out.timer(new Timer(Timer.Kind.STEP_TIMEOUT, runId, e.stepKey(), st.attempt(), ts.plusMillis(timeout))));
+                }
+            }
+            case StepRetryScheduled r ->
+                    out.add(Out.timer(new Timer(Timer.Kind.RETRY, runId, e.stepKey(), r.nextAttempt(), r.dueAt())));
+            case RunQueued q -> {
+                Integer limit = RunDecider.jobLimit(s.definition());
+                if (limit != null) {
+                    out.add(admission(new AdmissionMessage(Op.REQUEST, Scope.JOB, s.job(), limit, runId, runId, null,
+                            q.priority(), e.traceId())));
+                }
+            }
+            case RunStarted x -> {
+                metrics.runStarted(s.job());
+                Long runTimeout = s.definition().getRunTimeoutMs();
+                if (runTimeout != null) {
+                    out.add(Out.timer(new Timer(Timer.Kind.RUN_TIMEOUT, runId, null, 0, ts.plusMillis(runTimeout))));
+                }
+            }
+            case RunCancelRequested c -> out.add(Out.timer(new Timer(Timer.Kind.CANCEL_GRACE, runId, null, 0, c.deadline())));
+            case RunSucceeded x -> runEnded(e, s, "SUCCEEDED", out);
+            case RunFailed x -> runEnded(e, s, "FAILED", out);
+            case RunCanceled x -> runEnded(e, s, "CANCELED", out);
+            case StepQueued q -> out.add(admission(new AdmissionMessage(Op.REQUEST, Scope.POOL, q.pool(),
+                    decider.settings().poolLimits().get(q.pool()), runId + "/" + e.stepKey(), runId, e.stepKey(),
+                    s.priority(), e.traceId())));
+            case StepSucceeded x -> {
+                metrics.stepFinished(s.job(), "succeeded", x.durationMs());
+                releasePool(e, s, out);
+                lineage(e, x, s, input, out);
+            }
+            case StepFailed f -> {
+                metrics.stepFinished(s.job(), f.last() ? "failed" : "retrying", f.durationMs());
+                releasePool(e, s, out);
+            }
+            case StepCanceled x -> releasePool(e, s, out);
+            case RunRetried r -> out.add(Out.of(Names.SINK_REQUESTS, r.newRunId(),
+                    codecs.requests().serialize(topics.runRequests(), childRun(e, r, s, input)), null));
+            case CommandRejected c -> {
+                metrics.rejected(c.commandType(), c.rejection().name());
+                if (input instanceof Input.AdmitRun a) {
+                    out.add(admission(new AdmissionMessage(Op.RELEASE, Scope.JOB, a.job(), 0, runId, runId, null, 0, e.traceId())));
+                } else if (input instanceof Input.AdmitStep a) {
+                    out.add(admission(new AdmissionMessage(Op.RELEASE, Scope.POOL, a.pool(), 0, runId + "/" + a.stepKey(),
+                            runId, a.stepKey(), 0, e.traceId())));
+                }
+            }
+            case ReportRejected r -> metrics.rejected(r.reportType(), r.rejection().name());
+            case RunRequestRejected r -> metrics.rejected("REQUEST", r.rejection().name());
+            default -> { }
+        }
+    }
+
+    private void runEnded(Envelope e, RunState s, String status, List<Out> out) {
+        metrics.runFinished(s.job(), status);
+        out.add(Out.timer(new Timer(Timer.Kind.RETENTION, e.runId(), null, 0, e.timestamp().plus(decider.settings().retention()))));
+        if (RunDecider.jobLimit(s.definition()) != null) {
+            out.add(admission(new AdmissionMessage(Op.RELEASE, Scope.JOB, s.job(), 0, e.runId(), e.runId(), null, 0, e.traceId())));
+        }
+    }
+
+    private void releasePool(Envelope e, RunState s, List<Out> out) {
+        String pool = step(s, e.stepKey()).getPool();
+        if (decider.settings().poolLimits().containsKey(pool)) {
+            out.add(admission(new AdmissionMessage(Op.RELEASE, Scope.POOL, pool, 0, e.runId() + "/" + e.stepKey(), e.runId(),
+                    e.stepKey(), 0, e.traceId())));
+        }
+    }
+
+    private Out admission(AdmissionMessage m) {
+        return Out.of(Names.SINK_ADMISSION, m.key(), RunProcessor.admission(m), null);
+    }
+
+    private StepDefinition step(RunState s, String key) {
+        return decider.plan(s.definition()).step(key);
+    }
+
+    private StepCommand execute(Envelope e, StepDispatched d, RunState s, DecisionContext ctx) {
+        Plan plan = decider.plan(s.definition());
+        StepDefinition def = plan.step(e.stepKey());
+        ExecuteStep exec = ExecuteStep.newBuilder()
+                .setJob(s.job())
+                .setAction(ctx.resolvedAction(d.attemptId()))
+                .setParams(s.params())
+                .setInputs(new LinkedHashMap<>(RunDecider.upstreamOutputs(s, plan, e.stepKey(), StepState::outputs)))
+                .setProduces(def.getProduces())
+                .setUpstream(d.upstream())
+                .setHeartbeatIntervalMs(decider.settings().heartbeatInterval().toMillis())
+                .setTimeoutMs(def.getTimeoutMs())
+                .build();
+        return StepCommand.newBuilder()
+                .setEventId(DecisionContext.uuid(d.attemptId() + "/execute"))
+                .setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
+                .setStepKey(e.stepKey()).setAttempt(d.attempt()).setAttemptId(d.attemptId()).setPool(d.pool())
+                .setCommand(exec)
+                .build();
+    }
+
+    private Out cancel(Envelope e, int attempt, String attemptId, String reason) {
+        StepCommand c = StepCommand.newBuilder()
+                .setEventId(DecisionContext.uuid(attemptId + "/cancel/" + e.sequence()))
+                .setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
+                .setStepKey(e.stepKey()).setAttempt(attempt).setAttemptId(attemptId == null ? "" : attemptId)
+                .setPool("")
+                .setCommand(new CancelStep(reason, 5000L))
+                .build();
+        return Out.of(Names.SINK_AGENT_CONTROL, e.runId(), codecs.commands().serialize(topics.agentControl(), c), null);
+    }
+
+    private RunRequest childRun(Envelope e, RunRetried r, RunState s, Input input) {
+        Map<String, ReusedStep> reuse = new LinkedHashMap<>();
+        for (String key : r.reusedSteps()) {
+            StepState st = s.step(key);
+            reuse.put(key, new ReusedStep(st.reusedFrom() != null ? st.reusedFrom() : s.runId(), st.attempt(), st.outputs()));
+        }
+        String actor = input instanceof Input.RetryRun rr ? rr.actor() : null;
+        return RunRequest.newBuilder()
+                .setEventId(DecisionContext.uuid(e.eventId() + "/child"))
+                .setRunId(r.newRunId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
+                .setJob(s.job()).setRunKey(null).setParams(s.params()).setTags(s.tags())
+                .setOrigin(Origin.RETRY).setParentRunId(s.runId()).setRequestedBy(actor).setPriority(s.priority())
+                .setDefinition(s.definition()).setReuse(reuse)
+                .build();
+    }
+
+    private void lineage(Envelope e, StepSucceeded x, RunState s, Input input, List<Out> out) {
+        if (x.materializations().isEmpty()) {
+            return;
+        }
+        Map<String, MaterializationReport> reported = new LinkedHashMap<>();
+        if (input instanceof Input.Succeeded su) {
+            for (MaterializationReport m : su.materializations()) {
+                reported.put(m.getAssetKey() + "|" + (m.getPartition() == null ? "" : m.getPartition()), m);
+            }
+        }
+        Plan plan = decider.plan(s.definition());
+        List<UpstreamRef> upstream = new ArrayList<>();
+        for (String need : plan.upstreamOf(e.stepKey())) {
+            StepState u = s.step(need);
+            if (u != null && u.status() == StepStatus.SUCCEEDED) {
+                for (Materialized m : u.materializations()) {
+                    upstream.add(new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion()));
+                }
+            }
+        }
+        for (Materialized m : x.materializations()) {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            x.outputs().forEach((k, v) -> metadata.put(k, typed(v)));
+            MaterializationReport rep = reported.get(m.assetKey() + "|" + (m.partition() == null ? "" : m.partition()));
+            if (rep != null) {
+                metadata.putAll(rep.getMetadata());
+            }
+            LineageEvent ev = LineageEvent.newBuilder()
+                    .setEventId(m.id()).setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
+                    .setAssetKey(m.assetKey()).setPartition(m.partition())
+                    .setPayload(AssetMaterialization.newBuilder()
+                            .setJob(s.job()).setStepKey(e.stepKey()).setAttempt(x.attempt()).setAttemptId(x.attemptId())
+                            .setMetadata(metadata).setDataVersion(m.dataVersion()).setUpstream(upstream).build())
+                    .build();
+            byte[] bytes = codecs.lineage().serialize(topics.lineage(), ev);
+            out.add(Out.of(Names.SINK_LINEAGE, m.assetKey(), bytes, null));
+            String latestKey = m.partition() == null ? m.assetKey() : m.assetKey() + "/" + m.partition();
+            out.add(Out.of(Names.SINK_ASSETS_LATEST, latestKey, codecs.lineage().serialize(topics.assetsLatest(), ev), null));
+        }
+    }
+
+    /** Output values become typed metadata: integers, floats, booleans, URLs, JSON, else text. */
+    static Object typed(String v) {
+        String t = v.trim();
+        if (t.matches("-?\\d{1,18}")) {
+            return new IntValue(Long.parseLong(t));
+        }
+        if (t.matches("-?\\d+\\.\\d+([eE][-+]?\\d+)?")) {
+            return new FloatValue(Double.parseDouble(t));
+        }
+        if (t.equals("true") || t.equals("false")) {
+            return new BoolValue(Boolean.parseBoolean(t));
+        }
+        if (t.startsWith("http://") || t.startsWith("https://") || t.startsWith("s3://") || t.startsWith("gs://")) {
+            return new UrlValue(t);
+        }
+        if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) {
+            return new JsonValue(t);
+        }
+        return new TextValue(v);
+    }
+
+}

@@ -1,0 +1,37 @@
+package dev.baton.coordinator.internal;
+
+/**
+ * Names of every processor, store and internal topic of the coordinator topology. Never rely on
+ * generated names: they change on the next topology edit and orphan state.
+ */
+public final class Names {
+    private Names() {}
+
+    public static final String SOURCE_REQUESTS = "baton-source-run-requests";
+    public static final String SOURCE_CONTROL = "baton-source-run-control";
+    public static final String SOURCE_REPORTS = "baton-source-agent-reports";
+    public static final String SOURCE_ADMISSION = "baton-source-admission";
+    public static final String SOURCE_JOBS = "baton-source-jobs";
+
+    public static final String RUN_PROCESSOR = "baton-run-processor";
+    public static final String ADMISSION_PROCESSOR = "baton-admission-processor";
+    public static final String JOBS_PROCESSOR = "baton-jobs-global-processor";
+
+    public static final String RUN_STORE = "baton-runs";
+    public static final String TIMER_STORE = "baton-timers";
+    public static final String ADMISSION_STORE = "baton-admission";
+    public static final String JOBS_STORE = "baton-jobs";
+
+    public static final String SINK_RUN_EVENTS = "baton-sink-run-events";
+    public static final String SINK_COMMANDS = "baton-sink-commands";
+    public static final String SINK_AGENT_CONTROL = "baton-sink-agent-control";
+    public static final String SINK_REQUESTS = "baton-sink-run-requests";
+    public static final String SINK_LINEAGE = "baton-sink-lineage";
+    public static final String SINK_ASSETS_LATEST = "baton-sink-assets-latest";
+    public static final String SINK_ADMISSION = "baton-sink-admission";
+    public static final String SINK_ADMITTED = "baton-sink-admitted";
+    public static final String SINK_DLQ = "baton-sink-dlq";
+
+    /** Header carrying the pool of a step command, read by the command sink's topic extractor. */
+    public static final String POOL_HEADER = "baton-pool";
+}

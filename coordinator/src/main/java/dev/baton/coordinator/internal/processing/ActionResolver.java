@@ -1,0 +1,16 @@
+package dev.baton.coordinator.internal.processing;
+
+import java.util.Map;
+
+/** Resolves {@code ${{ ... }}} templates in a step action at dispatch time. Pure. */
+@FunctionalInterface
+public interface ActionResolver {
+    /**
+     * @param action one of the Avro action records (RunAction, HttpAction, ...)
+     * @throws IllegalArgumentException naming the expression that cannot be resolved
+     */
+    Object resolve(Object action, TemplateScope scope);
+
+    record TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
+                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs) {}
+}

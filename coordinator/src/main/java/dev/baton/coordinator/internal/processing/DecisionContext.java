@@ -1,0 +1,70 @@
+package dev.baton.coordinator.internal.processing;
+
+import dev.baton.coordinator.internal.events.Envelope;
+import dev.baton.coordinator.internal.events.Event;
+import dev.baton.coordinator.internal.events.Input;
+import dev.baton.coordinator.internal.state.RunState;
+import dev.baton.coordinator.internal.state.RunStateApplier;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The working set of one decision: the decider reads state through it and appends events to it; each
+ * appended event is applied at once (by the applier) so later decisions in the same input see it.
+ * Event ids derive from the run id and sequence, so a replayed input yields the same ids.
+ */
+public final class DecisionContext {
+    private final Input input;
+    private final Instant now;
+    private RunState state;
+    private final String job;
+    private final List<Envelope> events = new ArrayList<>();
+    private final List<Input.Timer> rearmed = new ArrayList<>();
+    private final Map<String, Object> resolvedActions = new HashMap<>();
+
+    public DecisionContext(RunState state, Input input, Instant now, String jobIfNew) {
+        this.state = state;
+        this.input = input;
+        this.now = now;
+        this.job = state != null ? state.job() : jobIfNew;
+    }
+
+    public RunState state() { return state; }
+
+    public Input input() { return input; }
+
+    /** The decision's time: the input's timestamp (record time or punctuation time). Never the clock. */
+    public Instant now() { return now; }
+
+    public String runId() { return input.runId(); }
+
+    public void append(String stepKey, Event event) {
+        long seq = state == null ? (event instanceof Event.RunRequested ? 1 : 0) : state.sequence() + 1;
+        String id = seq == 0
+                ? uuid(input.eventId() + "/" + event.intent())
+                : uuid(input.runId() + "#" + seq);
+        String jobName = state != null ? state.job() : job;
+        Envelope e = new Envelope(id, input.runId(), now, input.traceId(), jobName == null ? "" : jobName, seq, stepKey, event);
+        state = RunStateApplier.apply(state, e);
+        events.add(e);
+    }
+
+    public void rearm(Input.Timer timer) { rearmed.add(timer); }
+
+    public void resolvedAction(String attemptId, Object action) { resolvedActions.put(attemptId, action); }
+
+    public List<Envelope> events() { return events; }
+
+    public List<Input.Timer> rearmed() { return rearmed; }
+
+    public Object resolvedAction(String attemptId) { return resolvedActions.get(attemptId); }
+
+    public static String uuid(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}
