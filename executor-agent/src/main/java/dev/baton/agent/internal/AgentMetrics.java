@@ -1,0 +1,79 @@
+package dev.baton.agent.internal;
+
+import dev.baton.events.ErrorClass;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The agent's meters. Names are Micrometer's dotted form; Prometheus shows them as
+ * {@code baton_agent_steps_running}, {@code baton_agent_step_duration_seconds}, … .
+ */
+public final class AgentMetrics {
+    private final MeterRegistry registry;
+    private final Timer dispatchToStart;
+    private final Counter logLinesDropped;
+    private final Counter deadLetters;
+    private final Map<ErrorClass, Counter> failures = new EnumMap<>(ErrorClass.class);
+
+    public AgentMetrics(MeterRegistry registry, String agentId, Supplier<Number> running, Supplier<Number> freeSlots) {
+        this.registry = registry;
+        Gauge.builder("baton.agent.steps.running", running).description("Steps running on this agent")
+                .tag("agent", agentId).register(registry);
+        Gauge.builder("baton.agent.slots.free", freeSlots).description("Free slots of this agent")
+                .tag("agent", agentId).register(registry);
+        this.dispatchToStart = Timer.builder("baton.agent.dispatch.to.start")
+                .description("From the command record's timestamp to the step's start (process spawned, handler called)")
+                .tag("agent", agentId)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        this.logLinesDropped = Counter.builder("baton.agent.log.lines.dropped")
+                .description("Step output lines that could not be written to the logs topic (must stay 0)")
+                .tag("agent", agentId).register(registry);
+        this.deadLetters = Counter.builder("baton.agent.dead.letters")
+                .description("Commands sent to the dead-letter topic").tag("agent", agentId).register(registry);
+        for (ErrorClass c : ErrorClass.values()) {
+            failures.put(c, Counter.builder("baton.agent.failures").description("Failed attempts by error class")
+                    .tag("agent", agentId).tag("error_class", c.name()).register(registry));
+        }
+    }
+
+    public void dispatchToStart(Duration d) {
+        dispatchToStart.record(d.isNegative() ? Duration.ZERO : d);
+    }
+
+    public Timer dispatchToStartTimer() {
+        return dispatchToStart;
+    }
+
+    public void stepFinished(String kind, String outcome, Duration duration) {
+        Timer.builder("baton.agent.step.duration").description("Duration of attempts by step kind and outcome")
+                .tag("kind", kind).tag("outcome", outcome)
+                .register(registry).record(duration);
+    }
+
+    public void failure(ErrorClass errorClass) {
+        failures.get(errorClass).increment();
+    }
+
+    public void logLinesDropped(int n) {
+        logLinesDropped.increment(n);
+    }
+
+    public double logLinesDroppedCount() {
+        return logLinesDropped.count();
+    }
+
+    public void deadLetter() {
+        deadLetters.increment();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.baton.agent.internal;
+
+import dev.baton.events.CancelStep;
+import dev.baton.events.StepCommand;
+import dev.baton.schemas.serde.EventDecodeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the broadcast agent-control topic (cancels) without a consumer group: every agent sees every
+ * cancel. At start it reads back a short window, so a cancel sent just before this agent started
+ * still stops an execute that reaches it afterwards.
+ */
+public final class ControlLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
+    static final Duration LOOKBACK = Duration.ofMinutes(10);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final Codec codec;
+    private final AgentRuntime runtime;
+    private final DeadLetters deadLetters;
+    private volatile boolean stopping;
+
+    public ControlLoop(Consumer<byte[], byte[]> consumer, String topic, Codec codec, AgentRuntime runtime, DeadLetters deadLetters) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.codec = codec;
+        this.runtime = runtime;
+        this.deadLetters = deadLetters;
+    }
+
+    /** Assigns every partition and positions at {@code now - LOOKBACK} (or the end); call before taking commands. */
+    public void position() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException("Topic " + topic + " has no partitions (does it exist?)");
+        }
+        consumer.assign(partitions);
+        long since = Instant.now().minus(LOOKBACK).toEpochMilli();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, since));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(60));
+        consumer.seekToEnd(partitions);
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp o = found.get(tp);
+            if (o != null) {
+                consumer.seek(tp, o.offset());
+            } else {
+                consumer.position(tp, Duration.ofSeconds(60)); // resolve the end offset now, not lazily
+            }
+        }
+    }
+
+    public void stop() {
+        stopping = true;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
+                    handle(r);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            log.error("Control loop failed; cancels no longer reach this agent", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        StepCommand cmd;
+        try {
+            cmd = codec.command(r.topic(), r.value());
+        } catch (EventDecodeException e) {
+            deadLetter(r, e.failure().name(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            deadLetter(r, "INVALID_EVENT", "cannot decode: " + e);
+            return;
+        }
+        if (cmd.getCommand() instanceof CancelStep c) {
+            runtime.cancel(cmd, c.getReason(), c.getGraceMs());
+        } else {
+            log.debug("Ignoring a {} on the control topic", cmd.getCommand() == null ? "null" : cmd.getCommand().getClass().getSimpleName());
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String cause, String reason) {
+        // Every agent reads this broadcast topic, so each one records the bad record it saw.
+        try {
+            deadLetters.send(r, cause, reason, null, null);
+        } catch (Exception e) {
+            log.error("Undecodable cancel at {}-{}@{} ({}: {}) could not be dead-lettered: {}",
+                    r.topic(), r.partition(), r.offset(), cause, reason, e.toString());
+        }
+    }
+}
