@@ -394,7 +394,10 @@ public final class RunDecider {
                 if (st == null || st.status() != StepStatus.RUNNING || st.attempt() != t.attempt() || s.status() == RunStatus.CANCELING) {
                     return;
                 }
-                long timeout = plan(s.definition()).step(st.key()).getTimeoutMs();
+                Long timeout = plan(s.definition()).step(st.key()).getTimeoutMs();
+                if (timeout == null) {
+                    return; // a stale timer of a step that has no timeout
+                }
                 ctx.append(st.key(), new StepTimedOut(st.attempt(), st.attemptId(), timeout));
                 failed(ctx.state().step(st.key()), ErrorClass.TIMEOUT,
                         "step timed out after " + Duration.ofMillis(timeout), null, true, timeout, ctx);
@@ -406,7 +409,7 @@ public final class RunDecider {
                 }
             }
             case RUN_TIMEOUT -> {
-                if (s.status() != RunStatus.RUNNING) {
+                if (s.status() != RunStatus.RUNNING || s.definition().getRunTimeoutMs() == null) {
                     return;
                 }
                 String reason = "run timed out after " + Duration.ofMillis(s.definition().getRunTimeoutMs());
