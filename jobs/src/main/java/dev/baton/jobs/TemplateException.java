@@ -6,9 +6,19 @@ public class TemplateException extends RuntimeException {
     private final String reason;
 
     public TemplateException(String expression, String reason) {
-        super("${{ " + expression + " }}: " + reason);
+        this(expression, reason, (expression.isEmpty() ? "${{ }}" : "${{ " + expression + " }}") + ": " + reason);
+    }
+
+    private TemplateException(String expression, String reason, String message) {
+        super(message);
         this.expression = expression;
         this.reason = reason;
+    }
+
+    /** A {@code ${{} that is never closed; {@code fragment} is what follows it on the line. */
+    public static TemplateException unterminated(String fragment) {
+        return new TemplateException(fragment, "never closed with '}}'",
+                "'${{ " + fragment + "' is never closed with '}}'");
     }
 
     /** The expression inside the braces (trimmed), or the unparseable text. */

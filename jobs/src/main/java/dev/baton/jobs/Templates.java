@@ -8,13 +8,12 @@ import dev.baton.events.JavaAction;
 import dev.baton.events.RunAction;
 import dev.baton.events.StepDefinition;
 import dev.baton.jobs.internal.TemplateGrammar;
+import dev.baton.jobs.internal.TemplateScanner;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericRecord;
@@ -33,16 +32,13 @@ import org.apache.avro.util.Utf8;
  * {@code schedule.name|time|date} (schedule params). See docs/jobs.md.
  */
 public final class Templates {
-    private static final String OPEN = "${{";
-    private static final String CLOSE = "}}";
-    private static final Pattern EXPRESSION = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Templates() {}
 
     /** Whether the text contains {@code ${{} at all (well-formed or not). */
     public static boolean containsTemplates(String text) {
-        return text != null && text.contains(OPEN);
+        return text != null && text.contains(TemplateScanner.OPEN);
     }
 
     /**
@@ -52,29 +48,13 @@ public final class Templates {
      */
     public static List<TemplateReference> references(String text) {
         List<TemplateReference> refs = new ArrayList<>();
-        if (text == null) {
-            return refs;
+        for (TemplateScanner.Item item : TemplateScanner.scan(text)) {
+            if (item.error() != null) {
+                throw item.error();
+            }
+            refs.add(item.reference());
         }
-        int from = 0;
-        while (true) {
-            int start = text.indexOf(OPEN, from);
-            if (start < 0) {
-                return refs;
-            }
-            int close = text.indexOf(CLOSE, start + OPEN.length());
-            if (close < 0) {
-                String rest = text.substring(start + OPEN.length()).strip();
-                throw new TemplateException(abbreviate(rest), "unterminated template: '${{' without '}}'");
-            }
-            String expression = text.substring(start + OPEN.length(), close).strip();
-            if (!EXPRESSION.matcher(expression).matches()) {
-                throw new TemplateException(expression, expression.isEmpty() ? "empty template"
-                        : "not a reference; expected a dotted name such as params.day or steps.extract.outputs.rows");
-            }
-            List<String> path = Arrays.asList(expression.split("\\."));
-            refs.add(new TemplateReference(expression, path, start, close + CLOSE.length()));
-            from = close + CLOSE.length();
-        }
+        return refs;
     }
 
     /**
@@ -309,8 +289,4 @@ public final class Templates {
         }
     }
 
-    private static String abbreviate(String s) {
-        String line = s.lines().findFirst().orElse("");
-        return line.length() > 40 ? line.substring(0, 40) + "..." : line;
-    }
 }

@@ -2,9 +2,7 @@ package dev.baton.jobs.internal;
 
 import dev.baton.events.ParamSpec;
 import dev.baton.events.ValueFormat;
-import dev.baton.jobs.TemplateException;
 import dev.baton.jobs.TemplateReference;
-import dev.baton.jobs.Templates;
 import dev.baton.jobs.internal.ParsedJob.AssetDraft;
 import dev.baton.jobs.internal.ParsedJob.ParamSource;
 import dev.baton.jobs.internal.ParsedJob.ParamUse;
@@ -162,17 +160,14 @@ public final class JobChecks {
 
     private void templates() {
         for (TemplateSite site : job.sites) {
-            List<TemplateReference> refs;
-            try {
-                refs = Templates.references(site.text());
-            } catch (TemplateException e) {
-                problems.add(site.path(), "invalid template ${{ " + e.expression() + " }}: " + e.reason());
-                continue;
-            }
-            for (TemplateReference ref : refs) {
-                String error = referenceError(site, ref);
+            for (TemplateScanner.Item item : TemplateScanner.scan(site.text())) {
+                if (item.error() != null) {
+                    problems.add(site.path(), "invalid template " + item.error().getMessage());
+                    continue;
+                }
+                String error = referenceError(site, item.reference());
                 if (error != null) {
-                    problems.add(site.path(), ref.text() + ": " + error);
+                    problems.add(site.path(), item.reference().text() + ": " + error);
                 }
             }
         }
@@ -243,7 +238,9 @@ public final class JobChecks {
         Set<String> declared = target.declaredOutputs();
         if (declared != null && !declared.contains(output)) {
             return declared.isEmpty()
-                    ? "step '" + stepKey + "' is a " + target.actionKind() + " step and has no outputs"
+                    ? target.actionKind().equals("http")
+                            ? "step '" + stepKey + "' declares no outputs (http.outputs)"
+                            : "step '" + stepKey + "' is a " + target.actionKind() + " step, which has no outputs"
                     : "step '" + stepKey + "' has no output '" + output + "'; it declares " + String.join(", ", declared);
         }
         return null;

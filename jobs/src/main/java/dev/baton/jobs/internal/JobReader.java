@@ -112,7 +112,7 @@ public final class JobReader {
                 .setRunTimeoutMs(null)
                 .setSource(null);
         parsed.job = job;
-        MapNode m = object(root, Paths.ROOT);
+        MapNode m = object(root, Paths.ROOT, "an object with name and steps");
         if (m == null) {
             return parsed;
         }
@@ -132,7 +132,7 @@ public final class JobReader {
         String jobPool = pool(m.get("pool"), "pool", DEFAULT_POOL);
 
         if (!m.has("steps") || isNull(m.get("steps"))) {
-            problems.add("steps", "is required: a job needs at least one step");
+            problems.add("steps", "is required (a job needs at least one step)");
         } else {
             List<Node> items = list(m.get("steps"), "steps");
             if (items != null && items.isEmpty()) {
@@ -246,9 +246,11 @@ public final class JobReader {
             switch (kind) {
                 case "run" -> action = run(an, ap, jobEnv, stepEnv, stepKey);
                 case "http" -> {
-                    HttpAction http = http(an, ap, stepKey);
-                    action = http;
-                    outputs = http == null ? null : new TreeSet<>(http.getOutputs().keySet());
+                    action = http(an, ap, stepKey);
+                    // Declared names count even when a pointer is invalid: that is reported where it stands.
+                    outputs = an instanceof MapNode hm && hm.get("outputs") instanceof MapNode om
+                            ? new TreeSet<>(om.entries().keySet()) : an instanceof MapNode || an instanceof ScalarNode
+                            ? new TreeSet<>() : null;
                 }
                 case "java" -> action = java(an, ap, stepKey);
                 case "noop" -> action = noop(an, ap);
@@ -763,6 +765,7 @@ public final class JobReader {
                 .setPaused(false);
         if (node instanceof ScalarNode s && s.scalarKind() == ScalarKind.STRING) {
             cron(s.text(), path); // schedule: "30 2 * * *"
+            parsed.paramSources.add(new ParamSource(path, "schedule '" + DEFAULT_SCHEDULE_NAME + "'", List.of(), true));
             return spec.setCron(s.text().strip()).build();
         }
         MapNode m = object(node, path, "an object {name, cron | every, timezone, ...} or a cron expression");
