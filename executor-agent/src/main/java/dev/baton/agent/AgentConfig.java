@@ -39,7 +39,6 @@ public final class AgentConfig extends BatonConfig {
     public static final String CREATE_TOPICS = "agent.create.topics";
     public static final String SHUTDOWN_HOOK = "agent.shutdown.hook";
 
-    static final ConfigDef DEF = definition();
 
     private static ConfigDef definition() {
         return new ConfigDef()
@@ -97,7 +96,7 @@ public final class AgentConfig extends BatonConfig {
     private final String agentId;
 
     public AgentConfig(Map<String, ?> raw) {
-        super(DEF, raw);
+        super(definition(), raw);
         String id = getString(ID);
         this.agentId = id == null || id.isBlank() ? defaultId() : id;
     }
