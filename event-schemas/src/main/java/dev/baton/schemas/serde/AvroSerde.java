@@ -2,6 +2,7 @@ package dev.baton.schemas.serde;
 
 import dev.baton.schemas.serde.internal.AvroCompatibility;
 import dev.baton.schemas.serde.internal.Buffer;
+import dev.baton.schemas.serde.internal.ListSpecificData;
 import dev.baton.schemas.serde.internal.SubjectNaming;
 import dev.baton.schemas.serde.internal.TrustedAvroClasses;
 import dev.baton.schemas.serde.internal.WireFormat;
@@ -197,7 +198,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         } catch (SecurityException e) {
             // A class-loading refusal is a setup problem, not a bad record: do not dead-letter it.
             throw new SerializationException("Avro refused to load a class for " + s.type.getName() + ": " + e.getMessage(), e);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        } catch (IOException | RuntimeException e) {
             throw new EventDecodeException(DecodeFailure.CORRUPT_PAYLOAD, "cannot decode " + data.length + " bytes on topic "
                     + topic + " with schema id " + id + " as " + s.type.getSimpleName() + ": " + e, id, e);
         }
@@ -282,8 +283,8 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
 
         State(Class<T> type, boolean isKey, AvroSerdeConfig config) {
             this.type = type;
-            this.model = SpecificData.getForClass(type);
-            this.schema = model.getSchema(type);
+            this.model = new ListSpecificData(type);
+            this.schema = SpecificData.getForClass(type).getSchema(type);
             this.isKey = isKey;
             this.autoRegister = config.getBoolean(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
             this.useLatest = config.getBoolean(AvroSerdeConfig.USE_LATEST_VERSION);

@@ -55,11 +55,23 @@ public enum AvroCompatibility {
         }
         List<String> out = new ArrayList<>();
         for (Incompatibility i : result.getResult().getIncompatibilities()) {
-            out.add(context + ": " + i.getType() + " at " + i.getLocation() + ": " + i.getMessage());
+            out.add(context + ": " + i.getType() + " at " + i.getLocation() + ": " + i.getMessage()
+                    + " (writer " + name(i.getWriterFragment()) + ", reader " + name(i.getReaderFragment()) + ")");
         }
         if (out.isEmpty()) {
             out.add(context + ": " + result.getDescription());
         }
         return out;
+    }
+
+    private static String name(Schema s) {
+        if (s == null) {
+            return "-";
+        }
+        return switch (s.getType()) {
+            case RECORD, ENUM, FIXED -> s.getFullName();
+            case UNION -> "union" + s.getTypes().stream().map(AvroCompatibility::name).toList();
+            default -> s.getType().getName();
+        };
     }
 }
