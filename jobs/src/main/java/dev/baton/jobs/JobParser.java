@@ -66,6 +66,9 @@ public final class JobParser {
             Map<String, String> paths = new HashMap<>();
             parsed.steps.forEach(s -> s.produces().forEach(a -> paths.putIfAbsent(a.key(), a.path())));
             for (List<String> cycle : e.cycles()) {
+                if (cycle.size() <= 2) {
+                    continue; // an asset listing itself in deps, reported where it stands
+                }
                 String message = e.getMessage().lines()
                         .filter(l -> l.startsWith("asset dependency cycle: " + String.join(" -> ", cycle) + " "))
                         .findFirst().orElse("asset dependency cycle: " + String.join(" -> ", cycle));

@@ -50,6 +50,13 @@ public final class Suggest {
         if (alias != null && candidates.contains(alias)) {
             return Optional.of(alias);
         }
+        String lower = input.toLowerCase(Locale.ROOT);
+        for (String c : candidates) {
+            String lc = c.toLowerCase(Locale.ROOT);
+            if (lc.length() >= 3 && lower.length() >= 3 && (lower.startsWith(lc) || lc.startsWith(lower))) {
+                return Optional.of(c); // WARNING -> WARN, max -> maxAttempts
+            }
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
