@@ -39,7 +39,7 @@ public class BatonConfig {
 
     protected BatonConfig(ConfigDef componentDef, Map<String, ?> raw) {
         this.raw = Map.copyOf(raw);
-        this.values = new AbstractConfig(common(componentDef), raw, false);
+        this.values = new AbstractConfig(common(new ConfigDef(componentDef)), raw, false);
     }
 
     public static BatonConfig of(Map<String, ?> raw) {

@@ -58,4 +58,16 @@ class BatonConfigTest {
         assertThat(c.kafkaClient()).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
         assertThat(merged).doesNotContainKey("path");
     }
+
+    @Test
+    void aComponentDefinitionCanBeBoundManyTimes() {
+        var def = new org.apache.kafka.common.config.ConfigDef().define("x.y", org.apache.kafka.common.config.ConfigDef.Type.INT, 1,
+                org.apache.kafka.common.config.ConfigDef.Importance.LOW, "doc");
+        class Component extends BatonConfig {
+            Component(Map<String, ?> raw) { super(def, raw); }
+        }
+        Map<String, Object> raw = Map.of("bootstrap.servers", "k:1", "schema.registry.url", "http://r", "x.y", "7");
+        assertThat(new Component(raw).getInt("x.y")).isEqualTo(7);
+        assertThat(new Component(raw).getInt("x.y")).isEqualTo(7);
+    }
 }

@@ -1,0 +1,328 @@
+package dev.baton.coordinator.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.Coordinator;
+import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.events.*;
+import dev.baton.jobs.Format;
+import dev.baton.jobs.JobParser;
+import dev.baton.platform.Topics;
+import dev.baton.schemas.serde.AvroSerde;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole coordinator topology with TopologyTestDriver: wall-clock time is advanced explicitly. */
+class CoordinatorTopologyTest {
+    static final String ORDERS = """
+            name: orders_daily
+            params:
+              day: { default: "2026-01-01" }
+            steps:
+              - key: extract
+                run: |
+                  echo "extracting orders for ${{ params.day }}"
+                  echo "rows=42" >> "$BATON_OUTPUT"
+                produces: [raw_orders]
+              - key: clean
+                needs: [extract]
+                run: |
+                  test "${{ steps.extract.outputs.rows }}" = "42"
+                retry: { maxAttempts: 3, backoff: PT1S }
+                timeout: PT5M
+                produces: [clean_orders]
+            """;
+    static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    @TempDir Path stateDir;
+    Topics topics = new Topics("t.");
+    TopologyTestDriver driver;
+    Map<String, Object> serdeConfig;
+    TestInputTopic<String, byte[]> requests, control, reports, jobs;
+    TestOutputTopic<String, byte[]> commands, gpuCommands, events, agentControl, dlq, lineage;
+    AvroSerde<RunRequest> requestSerde;
+    AvroSerde<ControlCommand> controlSerde;
+    AvroSerde<AgentReport> reportSerde;
+    AvroSerde<RunEvent> eventSerde;
+    AvroSerde<StepCommand> commandSerde;
+    AvroSerde<DeadLetter> dlqSerde;
+    AvroSerde<LineageEvent> lineageSerde;
+    AvroSerde<JobDefinition> jobSerde;
+
+    @BeforeEach
+    void start() {
+        Map<String, Object> raw = new HashMap<>();
+        raw.put("bootstrap.servers", "ttd:9092");
+        raw.put("topic.prefix", "t.");
+        raw.put("schema.registry.url", "mock://ttd-" + UUID.randomUUID());
+        raw.put(CoordinatorConfig.STATE_DIR, stateDir.toString());
+        raw.put(CoordinatorConfig.HEARTBEAT_TIMEOUT_MS, "10000");
+        raw.put(CoordinatorConfig.POOL_LIMITS, "gpu=1");
+        CoordinatorConfig config = new CoordinatorConfig(raw);
+        serdeConfig = Map.of("schema.registry.url", raw.get("schema.registry.url"));
+        driver = new TopologyTestDriver(Coordinator.topology(config, new SimpleMeterRegistry()),
+                Coordinator.streamsProperties(config), T0);
+        var ss = new StringSerializer();
+        var bs = new ByteArraySerializer();
+        var sd = new StringDeserializer();
+        var bd = new ByteArrayDeserializer();
+        requests = driver.createInputTopic(topics.runRequests(), ss, bs);
+        control = driver.createInputTopic(topics.runControl(), ss, bs);
+        reports = driver.createInputTopic(topics.agentReports(), ss, bs);
+        jobs = driver.createInputTopic(topics.jobs(), ss, bs);
+        commands = driver.createOutputTopic(topics.commands("default"), sd, bd);
+        gpuCommands = driver.createOutputTopic(topics.commands("gpu"), sd, bd);
+        events = driver.createOutputTopic(topics.runEvents(), sd, bd);
+        agentControl = driver.createOutputTopic(topics.agentControl(), sd, bd);
+        dlq = driver.createOutputTopic(topics.deadLetters(), sd, bd);
+        lineage = driver.createOutputTopic(topics.lineage(), sd, bd);
+        requestSerde = AvroSerde.forValues(RunRequest.class, serdeConfig);
+        controlSerde = AvroSerde.forValues(ControlCommand.class, serdeConfig);
+        reportSerde = AvroSerde.forValues(AgentReport.class, serdeConfig);
+        eventSerde = AvroSerde.forValues(RunEvent.class, serdeConfig);
+        commandSerde = AvroSerde.forValues(StepCommand.class, serdeConfig);
+        dlqSerde = AvroSerde.forValues(DeadLetter.class, serdeConfig);
+        lineageSerde = AvroSerde.forValues(LineageEvent.class, serdeConfig);
+        jobSerde = AvroSerde.forValues(JobDefinition.class, serdeConfig);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    Instant now() {
+        return T0.plus(Duration.ofMillis(clock));
+    }
+
+    long clock;
+
+    void tick(long ms) {
+        clock += ms;
+        driver.advanceWallClockTime(Duration.ofMillis(ms));
+    }
+
+    JobDefinition def(String yaml) {
+        return JobParser.parse(yaml, Format.YAML, Instant.EPOCH);
+    }
+
+    void request(String runId, JobDefinition definition, String job) {
+        RunRequest r = RunRequest.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(runId).setTimestamp(now())
+                .setTraceId("trace-" + runId).setJob(job).setOrigin(Origin.API).setDefinition(definition).build();
+        requests.pipeInput(runId, requestSerde.serialize(topics.runRequests(), r), now());
+    }
+
+    void report(StepCommand c, Object report) {
+        AgentReport a = AgentReport.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(c.getRunId()).setTimestamp(now())
+                .setTraceId(c.getTraceId()).setStepKey(c.getStepKey()).setAttempt(c.getAttempt()).setAttemptId(c.getAttemptId())
+                .setAgentId("agent-1").setReport(report).build();
+        reports.pipeInput(c.getRunId(), reportSerde.serialize(topics.agentReports(), a), now());
+    }
+
+    void controlCommand(String runId, Object command) {
+        ControlCommand c = ControlCommand.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(runId).setTimestamp(now())
+                .setTraceId("t").setActor("alice").setCommand(command).build();
+        control.pipeInput(runId, controlSerde.serialize(topics.runControl(), c), now());
+    }
+
+    List<StepCommand> commands(TestOutputTopic<String, byte[]> topic) {
+        return topic.readValuesToList().stream().map(v -> commandSerde.deserialize(topic.toString(), v)).toList();
+    }
+
+    List<RunEvent> events() {
+        return events.readValuesToList().stream().map(v -> eventSerde.deserialize(topics.runEvents(), v)).toList();
+    }
+
+    static List<String> payloads(List<RunEvent> evs) {
+        return evs.stream().map(e -> e.getPayload().getClass().getSimpleName()).toList();
+    }
+
+    static StepSucceededReport ok(Map<String, String> outputs) {
+        return StepSucceededReport.newBuilder().setOutputs(outputs).build();
+    }
+
+    @Test
+    void aRunFlowsFromRequestThroughCommandsAndReportsToSuccessWithLineage() {
+        request("r1", def(ORDERS), "orders_daily");
+        List<StepCommand> cmds = commands(commands);
+        assertThat(cmds).singleElement().satisfies(c -> {
+            assertThat(c.getStepKey()).isEqualTo("extract");
+            assertThat(((RunAction) ((ExecuteStep) c.getCommand()).getAction()).getScript()).contains("orders for 2026-01-01");
+        });
+        StepCommand extract = cmds.getFirst();
+        report(extract, new StepStartedReport("h", "eu", 1L));
+        tick(5);
+        report(extract, ok(Map.of("rows", "42")));
+        StepCommand clean = commands(commands).getFirst();
+        assertThat(clean.getStepKey()).isEqualTo("clean");
+        ExecuteStep exec = (ExecuteStep) clean.getCommand();
+        assertThat(exec.getInputs()).containsEntry("extract", Map.of("rows", "42"));
+        assertThat(exec.getUpstream()).extracting(UpstreamRef::getAssetKey).containsExactly("raw_orders");
+        report(clean, new StepStartedReport("h", "eu", 2L));
+        report(clean, ok(Map.of()));
+        List<RunEvent> evs = events();
+        assertThat(payloads(evs)).containsSubsequence("RunRequested", "RunQueued", "RunStarted", "StepDispatched",
+                "StepStarted", "StepSucceeded", "StepDispatched", "StepStarted", "StepSucceeded", "RunSucceeded");
+        assertThat(evs).extracting(RunEvent::getSequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        var mats = lineage.readRecordsToList();
+        assertThat(mats).extracting(r -> r.key()).containsExactly("raw_orders", "clean_orders");
+        LineageEvent clean2 = lineageSerde.deserialize(topics.lineage(), mats.get(1).value());
+        var m = (AssetMaterialization) clean2.getPayload();
+        assertThat(m.getUpstream()).extracting(UpstreamRef::getMaterializationId).containsExactly(mats.get(0).value() == null ? null
+                : lineageSerde.deserialize(topics.lineage(), mats.get(0).value()).getEventId());
+        LineageEvent raw = lineageSerde.deserialize(topics.lineage(), mats.get(0).value());
+        assertThat(((AssetMaterialization) raw.getPayload()).getMetadata()).containsEntry("rows", new IntValue(42L));
+    }
+
+    @Test
+    void retryBackoffFiresFromWallClockPunctuation() {
+        request("r2", def(ORDERS), "orders_daily");
+        StepCommand extract = commands(commands).getFirst();
+        report(extract, new StepStartedReport("h", "eu", 1L));
+        report(extract, ok(Map.of("rows", "42")));
+        StepCommand clean = commands(commands).getFirst();
+        report(clean, new StepStartedReport("h", "eu", 1L));
+        report(clean, StepFailedReport.newBuilder().setErrorClass(ErrorClass.USER_ERROR).setMessage("exit 1").setRetryable(true).build());
+        tick(500);
+        assertThat(commands(commands)).as("backoff of 1 s not elapsed").isEmpty();
+        tick(600);
+        assertThat(commands(commands)).singleElement().satisfies(c -> {
+            assertThat(c.getStepKey()).isEqualTo("clean");
+            assertThat(c.getAttempt()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void missedHeartbeatsRetryTheStepAndCancelTheLostAttempt() {
+        request("r3", def("""
+                name: hb
+                steps:
+                  - { key: a, noop: {}, retry: { maxAttempts: 2, backoff: 100ms } }
+                """), "hb");
+        StepCommand a = commands(commands).getFirst();
+        report(a, new StepStartedReport("h", "eu", 1L));
+        tick(9_000);
+        report(a, new StepHeartbeatReport());
+        tick(9_000);
+        assertThat(agentControl.isEmpty()).as("heartbeat kept it alive").isTrue();
+        tick(2_000);
+        List<StepCommand> cancels = commands(agentControl);
+        assertThat(cancels).singleElement().satisfies(c -> {
+            assertThat(c.getCommand()).isInstanceOf(CancelStep.class);
+            assertThat(c.getAttemptId()).isEqualTo(a.getAttemptId());
+        });
+        tick(200);
+        assertThat(commands(commands)).singleElement().extracting(StepCommand::getAttempt).isEqualTo(2);
+        assertThat(payloads(events())).contains("StepLost", "StepRetryScheduled");
+    }
+
+    @Test
+    void undecodableAndInvalidInputsGoToTheDeadLetterTopicAndProcessingContinues() {
+        requests.pipeInput("bad", new byte[] {1, 2, 3}, now());
+        reports.pipeInput("bad2", new byte[] {0, 0, 0, 0, 99, 1}, now());
+        List<DeadLetter> dead = dlq.readValuesToList().stream().map(v -> dlqSerde.deserialize(topics.deadLetters(), v)).toList();
+        assertThat(dead).hasSize(2);
+        assertThat(dead.get(0).getCause()).isEqualTo("NOT_WIRE_FORMAT");
+        assertThat(dead.get(0).getSourceTopic()).isEqualTo(topics.runRequests());
+        assertThat(dead.get(0).getOffset()).isZero();
+        assertThat(dead.get(0).getValue().array()).containsExactly(1, 2, 3);
+        assertThat(dead.get(1).getCause()).isEqualTo("UNKNOWN_SCHEMA_ID");
+        request("r4", def(ORDERS), "orders_daily");
+        assertThat(commands(commands)).hasSize(1);
+    }
+
+    @Test
+    void keyThatDoesNotMatchTheRunIdIsSetAside() {
+        RunRequest r = RunRequest.newBuilder().setEventId("e").setRunId("r5").setTimestamp(now()).setTraceId("t")
+                .setJob("orders_daily").setDefinition(def(ORDERS)).build();
+        requests.pipeInput("other-key", requestSerde.serialize(topics.runRequests(), r), now());
+        assertThat(dlq.readValuesToList()).singleElement()
+                .satisfies(v -> assertThat(dlqSerde.deserialize(topics.deadLetters(), v).getCause()).isEqualTo("INVALID_EVENT"));
+        assertThat(commands.isEmpty()).isTrue();
+    }
+
+    @Test
+    void requestsWithoutADefinitionUseTheRegisteredOneOrAreRejected() {
+        JobDefinition d = def(ORDERS);
+        jobs.pipeInput("orders_daily", jobSerde.serialize(topics.jobs(), d), now());
+        request("r6", null, "orders_daily");
+        assertThat(commands(commands)).hasSize(1);
+        request("r7", null, "nope");
+        assertThat(events()).filteredOn(e -> e.getRunId().equals("r7")).singleElement().satisfies(e -> {
+            assertThat(e.getPayload()).isInstanceOfSatisfying(RunRequestRejected.class,
+                    rr -> assertThat(rr.getRejectionType()).isEqualTo(RejectionType.UNKNOWN_JOB));
+        });
+    }
+
+    @Test
+    void jobConcurrencyLimitAdmitsTheNextRunWhenOneFinishes() {
+        JobDefinition d = def("""
+                name: one_at_a_time
+                concurrency: { maxRuns: 1 }
+                steps:
+                  - { key: a, noop: {} }
+                """);
+        request("q1", d, "one_at_a_time");
+        request("q2", d, "one_at_a_time");
+        List<StepCommand> first = commands(commands);
+        assertThat(first).extracting(StepCommand::getRunId).containsExactly("q1");
+        report(first.getFirst(), new StepStartedReport("h", "eu", 1L));
+        report(first.getFirst(), ok(Map.of()));
+        assertThat(commands(commands)).extracting(StepCommand::getRunId).containsExactly("q2");
+    }
+
+    @Test
+    void poolLimitHoldsStepsAcrossRuns() {
+        JobDefinition d = def("""
+                name: gpu_job
+                steps:
+                  - { key: train, pool: gpu, noop: {} }
+                """);
+        request("g1", d, "gpu_job");
+        request("g2", d, "gpu_job");
+        List<StepCommand> first = commands(gpuCommands);
+        assertThat(first).hasSize(1);
+        report(first.getFirst(), new StepStartedReport("h", "eu", 1L));
+        report(first.getFirst(), ok(Map.of()));
+        assertThat(commands(gpuCommands)).extracting(StepCommand::getRunId).containsExactly(first.getFirst().getRunId().equals("g1") ? "g2" : "g1");
+    }
+
+    @Test
+    void cancelSendsCancelCommandsAndReExecutionStartsAChildRunThatReusesOutputs() {
+        request("c1", def(ORDERS), "orders_daily");
+        StepCommand extract = commands(commands).getFirst();
+        report(extract, new StepStartedReport("h", "eu", 1L));
+        report(extract, ok(Map.of("rows", "42")));
+        StepCommand clean = commands(commands).getFirst();
+        report(clean, new StepStartedReport("h", "eu", 1L));
+        controlCommand("c1", new CancelRun("stop", 1000L));
+        assertThat(commands(agentControl)).singleElement().extracting(StepCommand::getStepKey).isEqualTo("clean");
+        tick(1100);
+        assertThat(payloads(events())).contains("RunCancelRequested", "RunCanceled");
+
+        controlCommand("c1", new RetryRun("c1-retry"));
+        List<StepCommand> child = commands(commands);
+        assertThat(child).singleElement().satisfies(c -> {
+            assertThat(c.getRunId()).isEqualTo("c1-retry");
+            assertThat(c.getStepKey()).isEqualTo("clean");
+            assertThat(((ExecuteStep) c.getCommand()).getInputs()).containsEntry("extract", Map.of("rows", "42"));
+        });
+    }
+}
