@@ -122,17 +122,17 @@ public final class Templates {
     /** A copy of the action (RunAction, HttpAction, JavaAction) with its templated strings resolved; others as is. */
     public static Object resolveAction(Object action, TemplateContext ctx) {
         if (action instanceof RunAction run) {
-            return resolve(run, ctx);
+            return resolveRun(run, ctx);
         } else if (action instanceof HttpAction http) {
-            return resolve(http, ctx);
+            return resolveHttp(http, ctx);
         } else if (action instanceof JavaAction java) {
-            return resolve(java, ctx);
+            return resolveJava(java, ctx);
         }
         return action;
     }
 
     /** Script, env values and working directory resolved; the shell is literal. */
-    public static RunAction resolve(RunAction action, TemplateContext ctx) {
+    public static RunAction resolveRun(RunAction action, TemplateContext ctx) {
         return RunAction.newBuilder()
                 .setScript(resolve(action.getScript(), ctx))
                 .setShell(action.getShell())
@@ -142,7 +142,7 @@ public final class Templates {
     }
 
     /** URL, header values and body resolved; method, expected statuses and output pointers are literal. */
-    public static HttpAction resolve(HttpAction action, TemplateContext ctx) {
+    public static HttpAction resolveHttp(HttpAction action, TemplateContext ctx) {
         return HttpAction.newBuilder()
                 .setMethod(action.getMethod())
                 .setUrl(resolve(action.getUrl(), ctx))
@@ -154,7 +154,7 @@ public final class Templates {
     }
 
     /** Config values resolved; the handler name is literal. */
-    public static JavaAction resolve(JavaAction action, TemplateContext ctx) {
+    public static JavaAction resolveJava(JavaAction action, TemplateContext ctx) {
         return JavaAction.newBuilder()
                 .setHandler(action.getHandler())
                 .setConfig(resolveValues(action.getConfig(), ctx))
