@@ -53,13 +53,20 @@ public final class ControlLoop implements Runnable {
         Map<TopicPartition, Long> query = new HashMap<>();
         partitions.forEach(tp -> query.put(tp, since));
         Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(60));
-        consumer.seekToEnd(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(60));
         for (TopicPartition tp : partitions) {
             OffsetAndTimestamp o = found.get(tp);
-            if (o != null) {
-                consumer.seek(tp, o.offset());
-            } else {
-                consumer.position(tp, Duration.ofSeconds(60)); // resolve the end offset now, not lazily
+            consumer.seek(tp, o != null ? o.offset() : end.get(tp));
+        }
+        // Catch up now, so every cancel sent before this agent started is known before it takes a command.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            if (System.nanoTime() > deadline) {
+                log.warn("Could not read the recent cancels within 60 s; continuing");
+                break;
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                handle(r);
             }
         }
     }
