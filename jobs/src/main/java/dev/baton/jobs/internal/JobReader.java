@@ -306,7 +306,7 @@ public final class JobReader {
         String workingDir = null;
         Map<String, String> env = new LinkedHashMap<>(jobEnv);
         env.putAll(stepEnv);
-        if (node instanceof ScalarNode s && s.scalarKind() == ScalarKind.STRING) {
+        if (node instanceof ScalarNode s && !s.isNull()) {
             script = s.text();
             scriptPath = path;
         } else if (node instanceof MapNode m) {
@@ -353,7 +353,7 @@ public final class JobReader {
         String body = null;
         List<Integer> expect = new ArrayList<>();
         Map<String, String> outputs = new LinkedHashMap<>();
-        if (node instanceof ScalarNode s && s.scalarKind() == ScalarKind.STRING) {
+        if (node instanceof ScalarNode s && !s.isNull()) {
             url = s.text();
             urlPath = path;
         } else if (node instanceof MapNode m) {
@@ -480,7 +480,7 @@ public final class JobReader {
         String handler;
         String handlerPath;
         Map<String, String> config = new LinkedHashMap<>();
-        if (node instanceof ScalarNode s && s.scalarKind() == ScalarKind.STRING) {
+        if (node instanceof ScalarNode s && !s.isNull()) {
             handler = s.text();
             handlerPath = path;
         } else if (node instanceof MapNode m) {
@@ -597,7 +597,7 @@ public final class JobReader {
     private List<AssetSpec> produces(Node node, String path, List<AssetDraft> drafts) {
         List<AssetSpec> specs = new ArrayList<>();
         List<Node> items;
-        if (node instanceof ScalarNode s && s.scalarKind() == ScalarKind.STRING) {
+        if (node instanceof ScalarNode s && !s.isNull()) {
             items = List.of(node); // produces: raw_orders
         } else {
             items = list(node, path);
@@ -763,7 +763,7 @@ public final class JobReader {
                 .setOverlap(OverlapPolicy.ALLOW)
                 .setParams(new LinkedHashMap<>())
                 .setPaused(false);
-        if (node instanceof ScalarNode s && s.scalarKind() == ScalarKind.STRING) {
+        if (node instanceof ScalarNode s && !s.isNull()) {
             cron(s.text(), path); // schedule: "30 2 * * *"
             parsed.paramSources.add(new ParamSource(path, "schedule '" + DEFAULT_SCHEDULE_NAME + "'", List.of(), true));
             return spec.setCron(s.text().strip()).build();
