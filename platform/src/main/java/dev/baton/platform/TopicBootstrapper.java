@@ -63,13 +63,38 @@ public final class TopicBootstrapper {
     }
 
     private void checkPartitions(Collection<TopicSpec> specs) {
-        Map<String, TopicDescription> described = get(admin.describeTopics(
-                specs.stream().map(TopicSpec::name).toList()).allTopicNames(), "describe topics");
+        Map<String, TopicDescription> described = describeWhenVisible(specs.stream().map(TopicSpec::name).toList());
         for (TopicSpec s : specs) {
             TopicDescription d = described.get(s.name());
             if (d != null && d.partitions().size() != s.partitions()) {
                 log.warn("Topic {} has {} partitions, configuration says {}; keeping the existing count",
                         s.name(), d.partitions().size(), s.partitions());
+            }
+        }
+    }
+
+    /** New topics take a moment to reach every broker's metadata; wait for them (bounded). */
+    private Map<String, TopicDescription> describeWhenVisible(List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka is not reachable (describe topics): " + e.getCause().getMessage(), e.getCause());
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for topics", ie);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted: describe topics", e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Kafka is not reachable (describe topics): timed out", e);
             }
         }
     }
