@@ -25,6 +25,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -237,7 +238,8 @@ public final class KafkaStore implements AutoCloseable {
             }
             producer.commitTransaction();
             offset = last.get().offset();
-        } catch (ProducerFencedException e) {
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            // Kafka reports a newer writer with the same transactional.id as either of these.
             throw new RegistryError(500, RegistryError.BACKEND_ERROR, "Another schema registry instance took over the storage topic "
                     + topic + "; this instance can no longer write", e);
         } catch (KafkaException e) {
