@@ -69,7 +69,9 @@ public final class AssetGraph {
     /**
      * Builds the graph.
      *
+     * @param jobs one version per job name
      * @throws AssetGraphException naming every asset with more than one producer and every cycle
+     * @throws IllegalArgumentException when a job name occurs twice
      */
     public static AssetGraph of(Collection<JobDefinition> jobs) {
         Set<String> assets = new TreeSet<>();
@@ -78,6 +80,12 @@ public final class AssetGraph {
         Map<List<String>, Edge> edges = new LinkedHashMap<>();
         List<JobDefinition> ordered = new ArrayList<>(jobs);
         ordered.sort((a, b) -> a.getName().compareTo(b.getName()));
+        for (int i = 1; i < ordered.size(); i++) {
+            if (ordered.get(i).getName().equals(ordered.get(i - 1).getName())) {
+                throw new IllegalArgumentException("job '" + ordered.get(i).getName()
+                        + "' is given more than once; pass one version per job");
+            }
+        }
         for (JobDefinition job : ordered) {
             for (StepDefinition step : job.getSteps()) {
                 for (AssetSpec asset : step.getProduces()) {

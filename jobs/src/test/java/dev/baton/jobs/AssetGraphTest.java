@@ -122,6 +122,12 @@ class AssetGraphTest {
     }
 
     @Test
+    void oneVersionPerJob() {
+        assertThatThrownBy(() -> AssetGraph.of(List.of(DAILY, DAILY))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job 'daily' is given more than once; pass one version per job");
+    }
+
+    @Test
     void emptyGraph() {
         AssetGraph graph = AssetGraph.of(List.of());
         assertThat(graph.assets()).isEmpty();
