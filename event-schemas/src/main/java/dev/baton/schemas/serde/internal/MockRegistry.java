@@ -158,8 +158,11 @@ public final class MockRegistry implements RegistryTransport {
     }
 
     private JsonNode compatibility(String subject, String v, JsonNode body) {
-        List<Integer> versions = subjectVersions(subject);
         Schema candidate = parse(body);
+        if ("latest".equals(v) && !versionsBySubject.containsKey(subject)) {
+            return F.objectNode().put("is_compatible", true); // as Confluent: nothing to be incompatible with
+        }
+        List<Integer> versions = subjectVersions(subject);
         List<Schema> previous = versions.stream().map(id -> new Schema.Parser().parse(schemasById.get(id))).toList();
         if (!"latest".equals(v)) {
             JsonNode one = version(subject, v);
