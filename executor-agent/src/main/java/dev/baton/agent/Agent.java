@@ -42,6 +42,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -113,7 +114,7 @@ public final class Agent implements BatonService {
             if (config.createTopics()) {
                 List<TopicSpec> specs = new ArrayList<>(topics.standard(config.topicDefaults()));
                 specs.addAll(topics.pools(config.pools(), config.topicDefaults()));
-                new TopicBootstrapper(admin).ensure(specs);
+                ensureTopics(admin, specs);
             }
             startFromEarliest(admin);
         }
@@ -126,7 +127,9 @@ public final class Agent implements BatonService {
         Semaphore slots = new Semaphore(config.slots());
         AgentRuntime[] rt = new AgentRuntime[1];
         AgentMetrics metrics = new AgentMetrics(meters, id,
-                () -> rt[0] == null ? 0 : rt[0].runningCount(), slots::availablePermits);
+                () -> rt[0] == null ? 0 : rt[0].runningCount(),
+                // Not the semaphore's permits: the command loop holds some while it polls.
+                () -> rt[0] == null ? config.slots() : config.slots() - rt[0].runningCount());
         String host = AgentConfig.hostName();
         Reports reports = new Reports(reportProducer, codec, topics.agentReports(), id, host, config.region());
         LogShipper logs = new LogShipper(logProducer, codec, topics.logs(), id, metrics);
@@ -161,6 +164,30 @@ public final class Agent implements BatonService {
         }
         ready = true;
         log.info("Agent {} started; taking commands from {}", id, config.pools().stream().map(topics::commands).toList());
+    }
+
+    /**
+     * Creates missing topics. Right after a create, a broker may not know the new topic yet when the
+     * bootstrapper describes it (UnknownTopicOrPartition); the bootstrap is idempotent, so try again.
+     */
+    private static void ensureTopics(Admin admin, List<TopicSpec> specs) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                new TopicBootstrapper(admin).ensure(specs);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt >= 5 || !(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                log.debug("Topics not visible yet ({}); retrying", e.getMessage());
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Commands produced before a pool's first agent joined are still taken (share groups start at the end by default). */
