@@ -1,0 +1,179 @@
+package dev.baton.scheduler;
+
+import dev.baton.platform.BatonService;
+import dev.baton.platform.TopicBootstrapper;
+import dev.baton.platform.Topics;
+import dev.baton.scheduler.internal.Faults;
+import dev.baton.scheduler.internal.SchedulerMetrics;
+import dev.baton.scheduler.internal.schedules.ScheduleTopology;
+import dev.baton.scheduler.internal.schedules.TickDecider;
+import dev.baton.scheduler.internal.sensors.SensorManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler: turns schedule ticks, Kafka records and asset materializations into run requests, exactly once.
+ * <ul>
+ *   <li>Schedules: a Kafka Streams application (exactly-once v2, application id {@code <prefix>scheduler}) whose one
+ *       task keeps every schedule's tick state and sends each tick's run request in the same transaction as the
+ *       state change.</li>
+ *   <li>Kafka sensors and asset triggers: one transactional consumer/producer loop per trigger of every registered
+ *       job; each run request commits together with the consumed offset. Sensors follow {@code Topics.jobs()}: they
+ *       start, change and stop with the job definitions, without a restart.</li>
+ * </ul>
+ * Several instances may run: the schedule task has one owner at a time, sensor partitions are shared out by their
+ * consumer groups, and zombies are fenced by the transactions. See docs/triggers.md.
+ */
+public final class Scheduler implements BatonService {
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final SensorManager sensors;
+    private volatile boolean closed;
+
+    private Scheduler(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, SensorManager sensors) {
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+        this.sensors = sensors;
+    }
+
+    public static Scheduler start(SchedulerConfig config, MeterRegistry meters) {
+        return start(config, meters, InstantSource.system());
+    }
+
+    /** With a clock for the schedules' notion of "now" (tests drive ticks with it; Kafka's own timing stays real). */
+    public static Scheduler start(SchedulerConfig config, MeterRegistry meters, InstantSource clock) {
+        return start(config, meters, clock, Faults.NONE);
+    }
+
+    static Scheduler start(SchedulerConfig config, MeterRegistry meters, InstantSource clock, Faults faults) {
+        Topics topics = config.topics();
+        try (Admin admin = Admin.create(config.kafkaClient())) {
+            TopicBootstrapper b = new TopicBootstrapper(admin);
+            b.ensure(topics.standard(config.topicDefaults()));
+            b.ensure(SchedulerTopics.specs(topics, config.topicDefaults()));
+        }
+        SchedulerMetrics metrics = new SchedulerMetrics(meters);
+        KafkaStreams streams = null;
+        KafkaStreamsMetrics km = null;
+        SensorManager sensors = null;
+        try {
+            if (config.getBoolean(SchedulerConfig.SCHEDULES_ENABLED)) {
+                streams = new KafkaStreams(topology(config, metrics, clock, faults), streamsProperties(config));
+                streams.setUncaughtExceptionHandler(e -> {
+                    log.error("Schedule engine stream thread failed; replacing it (uncommitted ticks are redone)", e);
+                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+                });
+                km = new KafkaStreamsMetrics(streams);
+                km.bindTo(meters);
+                streams.start();
+            }
+            if (config.getBoolean(SchedulerConfig.SENSORS_ENABLED)) {
+                sensors = SensorManager.start(config, metrics, clock, faults);
+            }
+        } catch (RuntimeException e) {
+            if (streams != null) {
+                streams.close(Duration.ofSeconds(10));
+            }
+            throw e;
+        }
+        log.info("Scheduler started ({}; {})", topics, config.describe());
+        return new Scheduler(streams, km, sensors);
+    }
+
+    public static Topology topology(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults) {
+        return ScheduleTopology.build(config.topics(), registryConfig(config),
+                new TickDecider.Settings(config.getLong(SchedulerConfig.MISFIRE_GRACE_MS),
+                        config.getInt(SchedulerConfig.MAX_TICKS_PER_ROUND), config.getInt(SchedulerConfig.MAX_QUEUED_TICKS)),
+                config.getInt(SchedulerConfig.HISTORY_SIZE), clock,
+                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_INTERVAL_MS)), metrics, faults);
+    }
+
+    static Map<String, Object> registryConfig(SchedulerConfig config) {
+        Map<String, Object> m = new HashMap<>(config.registry());
+        m.put("schema.registry.url", config.getString(SchedulerConfig.SCHEMA_REGISTRY_URL));
+        return m;
+    }
+
+    public static Properties streamsProperties(SchedulerConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClient());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, SchedulerTopics.applicationId(config.topics()));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // A tick also requests a commit at once; this bounds everything else (pause commands, run ends).
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(SchedulerConfig.COMMIT_INTERVAL_MS));
+        // All schedules live in one task; more threads would idle.
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(SchedulerConfig.STATE_DIR));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicDefaults().replicationFactor());
+        // Run ends come from the coordinator: a read_committed fetch must not wait 500 ms for more (QUEUE latency).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        // Ticks are single records; do not hold them back for batching.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // The state store is read and written once per tick; the record cache would only delay the changelog.
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        return p;
+    }
+
+    /** The schedule engine's Streams instance (null when schedules are disabled). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Names ({@code job/trigger}) of the sensors and asset triggers running in this process. */
+    public List<String> sensors() {
+        return sensors == null ? List.of() : sensors.running();
+    }
+
+    @Override
+    public String name() {
+        return "scheduler";
+    }
+
+    @Override
+    public boolean ready() {
+        boolean s = streams == null || streams.state() == KafkaStreams.State.RUNNING;
+        boolean t = sensors == null || sensors.ready();
+        return s && t && !closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<RuntimeException> errors = new ArrayList<>();
+        if (sensors != null) {
+            try {
+                sensors.close();
+            } catch (RuntimeException e) {
+                errors.add(e);
+            }
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streamsMetrics.close();
+        }
+        if (!errors.isEmpty()) {
+            throw errors.get(0);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.baton.scheduler.internal;
+
+import java.time.Instant;
+
+/**
+ * Fault injection points for crash tests: each is called at the moment a crash is the most damaging (output sent,
+ * commit not yet done). Production uses {@link #NONE}.
+ */
+public interface Faults {
+    Faults NONE = new Faults() {};
+
+    /** After a tick's run request was forwarded, before the Streams transaction that holds it commits. */
+    default void afterTickForwarded(String scheduleId, Instant tick) {}
+
+    /** After a sensor sent its run requests, before it sends its offsets and commits the transaction. */
+    default void beforeSensorCommit(String sensorId, int records) {}
+}

@@ -1,0 +1,75 @@
+package dev.baton.scheduler.internal.sensors;
+
+import dev.baton.events.AssetMaterialization;
+import dev.baton.events.AssetTrigger;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.LineageEvent;
+import dev.baton.events.Origin;
+import dev.baton.events.RunRequest;
+import dev.baton.platform.RunIds;
+import dev.baton.schemas.serde.AvroSerde;
+import dev.baton.schemas.serde.DecodeFailure;
+import dev.baton.schemas.serde.EventDecodeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * An asset trigger's record handling: one run per materialization (on {@code Topics.lineage()}) of a listed asset,
+ * run key {@code asset:<asset>@<materialization event id>}, origin ASSET. Check results, freshness changes and other
+ * assets are filtered out.
+ */
+public final class AssetTriggerHandler implements RecordHandler {
+    private final AssetTrigger trigger;
+    private final Set<String> assets;
+    private final AvroSerde<LineageEvent> serde;
+
+    public AssetTriggerHandler(AssetTrigger trigger, AvroSerde<LineageEvent> serde) {
+        this.trigger = trigger;
+        this.assets = Set.copyOf(trigger.getAssets());
+        this.serde = serde;
+    }
+
+    @Override
+    public Outcome handle(ConsumerRecord<byte[], byte[]> rec, JobDefinition job, Instant now) {
+        LineageEvent event;
+        try {
+            event = serde.deserialize(rec.topic(), rec.value());
+        } catch (EventDecodeException e) {
+            if (e.failure() == DecodeFailure.REGISTRY_UNAVAILABLE) {
+                throw e; // not the record's fault: retry the batch
+            }
+            return new Outcome.DeadLetter(e.failure().name(), e.getMessage());
+        }
+        if (!(event.getPayload() instanceof AssetMaterialization m) || !assets.contains(event.getAssetKey())) {
+            return Outcome.FILTERED;
+        }
+        String runKey = RunIds.assetKey(event.getAssetKey(), event.getEventId());
+        String runId = RunIds.forRunKey(job.getName(), runKey);
+        String eventId = UUID.nameUUIDFromBytes(("asset-request\u0000" + runId).getBytes(StandardCharsets.UTF_8)).toString();
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("baton.trigger", trigger.getName());
+        tags.put("baton.asset", event.getAssetKey());
+        tags.put("baton.materialization", event.getEventId());
+        if (event.getRunId() != null) {
+            tags.put("baton.upstream.run", event.getRunId());
+        }
+        tags.put("baton.upstream.job", m.getJob());
+        return new Outcome.Request(RunRequest.newBuilder()
+                .setEventId(eventId)
+                .setRunId(runId)
+                .setTimestamp(now)
+                .setTraceId(event.getTraceId())
+                .setJob(job.getName())
+                .setRunKey(runKey)
+                .setTags(tags)
+                .setOrigin(Origin.ASSET)
+                .setRequestedBy("asset-trigger:" + trigger.getName())
+                .setDefinition(job)
+                .build());
+    }
+}

@@ -1,0 +1,315 @@
+package dev.baton.scheduler.internal.sensors;
+
+import dev.baton.events.DeadLetter;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.RunRequest;
+import dev.baton.platform.DeadLetters;
+import dev.baton.platform.Topics;
+import dev.baton.scheduler.internal.Faults;
+import dev.baton.scheduler.internal.SchedulerMetrics;
+import dev.baton.schemas.serde.AvroSerde;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One trigger's consume-transform-produce loop, exactly once: each poll's run requests and dead letters are sent in
+ * one Kafka transaction together with the consumed offsets ({@code sendOffsetsToTransaction} with the consumer's group
+ * metadata, so a consumer that lost its partitions cannot commit). The consumer reads {@code read_committed} and never
+ * auto-commits. On any failure the clients are closed without committing and rebuilt; the new producer (same
+ * transactional id) aborts whatever the old one left open, and consumption resumes from the committed offsets.
+ *
+ * <p>A consumer group without committed offsets (a new trigger) starts at the first record whose timestamp is at or
+ * after {@code startAt} (the registration time of the job version that introduced the trigger), or at the end.
+ */
+public final class TransactionalSensor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TransactionalSensor.class);
+
+    /**
+     * @param id              {@code job/trigger}, for logs and metrics
+     * @param groupId         consumer group of the trigger (shared by every scheduler instance)
+     * @param transactionalId stable per trigger and scheduler instance
+     */
+    public record Settings(String id, String topic, String groupId, String transactionalId, Instant startAt,
+                           Map<String, Object> kafka, long pollMs, int maxPollRecords, int transactionTimeoutMs,
+                           long restartBackoffMs) {}
+
+    private final Settings settings;
+    private final RecordHandler handler;
+    private final Topics topics;
+    private final AvroSerde<RunRequest> requests;
+    private final AvroSerde<DeadLetter> deadLetters;
+    private final SchedulerMetrics.Sensor meters;
+    private final InstantSource clock;
+    private final Faults faults;
+    private final Thread thread;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile JobDefinition job;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean assigned;
+
+    public TransactionalSensor(Settings settings, JobDefinition job, RecordHandler handler, Topics topics,
+                               AvroSerde<RunRequest> requests, AvroSerde<DeadLetter> deadLetters,
+                               SchedulerMetrics.Sensor meters, InstantSource clock, Faults faults) {
+        this.settings = settings;
+        this.job = job;
+        this.handler = handler;
+        this.topics = topics;
+        this.requests = requests;
+        this.deadLetters = deadLetters;
+        this.meters = meters;
+        this.clock = clock;
+        this.faults = faults;
+        this.thread = new Thread(this::run, "baton-sensor-" + settings.id());
+        this.thread.setDaemon(true);
+    }
+
+    public TransactionalSensor start() {
+        thread.start();
+        return this;
+    }
+
+    /** A newer version of the job with the same trigger: later requests embed it. */
+    public void update(JobDefinition definition) {
+        this.job = definition;
+    }
+
+    public String id() {
+        return settings.id();
+    }
+
+    /** Whether the sensor currently has partitions of its topic (for tests and health output). */
+    public boolean assigned() {
+        return assigned;
+    }
+
+    private void run() {
+        while (stop.getCount() > 0) {
+            try {
+                consumeUntilFailure();
+            } catch (WakeupException | InterruptException e) {
+                if (stop.getCount() > 0) {
+                    log.warn("Sensor {} interrupted; restarting", settings.id());
+                }
+            } catch (RuntimeException e) {
+                if (stop.getCount() == 0) {
+                    break;
+                }
+                log.warn("Sensor {} failed; resuming from its committed offsets in {} ms: {}", settings.id(),
+                        settings.restartBackoffMs(), e.toString());
+                try {
+                    stop.await(settings.restartBackoffMs(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void consumeUntilFailure() {
+        assigned = false;
+        KafkaProducer<String, byte[]> producer = null;
+        KafkaConsumer<byte[], byte[]> c = null;
+        try {
+            producer = producer();
+            producer.initTransactions(); // fences and aborts what a previous incarnation left open
+            c = consumer();
+            consumer = c;
+            c.subscribe(List.of(settings.topic()), new StartPosition(c));
+            while (stop.getCount() > 0) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(settings.pollMs()));
+                if (!records.isEmpty()) {
+                    process(producer, c, records);
+                }
+                meters.lag(lag(c));
+            }
+        } finally {
+            consumer = null;
+            assigned = false;
+            // No commit on the way out: an open transaction is aborted (here or by the next incarnation's fencing).
+            if (c != null) {
+                c.close(Duration.ofSeconds(5));
+            }
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    private void process(KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> c,
+                         ConsumerRecords<byte[], byte[]> records) {
+        JobDefinition definition = job;
+        Instant now = clock.instant();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<Long> requestedAt = new ArrayList<>();
+        int filtered = 0;
+        producer.beginTransaction();
+        for (ConsumerRecord<byte[], byte[]> rec : records) {
+            Outcome outcome = handler.handle(rec, definition, now);
+            switch (outcome) {
+                case Outcome.Request r -> {
+                    String topic = topics.runRequests();
+                    producer.send(new ProducerRecord<>(topic, r.request().getRunId(), requests.serialize(topic, r.request())));
+                    requestedAt.add(rec.timestamp());
+                }
+                case Outcome.DeadLetter d -> {
+                    String topic = topics.deadLetters();
+                    DeadLetter letter = DeadLetters.of("scheduler.sensor." + settings.id().replace('/', '.'), d.cause(),
+                            d.reason(), rec.topic(), rec.partition(), rec.offset(), rec.key(), rec.value(), rec.headers(),
+                            null, now);
+                    producer.send(new ProducerRecord<>(topic, rec.topic(), deadLetters.serialize(topic, letter)));
+                    meters.deadLetter(d.cause());
+                    log.warn("Sensor {}: record {}/{}/{} dead-lettered ({}): {}", settings.id(), rec.topic(), rec.partition(),
+                            rec.offset(), d.cause(), d.reason());
+                }
+                case Outcome.Filtered f -> filtered++;
+            }
+            offsets.put(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1));
+        }
+        faults.beforeSensorCommit(settings.id(), records.count());
+        producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
+        producer.commitTransaction();
+        long committed = clock.millis();
+        for (long ts : requestedAt) {
+            meters.latency(committed - ts);
+        }
+        meters.requested(requestedAt.size());
+        meters.filtered(filtered);
+    }
+
+    private long lag(KafkaConsumer<byte[], byte[]> c) {
+        long total = 0;
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong l = c.currentLag(tp);
+            if (l.isPresent()) {
+                total += l.getAsLong();
+            }
+        }
+        return total;
+    }
+
+    /** Positions a new group (no committed offset) at the trigger's start time. */
+    private final class StartPosition implements ConsumerRebalanceListener {
+        private final KafkaConsumer<byte[], byte[]> c;
+
+        StartPosition(KafkaConsumer<byte[], byte[]> c) {
+            this.c = c;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
+                Map<TopicPartition, Long> search = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    if (committed.get(tp) == null) {
+                        search.put(tp, settings.startAt().toEpochMilli());
+                    }
+                }
+                if (!search.isEmpty()) {
+                    Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(search);
+                    Set<TopicPartition> toEnd = new HashSet<>();
+                    search.keySet().forEach(tp -> {
+                        OffsetAndTimestamp o = found.get(tp);
+                        if (o == null) {
+                            toEnd.add(tp);
+                        } else {
+                            c.seek(tp, o.offset());
+                        }
+                    });
+                    if (!toEnd.isEmpty()) {
+                        c.seekToEnd(toEnd);
+                    }
+                }
+            }
+            assigned = !c.assignment().isEmpty();
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Nothing is pending between polls: every poll's work is committed or aborted before the next.
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            assigned = false;
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Map<String, Object> p = new HashMap<>(settings.kafka());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
+        // Bounds how long a crashed incarnation that never returns can hold back the group's offsets.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, settings.transactionTimeoutMs());
+        // A poll's records go out together at commit anyway.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> p = new HashMap<>(settings.kafka());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId());
+        // Offsets are committed only inside the transaction with the requests.
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Never act on records of aborted transactions.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A new group's position comes from StartPosition, never from a reset.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+        // A read_committed fetch must not wait 500 ms for more data (record -> request latency).
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        // A sensor must never create the topic it watches.
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        // Notice a watched topic created after the sensor within seconds, not the default five minutes.
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 30_000);
+        // Server-side assignment (KIP-848): a new or restarted sensor gets its partitions without a group-wide barrier.
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Stops the loop (aborting an uncommitted batch) and waits for the thread. */
+    @Override
+    public void close() {
+        stop.countDown();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
