@@ -1,0 +1,229 @@
+package dev.baton.gateway;
+
+import dev.baton.gateway.internal.http.GatewayVerticle;
+import dev.baton.gateway.internal.http.Services;
+import dev.baton.gateway.internal.http.TokenStore;
+import dev.baton.gateway.internal.kafka.EventProducer;
+import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.ReadModelTopology;
+import dev.baton.platform.BatonService;
+import dev.baton.platform.TopicBootstrapper;
+import dev.baton.platform.Topics;
+import dev.baton.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API gateway: the REST API under {@code /api/v1} (described by {@code /api/v1/openapi.yaml}), live
+ * Server-Sent Event streams, {@code /health} and {@code /metrics}, over a read model built from Baton's topics.
+ *
+ * <pre>{@code
+ * ApiTokens.NewToken admin = ApiTokens.createInFiles(dataDir.resolve("tokens"), dataDir.resolve("admin.token"), "admin", Role.ADMIN);
+ * Gateway gw = Gateway.start(new GatewayConfig(Map.of(
+ *         "bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081",
+ *         "gateway.port", 8080, "gateway.tokens.file", dataDir.resolve("tokens").toString(),
+ *         "gateway.state.dir", dataDir.resolve("gateway").toString())), meterRegistry);
+ * ... gw.url() ... gw.close();
+ * }</pre>
+ */
+public final class Gateway implements BatonService {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Vertx vertx;
+    private final WorkerExecutor worker;
+    private final GatewayVerticle verticle;
+    private final ReadModel readModel;
+    private final EventProducer producer;
+    private final Admin admin;
+    private final SchemaRegistryClient registry;
+    private final List<AutoCloseable> binders;
+    private final String host;
+    private volatile boolean closed;
+
+    private Gateway(Vertx vertx, WorkerExecutor worker, GatewayVerticle verticle, ReadModel readModel, EventProducer producer,
+                    Admin admin, SchemaRegistryClient registry, List<AutoCloseable> binders, String host) {
+        this.vertx = vertx;
+        this.worker = worker;
+        this.verticle = verticle;
+        this.readModel = readModel;
+        this.producer = producer;
+        this.admin = admin;
+        this.registry = registry;
+        this.binders = binders;
+        this.host = host;
+    }
+
+    /**
+     * Creates the standard topics when missing, starts the read model and the HTTP server, and returns once the
+     * server listens. The read model may still be restoring: {@link #ready()} and {@code /health} tell when it is done.
+     * Blocking; call it from a plain thread, not from an event loop.
+     *
+     * @param meters where metrics go; {@code /metrics} serves a Prometheus registry found in it (directly or inside a
+     *               composite), else one the gateway adds
+     * @throws org.apache.kafka.common.config.ConfigException for bad tokens configuration
+     * @throws IllegalStateException when Kafka is unreachable or the port is taken
+     */
+    public static Gateway start(GatewayConfig config, MeterRegistry meters) {
+        Topics topics = config.topics();
+        PrometheusMeterRegistry prometheus = findPrometheus(meters);
+        MeterRegistry recordTo = meters;
+        if (prometheus == null) {
+            prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            CompositeMeterRegistry composite = new CompositeMeterRegistry();
+            composite.add(meters);
+            composite.add(prometheus);
+            recordTo = composite;
+        }
+        TokenStore tokens = new TokenStore(config.tokensFile(), config.configuredTokens(),
+                config.tokensFromEnvironment() ? System.getenv() : Map.of());
+
+        Admin admin = Admin.create(config.kafkaClient());
+        List<AutoCloseable> toClose = new ArrayList<>();
+        toClose.add(admin);
+        try {
+            TopicBootstrapper bootstrapper = new TopicBootstrapper(admin);
+            bootstrapper.ensure(topics.standard(config.topicDefaults()));
+            Map<String, Integer> partitions = new HashMap<>();
+            for (String t : List.of(topics.runEvents(), topics.logs(), topics.jobs(), topics.lineage(), topics.agents())) {
+                partitions.put(t, bootstrapper.partitions(t));
+            }
+
+            Map<String, Object> registryConfig = registryConfig(config);
+            SchemaRegistryClient registry = SchemaRegistryClient.create(registryConfig);
+            toClose.add(registry);
+            ReadModelTopology.Codecs codecs = ReadModelTopology.Codecs.create(registryConfig);
+            MeterRegistry m = recordTo;
+            ReadModelTopology.Listener listener = (topic, cause) -> Counter.builder("baton.gateway.readmodel.dead.letters")
+                    .description("Records the read model could not decode or apply, set aside on the dead-letter topic")
+                    .tag("topic", topic).tag("cause", cause).register(m).increment();
+            ReadModel readModel = ReadModel.start(topics, ReadModel.streamsProperties(config.kafkaClient(), config.applicationId(),
+                    config.stateDir().toString(), config.getLong(GatewayConfig.COMMIT_INTERVAL_MS),
+                    config.topicDefaults().replicationFactor()), codecs, listener, partitions);
+            toClose.add(readModel);
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(readModel.streams());
+            streamsMetrics.bindTo(recordTo);
+            toClose.add(streamsMetrics);
+
+            EventProducer producer = EventProducer.create(config.kafkaClient(), registryConfig, config.requestTimeout().toMillis());
+            toClose.add(producer);
+            KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer.kafkaProducer());
+            producerMetrics.bindTo(recordTo);
+            toClose.add(producerMetrics);
+
+            Vertx vertx = Vertx.builder()
+                    .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_NAME, Label.POOL_TYPE))))
+                    .withMetrics(new MicrometerMetricsFactory(recordTo))
+                    .build();
+            toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            WorkerExecutor worker = vertx.createSharedWorkerExecutor("baton-gateway-worker", config.getInt(GatewayConfig.WORKERS));
+
+            Services services = new Services(config, topics, vertx, worker, readModel, codecs, producer, admin, registry, tokens,
+                    recordTo, prometheus, Services.newJobCache(), Services.newPendingRuns());
+            GatewayVerticle verticle = new GatewayVerticle(services);
+            vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
+                    .get(config.requestTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+            Gateway g = new Gateway(vertx, worker, verticle, readModel, producer, admin, registry, toClose, config.host());
+            log.info("Gateway listening on {} ({}; read model {}; {} tokens)", g.url(), topics, config.applicationId(), tokens.size());
+            return g;
+        } catch (Exception e) {
+            closeAll(toClose);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("Cannot start the gateway: " + c.getMessage(), c);
+        }
+    }
+
+    static Map<String, Object> registryConfig(GatewayConfig config) {
+        Map<String, Object> m = new HashMap<>(config.registry());
+        m.put("schema.registry.url", config.getString(GatewayConfig.SCHEMA_REGISTRY_URL));
+        return m;
+    }
+
+    private static PrometheusMeterRegistry findPrometheus(MeterRegistry meters) {
+        if (meters instanceof PrometheusMeterRegistry p) {
+            return p;
+        }
+        if (meters instanceof CompositeMeterRegistry c) {
+            for (MeterRegistry r : c.getRegistries()) {
+                PrometheusMeterRegistry p = findPrometheus(r);
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The port the HTTP server listens on (the actual one when configured with 0). */
+    public int port() {
+        return verticle.actualPort();
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:8080}. */
+    public String url() {
+        String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port();
+    }
+
+    @Override
+    public String name() {
+        return "gateway";
+    }
+
+    /** True when the read model has restored its stores and is processing (Kafka and registry are checked by /health). */
+    @Override
+    public boolean ready() {
+        return !closed && readModel.ready();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        worker.close();
+        // HTTP first (no new requests), then the producer and the read model.
+        List<AutoCloseable> reversed = new ArrayList<>(binders);
+        java.util.Collections.reverse(reversed);
+        closeAll(reversed);
+        log.info("Gateway stopped");
+    }
+
+    private static void closeAll(List<AutoCloseable> list) {
+        for (AutoCloseable c : list) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Error while stopping the gateway: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.baton.gateway;
+
+import dev.baton.platform.config.BatonConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The gateway's configuration: the common keys of {@link BatonConfig} plus {@code gateway.*}.
+ *
+ * <p>Tokens come from three places, merged: the file named by {@value #TOKENS_FILE} ({@code name:role:sha256hex}
+ * lines), configuration keys {@code token.<name>=role:sha256hex} (which is what {@code BATON_TOKEN_<NAME>} becomes
+ * through {@link dev.baton.platform.config.ConfigSources}), and, when {@value #TOKENS_ENV} is true, the process
+ * environment's {@code BATON_TOKEN_<NAME>} variables directly. A name from the environment is lower-cased with
+ * {@code _} turned into {@code .}, as {@code ConfigSources} does.
+ */
+public final class GatewayConfig extends BatonConfig {
+    public static final String HOST = "gateway.host";
+    public static final String PORT = "gateway.port";
+    public static final String TOKENS_FILE = "gateway.tokens.file";
+    public static final String TOKENS_ENV = "gateway.tokens.env";
+    public static final String TOKENS_RELOAD_MS = "gateway.tokens.reload.ms";
+    public static final String STATE_DIR = "gateway.state.dir";
+    public static final String APPLICATION_ID = "gateway.application.id";
+    public static final String COMMIT_INTERVAL_MS = "gateway.commit.interval.ms";
+    public static final String REQUEST_TIMEOUT_MS = "gateway.request.timeout.ms";
+    public static final String HEALTH_TIMEOUT_MS = "gateway.health.timeout.ms";
+    public static final String SSE_KEEPALIVE_MS = "gateway.sse.keepalive.ms";
+    public static final String SSE_LOGS_LINGER_MS = "gateway.sse.logs.linger.ms";
+    public static final String PAGE_DEFAULT = "gateway.page.default";
+    public static final String PAGE_MAX = "gateway.page.max";
+    public static final String AGENT_STALE_MS = "gateway.agent.stale.ms";
+    public static final String PENDING_TTL_MS = "gateway.pending.ttl.ms";
+    public static final String BODY_MAX_BYTES = "gateway.body.max.bytes";
+    public static final String WORKERS = "gateway.workers";
+
+    /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
+    public static final String TOKEN_KEY_PREFIX = "token.";
+    public static final String TOKEN_ENV_PREFIX = "BATON_TOKEN_";
+
+    static final ConfigDef DEF = new ConfigDef()
+            .define(HOST, Type.STRING, "127.0.0.1", Importance.HIGH,
+                    "Address the HTTP server binds to. The default serves this machine only; use 0.0.0.0 to serve the network.")
+            .define(PORT, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, "HTTP port; 0 picks a free one (see Gateway.port()).")
+            .define(TOKENS_FILE, Type.STRING, null, Importance.HIGH,
+                    "File of API tokens, one 'name:role:sha256hex' per line (roles viewer, operator, admin). Reloaded when it changes.")
+            .define(TOKENS_ENV, Type.BOOLEAN, true, Importance.LOW,
+                    "Also read tokens from the process environment: BATON_TOKEN_<NAME>=role:sha256hex.")
+            .define(TOKENS_RELOAD_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+                    "How often the token file is checked for changes; 0 reads it only at start.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/baton-gateway", Importance.MEDIUM,
+                    "Directory of the read model's state stores (RocksDB); a cache of their changelog topics.")
+            .define(APPLICATION_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Kafka Streams application id of the read model; default <topic.prefix>gateway. Every gateway instance "
+                            + "holds the complete read model, so several instances need distinct ids.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(10), Importance.LOW,
+                    "Offset commit interval of the read model. Stores are not cached, so queries see records at once; this only "
+                            + "bounds the records re-read after a crash.")
+            .define(REQUEST_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "How long a request waits for Kafka (produce acknowledgement, topic creation) before answering 503.")
+            .define(HEALTH_TIMEOUT_MS, Type.LONG, 2_000L, Range.atLeast(50), Importance.LOW,
+                    "Timeout of each /health check (Kafka, registry).")
+            .define(SSE_KEEPALIVE_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.LOW,
+                    "Interval of keep-alive comments on Server-Sent Event streams (keeps proxies from closing idle streams).")
+            .define(SSE_LOGS_LINGER_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
+                    "How long a live log stream stays open after its run finished, for the last lines still in flight.")
+            .define(PAGE_DEFAULT, Type.INT, 50, Range.between(1, 100_000), Importance.LOW, "Default page size of list endpoints.")
+            .define(PAGE_MAX, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW, "Largest page size a client may ask for.")
+            .define(AGENT_STALE_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
+                    "An agent whose last heartbeat is older than this is listed as stale.")
+            .define(PENDING_TTL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+                    "How long the gateway answers for a run it accepted that the read model has not seen yet (read-your-writes).")
+            .define(BODY_MAX_BYTES, Type.LONG, 1_048_576L, Range.atLeast(1024), Importance.LOW, "Largest request body accepted.")
+            .define(WORKERS, Type.INT, 4, Range.atLeast(1), Importance.LOW,
+                    "Worker threads for blocking work (state store queries, serialization, topic administration).");
+
+    private final Map<String, String> configuredTokens;
+
+    public GatewayConfig(Map<String, ?> raw) {
+        super(DEF, raw);
+        Map<String, String> tokens = new TreeMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith(TOKEN_KEY_PREFIX) && k.length() > TOKEN_KEY_PREFIX.length()) {
+                tokens.put(k.substring(TOKEN_KEY_PREFIX.length()), String.valueOf(v));
+            }
+        });
+        this.configuredTokens = Map.copyOf(tokens);
+        if (getString(TOKENS_FILE) != null && getString(TOKENS_FILE).isBlank()) {
+            throw new ConfigException(TOKENS_FILE, "", "must name a file or be left unset");
+        }
+    }
+
+    /** Every key of the gateway, common ones included (for documentation and {@code --help}). */
+    public static ConfigDef definition() {
+        return common(new ConfigDef(DEF));
+    }
+
+    public String host() { return getString(HOST); }
+
+    public int port() { return getInt(PORT); }
+
+    public Path tokensFile() {
+        String f = getString(TOKENS_FILE);
+        return f == null ? null : Path.of(f);
+    }
+
+    /** Tokens given as configuration keys {@code token.<name>}: name → {@code role:sha256hex}. */
+    public Map<String, String> configuredTokens() { return configuredTokens; }
+
+    public boolean tokensFromEnvironment() { return getBoolean(TOKENS_ENV); }
+
+    public Path stateDir() { return Path.of(getString(STATE_DIR)); }
+
+    public String applicationId() {
+        String id = getString(APPLICATION_ID);
+        return id != null && !id.isBlank() ? id : topics().applicationId("gateway");
+    }
+
+    public Duration requestTimeout() { return Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS)); }
+}

@@ -1,0 +1,65 @@
+package dev.baton.gateway.internal.http;
+
+import dev.baton.gateway.Role;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * Every route the gateway serves. The router is built from this table only, and a test checks that the
+ * OpenAPI document describes each entry, so the two cannot drift apart.
+ */
+public enum Api {
+    HEALTH(HttpMethod.GET, "/health", null, null),
+    METRICS(HttpMethod.GET, "/metrics", null, null),
+    OPENAPI(HttpMethod.GET, "/api/v1/openapi.yaml", Role.VIEWER, null),
+    JOBS_REGISTER(HttpMethod.POST, "/api/v1/jobs", Role.ADMIN, "jobs.register"),
+    JOBS_LIST(HttpMethod.GET, "/api/v1/jobs", Role.VIEWER, null),
+    JOBS_GET(HttpMethod.GET, "/api/v1/jobs/{name}", Role.VIEWER, null),
+    RUNS_TRIGGER(HttpMethod.POST, "/api/v1/jobs/{name}/runs", Role.OPERATOR, "runs.trigger"),
+    WEBHOOK_TRIGGER(HttpMethod.POST, "/api/v1/jobs/{name}/trigger", Role.OPERATOR, "runs.webhook"),
+    RUNS_LIST(HttpMethod.GET, "/api/v1/runs", Role.VIEWER, null),
+    RUNS_GET(HttpMethod.GET, "/api/v1/runs/{id}", Role.VIEWER, null),
+    RUNS_CANCEL(HttpMethod.POST, "/api/v1/runs/{id}/cancel", Role.OPERATOR, "runs.cancel"),
+    RUNS_RETRY(HttpMethod.POST, "/api/v1/runs/{id}/retry", Role.OPERATOR, "runs.retry"),
+    RUNS_EVENTS(HttpMethod.GET, "/api/v1/runs/{id}/events", Role.VIEWER, null),
+    RUNS_LOGS(HttpMethod.GET, "/api/v1/runs/{id}/logs", Role.VIEWER, null),
+    ASSETS_LIST(HttpMethod.GET, "/api/v1/assets", Role.VIEWER, null),
+    /** Asset keys contain '/', so the key is the whole rest of the path. */
+    ASSETS_GET(HttpMethod.GET, "/api/v1/assets/{key}", Role.VIEWER, null),
+    AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null);
+
+    private final HttpMethod method;
+    private final String path;
+    private final Role role;
+    private final String action;
+
+    Api(HttpMethod method, String path, Role role, String action) {
+        this.method = method;
+        this.path = path;
+        this.role = role;
+        this.action = action;
+    }
+
+    public HttpMethod method() { return method; }
+
+    /** The path as OpenAPI writes it ({@code /runs/{id}}). */
+    public String path() { return path; }
+
+    /** The role needed, or null for a public route. */
+    public Role role() { return role; }
+
+    /** The audit action of a mutating route ({@code runs.trigger}), or null for reads. */
+    public String action() { return action; }
+
+    /** The route as Vert.x Web matches it: {@code :param} placeholders, or a regex for the asset key. */
+    public String vertxPath() {
+        return path.replaceAll("\\{([a-zA-Z]+)}", ":$1");
+    }
+
+    public boolean regex() {
+        return this == ASSETS_GET;
+    }
+
+    public String vertxRegex() {
+        return "^/api/v1/assets/(?<key>.+)$";
+    }
+}

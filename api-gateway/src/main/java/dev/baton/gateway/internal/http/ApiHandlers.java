@@ -1,0 +1,829 @@
+package dev.baton.gateway.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.events.AssetSpec;
+import dev.baton.events.CancelRun;
+import dev.baton.events.ControlCommand;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.Origin;
+import dev.baton.events.ParamSpec;
+import dev.baton.events.RetryRun;
+import dev.baton.events.RunRequest;
+import dev.baton.events.StepDefinition;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.json.Json;
+import dev.baton.gateway.internal.readmodel.ApiStatus;
+import dev.baton.gateway.internal.readmodel.ApiViews;
+import dev.baton.gateway.internal.readmodel.AssetSummary;
+import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.RunView;
+import dev.baton.jobs.Format;
+import dev.baton.jobs.JobParser;
+import dev.baton.jobs.JobValidationException;
+import dev.baton.jobs.JobWriter;
+import dev.baton.platform.RunIds;
+import dev.baton.platform.TopicBootstrapper;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KeyValue;
+
+/** The REST handlers. Each answers through {@link Http}; blocking work (stores, parsing, admin) runs on the worker. */
+final class ApiHandlers {
+    private static final int MAX_RUN_KEY = 512;
+    private static final int MAX_TAG_KEY = 100;
+    private static final int MAX_TAG_VALUE = 256;
+    private static final int MAX_EVENTS = 100_000;
+
+    private final Services s;
+    private final Http http;
+    /** Registrations in flight per job name (event-loop confined): versions are assigned one at a time. */
+    private final Map<String, Future<?>> registrations = new HashMap<>();
+    private final Counter jobsRegistered;
+
+    ApiHandlers(Services services, Http http) {
+        this.s = services;
+        this.http = http;
+        this.jobsRegistered = Counter.builder("baton.gateway.jobs.registered").description("Job versions registered")
+                .register(services.meters());
+    }
+
+    <T> Future<T> blocking(Callable<T> c) {
+        return s.worker().executeBlocking(c, false);
+    }
+
+    void reply(RoutingContext ctx, Future<?> work) {
+        work.onFailure(e -> http.fail(ctx, e));
+    }
+
+    // ---- jobs ----
+
+    void registerJob(RoutingContext ctx) {
+        Format format = formatOf(ctx.request().getHeader("Content-Type"));
+        String text = ctx.body() == null ? null : ctx.body().asString(StandardCharsets.UTF_8.name());
+        if (text == null || text.isBlank()) {
+            http.fail(ctx, new ApiError(400, ApiError.INVALID_JOB, "the request body is empty: send the job file (YAML or JSON)",
+                    Map.of("problems", List.of(problem("$", "empty document")))));
+            return;
+        }
+        reply(ctx, blocking(() -> {
+            try {
+                return JobParser.parse(text, format, Instant.now());
+            } catch (JobValidationException e) {
+                List<Map<String, String>> problems = e.problems().stream().map(p -> problem(p.path(), p.message())).toList();
+                throw new ApiError(400, ApiError.INVALID_JOB, problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                        + " in the job definition: " + String.join("; ", e.problems().stream().map(Object::toString).toList()),
+                        Map.of("problems", problems));
+            }
+        }).compose(parsed -> {
+            String name = parsed.getName();
+            AuditInfoHelper.resource(ctx, "jobs/" + name);
+            Http.audit(ctx, "job", name);
+            Future<?> previous = registrations.getOrDefault(name, Future.succeededFuture());
+            Future<Void> mine = previous.transform(x -> register(ctx, parsed));
+            registrations.put(name, mine);
+            mine.onComplete(x -> registrations.remove(name, mine));
+            return mine;
+        }));
+    }
+
+    private Future<Void> register(RoutingContext ctx, JobDefinition parsed) {
+        String name = parsed.getName();
+        return blocking(() -> latestJob(name)).compose(previous -> {
+            if (previous != null && sameContent(previous, parsed)) {
+                Http.audit(ctx, "version", previous.getVersion());
+                Http.audit(ctx, "changed", false);
+                http.json(ctx, 200, Map.of("name", name, "version", previous.getVersion(), "changed", false));
+                return Future.succeededFuture();
+            }
+            int version = previous == null ? 1 : previous.getVersion() + 1;
+            JobDefinition def = JobDefinition.newBuilder(parsed).setVersion(version).build();
+            Set<String> pools = new LinkedHashSet<>();
+            def.getSteps().forEach(st -> pools.add(st.getPool()));
+            def.getOnFailure().forEach(st -> pools.add(st.getPool()));
+            return blocking(() -> new TopicBootstrapper(s.admin()).ensure(s.topics().pools(pools, s.config().topicDefaults())))
+                    .compose(x -> s.producer().send(s.vertx(), s.worker(), s.topics().jobs(), name, def))
+                    .map(md -> {
+                        s.registeredJobs().merge(name, def, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+                        jobsRegistered.increment();
+                        Http.audit(ctx, "version", version);
+                        Http.audit(ctx, "changed", true);
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("name", name);
+                        body.put("version", version);
+                        body.put("changed", true);
+                        http.json(ctx, 201, body, Map.of("Location", "/api/v1/jobs/" + name));
+                        return null;
+                    });
+        });
+    }
+
+    /** Equal apart from the version and registration time: registering it again changes nothing. */
+    static boolean sameContent(JobDefinition a, JobDefinition b) {
+        return JobDefinition.newBuilder(a).setVersion(0).setRegisteredAt(Instant.EPOCH).build()
+                .equals(JobDefinition.newBuilder(b).setVersion(0).setRegisteredAt(Instant.EPOCH).build());
+    }
+
+    static Format formatOf(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return Format.YAML;
+        }
+        String ct = contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].trim();
+        if (ct.equals("application/json") || ct.endsWith("+json")) {
+            return Format.JSON;
+        }
+        if (ct.contains("yaml") || ct.contains("yml") || ct.equals("text/plain")) {
+            return Format.YAML;
+        }
+        throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type " + contentType + " is not a job format: use application/yaml or application/json");
+    }
+
+    /** The newest definition of {@code name}: the read model's or the one this process registered last. Blocking. */
+    JobDefinition latestJob(String name) {
+        JobDefinition stored = decodeJob(s.readModel().job(name));
+        JobDefinition mine = s.registeredJobs().get(name);
+        if (mine != null && (stored == null || mine.getVersion() > stored.getVersion())) {
+            return mine;
+        }
+        if (mine != null) {
+            s.registeredJobs().remove(name, mine); // the read model has caught up
+        }
+        return stored;
+    }
+
+    private JobDefinition decodeJob(byte[] bytes) {
+        return bytes == null ? null : s.codecs().jobs().deserialize(s.topics().jobs(), bytes);
+    }
+
+    void listJobs(RoutingContext ctx) {
+        int limit = limit(ctx);
+        String after = cursor(ctx);
+        reply(ctx, blocking(() -> {
+            TreeMap<String, JobDefinition> all = new TreeMap<>();
+            for (byte[] b : s.readModel().allJobs()) {
+                JobDefinition d = decodeJob(b);
+                all.put(d.getName(), d);
+            }
+            s.registeredJobs().forEach((n, d) -> all.merge(n, d, (a, b) -> a.getVersion() >= b.getVersion() ? a : b));
+            List<Map<String, Object>> items = new ArrayList<>();
+            String next = null;
+            for (JobDefinition d : (after == null ? all : all.tailMap(after, false)).values()) {
+                if (items.size() == limit) {
+                    next = items.get(items.size() - 1).get("name").toString();
+                    break;
+                }
+                items.add(jobSummary(d));
+            }
+            return page(items, next, limit);
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    static Map<String, Object> jobSummary(JobDefinition d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", d.getName());
+        m.put("version", d.getVersion());
+        if (d.getDescription() != null) {
+            m.put("description", d.getDescription());
+        }
+        m.put("registeredAt", d.getRegisteredAt().toString());
+        m.put("steps", d.getSteps().stream().map(StepDefinition::getKey).toList());
+        m.put("schedules", d.getSchedules().stream().map(x -> x.getName()).toList());
+        m.put("triggers", d.getTriggers().size());
+        Set<String> assets = new LinkedHashSet<>();
+        d.getSteps().forEach(st -> st.getProduces().forEach(a -> assets.add(a.getKey())));
+        m.put("produces", List.copyOf(assets));
+        m.put("tags", d.getTags());
+        return m;
+    }
+
+    void getJob(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String v = ctx.request().getParam("version");
+        Integer version = v == null ? null : intParam("version", v, 1, Integer.MAX_VALUE);
+        reply(ctx, blocking(() -> {
+            JobDefinition latest = latestJob(name);
+            if (latest == null) {
+                throw ApiError.notFound("no job named '" + name + "' is registered");
+            }
+            JobDefinition d = latest;
+            if (version != null && version != latest.getVersion()) {
+                d = decodeJob(s.readModel().jobVersion(name, version));
+                if (d == null) {
+                    throw ApiError.notFound("job '" + name + "' has no version " + version);
+                }
+            }
+            List<Integer> versions = new ArrayList<>(s.readModel().jobVersions(name));
+            if (!versions.contains(latest.getVersion())) {
+                versions.add(latest.getVersion());
+            }
+            Map<String, Object> m = jobSummary(d);
+            m.put("latestVersion", latest.getVersion());
+            m.put("versions", versions);
+            m.put("definition", JobWriter.toTree(d));
+            if (d.getSource() != null) {
+                m.put("source", d.getSource());
+            }
+            return m;
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    // ---- runs ----
+
+    void trigger(RoutingContext ctx, Origin origin) {
+        String job = ctx.pathParam("name");
+        JsonNode body = jsonBody(ctx);
+        Map<String, String> params = stringMap(body, "params", false);
+        Map<String, String> tags = stringMap(body, "tags", true);
+        String runKey = text(body, "runKey");
+        if (runKey == null && origin == Origin.WEBHOOK) {
+            runKey = ctx.request().getHeader("Idempotency-Key");
+        }
+        if (runKey != null && (runKey.isBlank() || runKey.length() > MAX_RUN_KEY)) {
+            throw ApiError.badRequest("runKey must be 1-" + MAX_RUN_KEY + " characters");
+        }
+        String key = runKey;
+        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
+        Http.audit(ctx, "job", job);
+        reply(ctx, blocking(() -> {
+            JobDefinition def = latestJob(job);
+            if (def == null) {
+                throw ApiError.notFound("no job named '" + job + "' is registered");
+            }
+            checkParams(def, params);
+            String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
+            boolean known = s.readModel().run(runId).isPresent();
+            return new Object[] {def, runId, known};
+        }).compose(x -> {
+            JobDefinition def = (JobDefinition) x[0];
+            String runId = (String) x[1];
+            boolean known = (Boolean) x[2];
+            Http.auditRun(ctx, runId);
+            Http.audit(ctx, "version", def.getVersion());
+            if (key != null) {
+                Http.audit(ctx, "runKey", key);
+            }
+            RunRequest request = RunRequest.newBuilder()
+                    .setEventId(UUID.randomUUID().toString())
+                    .setRunId(runId)
+                    .setTimestamp(Instant.now())
+                    .setTraceId(Http.requestId(ctx))
+                    .setJob(job)
+                    .setRunKey(key)
+                    .setParams(params)
+                    .setTags(tags)
+                    .setOrigin(origin)
+                    .setRequestedBy(who == null ? null : who.name())
+                    .setDefinition(def)
+                    .build();
+            return s.producer().send(s.vertx(), s.worker(), s.topics().runRequests(), runId, request).map(md -> {
+                if (!known) {
+                    s.pendingRuns().put(runId, new Services.PendingRun(runId, job, def.getVersion(), key, origin.name(),
+                            request.getRequestedBy(), params, tags, null, System.currentTimeMillis()));
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("runId", runId);
+                out.put("job", job);
+                out.put("version", def.getVersion());
+                if (key != null) {
+                    out.put("runKey", key);
+                }
+                // With a run key, a run that exists already is this request's run (the coordinator records the duplicate).
+                out.put("duplicate", known);
+                http.json(ctx, 202, out, Map.of("Location", "/api/v1/runs/" + runId));
+                return null;
+            });
+        }));
+    }
+
+    static void checkParams(JobDefinition def, Map<String, String> params) {
+        List<Map<String, String>> problems = new ArrayList<>();
+        for (String k : params.keySet()) {
+            if (!def.getParams().containsKey(k)) {
+                problems.add(problem("params." + k, "unknown param (declared: " + def.getParams().keySet() + ")"));
+            }
+        }
+        for (Map.Entry<String, ParamSpec> e : def.getParams().entrySet()) {
+            if (e.getValue().getRequired() && e.getValue().getDefault$() == null && !params.containsKey(e.getKey())) {
+                problems.add(problem("params." + e.getKey(), "required param is missing"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ApiError(400, ApiError.INVALID_REQUEST, "invalid params for job " + def.getName(), Map.of("problems", problems));
+        }
+    }
+
+    void listRuns(RoutingContext ctx) {
+        String job = ctx.request().getParam("job");
+        List<String> statuses = new ArrayList<>();
+        for (String v : ctx.queryParam("status")) {
+            for (String part : v.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                String st = ApiStatus.parseRun(part);
+                if (st == null) {
+                    throw ApiError.badRequest("unknown status '" + part + "' (one of " + ApiStatus.RUN_STATUSES + ")");
+                }
+                if (!statuses.contains(st)) {
+                    statuses.add(st);
+                }
+            }
+        }
+        int limit = limit(ctx);
+        int offset = offset(ctx);
+        String after = cursor(ctx);
+        reply(ctx, blocking(() -> s.readModel().runs(new ReadModel.RunQuery(job, statuses, after, offset, limit))).map(p -> {
+            List<Map<String, Object>> items = p.items().stream().map(ApiViews::runSummary).toList();
+            http.json(ctx, 200, page(items, p.nextCursor(), limit));
+            return null;
+        }));
+    }
+
+    void getRun(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        reply(ctx, blocking(() -> runOrPending(id)).map(v -> {
+            if (v == null) {
+                throw ApiError.notFound("no run " + id);
+            }
+            Map<String, Object> body = ApiViews.runDetail(v);
+            if (v.lastSequence == 0 && "REQUESTED".equals(v.status)) {
+                body.put("pending", true);
+            }
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    /** The run's view, or, for a run this gateway accepted moments ago, a provisional one. Blocking. */
+    RunView runOrPending(String id) {
+        RunView v = s.readModel().run(id).orElse(null);
+        if (v != null) {
+            s.pendingRuns().remove(id);
+            return v;
+        }
+        Services.PendingRun p = s.pendingRuns().get(id);
+        if (p == null || System.currentTimeMillis() - p.acceptedAt() > s.config().getLong(GatewayConfig.PENDING_TTL_MS)) {
+            return null;
+        }
+        RunView pv = new RunView();
+        pv.runId = p.runId();
+        pv.job = p.job();
+        pv.jobVersion = p.version();
+        pv.status = "REQUESTED";
+        pv.runKey = p.runKey();
+        pv.origin = p.origin();
+        pv.requestedBy = p.requestedBy();
+        pv.params = new LinkedHashMap<>(p.params());
+        pv.tags = new LinkedHashMap<>(p.tags());
+        pv.parentRunId = p.parentRunId();
+        pv.requestedAt = p.acceptedAt();
+        pv.updatedAt = p.acceptedAt();
+        return pv;
+    }
+
+    void cancel(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        JsonNode body = jsonBody(ctx);
+        String reason = text(body, "reason");
+        long graceMs = body.has("graceMs") ? longValue(body.get("graceMs"), "graceMs") : 0L;
+        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
+        Http.auditRun(ctx, id);
+        reply(ctx, blocking(() -> runOrPending(id)).compose(v -> {
+            if (v == null) {
+                throw ApiError.notFound("no run " + id);
+            }
+            Http.audit(ctx, "job", v.job);
+            String status = ApiStatus.run(v.status);
+            if (ApiStatus.finished(status)) {
+                throw ApiError.conflict("run " + id + " is already " + status);
+            }
+            ControlCommand c = ControlCommand.newBuilder()
+                    .setEventId(UUID.randomUUID().toString()).setRunId(id).setTimestamp(Instant.now())
+                    .setTraceId(Http.requestId(ctx)).setActor(who == null ? null : who.name())
+                    .setCommand(new CancelRun(reason == null ? "canceled by " + (who == null ? "api" : who.name()) : reason, graceMs))
+                    .build();
+            return s.producer().send(s.vertx(), s.worker(), s.topics().runControl(), id, c).map(md -> {
+                http.json(ctx, 202, Map.of("runId", id, "status", "CANCELING"));
+                return null;
+            });
+        }));
+    }
+
+    void retry(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
+        Http.auditRun(ctx, id);
+        reply(ctx, blocking(() -> runOrPending(id)).compose(v -> {
+            if (v == null) {
+                throw ApiError.notFound("no run " + id);
+            }
+            Http.audit(ctx, "job", v.job);
+            String status = ApiStatus.run(v.status);
+            if (!status.equals("FAILED") && !status.equals("CANCELED")) {
+                throw ApiError.conflict("only a FAILED or CANCELED run can be retried from failure; run " + id + " is " + status);
+            }
+            String newRunId = RunIds.random();
+            Http.audit(ctx, "newRunId", newRunId);
+            ControlCommand c = ControlCommand.newBuilder()
+                    .setEventId(UUID.randomUUID().toString()).setRunId(id).setTimestamp(Instant.now())
+                    .setTraceId(Http.requestId(ctx)).setActor(who == null ? null : who.name())
+                    .setCommand(new RetryRun(newRunId))
+                    .build();
+            return s.producer().send(s.vertx(), s.worker(), s.topics().runControl(), id, c).map(md -> {
+                s.pendingRuns().put(newRunId, new Services.PendingRun(newRunId, v.job, v.jobVersion, null, Origin.RETRY.name(),
+                        who == null ? null : who.name(), v.params, v.tags, id, System.currentTimeMillis()));
+                http.json(ctx, 202, Map.of("runId", newRunId, "parentRunId", id), Map.of("Location", "/api/v1/runs/" + newRunId));
+                return null;
+            });
+        }));
+    }
+
+    void events(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        long after = ctx.request().getParam("after") == null ? 0 : longParam("after", ctx.request().getParam("after"));
+        int limit = Math.min(intParam("limit", ctx.request().getParam("limit"), 1, MAX_EVENTS, MAX_EVENTS), MAX_EVENTS);
+        reply(ctx, blocking(() -> {
+            RunView v = runOrPending(id);
+            if (v == null) {
+                throw ApiError.notFound("no run " + id);
+            }
+            List<Object> items = new ArrayList<>();
+            long last = after;
+            for (byte[] b : s.readModel().events(id, after, limit)) {
+                JsonNode n = Json.tree(b);
+                items.add(n);
+                last = n.get("sequence").asLong();
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("runId", id);
+            m.put("status", ApiStatus.run(v.status));
+            m.put("items", items);
+            m.put("lastSequence", last);
+            return m;
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    void logs(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String step = ctx.request().getParam("step");
+        String a = ctx.request().getParam("attempt");
+        Integer attempt = a == null ? null : intParam("attempt", a, 0, 1_000_000);
+        if (attempt != null && step == null) {
+            throw ApiError.badRequest("attempt needs step");
+        }
+        String tailParam = ctx.request().getParam("tail");
+        Integer tail = tailParam == null ? null : intParam("tail", tailParam, 1, 1_000_000);
+        int limit = intParam("limit", ctx.request().getParam("limit"), 1, 1_000_000, 10_000);
+        reply(ctx, blocking(() -> {
+            RunView v = runOrPending(id);
+            if (v == null) {
+                throw ApiError.notFound("no run " + id);
+            }
+            List<ReadModel.LogEntry> lines = s.readModel().logs(id, step, attempt);
+            int total = lines.size();
+            if (tail != null && lines.size() > tail) {
+                lines = lines.subList(lines.size() - tail, lines.size());
+            }
+            boolean truncated = lines.size() > limit;
+            if (truncated) {
+                lines = lines.subList(0, limit);
+            }
+            List<Object> items = new ArrayList<>(lines.size());
+            for (ReadModel.LogEntry e : lines) {
+                items.add(Json.tree(e.json()));
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("runId", id);
+            m.put("status", ApiStatus.run(v.status));
+            m.put("items", items);
+            m.put("total", total);
+            m.put("truncated", truncated);
+            return m;
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    // ---- assets ----
+
+    /** Assets that jobs declare, by key: producing job and step plus the declaration. Blocking. */
+    private Map<String, Map<String, Object>> declaredAssets() {
+        Map<String, JobDefinition> jobs = new TreeMap<>();
+        for (byte[] b : s.readModel().allJobs()) {
+            JobDefinition d = decodeJob(b);
+            jobs.put(d.getName(), d);
+        }
+        s.registeredJobs().forEach((n, d) -> jobs.merge(n, d, (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        for (JobDefinition d : jobs.values()) {
+            for (StepDefinition st : d.getSteps()) {
+                for (AssetSpec a : st.getProduces()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("job", d.getName());
+                    m.put("step", st.getKey());
+                    if (a.getGroup() != null) {
+                        m.put("group", a.getGroup());
+                    }
+                    if (a.getDescription() != null) {
+                        m.put("description", a.getDescription());
+                    }
+                    m.put("deps", a.getDeps());
+                    m.put("owners", a.getOwners());
+                    m.put("checks", a.getChecks().stream().map(c -> c.getName()).toList());
+                    if (a.getFreshnessMaxLagMs() != null) {
+                        m.put("freshnessMaxLagMs", a.getFreshnessMaxLagMs());
+                    }
+                    out.putIfAbsent(a.getKey(), m);
+                }
+            }
+        }
+        return out;
+    }
+
+    void listAssets(RoutingContext ctx) {
+        int limit = limit(ctx);
+        String after = cursor(ctx);
+        reply(ctx, blocking(() -> {
+            TreeMap<String, Map<String, Object>> all = new TreeMap<>();
+            declaredAssets().forEach((k, decl) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("assetKey", k);
+                m.put("declaredBy", decl);
+                m.put("materializationCount", 0L);
+                all.put(k, m);
+            });
+            for (KeyValue<String, byte[]> kv : s.readModel().assets(null, Integer.MAX_VALUE).items()) {
+                AssetSummary a = Json.read(kv.value, AssetSummary.class);
+                Map<String, Object> m = all.computeIfAbsent(a.assetKey, k -> {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("assetKey", k);
+                    return x;
+                });
+                summarize(m, a);
+            }
+            List<Map<String, Object>> items = new ArrayList<>();
+            String next = null;
+            for (Map<String, Object> m : (after == null ? all : all.tailMap(after, false)).values()) {
+                if (items.size() == limit) {
+                    next = items.get(items.size() - 1).get("assetKey").toString();
+                    break;
+                }
+                items.add(m);
+            }
+            return page(items, next, limit);
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    private static void summarize(Map<String, Object> m, AssetSummary a) {
+        m.put("materializationCount", a.materializationCount);
+        if (a.lastMaterializedAt != null) {
+            m.put("lastMaterializedAt", ApiViews.time(a.lastMaterializedAt));
+        }
+        if (a.lastMaterialization != null) {
+            m.put("lastMaterialization", a.lastMaterialization);
+        }
+        if (!a.checks.isEmpty()) {
+            m.put("checks", a.checks);
+        }
+        if (a.freshness != null) {
+            m.put("freshness", a.freshness);
+        }
+    }
+
+    void getAsset(RoutingContext ctx) {
+        String raw = ctx.pathParam("key");
+        String key = raw.contains("%") ? URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8) : raw;
+        int limit = limit(ctx);
+        String after = cursor(ctx);
+        reply(ctx, blocking(() -> {
+            Map<String, Object> decl = declaredAssets().get(key);
+            byte[] summary = s.readModel().asset(key);
+            if (decl == null && summary == null) {
+                throw ApiError.notFound("no asset " + key + " (not declared by any job and never materialized)");
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("assetKey", key);
+            if (decl != null) {
+                m.put("declaredBy", decl);
+            }
+            m.put("materializationCount", 0L);
+            if (summary != null) {
+                summarize(m, Json.read(summary, AssetSummary.class));
+            }
+            m.remove("lastMaterialization");
+            ReadModel.Page<byte[]> page = s.readModel().materializations(key, after, limit);
+            List<Object> items = new ArrayList<>();
+            page.items().forEach(b -> items.add(Json.tree(b)));
+            m.put("materializations", items);
+            m.put("nextCursor", encodeCursor(page.nextCursor()));
+            return m;
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    // ---- agents ----
+
+    void listAgents(RoutingContext ctx) {
+        long staleMs = s.config().getLong(GatewayConfig.AGENT_STALE_MS);
+        reply(ctx, blocking(() -> {
+            long now = System.currentTimeMillis();
+            List<Object> items = new ArrayList<>();
+            for (byte[] b : s.readModel().agents()) {
+                ObjectNode n = (ObjectNode) Json.tree(b);
+                long last = Instant.parse(n.get("lastHeartbeat").asText()).toEpochMilli();
+                n.put("stale", now - last > staleMs);
+                items.add(n);
+            }
+            return Map.of("items", items);
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    // ---- helpers ----
+
+    static Map<String, String> problem(String path, String message) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("path", path);
+        m.put("message", message);
+        return m;
+    }
+
+    static JsonNode jsonBody(RoutingContext ctx) {
+        if (ctx.body() == null || ctx.body().length() == 0) {
+            return Json.MAPPER.createObjectNode();
+        }
+        String ct = ctx.request().getHeader("Content-Type");
+        if (ct != null && !ct.toLowerCase(Locale.ROOT).contains("json")) {
+            throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json");
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(ctx.body().buffer().getBytes());
+            if (n == null || n.isNull() || n.isMissingNode()) {
+                return Json.MAPPER.createObjectNode();
+            }
+            if (!n.isObject()) {
+                throw ApiError.badRequest("the body must be a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw ApiError.badRequest("the body is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+    }
+
+    static String text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isValueNode() || n.isBinary()) {
+            throw new ApiError(400, ApiError.INVALID_REQUEST, field + " must be a string",
+                    Map.of("problems", List.of(problem(field, "must be a string"))));
+        }
+        return n.asText();
+    }
+
+    static long longValue(JsonNode n, String field) {
+        if (!n.canConvertToLong()) {
+            throw ApiError.badRequest(field + " must be an integer");
+        }
+        long v = n.asLong();
+        if (v < 0) {
+            throw ApiError.badRequest(field + " must not be negative");
+        }
+        return v;
+    }
+
+    /** A JSON object of scalars as strings (numbers and booleans as written). */
+    static Map<String, String> stringMap(JsonNode body, String field, boolean tags) {
+        JsonNode n = body.get(field);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isObject()) {
+            throw new ApiError(400, ApiError.INVALID_REQUEST, field + " must be an object",
+                    Map.of("problems", List.of(problem(field, "must be an object of strings"))));
+        }
+        List<Map<String, String>> problems = new ArrayList<>();
+        n.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (v == null || v.isNull() || !v.isValueNode()) {
+                problems.add(problem(field + "." + e.getKey(), "must be a string, number or boolean"));
+            } else if (tags && (e.getKey().isEmpty() || e.getKey().length() > MAX_TAG_KEY || v.asText().length() > MAX_TAG_VALUE)) {
+                problems.add(problem(field + "." + e.getKey(), "tag keys have 1-" + MAX_TAG_KEY + " characters, values up to " + MAX_TAG_VALUE));
+            } else {
+                out.put(e.getKey(), v.asText());
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ApiError(400, ApiError.INVALID_REQUEST, "invalid " + field, Map.of("problems", problems));
+        }
+        return out;
+    }
+
+    int limit(RoutingContext ctx) {
+        int max = s.config().getInt(GatewayConfig.PAGE_MAX);
+        return intParam("limit", ctx.request().getParam("limit"), 1, max, Math.min(s.config().getInt(GatewayConfig.PAGE_DEFAULT), max));
+    }
+
+    static int offset(RoutingContext ctx) {
+        return intParam("offset", ctx.request().getParam("offset"), 0, Integer.MAX_VALUE, 0);
+    }
+
+    static String cursor(RoutingContext ctx) {
+        String c = ctx.request().getParam("cursor");
+        if (c == null || c.isEmpty()) {
+            return null;
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid cursor: pass the nextCursor of the previous page unchanged");
+        }
+    }
+
+    static String encodeCursor(String order) {
+        return order == null ? null : Base64.getUrlEncoder().withoutPadding().encodeToString(order.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Map<String, Object> page(List<?> items, String nextOrder, int limit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("items", items);
+        m.put("limit", limit);
+        m.put("nextCursor", encodeCursor(nextOrder));
+        return m;
+    }
+
+    static int intParam(String name, String value, int min, int max, int dflt) {
+        return value == null || value.isEmpty() ? dflt : intParam(name, value, min, max);
+    }
+
+    static int intParam(String name, String value, int min, int max) {
+        try {
+            int v = Integer.parseInt(value.trim());
+            if (v < min || v > max) {
+                throw ApiError.badRequest(name + " must be between " + min + " and " + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest(name + " must be an integer");
+        }
+    }
+
+    static long longParam(String name, String value) {
+        try {
+            long v = Long.parseLong(value.trim());
+            if (v < 0) {
+                throw ApiError.badRequest(name + " must not be negative");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest(name + " must be an integer");
+        }
+    }
+
+    /** Sets the audited resource once the handler knows it. */
+    static final class AuditInfoHelper {
+        static void resource(RoutingContext ctx, String resource) {
+            Http.AuditInfo a = ctx.get(Http.AUDIT);
+            if (a != null) {
+                a.resource = resource;
+            }
+        }
+    }
+}

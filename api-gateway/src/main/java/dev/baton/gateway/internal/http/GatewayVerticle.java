@@ -1,0 +1,192 @@
+package dev.baton.gateway.internal.http;
+
+import dev.baton.events.Origin;
+import dev.baton.gateway.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** The HTTP server: routes from {@link Api}, bearer-token auth per route, JSON errors, audit of mutating calls. */
+public final class GatewayVerticle extends VerticleBase {
+    public static final String OPENAPI_RESOURCE = "/dev/baton/gateway/openapi.yaml";
+
+    private final Services s;
+    private HttpServer server;
+    private Health health;
+    private long tokenReload = -1;
+
+    public GatewayVerticle(Services services) {
+        this.s = services;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = router();
+        long reload = s.config().getLong(GatewayConfig.TOKENS_RELOAD_MS);
+        if (reload > 0 && s.config().tokensFile() != null) {
+            tokenReload = vertx.setPeriodic(reload, id -> vertx.executeBlocking(() -> {
+                s.tokens().reloadIfChanged();
+                return null;
+            }, false));
+        }
+        long ttl = s.config().getLong(GatewayConfig.PENDING_TTL_MS);
+        vertx.setPeriodic(Math.max(1000, ttl / 2), id -> {
+            long now = System.currentTimeMillis();
+            s.pendingRuns().values().removeIf(p -> now - p.acceptedAt() > ttl);
+        });
+        server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+        return server.requestHandler(router).listen(s.config().port(), s.config().host());
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (tokenReload >= 0) {
+            vertx.cancelTimer(tokenReload);
+        }
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    public boolean healthy() {
+        return health != null && health.lastUp();
+    }
+
+    Router router() {
+        Http http = new Http(s);
+        ApiHandlers api = new ApiHandlers(s, http);
+        LiveStreams live = new LiveStreams(s, api, http);
+        health = new Health(s, api, http);
+        Buffer openApi = openApi();
+
+        Router router = Router.router(vertx);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(s.config().getLong(GatewayConfig.BODY_MAX_BYTES));
+        for (Api a : Api.values()) {
+            var route = a.regex() ? router.routeWithRegex(a.method(), a.vertxRegex()) : router.route(a.method(), a.vertxPath());
+            if (a.method().name().equals("POST")) {
+                route.handler(body); // first, so the whole request is read even when auth refuses it
+            }
+            route.handler(auth(a, http));
+            Handler<RoutingContext> h = switch (a) {
+                case HEALTH -> health::handle;
+                case METRICS -> ctx -> api.blocking(() -> s.prometheus().scrape()).onSuccess(text ->
+                        http.send(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", Buffer.buffer(text), Map.of()))
+                        .onFailure(e -> http.fail(ctx, e));
+                case OPENAPI -> ctx -> http.send(ctx, 200, "application/yaml", openApi, Map.of());
+                case JOBS_REGISTER -> api::registerJob;
+                case JOBS_LIST -> api::listJobs;
+                case JOBS_GET -> api::getJob;
+                case RUNS_TRIGGER -> ctx -> api.trigger(ctx, Origin.API);
+                case WEBHOOK_TRIGGER -> ctx -> api.trigger(ctx, Origin.WEBHOOK);
+                case RUNS_LIST -> api::listRuns;
+                case RUNS_GET -> api::getRun;
+                case RUNS_CANCEL -> api::cancel;
+                case RUNS_RETRY -> api::retry;
+                case RUNS_EVENTS -> ctx -> {
+                    if (LiveStreams.wantsStream(ctx)) {
+                        live.events(ctx);
+                    } else {
+                        api.events(ctx);
+                    }
+                };
+                case RUNS_LOGS -> ctx -> {
+                    if (LiveStreams.wantsStream(ctx)) {
+                        live.logs(ctx);
+                    } else {
+                        api.logs(ctx);
+                    }
+                };
+                case ASSETS_LIST -> api::listAssets;
+                case ASSETS_GET -> api::getAsset;
+                case AGENTS_LIST -> api::listAgents;
+            };
+            route.handler(h);
+            route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
+        }
+        router.route("/api/*").handler(ctx -> http.fail(ctx, ApiError.notFound("no such endpoint: "
+                + ctx.request().method() + " " + ctx.request().path() + " (see /api/v1/openapi.yaml)")));
+        router.errorHandler(404, ctx -> http.fail(ctx, ApiError.notFound("no such endpoint: " + ctx.request().path())));
+        router.errorHandler(405, ctx -> http.fail(ctx, new ApiError(405, ApiError.METHOD_NOT_ALLOWED,
+                ctx.request().method() + " is not allowed on " + ctx.request().path())));
+        router.errorHandler(413, ctx -> http.fail(ctx, new ApiError(413, ApiError.PAYLOAD_TOO_LARGE,
+                "the body is larger than " + s.config().getLong(GatewayConfig.BODY_MAX_BYTES) + " bytes")));
+        router.errorHandler(500, ctx -> http.fail(ctx, failureOf(ctx)));
+        return router;
+    }
+
+    private static Throwable failureOf(RoutingContext ctx) {
+        if (ctx.failure() != null) {
+            return ctx.failure();
+        }
+        return switch (ctx.statusCode()) {
+            case 413 -> new ApiError(413, ApiError.PAYLOAD_TOO_LARGE, "the body is too large");
+            case 400 -> ApiError.badRequest("bad request");
+            case 404 -> ApiError.notFound("not found");
+            default -> new ApiError(ctx.statusCode() > 0 ? ctx.statusCode() : 500, ApiError.INTERNAL, "request failed");
+        };
+    }
+
+    private Handler<RoutingContext> auth(Api a, Http http) {
+        return ctx -> {
+            Http.requestId(ctx);
+            if (a.action() != null) {
+                ctx.put(Http.AUDIT, new Http.AuditInfo(a.action(), resource(a, ctx)));
+            }
+            if (a.role() == null) {
+                ctx.next();
+                return;
+            }
+            String header = ctx.request().getHeader("Authorization");
+            String token = null;
+            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                token = header.substring(7).trim();
+            }
+            var principal = s.tokens().authenticate(token);
+            if (principal.isEmpty()) {
+                http.fail(ctx, new ApiError(401, ApiError.UNAUTHORIZED, header == null
+                        ? "this endpoint needs 'Authorization: Bearer <token>'" : "the token is not valid"));
+                return;
+            }
+            ctx.put(Http.PRINCIPAL, principal.get());
+            if (!principal.get().role().allows(a.role())) {
+                http.fail(ctx, new ApiError(403, ApiError.FORBIDDEN, "token '" + principal.get().name() + "' has role "
+                        + principal.get().role().id() + "; " + (a.action() != null ? a.action() : a.path()) + " needs "
+                        + a.role().id()));
+                return;
+            }
+            ctx.next();
+        };
+    }
+
+    private static String resource(Api a, RoutingContext ctx) {
+        return switch (a) {
+            case JOBS_REGISTER -> "jobs";
+            case RUNS_TRIGGER, WEBHOOK_TRIGGER -> "jobs/" + ctx.pathParam("name");
+            case RUNS_CANCEL, RUNS_RETRY -> "runs/" + ctx.pathParam("id");
+            default -> ctx.request().path();
+        };
+    }
+
+    static Buffer openApi() {
+        try (InputStream in = GatewayVerticle.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + OPENAPI_RESOURCE);
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.baton.gateway.internal.http;
+
+import dev.baton.gateway.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code GET /health}: 200 only when Kafka, the schema registry and the read model are all ready. */
+final class Health {
+    private final Services s;
+    private final ApiHandlers api;
+    private final Http http;
+    private volatile boolean lastUp;
+
+    Health(Services services, ApiHandlers api, Http http) {
+        this.s = services;
+        this.api = api;
+        this.http = http;
+    }
+
+    boolean lastUp() {
+        return lastUp;
+    }
+
+    void handle(RoutingContext ctx) {
+        check().onComplete(ar -> {
+            Map<String, Object> body = ar.result();
+            boolean up = "UP".equals(body.get("status"));
+            http.json(ctx, up ? 200 : 503, body);
+        });
+    }
+
+    /** Runs every check (each with its own timeout) and never fails. */
+    Future<Map<String, Object>> check() {
+        long timeout = s.config().getLong(GatewayConfig.HEALTH_TIMEOUT_MS);
+        Future<Map<String, Object>> kafka = probe(() -> {
+            var nodes = s.admin().describeCluster().nodes().get(timeout, TimeUnit.MILLISECONDS);
+            return Map.of("status", nodes.isEmpty() ? "DOWN" : "UP", "brokers", nodes.size());
+        });
+        Future<Map<String, Object>> registry = probe(() -> {
+            int subjects = s.registry().subjects().size();
+            return Map.of("status", "UP", "subjects", subjects);
+        });
+        Map<String, Object> readModel = new LinkedHashMap<>();
+        readModel.put("status", s.readModel().ready() ? "UP" : "DOWN");
+        readModel.put("state", s.readModel().state().name());
+        return Future.join(List.of(kafka, registry)).transform(x -> {
+            Map<String, Object> checks = new LinkedHashMap<>();
+            checks.put("kafka", kafka.result());
+            checks.put("registry", registry.result());
+            checks.put("readModel", readModel);
+            boolean up = checks.values().stream().allMatch(c -> "UP".equals(((Map<?, ?>) c).get("status")));
+            lastUp = up;
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", up ? "UP" : "DOWN");
+            body.put("checks", checks);
+            return Future.succeededFuture(body);
+        });
+    }
+
+    private Future<Map<String, Object>> probe(java.util.concurrent.Callable<Map<String, Object>> c) {
+        return api.blocking(c).recover(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", "DOWN");
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            m.put("error", cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            return Future.succeededFuture(m);
+        });
+    }
+}

@@ -1,0 +1,350 @@
+package dev.baton.gateway.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.json.Json;
+import dev.baton.gateway.internal.readmodel.ApiStatus;
+import dev.baton.gateway.internal.readmodel.LiveFeed;
+import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.RunView;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-Sent Event streams of a run's events and log lines: the stored history first, then live records as
+ * the read model stores them. A subscription is opened before the history is read and its records are held
+ * back until the history is out, so nothing falls between the two; records seen twice (history and live, or
+ * replays after a restart) are dropped by sequence (events) or key (log lines).
+ *
+ * <p>Event streams send {@code id: <sequence>} so a client resumes with {@code Last-Event-ID}; they end with an
+ * {@code end} event after the run's final event. Log streams end {@code gateway.sse.logs.linger.ms} after the run
+ * finished.
+ */
+final class LiveStreams {
+    private static final Logger log = LoggerFactory.getLogger(LiveStreams.class);
+    private static final int MAX_HISTORY = 1_000_000;
+
+    private final Services s;
+    private final ApiHandlers api;
+    private final Http http;
+    private final AtomicInteger open = new AtomicInteger();
+
+    LiveStreams(Services services, ApiHandlers api, Http http) {
+        this.s = services;
+        this.api = api;
+        this.http = http;
+        Gauge.builder("baton.gateway.sse.streams", open, AtomicInteger::get)
+                .description("Open Server-Sent Event streams").register(services.meters());
+    }
+
+    static boolean wantsStream(RoutingContext ctx) {
+        String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+        return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
+    }
+
+    // ---- run events ----
+
+    void events(RoutingContext ctx) {
+        String runId = ctx.pathParam("id");
+        String lastId = ctx.request().getHeader("Last-Event-ID");
+        String afterParam = ctx.request().getParam("after");
+        long after = lastId != null && lastId.matches("\\d{1,18}") ? Long.parseLong(lastId)
+                : afterParam == null ? 0 : ApiHandlers.longParam("after", afterParam);
+        new EventStream(ctx, runId, after).start();
+    }
+
+    private abstract class Stream {
+        final RoutingContext ctx;
+        final String runId;
+        final Context context;
+        final Vertx vertx;
+        HttpServerResponse response;
+        AutoCloseable subscription;
+        AutoCloseable finishSubscription;
+        long keepAlive = -1;
+        boolean historyDone;
+        boolean closed;
+
+        Stream(RoutingContext ctx, String runId) {
+            this.ctx = ctx;
+            this.runId = runId;
+            this.vertx = s.vertx();
+            this.context = vertx.getOrCreateContext();
+        }
+
+        abstract void subscribe();
+
+        /** Reads the history (blocking) and returns what to send plus whether the run is finished. */
+        abstract History readHistory(RunView view);
+
+        abstract void onHistory(History h);
+
+        record History(List<Object> items, boolean finished, String status) {}
+
+        void start() {
+            subscribe();
+            api.blocking(() -> {
+                RunView v = api.runOrPending(runId);
+                if (v == null) {
+                    throw ApiError.notFound("no run " + runId);
+                }
+                return readHistory(v);
+            }).onComplete(ar -> {
+                if (ar.failed()) {
+                    close();
+                    http.fail(ctx, ar.cause());
+                    return;
+                }
+                open();
+                onHistory(ar.result());
+            });
+        }
+
+        private void open() {
+            response = ctx.response();
+            response.setChunked(true)
+                    .setStatusCode(200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Accel-Buffering", "no")
+                    .putHeader(Http.REQUEST_ID_HEADER, Http.requestId(ctx));
+            response.closeHandler(v -> close());
+            response.write(": baton run " + runId + "\n\n");
+            open.incrementAndGet();
+            long every = s.config().getLong(GatewayConfig.SSE_KEEPALIVE_MS);
+            keepAlive = vertx.setPeriodic(every, every, id -> {
+                if (!closed) {
+                    response.write(": keep-alive\n\n");
+                }
+            });
+        }
+
+        void send(String id, String event, byte[] json) {
+            if (closed || response == null) {
+                return;
+            }
+            StringBuilder b = new StringBuilder(json.length + 64);
+            if (id != null) {
+                b.append("id: ").append(id).append('\n');
+            }
+            b.append("event: ").append(event).append('\n');
+            // JSON written by Jackson has no raw newlines, so one data line holds it.
+            b.append("data: ").append(new String(json, StandardCharsets.UTF_8)).append("\n\n");
+            response.write(b.toString());
+        }
+
+        void end(String status) {
+            if (closed) {
+                return;
+            }
+            send(null, "end", Json.bytes(Map.of("runId", runId, "status", status)));
+            if (response != null && !response.ended()) {
+                response.end();
+            }
+            close();
+        }
+
+        void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (response != null) {
+                open.decrementAndGet();
+            }
+            if (keepAlive >= 0) {
+                vertx.cancelTimer(keepAlive);
+            }
+            closeQuietly(subscription);
+            closeQuietly(finishSubscription);
+        }
+
+        private void closeQuietly(AutoCloseable c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.debug("unsubscribe failed", e);
+                }
+            }
+        }
+    }
+
+    private final class EventStream extends Stream {
+        long lastSent;
+        final List<LiveFeed.EventItem> held = new ArrayList<>();
+
+        EventStream(RoutingContext ctx, String runId, long after) {
+            super(ctx, runId);
+            this.lastSent = after;
+        }
+
+        @Override
+        void subscribe() {
+            subscription = s.readModel().feed().onEvents(runId, item -> context.runOnContext(v -> live(item)));
+        }
+
+        @Override
+        History readHistory(RunView view) {
+            List<Object> items = new ArrayList<>();
+            items.addAll(s.readModel().events(runId, lastSent, MAX_HISTORY));
+            return new History(items, view.finished(), ApiStatus.run(view.status));
+        }
+
+        @Override
+        void onHistory(History h) {
+            String finalStatus = null;
+            for (Object o : h.items()) {
+                byte[] json = (byte[]) o;
+                JsonNode n = Json.tree(json);
+                emit(n.get("sequence").asLong(), n.get("type").asText(), json);
+            }
+            historyDone = true;
+            held.sort(Comparator.comparingLong(LiveFeed.EventItem::sequence));
+            for (LiveFeed.EventItem item : held) {
+                emit(item.sequence(), item.type(), item.json());
+                if (item.runFinished()) {
+                    finalStatus = statusOf(item);
+                }
+            }
+            held.clear();
+            if (h.finished() || finalStatus != null) {
+                end(finalStatus != null ? finalStatus : h.status());
+            }
+        }
+
+        private void live(LiveFeed.EventItem item) {
+            if (closed) {
+                return;
+            }
+            if (!historyDone) {
+                held.add(item);
+                return;
+            }
+            emit(item.sequence(), item.type(), item.json());
+            if (item.runFinished()) {
+                end(statusOf(item));
+            }
+        }
+
+        private String statusOf(LiveFeed.EventItem item) {
+            return switch (item.type()) {
+                case "RunSucceeded" -> "SUCCEEDED";
+                case "RunFailed" -> "FAILED";
+                case "RunCanceled" -> "CANCELED";
+                case "RunRequestRejected" -> "REJECTED";
+                default -> "FINISHED";
+            };
+        }
+
+        private void emit(long seq, String type, byte[] json) {
+            if (seq <= lastSent && !"RunRequestRejected".equals(type)) {
+                return;
+            }
+            lastSent = Math.max(lastSent, seq);
+            send(Long.toString(seq), type, json);
+        }
+    }
+
+    // ---- logs ----
+
+    void logs(RoutingContext ctx) {
+        String runId = ctx.pathParam("id");
+        String step = ctx.request().getParam("step");
+        new LogStream(ctx, runId, step).start();
+    }
+
+    private final class LogStream extends Stream {
+        final String step;
+        final Set<String> sent = new HashSet<>();
+        final List<LiveFeed.LogItem> held = new ArrayList<>();
+        boolean ending;
+
+        LogStream(RoutingContext ctx, String runId, String step) {
+            super(ctx, runId);
+            this.step = step;
+        }
+
+        @Override
+        void subscribe() {
+            subscription = s.readModel().feed().onLogs(runId, item -> context.runOnContext(v -> live(item)));
+            finishSubscription = s.readModel().feed().onEvents(runId, item -> {
+                if (item.runFinished()) {
+                    context.runOnContext(v -> finishing());
+                }
+            });
+        }
+
+        @Override
+        History readHistory(RunView view) {
+            List<Object> items = new ArrayList<>(s.readModel().logs(runId, step, null));
+            return new History(items, view.finished(), ApiStatus.run(view.status));
+        }
+
+        @Override
+        void onHistory(History h) {
+            for (Object o : h.items()) {
+                ReadModel.LogEntry e = (ReadModel.LogEntry) o;
+                emit(e.key(), e.json());
+            }
+            historyDone = true;
+            held.sort(Comparator.comparingLong(LiveFeed.LogItem::time).thenComparing(LiveFeed.LogItem::key));
+            held.forEach(i -> emit(i.key(), i.json()));
+            held.clear();
+            if (h.finished()) {
+                finishing();
+            }
+        }
+
+        private void live(LiveFeed.LogItem item) {
+            if (closed) {
+                return;
+            }
+            if (!historyDone) {
+                held.add(item);
+            } else {
+                emit(item.key(), item.json());
+            }
+        }
+
+        private void finishing() {
+            if (ending || closed) {
+                return;
+            }
+            ending = true;
+            long linger = s.config().getLong(GatewayConfig.SSE_LOGS_LINGER_MS);
+            Runnable done = () -> api.blocking(() -> api.runOrPending(runId)).onComplete(ar -> {
+                RunView v = ar.succeeded() ? ar.result() : null;
+                end(v == null ? "FINISHED" : ApiStatus.run(v.status));
+            });
+            if (linger == 0) {
+                done.run();
+            } else {
+                vertx.setTimer(linger, id -> done.run());
+            }
+        }
+
+        private void emit(String key, byte[] json) {
+            if (step != null && !key.startsWith(runId + "|" + step + "|")) {
+                return;
+            }
+            if (sent.add(key)) {
+                send(null, "log", json);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.baton.gateway.internal.http;
+
+import dev.baton.events.JobDefinition;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.kafka.EventProducer;
+import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.ReadModelTopology;
+import dev.baton.platform.Topics;
+import dev.baton.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+
+/** What the HTTP layer works with; built by {@code Gateway.start}. */
+public record Services(
+        GatewayConfig config,
+        Topics topics,
+        Vertx vertx,
+        WorkerExecutor worker,
+        ReadModel readModel,
+        ReadModelTopology.Codecs codecs,
+        EventProducer producer,
+        Admin admin,
+        SchemaRegistryClient registry,
+        TokenStore tokens,
+        MeterRegistry meters,
+        PrometheusMeterRegistry prometheus,
+        /** Definitions this process registered, by name, until the read model has caught up (read-your-writes). */
+        Map<String, JobDefinition> registeredJobs,
+        /** Runs this process accepted that the read model may not show yet, by run id. */
+        Map<String, PendingRun> pendingRuns) {
+
+    /** A run request (or retry) this gateway produced, kept for {@code gateway.pending.ttl.ms}. */
+    public record PendingRun(String runId, String job, Integer version, String runKey, String origin, String requestedBy,
+                             Map<String, String> params, Map<String, String> tags, String parentRunId, long acceptedAt) {}
+
+    public static Map<String, JobDefinition> newJobCache() {
+        return new ConcurrentHashMap<>();
+    }
+
+    public static Map<String, PendingRun> newPendingRuns() {
+        return new ConcurrentHashMap<>();
+    }
+}

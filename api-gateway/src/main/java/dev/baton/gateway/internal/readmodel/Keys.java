@@ -1,0 +1,56 @@
+package dev.baton.gateway.internal.readmodel;
+
+/**
+ * Keys of the read model's stores. Parts are joined with {@code |}, which job names, step keys, asset keys,
+ * run ids and statuses never contain; numbers are zero-padded so that byte order is numeric order.
+ * Time-ordered indexes use the inverted timestamp ({@code Long.MAX_VALUE - epochMillis}) so that a forward
+ * scan returns the newest first.
+ */
+public final class Keys {
+    public static final String SEP = "|";
+    /** Greater than every character used in keys: the exclusive end of a prefix range. */
+    public static final String END = "\uffff";
+
+    private Keys() {}
+
+    public static String inverted(long epochMillis) {
+        return String.format("%019d", Long.MAX_VALUE - epochMillis);
+    }
+
+    /** The order of runs in every run index: newest first, ties by run id. */
+    public static String runOrder(long requestedAt, String runId) {
+        return inverted(requestedAt) + SEP + runId;
+    }
+
+    public static String runFromOrder(String order) {
+        return order.substring(order.indexOf(SEP) + 1);
+    }
+
+    public static String byJob(String job, String order) {
+        return job + SEP + order;
+    }
+
+    public static String byStatus(String apiStatus, String order) {
+        return apiStatus + SEP + order;
+    }
+
+    public static String event(String runId, long sequence) {
+        return runId + SEP + String.format("%019d", sequence);
+    }
+
+    public static String log(String runId, String step, int attempt, long seq) {
+        return runId + SEP + step + SEP + String.format("%06d", attempt) + SEP + String.format("%012d", seq);
+    }
+
+    public static String jobVersion(String job, int version) {
+        return job + SEP + String.format("%010d", version);
+    }
+
+    public static String materialization(String assetKey, long epochMillis, String eventId) {
+        return assetKey + SEP + inverted(epochMillis) + SEP + eventId;
+    }
+
+    public static String prefix(String first) {
+        return first + SEP;
+    }
+}

@@ -1,0 +1,375 @@
+package dev.baton.gateway.internal.readmodel;
+
+import static dev.baton.gateway.internal.readmodel.ReadModelTopology.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.events.JobDefinition;
+import dev.baton.gateway.internal.json.Json;
+import dev.baton.platform.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.function.BiPredicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read model: a Kafka Streams application folding Baton's record topics into queryable stores, and the
+ * queries over them (interactive queries; every method blocks on RocksDB and must run off the event loop).
+ * Each gateway instance holds the complete model (its own application id), so every query is local.
+ * Ordered lists merge the per-partition stores, whose keys are already in the wanted order.
+ */
+public final class ReadModel implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReadModel.class);
+
+    /** One page of an ordered list; {@code nextCursor} is null on the last page. */
+    public record Page<T>(List<T> items, String nextCursor) {}
+
+    /** A run list query: {@code job} and {@code statuses} may be null/empty; {@code after} is a cursor order key. */
+    public record RunQuery(String job, List<String> statuses, String after, int offset, int limit) {}
+
+    private final KafkaStreams streams;
+    private final LiveFeed feed;
+    private final Map<String, Integer> partitions;
+
+    private ReadModel(KafkaStreams streams, LiveFeed feed, Map<String, Integer> partitions) {
+        this.streams = streams;
+        this.feed = feed;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Starts the read model.
+     *
+     * @param partitions partition count of each input topic (stores have one instance per partition)
+     */
+    public static ReadModel start(Topics topics, Properties streamsProps, ReadModelTopology.Codecs codecs,
+                                  ReadModelTopology.Listener listener, Map<String, Integer> partitions) {
+        LiveFeed feed = new LiveFeed();
+        KafkaStreams streams = new KafkaStreams(ReadModelTopology.build(topics, codecs, feed, listener), streamsProps);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Read model stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        Map<String, Integer> byStore = Map.ofEntries(
+                Map.entry(STORE_RUNS, partitions.get(topics.runEvents())),
+                Map.entry(STORE_RUNS_BY_TIME, partitions.get(topics.runEvents())),
+                Map.entry(STORE_RUNS_BY_JOB, partitions.get(topics.runEvents())),
+                Map.entry(STORE_RUNS_BY_STATUS, partitions.get(topics.runEvents())),
+                Map.entry(STORE_RUN_EVENTS, partitions.get(topics.runEvents())),
+                Map.entry(STORE_LOGS, partitions.get(topics.logs())),
+                Map.entry(STORE_JOBS, partitions.get(topics.jobs())),
+                Map.entry(STORE_JOB_VERSIONS, partitions.get(topics.jobs())),
+                Map.entry(STORE_ASSETS, partitions.get(topics.lineage())),
+                Map.entry(STORE_MATERIALIZATIONS, partitions.get(topics.lineage())),
+                Map.entry(STORE_AGENTS, partitions.get(topics.agents())));
+        streams.start();
+        return new ReadModel(streams, feed, byStore);
+    }
+
+    /** Streams settings of the read model; each non-default carries its reason. */
+    public static Properties streamsProperties(Map<String, Object> kafkaClient, String applicationId, String stateDir,
+                                               long commitIntervalMs, short replicationFactor) {
+        Properties p = new Properties();
+        p.putAll(kafkaClient);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        // The coordinator writes transactionally: aborted records must never show in the API.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), IsolationLevel.READ_COMMITTED.toString());
+        // A read_committed fetch must not wait 500 ms for more data: the API is on the latency path.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        // No record cache: queries and live streams see each record as soon as it is processed.
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        // At-least-once views: the interval only bounds what is re-read (and skipped by sequence) after a crash.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
+        return p;
+    }
+
+    public LiveFeed feed() {
+        return feed;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Restored and processing: queries answer from complete stores. */
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    // ---- runs ----
+
+    public Optional<RunView> run(String runId) {
+        byte[] b = store(STORE_RUNS).get(runId);
+        return b == null ? Optional.empty() : Optional.of(Json.read(b, RunView.class));
+    }
+
+    public Page<RunView> runs(RunQuery q) {
+        List<String> statuses = q.statuses() == null ? List.of() : q.statuses();
+        String storeName;
+        List<String> prefixes;
+        BiPredicate<String, byte[]> filter = (order, value) -> true;
+        if (q.job() != null) {
+            storeName = STORE_RUNS_BY_JOB;
+            prefixes = List.of(Keys.prefix(q.job()));
+            if (!statuses.isEmpty()) {
+                filter = (order, value) -> statuses.contains(new String(value, StandardCharsets.UTF_8));
+            }
+        } else if (!statuses.isEmpty()) {
+            storeName = STORE_RUNS_BY_STATUS;
+            prefixes = statuses.stream().map(Keys::prefix).toList();
+        } else {
+            storeName = STORE_RUNS_BY_TIME;
+            prefixes = List.of("");
+        }
+        Page<String> orders = scan(storeName, prefixes, q.after(), filter, q.offset(), q.limit());
+        ReadOnlyKeyValueStore<String, byte[]> runs = store(STORE_RUNS);
+        List<RunView> views = new ArrayList<>();
+        for (String order : orders.items()) {
+            byte[] b = runs.get(Keys.runFromOrder(order));
+            if (b != null) {
+                views.add(Json.read(b, RunView.class));
+            }
+        }
+        return new Page<>(views, orders.nextCursor());
+    }
+
+    /** The run's events with a sequence above {@code afterSequence}, oldest first, at most {@code limit}. */
+    public List<byte[]> events(String runId, long afterSequence, int limit) {
+        List<byte[]> out = new ArrayList<>();
+        String from = Keys.event(runId, Math.max(0, afterSequence + 1));
+        try (KeyValueIterator<String, byte[]> it = store(STORE_RUN_EVENTS).range(from, Keys.prefix(runId) + Keys.END)) {
+            while (it.hasNext() && out.size() < limit) {
+                out.add(it.next().value);
+            }
+        }
+        return out;
+    }
+
+    // ---- logs ----
+
+    /** A stored log line: its key (unique within the run), time and JSON. */
+    public record LogEntry(String key, long time, byte[] json) {}
+
+    /** The run's log lines (optionally of one step, and attempt), oldest first by line time. */
+    public List<LogEntry> logs(String runId, String step, Integer attempt) {
+        String prefix = Keys.prefix(runId) + (step == null ? "" : Keys.prefix(step)
+                + (attempt == null ? "" : Keys.prefix(String.format("%06d", attempt))));
+        List<LogEntry> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(STORE_LOGS).range(prefix, prefix + Keys.END)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                JsonNode n = Json.tree(kv.value);
+                out.add(new LogEntry(kv.key, java.time.Instant.parse(n.get("time").asText()).toEpochMilli(), kv.value));
+            }
+        }
+        out.sort(Comparator.comparingLong(LogEntry::time).thenComparing(LogEntry::key));
+        return out;
+    }
+
+    // ---- jobs ----
+
+    /** Latest definitions by name (wire-format bytes; decode with the jobs serde), in name order. */
+    public Page<KeyValue<String, byte[]>> jobs(String after, int limit) {
+        return scanValues(STORE_JOBS, after, limit);
+    }
+
+    public byte[] job(String name) {
+        return store(STORE_JOBS).get(name);
+    }
+
+    public byte[] jobVersion(String name, int version) {
+        return store(STORE_JOB_VERSIONS).get(Keys.jobVersion(name, version));
+    }
+
+    public List<Integer> jobVersions(String name) {
+        List<Integer> out = new ArrayList<>();
+        String p = Keys.prefix(name);
+        try (KeyValueIterator<String, byte[]> it = store(STORE_JOB_VERSIONS).range(p, p + Keys.END)) {
+            while (it.hasNext()) {
+                out.add(Integer.parseInt(it.next().key.substring(p.length())));
+            }
+        }
+        return out;
+    }
+
+    /** Every latest definition (for the asset catalog); job lists are small. */
+    public List<byte[]> allJobs() {
+        List<byte[]> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(STORE_JOBS).all()) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        return out;
+    }
+
+    // ---- assets ----
+
+    public Page<KeyValue<String, byte[]>> assets(String after, int limit) {
+        return scanValues(STORE_ASSETS, after, limit);
+    }
+
+    public byte[] asset(String key) {
+        return store(STORE_ASSETS).get(key);
+    }
+
+    /** Materializations of one asset, newest first. */
+    public Page<byte[]> materializations(String assetKey, String after, int limit) {
+        String p = Keys.prefix(assetKey);
+        List<byte[]> out = new ArrayList<>();
+        String last = null;
+        boolean more = false;
+        String from = after == null ? p : p + after;
+        try (KeyValueIterator<String, byte[]> it = store(STORE_MATERIALIZATIONS).range(from, p + Keys.END)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                String order = kv.key.substring(p.length());
+                if (order.equals(after)) {
+                    continue;
+                }
+                if (out.size() == limit) {
+                    more = true;
+                    break;
+                }
+                out.add(kv.value);
+                last = order;
+            }
+        }
+        return new Page<>(out, more ? last : null);
+    }
+
+    // ---- agents ----
+
+    public List<byte[]> agents() {
+        List<byte[]> out = new ArrayList<>();
+        Page<KeyValue<String, byte[]>> page = scanValues(STORE_AGENTS, null, Integer.MAX_VALUE);
+        page.items().forEach(kv -> out.add(kv.value));
+        return out;
+    }
+
+    // ---- store access ----
+
+    private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    }
+
+    private List<ReadOnlyKeyValueStore<String, byte[]>> partitionStores(String name) {
+        int n = partitions.getOrDefault(name, 1);
+        List<ReadOnlyKeyValueStore<String, byte[]>> out = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
+            out.add(streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore())
+                    .withPartition(p)));
+        }
+        return out;
+    }
+
+    private Page<KeyValue<String, byte[]>> scanValues(String storeName, String after, int limit) {
+        List<KeyValue<String, byte[]>> out = new ArrayList<>();
+        Page<String> keys = scan(storeName, List.of(""), after, (k, v) -> {
+            out.add(KeyValue.pair(k, v));
+            return true;
+        }, 0, limit);
+        return new Page<>(out.subList(0, Math.min(out.size(), keys.items().size())), keys.nextCursor());
+    }
+
+    /** A cursor over one store partition and one prefix, positioned on its next entry. */
+    private static final class Head {
+        final KeyValueIterator<String, byte[]> it;
+        final int prefixLength;
+        KeyValue<String, byte[]> next;
+
+        Head(KeyValueIterator<String, byte[]> it, int prefixLength) {
+            this.it = it;
+            this.prefixLength = prefixLength;
+        }
+
+        boolean advance() {
+            next = it.hasNext() ? it.next() : null;
+            return next != null;
+        }
+
+        String order() {
+            return next.key.substring(prefixLength);
+        }
+    }
+
+    /**
+     * Merges the ordered ranges {@code prefix + order} of every partition and prefix by {@code order},
+     * from just after {@code after}; returns the orders of the entries that pass {@code filter}, after skipping
+     * {@code skip} of them, at most {@code limit}.
+     */
+    private Page<String> scan(String storeName, List<String> prefixes, String after, BiPredicate<String, byte[]> filter,
+                              int skip, int limit) {
+        PriorityQueue<Head> queue = new PriorityQueue<>(Comparator.comparing(Head::order));
+        List<Head> opened = new ArrayList<>();
+        try {
+            for (ReadOnlyKeyValueStore<String, byte[]> s : partitionStores(storeName)) {
+                for (String prefix : prefixes) {
+                    String from = after == null ? prefix : prefix + after;
+                    Head h = new Head(s.range(from, prefix + Keys.END), prefix.length());
+                    opened.add(h);
+                    if (h.advance()) {
+                        queue.add(h);
+                    }
+                }
+            }
+            List<String> out = new ArrayList<>();
+            int skipped = 0;
+            boolean more = false;
+            while (!queue.isEmpty()) {
+                Head h = queue.poll();
+                String order = h.order();
+                byte[] value = h.next.value;
+                if (h.advance()) {
+                    queue.add(h);
+                }
+                if (order.equals(after) || !filter.test(order, value)) {
+                    continue;
+                }
+                if (skipped < skip) {
+                    skipped++;
+                    continue;
+                }
+                if (out.size() == limit) {
+                    more = true;
+                    break;
+                }
+                out.add(order);
+            }
+            return new Page<>(out, more && !out.isEmpty() ? out.get(out.size() - 1) : null);
+        } finally {
+            opened.forEach(h -> h.it.close());
+        }
+    }
+
+    /** Decodes a stored job definition. */
+    public static JobDefinition decodeJob(ReadModelTopology.Codecs codecs, String topic, byte[] bytes) {
+        return bytes == null ? null : codecs.jobs().deserialize(topic, bytes);
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,494 @@
+package dev.baton.gateway.internal.readmodel;
+
+import dev.baton.events.AgentHeartbeat;
+import dev.baton.events.AssetCheckEvaluated;
+import dev.baton.events.AssetFreshnessChanged;
+import dev.baton.events.AssetMaterialization;
+import dev.baton.events.DeadLetter;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.LineageEvent;
+import dev.baton.events.LogBatch;
+import dev.baton.events.LogLine;
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunRequested;
+import dev.baton.events.RunningStep;
+import dev.baton.events.UpstreamRef;
+import dev.baton.gateway.internal.json.AvroJson;
+import dev.baton.gateway.internal.json.Json;
+import dev.baton.platform.DeadLetters;
+import dev.baton.platform.Topics;
+import dev.baton.schemas.serde.AvroSerde;
+import dev.baton.schemas.serde.DecodeFailure;
+import dev.baton.schemas.serde.EventDecodeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's read model: one source, processor and set of stores per input topic, each its own
+ * sub-topology. Every processor, store and sink is named by a constant here (store names also name the
+ * changelog topics, so renaming one orphans its state).
+ */
+public final class ReadModelTopology {
+    private static final Logger log = LoggerFactory.getLogger(ReadModelTopology.class);
+
+    public static final String SOURCE_RUN_EVENTS = "gateway-source-run-events";
+    public static final String SOURCE_LOGS = "gateway-source-logs";
+    public static final String SOURCE_JOBS = "gateway-source-jobs";
+    public static final String SOURCE_LINEAGE = "gateway-source-lineage";
+    public static final String SOURCE_AGENTS = "gateway-source-agents";
+
+    public static final String PROC_RUNS = "gateway-fold-runs";
+    public static final String PROC_LOGS = "gateway-store-logs";
+    public static final String PROC_JOBS = "gateway-store-jobs";
+    public static final String PROC_ASSETS = "gateway-fold-assets";
+    public static final String PROC_AGENTS = "gateway-store-agents";
+
+    public static final String SINK_DLQ_RUNS = "gateway-dlq-runs";
+    public static final String SINK_DLQ_LOGS = "gateway-dlq-logs";
+    public static final String SINK_DLQ_JOBS = "gateway-dlq-jobs";
+    public static final String SINK_DLQ_ASSETS = "gateway-dlq-assets";
+    public static final String SINK_DLQ_AGENTS = "gateway-dlq-agents";
+
+    /** runId → {@link RunView} JSON. */
+    public static final String STORE_RUNS = "gateway-runs";
+    /** {@code invertedTs|runId} → API status. */
+    public static final String STORE_RUNS_BY_TIME = "gateway-runs-by-time";
+    /** {@code job|invertedTs|runId} → API status. */
+    public static final String STORE_RUNS_BY_JOB = "gateway-runs-by-job";
+    /** {@code STATUS|invertedTs|runId} → empty. */
+    public static final String STORE_RUNS_BY_STATUS = "gateway-runs-by-status";
+    /** {@code runId|sequence} → event JSON as the API shows it. */
+    public static final String STORE_RUN_EVENTS = "gateway-run-events";
+    /** {@code runId|step|attempt|seq} → log line JSON. */
+    public static final String STORE_LOGS = "gateway-logs";
+    /** job name → latest JobDefinition (Avro, Confluent wire format as read from the jobs topic). */
+    public static final String STORE_JOBS = "gateway-jobs";
+    /** {@code job|version} → JobDefinition (wire format). */
+    public static final String STORE_JOB_VERSIONS = "gateway-job-versions";
+    /** asset key → {@link AssetSummary} JSON. */
+    public static final String STORE_ASSETS = "gateway-assets";
+    /** {@code assetKey|invertedTs|materializationId} → materialization JSON. */
+    public static final String STORE_MATERIALIZATIONS = "gateway-asset-materializations";
+    /** agent id → agent JSON. */
+    public static final String STORE_AGENTS = "gateway-agents";
+
+    public static final String COMPONENT = "gateway";
+
+    private ReadModelTopology() {}
+
+    /** The decoders of the input topics and the encoder of dead letters. */
+    public record Codecs(AvroSerde<RunEvent> runEvents, AvroSerde<LogBatch> logs, AvroSerde<JobDefinition> jobs,
+                         AvroSerde<LineageEvent> lineage, AvroSerde<AgentHeartbeat> agents, AvroSerde<DeadLetter> deadLetters) {
+        public static Codecs create(Map<String, Object> registryConfig) {
+            Map<String, Object> compacted = new LinkedHashMap<>(registryConfig);
+            compacted.put("baton.avro.tombstones", true);
+            return new Codecs(AvroSerde.forValues(RunEvent.class, registryConfig), AvroSerde.forValues(LogBatch.class, registryConfig),
+                    AvroSerde.forValues(JobDefinition.class, compacted), AvroSerde.forValues(LineageEvent.class, registryConfig),
+                    AvroSerde.forValues(AgentHeartbeat.class, compacted), AvroSerde.forValues(DeadLetter.class, registryConfig));
+        }
+    }
+
+    /** Counters the processors report to. */
+    public interface Listener {
+        void deadLettered(String topic, String cause);
+    }
+
+    public static Topology build(Topics topics, Codecs codecs, LiveFeed feed, Listener listener) {
+        Topology t = new Topology();
+        var keys = Serdes.String().deserializer();
+        var bytes = Serdes.ByteArray().deserializer();
+        var dlqKeys = Serdes.String().serializer();
+
+        t.addSource(SOURCE_RUN_EVENTS, keys, bytes, topics.runEvents());
+        t.addProcessor(PROC_RUNS, () -> new RunsProcessor(codecs, feed, listener), SOURCE_RUN_EVENTS);
+        t.addStateStore(store(STORE_RUNS), PROC_RUNS);
+        t.addStateStore(store(STORE_RUNS_BY_TIME), PROC_RUNS);
+        t.addStateStore(store(STORE_RUNS_BY_JOB), PROC_RUNS);
+        t.addStateStore(store(STORE_RUNS_BY_STATUS), PROC_RUNS);
+        t.addStateStore(store(STORE_RUN_EVENTS), PROC_RUNS);
+        t.addSink(SINK_DLQ_RUNS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_RUNS);
+
+        t.addSource(SOURCE_LOGS, keys, bytes, topics.logs());
+        t.addProcessor(PROC_LOGS, () -> new LogsProcessor(codecs, feed, listener), SOURCE_LOGS);
+        t.addStateStore(store(STORE_LOGS), PROC_LOGS);
+        t.addSink(SINK_DLQ_LOGS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_LOGS);
+
+        t.addSource(SOURCE_JOBS, keys, bytes, topics.jobs());
+        t.addProcessor(PROC_JOBS, () -> new JobsProcessor(codecs, listener), SOURCE_JOBS);
+        t.addStateStore(store(STORE_JOBS), PROC_JOBS);
+        t.addStateStore(store(STORE_JOB_VERSIONS), PROC_JOBS);
+        t.addSink(SINK_DLQ_JOBS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_JOBS);
+
+        t.addSource(SOURCE_LINEAGE, keys, bytes, topics.lineage());
+        t.addProcessor(PROC_ASSETS, () -> new AssetsProcessor(codecs, listener), SOURCE_LINEAGE);
+        t.addStateStore(store(STORE_ASSETS), PROC_ASSETS);
+        t.addStateStore(store(STORE_MATERIALIZATIONS), PROC_ASSETS);
+        t.addSink(SINK_DLQ_ASSETS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_ASSETS);
+
+        t.addSource(SOURCE_AGENTS, keys, bytes, topics.agents());
+        t.addProcessor(PROC_AGENTS, () -> new AgentsProcessor(codecs, listener), SOURCE_AGENTS);
+        t.addStateStore(store(STORE_AGENTS), PROC_AGENTS);
+        t.addSink(SINK_DLQ_AGENTS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_AGENTS);
+        return t;
+    }
+
+    private static org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+        // Persistent (RocksDB) and logged: the read model survives restarts and moves with its tasks.
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Decodes input records; undecodable ones go to the dead-letter topic (registry outages fail the thread, to be retried). */
+    abstract static class Base<T extends SpecificRecord> implements Processor<String, byte[], String, DeadLetter> {
+        private final AvroSerde<T> serde;
+        private final Listener listener;
+        ProcessorContext<String, DeadLetter> context;
+
+        Base(AvroSerde<T> serde, Listener listener) {
+            this.serde = serde;
+            this.listener = listener;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, DeadLetter> context) {
+            this.context = context;
+        }
+
+        KeyValueStore<String, byte[]> store(String name) {
+            return context.getStateStore(name);
+        }
+
+        @Override
+        public final void process(Record<String, byte[]> record) {
+            T value;
+            String topic = context.recordMetadata().map(m -> m.topic()).orElse("?");
+            try {
+                value = serde.deserialize(topic, record.value());
+            } catch (EventDecodeException e) {
+                if (e.failure() == DecodeFailure.REGISTRY_UNAVAILABLE) {
+                    throw e; // not the record's fault: fail and retry rather than set it aside
+                }
+                deadLetter(record, topic, e.failure().name(), e.getMessage());
+                return;
+            }
+            try {
+                handle(record.key(), value, record);
+            } catch (RuntimeException e) {
+                log.error("Read model cannot apply a record of {} (key {}); setting it aside", topic, record.key(), e);
+                deadLetter(record, topic, "PROCESSING_ERROR", String.valueOf(e));
+            }
+        }
+
+        abstract void handle(String key, T value, Record<String, byte[]> record);
+
+        private void deadLetter(Record<String, byte[]> record, String topic, String cause, String reason) {
+            var meta = context.recordMetadata();
+            int partition = meta.map(m -> m.partition()).orElse(-1);
+            long offset = meta.map(m -> m.offset()).orElse(-1L);
+            log.warn("Dead-lettering record {}-{}@{}: {} {}", topic, partition, offset, cause, reason);
+            DeadLetter d = DeadLetters.of(COMPONENT, cause, reason, topic, partition, offset,
+                    record.key() == null ? null : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    record.value(), record.headers(), null, Instant.ofEpochMilli(Math.max(0, record.timestamp())));
+            context.forward(new Record<>(topic, d, record.timestamp()));
+            listener.deadLettered(topic, cause);
+        }
+    }
+
+    static final class RunsProcessor extends Base<RunEvent> {
+        private final LiveFeed feed;
+        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events;
+
+        RunsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
+            super(codecs.runEvents(), listener);
+            this.feed = feed;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, DeadLetter> context) {
+            super.init(context);
+            runs = store(STORE_RUNS);
+            byTime = store(STORE_RUNS_BY_TIME);
+            byJob = store(STORE_RUNS_BY_JOB);
+            byStatus = store(STORE_RUNS_BY_STATUS);
+            events = store(STORE_RUN_EVENTS);
+        }
+
+        @Override
+        void handle(String key, RunEvent e, Record<String, byte[]> record) {
+            String runId = e.getRunId();
+            byte[] stored = runs.get(runId);
+            RunView before = stored == null ? null : Json.read(stored, RunView.class);
+            String oldStatus = before == null ? null : ApiStatus.run(before.status);
+            String oldJob = before == null ? null : before.job;
+            long oldAt = before == null ? 0 : before.requestedAt;
+
+            RunView after = RunFold.apply(before, e);
+            if (after == null) {
+                return;
+            }
+            runs.put(runId, Json.bytes(after));
+            String status = ApiStatus.run(after.status);
+            boolean moved = before == null || !Objects.equals(oldJob, after.job) || oldAt != after.requestedAt;
+            if (moved || !status.equals(oldStatus)) {
+                if (before != null) {
+                    String oldOrder = Keys.runOrder(oldAt, runId);
+                    byTime.delete(oldOrder);
+                    byJob.delete(Keys.byJob(oldJob, oldOrder));
+                    byStatus.delete(Keys.byStatus(oldStatus, oldOrder));
+                }
+                String order = Keys.runOrder(after.requestedAt, runId);
+                byte[] s = status.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byTime.put(order, s);
+                byJob.put(Keys.byJob(after.job, order), s);
+                byStatus.put(Keys.byStatus(status, order), new byte[0]);
+            }
+            String type = e.getPayload().getClass().getSimpleName();
+            byte[] json = Json.bytes(eventJson(e, type));
+            events.put(Keys.event(runId, e.getSequence()), json);
+            feed.publish(new LiveFeed.EventItem(runId, e.getSequence(), type, json, after.finished()));
+        }
+    }
+
+    /** A run event as the API shows it; the definition snapshot of RunRequested is reduced to its name and version. */
+    static Map<String, Object> eventJson(RunEvent e, String type) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sequence", e.getSequence());
+        m.put("type", type);
+        m.put("runId", e.getRunId());
+        m.put("job", e.getJob());
+        if (e.getStepKey() != null) {
+            m.put("stepKey", e.getStepKey());
+        }
+        m.put("timestamp", e.getTimestamp().toString());
+        m.put("eventId", e.getEventId());
+        m.put("traceId", e.getTraceId());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> payload = (Map<String, Object>) AvroJson.toTree(e.getPayload());
+        if (e.getPayload() instanceof RunRequested r) {
+            payload.put("definition", Map.of("name", r.getDefinition().getName(), "version", r.getDefinition().getVersion()));
+        }
+        m.put("payload", payload);
+        return m;
+    }
+
+    static final class LogsProcessor extends Base<LogBatch> {
+        private final LiveFeed feed;
+        private KeyValueStore<String, byte[]> logs;
+
+        LogsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
+            super(codecs.logs(), listener);
+            this.feed = feed;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, DeadLetter> context) {
+            super.init(context);
+            logs = store(STORE_LOGS);
+        }
+
+        @Override
+        void handle(String key, LogBatch b, Record<String, byte[]> record) {
+            for (LogLine line : b.getLines()) {
+                String k = Keys.log(b.getRunId(), b.getStepKey(), b.getAttempt(), line.getSeq());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", b.getStepKey());
+                m.put("attempt", b.getAttempt());
+                m.put("seq", line.getSeq());
+                m.put("stream", line.getStream().name());
+                m.put("time", line.getTime().toString());
+                m.put("text", line.getText());
+                m.put("agentId", b.getAgentId());
+                byte[] json = Json.bytes(m);
+                logs.put(k, json);
+                feed.publish(new LiveFeed.LogItem(b.getRunId(), k, line.getTime().toEpochMilli(), json));
+            }
+        }
+    }
+
+    static final class JobsProcessor extends Base<JobDefinition> {
+        private KeyValueStore<String, byte[]> jobs, versions;
+
+        JobsProcessor(Codecs codecs, Listener listener) {
+            super(codecs.jobs(), listener);
+        }
+
+        @Override
+        public void init(ProcessorContext<String, DeadLetter> context) {
+            super.init(context);
+            jobs = store(STORE_JOBS);
+            versions = store(STORE_JOB_VERSIONS);
+        }
+
+        @Override
+        void handle(String key, JobDefinition def, Record<String, byte[]> record) {
+            if (def == null) {
+                jobs.delete(key); // tombstone: the job was removed; its versions stay for the runs that used them
+                return;
+            }
+            jobs.put(def.getName(), record.value());
+            versions.put(Keys.jobVersion(def.getName(), def.getVersion()), record.value());
+        }
+    }
+
+    static final class AssetsProcessor extends Base<LineageEvent> {
+        private KeyValueStore<String, byte[]> assets, materializations;
+
+        AssetsProcessor(Codecs codecs, Listener listener) {
+            super(codecs.lineage(), listener);
+        }
+
+        @Override
+        public void init(ProcessorContext<String, DeadLetter> context) {
+            super.init(context);
+            assets = store(STORE_ASSETS);
+            materializations = store(STORE_MATERIALIZATIONS);
+        }
+
+        @Override
+        void handle(String key, LineageEvent e, Record<String, byte[]> record) {
+            String asset = e.getAssetKey();
+            byte[] stored = assets.get(asset);
+            AssetSummary s = stored == null ? new AssetSummary() : Json.read(stored, AssetSummary.class);
+            s.assetKey = asset;
+            long at = e.getTimestamp().toEpochMilli();
+            switch (e.getPayload()) {
+                case AssetMaterialization m -> {
+                    String k = Keys.materialization(asset, at, e.getEventId());
+                    Map<String, Object> json = materializationJson(e, m);
+                    if (materializations.get(k) == null) {
+                        s.materializationCount++; // not for a record read again after a restart
+                    }
+                    materializations.put(k, Json.bytes(json));
+                    if (s.lastMaterializedAt == null || at >= s.lastMaterializedAt) {
+                        s.lastMaterializedAt = at;
+                        s.lastMaterialization = json;
+                    }
+                }
+                case AssetCheckEvaluated c -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", c.getCheckName());
+                    m.put("severity", c.getSeverity().name());
+                    m.put("outcome", c.getOutcome().name());
+                    m.put("materializationId", c.getMaterializationId());
+                    m.put("message", c.getMessage());
+                    m.put("at", e.getTimestamp().toString());
+                    m.put("runId", e.getRunId());
+                    s.checks.put(c.getCheckName(), m);
+                }
+                case AssetFreshnessChanged f -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("fresh", f.getFresh());
+                    m.put("maxLagMs", f.getMaxLagMs());
+                    m.put("lastMaterializedAt", f.getLastMaterializedAt() == null ? null : f.getLastMaterializedAt().toString());
+                    m.put("at", e.getTimestamp().toString());
+                    s.freshness = m;
+                }
+                default -> { }
+            }
+            assets.put(asset, Json.bytes(s));
+        }
+    }
+
+    static Map<String, Object> materializationJson(LineageEvent e, AssetMaterialization m) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("materializationId", e.getEventId());
+        j.put("assetKey", e.getAssetKey());
+        if (e.getPartition() != null) {
+            j.put("partition", e.getPartition());
+        }
+        j.put("timestamp", e.getTimestamp().toString());
+        j.put("runId", e.getRunId());
+        j.put("job", m.getJob());
+        j.put("stepKey", m.getStepKey());
+        j.put("attempt", m.getAttempt());
+        j.put("attemptId", m.getAttemptId());
+        j.put("dataVersion", m.getDataVersion());
+        j.put("metadata", AvroJson.metadata(m.getMetadata()));
+        List<Map<String, Object>> upstream = new ArrayList<>();
+        for (UpstreamRef u : m.getUpstream()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("assetKey", u.getAssetKey());
+            if (u.getPartition() != null) {
+                r.put("partition", u.getPartition());
+            }
+            r.put("materializationId", u.getMaterializationId());
+            if (u.getDataVersion() != null) {
+                r.put("dataVersion", u.getDataVersion());
+            }
+            upstream.add(r);
+        }
+        j.put("upstream", upstream);
+        j.put("traceId", e.getTraceId());
+        return j;
+    }
+
+    static final class AgentsProcessor extends Base<AgentHeartbeat> {
+        private KeyValueStore<String, byte[]> agents;
+
+        AgentsProcessor(Codecs codecs, Listener listener) {
+            super(codecs.agents(), listener);
+        }
+
+        @Override
+        public void init(ProcessorContext<String, DeadLetter> context) {
+            super.init(context);
+            agents = store(STORE_AGENTS);
+        }
+
+        @Override
+        void handle(String key, AgentHeartbeat h, Record<String, byte[]> record) {
+            if (h == null) {
+                agents.delete(key);
+                return;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("agentId", h.getAgentId());
+            m.put("pools", h.getPools());
+            m.put("region", h.getRegion());
+            m.put("host", h.getHost());
+            m.put("version", h.getVersion());
+            m.put("slots", h.getSlots());
+            m.put("state", h.getState().name());
+            List<Map<String, Object>> running = new ArrayList<>();
+            for (RunningStep r : h.getRunning()) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("runId", r.getRunId());
+                x.put("stepKey", r.getStepKey());
+                x.put("attempt", r.getAttempt());
+                x.put("attemptId", r.getAttemptId());
+                x.put("startedAt", r.getStartedAt().toString());
+                running.add(x);
+            }
+            m.put("running", running);
+            m.put("startedAt", h.getStartedAt().toString());
+            m.put("lastHeartbeat", h.getTimestamp().toString());
+            agents.put(h.getAgentId(), Json.bytes(m));
+        }
+    }
+
+    /** Visits all entries of an iterator and closes it. */
+    static void forEach(KeyValueIterator<String, byte[]> it, Consumer<org.apache.kafka.streams.KeyValue<String, byte[]>> c) {
+        try (it) {
+            while (it.hasNext()) {
+                c.accept(it.next());
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.baton.gateway.internal.readmodel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the read model knows about one run, folded from its events by {@link RunFold} and stored as JSON.
+ * Statuses are the coordinator's ({@code REQUESTED ... CANCELED}) plus {@code REJECTED} for a request that
+ * never became a run; {@link ApiStatus} maps them to the API's statuses.
+ */
+public final class RunView {
+    public String runId;
+    public String job;
+    public Integer jobVersion;
+    public String status;
+    public String runKey;
+    public Map<String, String> params = new LinkedHashMap<>();
+    public Map<String, String> tags = new LinkedHashMap<>();
+    public String origin;
+    public String parentRunId;
+    public String requestedBy;
+    public Integer priority;
+    public String traceId;
+    /** Epoch millis of the accepted request (RunRequested); orders the run lists. */
+    public long requestedAt;
+    public Long startedAt;
+    public Long endedAt;
+    public Long durationMs;
+    /** Why the run failed, was canceled or was rejected. */
+    public String reason;
+    public List<String> failedSteps;
+    public Boolean timedOut;
+    public String cancelRequestedBy;
+    public List<String> retriedAs = new ArrayList<>();
+    public Rejection rejection;
+    public Rejection lastCommandRejection;
+    public int duplicateRequests;
+    public long lastSequence;
+    public long updatedAt;
+    public Map<String, StepView> steps = new LinkedHashMap<>();
+
+    /** Why a request or command was not acted on. */
+    public static final class Rejection {
+        public String type;
+        public String reason;
+        public String existingRunId;
+        public String command;
+        public long at;
+    }
+
+    public boolean finished() {
+        return "SUCCEEDED".equals(status) || "FAILED".equals(status) || "CANCELED".equals(status) || "REJECTED".equals(status);
+    }
+}

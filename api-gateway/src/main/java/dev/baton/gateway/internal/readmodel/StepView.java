@@ -1,0 +1,49 @@
+package dev.baton.gateway.internal.readmodel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One step of a {@link RunView}, with the coordinator's step status ({@code PENDING ... CANCELED}). */
+public final class StepView {
+    public String key;
+    /** An onFailure hook rather than a regular step. */
+    public boolean hook;
+    public String pool;
+    public List<String> needs = new ArrayList<>();
+    public String status = "PENDING";
+    /** Number of the current (or last) attempt; 0 before the first dispatch. */
+    public int attempt;
+    public String attemptId;
+    public String agentId;
+    public String host;
+    public Long dispatchedAt;
+    public Long startedAt;
+    public Long endedAt;
+    public Long lastHeartbeat;
+    public Long retryAt;
+    public Long durationMs;
+    public Map<String, String> outputs = new LinkedHashMap<>();
+    public Map<String, String> outputRefs = new LinkedHashMap<>();
+    public Error error;
+    public List<Materialization> materializations = new ArrayList<>();
+    public String reusedFrom;
+    public boolean cancelRequested;
+    public String skipReason;
+
+    public static final class Error {
+        public String errorClass;
+        public String message;
+        public Integer exitCode;
+        public Boolean retryable;
+        public int attempt;
+    }
+
+    public static final class Materialization {
+        public String assetKey;
+        public String partition;
+        public String materializationId;
+        public String dataVersion;
+    }
+}
