@@ -260,6 +260,32 @@ class EmbeddedSchemaRegistryTest {
     }
 
     @Test
+    void concurrentRegistrationsGetDistinctConsecutiveIdsAndIdenticalOnesShareOne() throws Exception {
+        String run = UUID.randomUUID().toString().replace("-", "");
+        List<java.util.concurrent.Callable<Integer>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String schema = record("C" + run + i, "{\"name\":\"a\",\"type\":\"int\"}");
+            calls.add(() -> register(http, subject(), schema));
+            calls.add(() -> register(http, subject(), schema)); // same schema, other subject, at the same time
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<Integer> ids = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> f : pool.invokeAll(calls)) {
+                ids.add(f.get());
+            }
+            for (int i = 0; i < 32; i += 2) {
+                assertThat(ids.get(i)).as("identical schemas share an id").isEqualTo(ids.get(i + 1));
+            }
+            List<Integer> distinct = ids.stream().distinct().sorted().toList();
+            assertThat(distinct).hasSize(16);
+            assertThat(distinct.get(15) - distinct.get(0)).as("no id skipped or handed out twice").isEqualTo(15);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void idsAndConfigurationSurviveARestartOnTheSameTopic() throws Exception {
         String topic = "schemas-restart-" + UUID.randomUUID();
         String s = subject();

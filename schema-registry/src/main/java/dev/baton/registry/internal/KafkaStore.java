@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -131,9 +132,13 @@ public final class KafkaStore implements AutoCloseable {
                         throw e;
                     }
                 }
-                description = describe(admin, topic, ms);
-                if (description == null) {
-                    throw new IllegalStateException("Schema storage topic " + topic + " was created but cannot be described");
+                // Metadata of a new topic reaches the broker answering us a moment after creation.
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while ((description = describe(admin, topic, ms)) == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Schema storage topic " + topic + " was created but cannot be described");
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
             }
             if (description.partitions().size() != 1) {
