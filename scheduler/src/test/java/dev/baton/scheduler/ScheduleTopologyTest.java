@@ -1,0 +1,187 @@
+package dev.baton.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.events.ControlCommand;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.OverlapPolicy;
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunRequest;
+import dev.baton.events.RunSucceeded;
+import dev.baton.events.CancelRun;
+import dev.baton.events.Origin;
+import dev.baton.platform.Topics;
+import dev.baton.scheduler.internal.Faults;
+import dev.baton.scheduler.internal.Json;
+import dev.baton.scheduler.internal.SchedulerMetrics;
+import dev.baton.scheduler.internal.schedules.ScheduleIds;
+import dev.baton.schemas.serde.AvroSerde;
+import dev.baton.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The schedule engine's topology in memory: wall-clock punctuation drives ticks, state and outputs together. */
+class ScheduleTopologyTest {
+    private static final String SCOPE = "schedule-topology-test";
+    private final Topics topics = new Topics("t.");
+    private final Map<String, Object> registry = Map.of("schema.registry.url", "mock://" + SCOPE);
+    private final MutableClock clock = MutableClock.at("2026-01-01T00:00:30Z");
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> jobs;
+    private TestInputTopic<String, byte[]> runEvents;
+    private TestOutputTopic<String, byte[]> requests;
+    private TestOutputTopic<String, byte[]> control;
+    private TestOutputTopic<String, byte[]> status;
+    private final AvroSerde<JobDefinition> jobSerde = AvroSerde.forValues(JobDefinition.class, registry);
+    private final AvroSerde<RunRequest> requestSerde = AvroSerde.forValues(RunRequest.class, registry);
+    private final AvroSerde<ControlCommand> controlSerde = AvroSerde.forValues(ControlCommand.class, registry);
+    private final AvroSerde<RunEvent> eventSerde = AvroSerde.forValues(RunEvent.class, registry);
+
+    @BeforeEach
+    void start() {
+        Map<String, Object> raw = new HashMap<>(registry);
+        raw.put("bootstrap.servers", "unused:9092");
+        raw.put("topic.prefix", topics.prefix());
+        raw.put(SchedulerConfig.TICK_INTERVAL_MS, 100);
+        SchedulerConfig config = new SchedulerConfig(raw);
+        Properties p = Scheduler.streamsProperties(config);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime());
+        driver = new TopologyTestDriver(Scheduler.topology(config, new SchedulerMetrics(new SimpleMeterRegistry()), clock,
+                Faults.NONE), p, Instant.parse("2026-01-01T00:00:00Z"));
+        jobs = driver.createInputTopic(topics.jobs(), new StringSerializer(), new ByteArraySerializer());
+        runEvents = driver.createInputTopic(topics.runEvents(), new StringSerializer(), new ByteArraySerializer());
+        requests = driver.createOutputTopic(topics.runRequests(), new StringDeserializer(), new ByteArrayDeserializer());
+        control = driver.createOutputTopic(topics.runControl(), new StringDeserializer(), new ByteArrayDeserializer());
+        status = driver.createOutputTopic(topics.schedulerState(), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+        SchemaRegistryClient.dropMockScope(SCOPE);
+    }
+
+    private void tickAt(String iso) {
+        clock.set(iso);
+        driver.advanceWallClockTime(Duration.ofMillis(100));
+    }
+
+    private List<RunRequest> requested() {
+        return requests.readValuesToList().stream().map(v -> requestSerde.deserialize(topics.runRequests(), v)).toList();
+    }
+
+    @Test
+    void aTickRequestsOneRunCarryingTheDefinitionAndPublishesTheStatus() {
+        JobDefinition job = TestJobs.withSchedules("report", TestJobs.cron("hourly", "0 * * * *", "UTC")
+                .setParams(Map.of("day", "${{ schedule.date }}")).build());
+        jobs.pipeInput("report", jobSerde.serialize(topics.jobs(), job));
+        tickAt("2026-01-01T00:00:30Z");
+        tickAt("2026-01-01T00:59:59Z");
+        assertThat(requests.isEmpty()).isTrue();
+        tickAt("2026-01-01T01:00:00.100Z");
+        tickAt("2026-01-01T01:00:00.200Z");
+        List<RunRequest> r = requested();
+        assertThat(r).singleElement().satisfies(req -> {
+            assertThat(req.getRunKey()).isEqualTo("schedule:report/hourly@2026-01-01T01:00:00Z");
+            assertThat(req.getRunId()).isEqualTo(ScheduleIds.runId("report", "hourly", Instant.parse("2026-01-01T01:00:00Z")));
+            assertThat(req.getOrigin()).isEqualTo(Origin.SCHEDULE);
+            assertThat(req.getDefinition()).isEqualTo(job);
+            assertThat(req.getParams()).containsEntry("day", "2026-01-01");
+        });
+        ScheduleStatus s = lastStatus("report/hourly");
+        assertThat(s.lastTicks()).singleElement().satisfies(t -> {
+            assertThat(t.outcome()).isEqualTo("REQUESTED");
+            assertThat(t.runId()).isEqualTo(r.get(0).getRunId());
+        });
+        assertThat(s.nextTicks()).first().isEqualTo("2026-01-01T02:00:00Z");
+    }
+
+    @Test
+    void overlapSkipFollowsRunEndsFromRunEvents() {
+        JobDefinition job = TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC")
+                .setOverlap(OverlapPolicy.SKIP).build());
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), job));
+        tickAt("2026-01-01T00:00:30Z");
+        tickAt("2026-01-01T00:01:00.100Z");
+        String first = requested().get(0).getRunId();
+        tickAt("2026-01-01T00:02:00.100Z");
+        assertThat(requested()).isEmpty();
+        assertThat(lastStatus("etl/m").lastTicks()).extracting(ScheduleStatus.Tick::outcome).containsExactly("REQUESTED", "SKIPPED");
+        runEvents.pipeInput(first, eventSerde.serialize(topics.runEvents(), RunEvent.newBuilder().setEventId("e1").setRunId(first)
+                .setTimestamp(Instant.EPOCH).setTraceId("t").setJob("etl").setSequence(5)
+                .setPayload(RunSucceeded.newBuilder().build()).build()));
+        assertThat(lastStatus("etl/m").lastTicks().get(0).runStatus()).isEqualTo("SUCCEEDED");
+        tickAt("2026-01-01T00:03:00.100Z");
+        assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:03:00Z");
+    }
+
+    @Test
+    void overlapCancelOtherSendsACancelCommand() {
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl",
+                TestJobs.cron("m", "* * * * *", "UTC").setOverlap(OverlapPolicy.CANCEL_OTHER).build())));
+        tickAt("2026-01-01T00:00:30Z");
+        tickAt("2026-01-01T00:01:00.100Z");
+        String first = requested().get(0).getRunId();
+        tickAt("2026-01-01T00:02:00.100Z");
+        assertThat(requested()).hasSize(1);
+        assertThat(control.readValuesToList()).singleElement().satisfies(v -> {
+            ControlCommand c = controlSerde.deserialize(topics.runControl(), v);
+            assertThat(c.getRunId()).isEqualTo(first);
+            assertThat(c.getCommand()).isInstanceOf(CancelRun.class);
+        });
+    }
+
+    @Test
+    void aPauseOnTheControlTopicStopsTicksAndAResumeRestartsThem() {
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC").build())));
+        TestInputTopic<String, byte[]> ctl = driver.createInputTopic(SchedulerTopics.control(topics), new StringSerializer(),
+                new ByteArraySerializer());
+        tickAt("2026-01-01T00:00:30Z");
+        ctl.pipeInput("etl/m", Json.write(new SchedulerControl.Command(true, "alice", "db migration", "x")));
+        ScheduleStatus paused = lastStatus("etl/m");
+        assertThat(paused.paused()).isTrue();
+        assertThat(paused.pauseActor()).isEqualTo("alice");
+        tickAt("2026-01-01T00:01:00.100Z");
+        tickAt("2026-01-01T00:02:00.100Z");
+        assertThat(requested()).isEmpty();
+        ctl.pipeInput("etl/m", Json.write(new SchedulerControl.Command(false, "alice", null, "x")));
+        tickAt("2026-01-01T00:02:30Z");
+        tickAt("2026-01-01T00:03:00.100Z");
+        assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:03:00Z");
+    }
+
+    @Test
+    void aRemovedJobLosesItsScheduleState() {
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC").build())));
+        tickAt("2026-01-01T00:00:30Z");
+        jobs.pipeInput("etl", (byte[]) null);
+        for (int i = 0; i < 50; i++) {
+            driver.advanceWallClockTime(Duration.ofMillis(100));
+        }
+        var records = status.readKeyValuesToMap();
+        assertThat(records).containsKey("etl/m");
+        assertThat(records.get("etl/m")).isNull();
+    }
+
+    private ScheduleStatus lastStatus(String id) {
+        byte[] v = status.readKeyValuesToMap().get(id);
+        assertThat(v).as("status of " + id).isNotNull();
+        return Json.read(v, ScheduleStatus.class);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.baton.scheduler.internal.sensors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.events.AssetCheckEvaluated;
+import dev.baton.events.AssetMaterialization;
+import dev.baton.events.CheckOutcome;
+import dev.baton.events.CheckSeverity;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.KafkaTrigger;
+import dev.baton.events.LineageEvent;
+import dev.baton.events.Origin;
+import dev.baton.events.RunRequest;
+import dev.baton.events.ValueFormat;
+import dev.baton.platform.RunIds;
+import dev.baton.scheduler.TestJobs;
+import dev.baton.schemas.serde.AvroSerde;
+import dev.baton.schemas.serde.SchemaRegistryClient;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class TriggerHandlersTest {
+    private static final String SCOPE = "trigger-handlers-test";
+    private static final Map<String, Object> REGISTRY = Map.of("schema.registry.url", "mock://" + SCOPE);
+    private static final SchemaRegistryClient CLIENT = SchemaRegistryClient.create(REGISTRY);
+    private static final Instant NOW = Instant.parse("2026-05-01T10:00:00Z");
+    private final JobDefinition job = TestJobs.job("orders").setParams(TestJobs.params("order_id", "customer")).build();
+
+    @AfterAll
+    static void dropRegistry() {
+        CLIENT.close();
+        SchemaRegistryClient.dropMockScope(SCOPE);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(String key, byte[] value, String... headers) {
+        RecordHeaders h = new RecordHeaders();
+        for (int i = 0; i < headers.length; i += 2) {
+            h.add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return new ConsumerRecord<>("shop.orders", 2, 41L, 1_700_000_000_000L, TimestampType.CREATE_TIME, -1, -1,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, h, Optional.empty());
+    }
+
+    private static byte[] json(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Outcome handle(KafkaTrigger trigger, ConsumerRecord<byte[], byte[]> rec) {
+        return new KafkaTriggerHandler(trigger, CLIENT).handle(rec, job, NOW);
+    }
+
+    @Test
+    void aMatchingJsonRecordRequestsARunWithTemplatedParamsAndTheDefaultRunKey() {
+        KafkaTrigger t = TestJobs.kafka("paid", "shop.orders").setFilter("value.status == 'PAID' && value.amount > 10")
+                .setParams(Map.of("order_id", "${{ trigger.value.order_id }}", "customer", "${{ trigger.key }}")).build();
+        Outcome o = handle(t, record("c-7", json("{\"status\":\"PAID\",\"amount\":12.5,\"order_id\":\"o-1\"}")));
+        assertThat(o).isInstanceOfSatisfying(Outcome.Request.class, r -> {
+            RunRequest req = r.request();
+            assertThat(req.getRunKey()).isEqualTo("sensor:shop.orders/2/41");
+            assertThat(req.getRunId()).isEqualTo(RunIds.forRunKey("orders", "sensor:shop.orders/2/41"));
+            assertThat(req.getParams()).containsEntry("order_id", "o-1").containsEntry("customer", "c-7");
+            assertThat(req.getOrigin()).isEqualTo(Origin.SENSOR);
+            assertThat(req.getDefinition()).isEqualTo(job);
+            assertThat(req.getTags()).containsEntry("baton.source", "shop.orders/2/41");
+        });
+    }
+
+    @Test
+    void aRecordTheFilterRejectsIsFiltered() {
+        KafkaTrigger t = TestJobs.kafka("paid", "shop.orders").setFilter("value.status == 'PAID'").build();
+        assertThat(handle(t, record("k", json("{\"status\":\"OPEN\"}")))).isInstanceOf(Outcome.Filtered.class);
+    }
+
+    @Test
+    void theFilterReadsKeyHeadersAndPosition() {
+        KafkaTrigger t = TestJobs.kafka("t", "shop.orders")
+                .setFilter("key =^ 'eu-' && headers['source'] == 'web' && partition == 2 && offset > 40 && timestamp > 0").build();
+        assertThat(handle(t, record("eu-1", json("{}"), "source", "web"))).isInstanceOf(Outcome.Request.class);
+        assertThat(handle(t, record("us-1", json("{}"), "source", "web"))).isInstanceOf(Outcome.Filtered.class);
+    }
+
+    @Test
+    void aTemplatedRunKeyDecidesTheRunId() {
+        KafkaTrigger t = TestJobs.kafka("t", "shop.orders").setRunKey("order:${{ trigger.value.id }}").build();
+        Outcome a = handle(t, record("k", json("{\"id\":7}")));
+        assertThat(((Outcome.Request) a).request().getRunId()).isEqualTo(RunIds.forRunKey("orders", "order:7"));
+    }
+
+    @Test
+    void undecodableJsonIsADeadLetter() {
+        KafkaTrigger t = TestJobs.kafka("t", "shop.orders").build();
+        assertThat(handle(t, record("k", json("{not json")))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.cause()).isEqualTo("NOT_JSON"));
+    }
+
+    @Test
+    void aFailingFilterIsADeadLetterAndNullCoalescingAvoidsIt() {
+        KafkaTrigger strict = TestJobs.kafka("t", "shop.orders").setFilter("value.amount > 10").build();
+        assertThat(handle(strict, record("k", json("{}")))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.cause()).isEqualTo("FILTER_ERROR"));
+        KafkaTrigger lenient = TestJobs.kafka("t", "shop.orders").setFilter("(value.amount ?? 0) > 10").build();
+        assertThat(handle(lenient, record("k", json("{}")))).isInstanceOf(Outcome.Filtered.class);
+        KafkaTrigger notBoolean = TestJobs.kafka("t", "shop.orders").setFilter("value.amount").build();
+        assertThat(handle(notBoolean, record("k", json("{\"amount\":3}")))).isInstanceOf(Outcome.DeadLetter.class);
+    }
+
+    @Test
+    void aParamThatCannotBeTemplatedIsADeadLetter() {
+        KafkaTrigger t = TestJobs.kafka("t", "shop.orders").setParams(Map.of("order_id", "${{ trigger.value.missing }}")).build();
+        assertThat(handle(t, record("k", json("{\"id\":1}")))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.cause()).isEqualTo("TEMPLATE_ERROR"));
+    }
+
+    @Test
+    void stringValuesAreText() {
+        KafkaTrigger t = TestJobs.kafka("t", "shop.orders").setFormat(ValueFormat.STRING).setFilter("value =~ ['go', 'run']")
+                .setParams(Map.of("order_id", "${{ trigger.value }}")).build();
+        Outcome o = handle(t, record("k", json("go")));
+        assertThat(((Outcome.Request) o).request().getParams()).containsEntry("order_id", "go");
+    }
+
+    @Test
+    void avroValuesAreDecodedWithTheWriterSchemaFromTheRegistry() throws Exception {
+        Schema schema = new Schema.Parser().parse("""
+                {"type":"record","name":"Order","namespace":"shop","fields":[
+                  {"name":"id","type":"string"},{"name":"status","type":{"type":"enum","name":"Status","symbols":["OPEN","PAID"]}},
+                  {"name":"amount","type":"double"},{"name":"lines","type":{"type":"array","items":"string"}}]}""");
+        int id = CLIENT.register("shop.orders-value", schema);
+        GenericRecord order = new GenericData.Record(schema);
+        order.put("id", "o-9");
+        order.put("status", new GenericData.EnumSymbol(schema.getField("status").schema(), "PAID"));
+        order.put("amount", 99.0);
+        order.put("lines", java.util.List.of("a", "b"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(order, enc);
+        enc.flush();
+        KafkaTrigger t = TestJobs.kafka("t", "shop.orders").setFormat(ValueFormat.AVRO)
+                .setFilter("value.status == 'PAID' && value.amount >= 99 && size(value.lines) == 2")
+                .setParams(Map.of("order_id", "${{ trigger.value.id }}", "customer", "${{ trigger.value.lines.1 }}")).build();
+        Outcome o = handle(t, record("k", out.toByteArray()));
+        assertThat(o).isInstanceOfSatisfying(Outcome.Request.class, r -> assertThat(r.request().getParams())
+                .containsEntry("order_id", "o-9").containsEntry("customer", "b"));
+        assertThat(handle(t, record("k", json("{\"id\":1}")))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.cause()).isEqualTo("NOT_WIRE_FORMAT"));
+        byte[] unknownId = out.toByteArray().clone();
+        unknownId[1] = 0x7f;
+        assertThat(handle(t, record("k", unknownId))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
+                d -> assertThat(d.cause()).isEqualTo("UNKNOWN_SCHEMA_ID"));
+    }
+
+    @Test
+    void assetTriggersRequestOneRunPerMaterializationOfAListedAsset() {
+        AvroSerde<LineageEvent> serde = AvroSerde.forValues(LineageEvent.class, REGISTRY);
+        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_orders"), serde);
+        LineageEvent mat = LineageEvent.newBuilder().setEventId("m-1").setRunId("r-0").setTimestamp(NOW).setTraceId("tr")
+                .setAssetKey("raw_orders").setPayload(AssetMaterialization.newBuilder().setJob("ingest").setStepKey("load")
+                        .setAttempt(1).setAttemptId("a").setDataVersion("v1").build()).build();
+        Outcome o = h.handle(record("raw_orders", serde.serialize("lineage", mat)), job, NOW);
+        assertThat(o).isInstanceOfSatisfying(Outcome.Request.class, r -> {
+            assertThat(r.request().getRunKey()).isEqualTo("asset:raw_orders@m-1");
+            assertThat(r.request().getOrigin()).isEqualTo(Origin.ASSET);
+            assertThat(r.request().getTags()).containsEntry("baton.upstream.run", "r-0");
+        });
+        LineageEvent other = LineageEvent.newBuilder(mat).setAssetKey("clean_orders").build();
+        assertThat(h.handle(record("clean_orders", serde.serialize("lineage", other)), job, NOW)).isInstanceOf(Outcome.Filtered.class);
+        LineageEvent check = LineageEvent.newBuilder(mat).setPayload(AssetCheckEvaluated.newBuilder().setCheckName("c")
+                .setSeverity(CheckSeverity.ERROR).setOutcome(CheckOutcome.PASSED).setMaterializationId("m-1").build()).build();
+        assertThat(h.handle(record("raw_orders", serde.serialize("lineage", check)), job, NOW)).isInstanceOf(Outcome.Filtered.class);
+        assertThat(h.handle(record("raw_orders", json("garbage")), job, NOW)).isInstanceOf(Outcome.DeadLetter.class);
+    }
+}
