@@ -9,6 +9,7 @@ import dev.baton.events.DeadLetter;
 import dev.baton.events.ExecuteStep;
 import dev.baton.events.LogBatch;
 import dev.baton.events.LogLine;
+import dev.baton.events.RunEvent;
 import dev.baton.events.StepCommand;
 import dev.baton.events.StepFailedReport;
 import dev.baton.events.StepStartedReport;
@@ -61,6 +62,7 @@ final class AgentHarness implements AutoCloseable {
     final List<LogBatch> logs = new CopyOnWriteArrayList<>();
     final List<AgentHeartbeat> registrations = new CopyOnWriteArrayList<>();
     final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+    final List<RunEvent> runEvents = new CopyOnWriteArrayList<>();
 
     AgentHarness(TestCluster cluster, String label, String... pools) {
         this.cluster = cluster;
@@ -73,7 +75,7 @@ final class AgentHarness implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.auto.commit", false,
                 "fetch.max.wait.ms", 20), new org.apache.kafka.common.serialization.StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
-        for (String t : List.of(topics.agentReports(), topics.logs(), topics.agents(), topics.deadLetters())) {
+        for (String t : List.of(topics.agentReports(), topics.logs(), topics.agents(), topics.deadLetters(), topics.runEvents())) {
             consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
         }
         consumer.assign(parts);
@@ -82,6 +84,7 @@ final class AgentHarness implements AutoCloseable {
         AvroSerde<LogBatch> l = AvroSerde.forValues(LogBatch.class, serdeConfig);
         AvroSerde<AgentHeartbeat> a = AvroSerde.forValues(AgentHeartbeat.class, serdeConfig);
         AvroSerde<DeadLetter> d = AvroSerde.forValues(DeadLetter.class, serdeConfig);
+        AvroSerde<RunEvent> e = AvroSerde.forValues(RunEvent.class, serdeConfig);
         this.reader = Thread.ofPlatform().daemon().name("harness-reader-" + label).start(() -> {
             while (!closed) {
                 for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(50))) {
@@ -92,6 +95,8 @@ final class AgentHarness implements AutoCloseable {
                         logs.add(l.deserialize(t, rec.value()));
                     } else if (t.equals(topics.agents())) {
                         registrations.add(a.deserialize(t, rec.value()));
+                    } else if (t.equals(topics.runEvents())) {
+                        runEvents.add(e.deserialize(t, rec.value()));
                     } else {
                         deadLetters.add(d.deserialize(t, rec.value()));
                     }
@@ -168,6 +173,16 @@ final class AgentHarness implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return cmd;
+    }
+
+    <T extends org.apache.avro.specific.SpecificRecord> void sendAvro(String topic, String key, T value) {
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) value.getClass();
+        try (AvroSerde<T> serde = AvroSerde.forValues(type, serdeConfig)) {
+            producer.send(new ProducerRecord<>(topic, key, serde.serialize(topic, value))).get(30, TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     void sendRaw(String topic, String key, byte[] value) throws Exception {
