@@ -684,7 +684,7 @@ final class ApiHandlers {
     }
 
     static JsonNode jsonBody(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
             return Json.MAPPER.createObjectNode();
         }
         String ct = ctx.request().getHeader("Content-Type");

@@ -147,7 +147,7 @@ public final class RunFold {
                     s.materializations.add(v);
                 }
                 s.endedAt = at;
-                s.durationMs = x.getDurationMs() > 0 ? x.getDurationMs() : null;
+                s.durationMs = x.getDurationMs() > 0 ? Long.valueOf(x.getDurationMs()) : null;
                 s.error = null;
                 s.retryAt = null;
             }
@@ -158,7 +158,7 @@ public final class RunFold {
                     s.status = "FAILED";
                     s.endedAt = at;
                 }
-                s.durationMs = f.getDurationMs() > 0 ? f.getDurationMs() : s.durationMs;
+                s.durationMs = f.getDurationMs() > 0 ? Long.valueOf(f.getDurationMs()) : s.durationMs;
             }
             case StepRetryScheduled r -> {
                 StepView s = step(view, stepKey);
