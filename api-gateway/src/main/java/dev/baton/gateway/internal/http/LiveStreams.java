@@ -200,8 +200,12 @@ final class LiveStreams {
 
         @Override
         History readHistory(RunView view) {
+            // Parsed here, on the worker: a long history must not occupy the event loop.
             List<Object> items = new ArrayList<>();
-            items.addAll(s.readModel().events(runId, lastSent, MAX_HISTORY));
+            for (byte[] json : s.readModel().events(runId, lastSent, MAX_HISTORY)) {
+                JsonNode n = Json.tree(json);
+                items.add(new LiveFeed.EventItem(runId, n.get("sequence").asLong(), n.get("type").asText(), json, false));
+            }
             return new History(items, view.finished(), ApiStatus.run(view.status));
         }
 
@@ -209,9 +213,8 @@ final class LiveStreams {
         void onHistory(History h) {
             String finalStatus = null;
             for (Object o : h.items()) {
-                byte[] json = (byte[]) o;
-                JsonNode n = Json.tree(json);
-                emit(n.get("sequence").asLong(), n.get("type").asText(), json);
+                LiveFeed.EventItem e = (LiveFeed.EventItem) o;
+                emit(e.sequence(), e.type(), e.json());
             }
             historyDone = true;
             held.sort(Comparator.comparingLong(LiveFeed.EventItem::sequence));
