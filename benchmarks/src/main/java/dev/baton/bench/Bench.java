@@ -1,0 +1,272 @@
+package dev.baton.bench;
+
+import dev.baton.events.JobDefinition;
+import dev.baton.events.RunEvent;
+import dev.baton.events.StepStarted;
+import dev.baton.events.StepSucceeded;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end benchmarks on a fresh single-machine stack. Prints readable results and ends with one JSON
+ * line. Timings are never asserted anywhere: this prints numbers.
+ *
+ * <pre>baton bench chain|fanout|throughput [--quick]</pre>
+ */
+public final class Bench {
+    private final PrintStream out;
+    private final boolean quick;
+
+    Bench(PrintStream out, boolean quick) {
+        this.out = out;
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: bench chain|fanout|throughput [--quick]");
+            System.exit(2);
+        }
+        boolean quick = List.of(args).contains("--quick");
+        Map<String, Object> result = new Bench(System.out, quick).run(args[0]);
+        System.out.println(json(result));
+        System.exit(0);
+    }
+
+    public Map<String, Object> run(String scenario) throws Exception {
+        return switch (scenario) {
+            case "chain" -> chain();
+            case "fanout" -> fanout();
+            case "throughput" -> throughput();
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (chain, fanout, throughput)");
+        };
+    }
+
+    /** 40 sequential noop steps, one run in flight, 20 repetitions (plus 2 warm-up runs). */
+    Map<String, Object> chain() throws Exception {
+        int steps = 40;
+        int reps = quick ? 2 : 20;
+        int warmup = quick ? 1 : 2;
+        JobDefinition def = Requests.noopJob("chain", steps, true);
+        Stats perStep = new Stats();
+        Stats hop = new Stats();
+        try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+            for (int i = 0; i < warmup + reps; i++) {
+                long t0 = System.nanoTime();
+                String runId = req.submit(def);
+                RunWatcher.Finished f = watcher.finished(runId).get(5, TimeUnit.MINUTES);
+                double wallMs = (f.seenAtNanos() - t0) / 1e6;
+                if (i >= warmup) {
+                    perStep.add(wallMs / steps);
+                    hops(f.events(), hop);
+                }
+                out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i + 1, f.status(), wallMs, wallMs / steps);
+            }
+            whereTimeGoes(stack);
+        }
+        out.printf(Locale.ROOT, "chain: %d runs of %d steps; per-step overhead p50 %s ms, p95 %s ms, p99 %s ms; "
+                        + "dispatch hop (result -> next started) p50 %s ms, p99 %s ms%n", reps, steps,
+                Stats.f(perStep.p(50)), Stats.f(perStep.p(95)), Stats.f(perStep.p(99)), Stats.f(hop.p(50)), Stats.f(hop.p(99)));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "chain");
+        r.put("runs", reps);
+        r.put("steps", steps);
+        r.put("p50_ms", perStep.p(50));
+        r.put("p95_ms", perStep.p(95));
+        r.put("p99_ms", perStep.p(99));
+        r.put("hop_p50_ms", hop.p(50));
+        r.put("hop_p99_ms", hop.p(99));
+        return r;
+    }
+
+    /** Prints the components' own latency timers, to show where the time of a hop goes. */
+    private void whereTimeGoes(BenchStack stack) {
+        for (var t : stack.meters.getMeters()) {
+            String name = t.getId().getName();
+            if (t instanceof io.micrometer.core.instrument.Timer timer
+                    && (name.contains("dispatch") || name.contains("punctuation") || name.contains("to_start"))) {
+                out.printf(Locale.ROOT, "  %s %s: count %d, mean %.2f ms, max %.2f ms%n", name, t.getId().getTags(), timer.count(),
+                        timer.mean(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS));
+            }
+        }
+    }
+
+    /** Per hop: the previous step's success (report appended) to the next step's start (report appended). */
+    private static void hops(List<RunEvent> events, Stats hop) {
+        Map<String, Long> succeededAt = new HashMap<>();
+        for (RunEvent e : events) {
+            if (e.getPayload() instanceof StepSucceeded) {
+                succeededAt.put(e.getStepKey(), e.getTimestamp().toEpochMilli());
+            }
+        }
+        for (RunEvent e : events) {
+            if (e.getPayload() instanceof StepStarted && e.getStepKey().startsWith("s")) {
+                int n = Integer.parseInt(e.getStepKey().substring(1));
+                Long prev = succeededAt.get("s" + (n - 1));
+                if (prev != null) {
+                    hop.add(e.getTimestamp().toEpochMilli() - prev);
+                }
+            }
+        }
+    }
+
+    /** One run of 100 parallel steps and a join step. */
+    Map<String, Object> fanout() throws Exception {
+        int width = quick ? 20 : 100;
+        JobDefinition def = Requests.fanOut("fanout", width);
+        Stats wall = new Stats();
+        Stats spread = new Stats();
+        int reps = quick ? 1 : 5;
+        try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+            for (int i = 0; i < reps + 1; i++) {
+                long t0 = System.nanoTime();
+                String runId = req.submit(def);
+                RunWatcher.Finished f = watcher.finished(runId).get(5, TimeUnit.MINUTES);
+                double ms = (f.seenAtNanos() - t0) / 1e6;
+                long first = Long.MAX_VALUE;
+                long last = Long.MIN_VALUE;
+                for (RunEvent e : f.events()) {
+                    if (e.getPayload() instanceof StepStarted && !"join".equals(e.getStepKey())) {
+                        first = Math.min(first, e.getTimestamp().toEpochMilli());
+                        last = Math.max(last, e.getTimestamp().toEpochMilli());
+                    }
+                }
+                if (i > 0) {
+                    wall.add(ms);
+                    spread.add(last - first);
+                }
+                out.printf(Locale.ROOT, "  run %d: %s in %.1f ms; first to last parallel start %d ms%n", i + 1, f.status(), ms, last - first);
+            }
+        }
+        out.printf(Locale.ROOT, "fanout: %d parallel steps + join; wall p50 %s ms; start spread p50 %s ms%n", width,
+                Stats.f(wall.p(50)), Stats.f(spread.p(50)));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "fanout");
+        r.put("width", width);
+        r.put("p50_ms", wall.p(50));
+        r.put("p95_ms", wall.p(95));
+        r.put("p99_ms", wall.p(99));
+        r.put("spread_p50_ms", spread.p(50));
+        return r;
+    }
+
+    /** Independent two-step runs at stepped request rates, at most 64 in flight. */
+    Map<String, Object> throughput() throws Exception {
+        int[] rates = quick ? new int[] {50} : new int[] {100, 200, 333, 500};
+        Duration stepDuration = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(20);
+        int maxInFlight = 64;
+        JobDefinition def = Requests.noopJob("pair", 2, true);
+        List<Map<String, Object>> levels = new ArrayList<>();
+        double best = 0;
+        double bestP99 = 0;
+        try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+            // warm-up
+            for (int i = 0; i < 20; i++) {
+                watcher.finished(req.submit(def)).get(2, TimeUnit.MINUTES);
+            }
+            for (int rate : rates) {
+                Stats latency = new Stats();
+                ArrayDeque<long[]> inflightStart = new ArrayDeque<>();
+                List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
+                List<Long> starts = new ArrayList<>();
+                long begin = System.nanoTime();
+                long end = begin + stepDuration.toNanos();
+                long intervalNs = 1_000_000_000L / rate;
+                long next = begin;
+                int submitted = 0;
+                int throttled = 0;
+                while (System.nanoTime() < end) {
+                    long now = System.nanoTime();
+                    if (now < next) {
+                        TimeUnit.NANOSECONDS.sleep(Math.min(next - now, 1_000_000));
+                        continue;
+                    }
+                    long pending = futures.stream().filter(f -> !f.isDone()).count();
+                    if (pending >= maxInFlight) {
+                        throttled++;
+                        TimeUnit.MICROSECONDS.sleep(200);
+                        continue;
+                    }
+                    starts.add(System.nanoTime());
+                    futures.add(watcher.finished(req.submit(def)));
+                    submitted++;
+                    next += intervalNs;
+                }
+                int done = 0;
+                for (int i = 0; i < futures.size(); i++) {
+                    RunWatcher.Finished f = futures.get(i).get(2, TimeUnit.MINUTES);
+                    latency.add((f.seenAtNanos() - starts.get(i)) / 1e6);
+                    done++;
+                }
+                double seconds = (System.nanoTime() - begin) / 1e9;
+                double perMinute = done / seconds * 60;
+                out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d)%n",
+                        rate, perMinute, Stats.f(latency.p(50)), Stats.f(latency.p(99)), done, throttled);
+                Map<String, Object> level = new LinkedHashMap<>();
+                level.put("offered_per_s", rate);
+                level.put("completed_per_min", Math.round(perMinute));
+                level.put("p50_ms", latency.p(50));
+                level.put("p99_ms", latency.p(99));
+                levels.add(level);
+                if (latency.p(99) < 1000 && perMinute > best) {
+                    best = perMinute;
+                    bestP99 = latency.p(99);
+                }
+                inflightStart.clear();
+            }
+        }
+        long rssKb = rssKb();
+        out.printf(Locale.ROOT, "throughput: best sustained with p99 < 1 s: %.0f runs/min (p99 %s ms); resident memory %d MiB%n",
+                best, Stats.f(bestP99), rssKb / 1024);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "throughput");
+        r.put("runs_per_min", Math.round(best));
+        r.put("p99_ms", bestP99);
+        r.put("rss_mib", rssKb / 1024);
+        r.put("levels", levels);
+        return r;
+    }
+
+    static long rssKb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // not on Linux
+        }
+        return -1;
+    }
+
+    static String json(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            StringJoiner j = new StringJoiner(",", "{", "}");
+            m.forEach((k, v) -> j.add("\"" + k + "\":" + json(v)));
+            return j.toString();
+        }
+        if (o instanceof List<?> l) {
+            StringJoiner j = new StringJoiner(",", "[", "]");
+            l.forEach(v -> j.add(json(v)));
+            return j.toString();
+        }
+        if (o instanceof Double d) {
+            return d.isNaN() ? "null" : String.format(Locale.ROOT, "%.3f", d);
+        }
+        if (o instanceof Number || o instanceof Boolean) {
+            return o.toString();
+        }
+        return "\"" + String.valueOf(o).replace("\"", "\\\"") + "\"";
+    }
+}

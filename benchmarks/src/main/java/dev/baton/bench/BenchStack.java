@@ -1,0 +1,92 @@
+package dev.baton.bench;
+
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentConfig;
+import dev.baton.coordinator.Coordinator;
+import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.kafka.embedded.EmbeddedKafkaBroker;
+import dev.baton.platform.TopicBootstrapper;
+import dev.baton.platform.TopicDefaults;
+import dev.baton.platform.Topics;
+import dev.baton.registry.EmbeddedSchemaRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/** A fresh single-machine stack for one benchmark: broker, registry, coordinator and agents, in this JVM. */
+final class BenchStack implements AutoCloseable {
+    final Path dir;
+    final EmbeddedKafkaBroker broker;
+    final EmbeddedSchemaRegistry registry;
+    final Topics topics = new Topics("bench.");
+    final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final List<AutoCloseable> services = new ArrayList<>();
+    Coordinator coordinator;
+
+    BenchStack(boolean startCoordinator, int agentSlots) throws IOException {
+        dir = Files.createTempDirectory("baton-bench");
+        broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, Map.of());
+        registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            TopicBootstrapper b = new TopicBootstrapper(admin);
+            b.ensure(topics.standard(TopicDefaults.SINGLE_MACHINE));
+            b.ensure(topics.pools(List.of("default"), TopicDefaults.SINGLE_MACHINE));
+        }
+        if (startCoordinator) {
+            startCoordinator();
+        }
+        if (agentSlots > 0) {
+            Map<String, Object> a = new HashMap<>(base());
+            a.put(AgentConfig.SLOTS, String.valueOf(agentSlots));
+            a.put(AgentConfig.WORK_DIR, dir.resolve("agent").toString());
+            a.put(AgentConfig.SHUTDOWN_HOOK, "false");
+            a.put(AgentConfig.SHUTDOWN_GRACE_MS, "2000");
+            services.add(Agent.start(new AgentConfig(a), meters));
+        }
+    }
+
+    void startCoordinator() {
+        Map<String, Object> c = new HashMap<>(base());
+        c.put(CoordinatorConfig.STATE_DIR, dir.resolve("coordinator").toString());
+        coordinator = Coordinator.start(new CoordinatorConfig(c), meters);
+        services.add(coordinator);
+    }
+
+    Map<String, Object> base() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", broker.bootstrapServers());
+        m.put("schema.registry.url", registry.url());
+        m.put("topic.prefix", topics.prefix());
+        return m;
+    }
+
+    Map<String, Object> serde() {
+        return Map.of("schema.registry.url", registry.url());
+    }
+
+    @Override
+    public void close() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            try {
+                services.get(i).close();
+            } catch (Exception ignored) {
+                // best effort at the end of a benchmark
+            }
+        }
+        registry.close();
+        broker.close();
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temporary files
+        }
+    }
+}
