@@ -63,6 +63,8 @@ final class AgentHarness implements AutoCloseable {
     final List<AgentHeartbeat> registrations = new CopyOnWriteArrayList<>();
     final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
     final List<RunEvent> runEvents = new CopyOnWriteArrayList<>();
+    /** Called on the reader thread for every report as it arrives (latency measurements). */
+    volatile java.util.function.Consumer<AgentReport> onReport = rep -> {};
 
     AgentHarness(TestCluster cluster, String label, String... pools) {
         this.cluster = cluster;
@@ -90,7 +92,9 @@ final class AgentHarness implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(50))) {
                     String t = rec.topic();
                     if (t.equals(topics.agentReports())) {
-                        reports.add(r.deserialize(t, rec.value()));
+                        AgentReport report = r.deserialize(t, rec.value());
+                        reports.add(report);
+                        onReport.accept(report);
                     } else if (t.equals(topics.logs())) {
                         logs.add(l.deserialize(t, rec.value()));
                     } else if (t.equals(topics.agents())) {
