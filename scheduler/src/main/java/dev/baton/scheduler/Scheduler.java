@@ -20,6 +20,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -78,8 +79,9 @@ public final class Scheduler implements BatonService {
             if (config.getBoolean(SchedulerConfig.SCHEDULES_ENABLED)) {
                 streams = new KafkaStreams(topology(config, metrics, clock, faults), streamsProperties(config));
                 streams.setUncaughtExceptionHandler(e -> {
-                    log.error("Schedule engine stream thread failed; replacing it (uncommitted ticks are redone)", e);
-                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+                    StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = faults.onEngineFailure(e);
+                    log.error("Schedule engine stream thread failed ({}); uncommitted ticks are redone", response, e);
+                    return response;
                 });
                 km = new KafkaStreamsMetrics(streams);
                 km.bindTo(meters);
@@ -127,6 +129,10 @@ public final class Scheduler implements BatonService {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // Ticks are single records; do not hold them back for batching.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // Failover of the single schedule task must fit in the misfire grace (Streams' default is 45 s).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), config.getInt(SchedulerConfig.SESSION_TIMEOUT_MS));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                Math.max(500, config.getInt(SchedulerConfig.SESSION_TIMEOUT_MS) / 3));
         // The state store is read and written once per tick; the record cache would only delay the changelog.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         return p;
@@ -135,6 +141,11 @@ public final class Scheduler implements BatonService {
     /** The schedule engine's Streams instance (null when schedules are disabled). */
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** The sensor manager (null when sensors are disabled). */
+    SensorManager sensorManager() {
+        return sensors;
     }
 
     /** Names ({@code job/trigger}) of the sensors and asset triggers running in this process. */
@@ -169,7 +180,9 @@ public final class Scheduler implements BatonService {
             }
         }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            // Leave the group so that another instance takes the schedules over at once, not after the session timeout.
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
             streamsMetrics.close();
         }
         if (!errors.isEmpty()) {

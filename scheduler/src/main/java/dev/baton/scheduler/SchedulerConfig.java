@@ -14,6 +14,7 @@ public final class SchedulerConfig extends BatonConfig {
     public static final String TICK_INTERVAL_MS = "scheduler.tick.interval.ms";
     public static final String COMMIT_INTERVAL_MS = "scheduler.commit.interval.ms";
     public static final String MISFIRE_GRACE_MS = "scheduler.misfire.grace.ms";
+    public static final String SESSION_TIMEOUT_MS = "scheduler.session.timeout.ms";
     public static final String MAX_TICKS_PER_ROUND = "scheduler.max.ticks.per.round";
     public static final String MAX_QUEUED_TICKS = "scheduler.max.queued.ticks";
     public static final String HISTORY_SIZE = "scheduler.history.size";
@@ -34,6 +35,10 @@ public final class SchedulerConfig extends BatonConfig {
                     "Exactly-once commit interval of the schedule engine; a commit is also requested after every tick.")
             .define(MISFIRE_GRACE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
                     "A tick at most this late is on time; older due ticks are missed and follow the schedule's catch-up policy.")
+            .define(SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,
+                    "Group session timeout of the schedule engine: how long a crashed instance keeps the schedules "
+                            + "before another takes over. Keep it well below scheduler.misfire.grace.ms so that a "
+                            + "failover delays ticks instead of missing them. (A clean shutdown leaves the group at once.)")
             .define(MAX_TICKS_PER_ROUND, Type.INT, 100, Range.atLeast(1), Importance.LOW,
                     "Bound on the ticks one schedule requests in one punctuation (catch-up ALL continues in the next).")
             .define(MAX_QUEUED_TICKS, Type.INT, 100, Range.atLeast(1), Importance.LOW,

@@ -1,6 +1,7 @@
 package dev.baton.scheduler.internal;
 
 import java.time.Instant;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
  * Fault injection points for crash tests: each is called at the moment a crash is the most damaging (output sent,
@@ -11,6 +12,11 @@ public interface Faults {
 
     /** After a tick's run request was forwarded, before the Streams transaction that holds it commits. */
     default void afterTickForwarded(String scheduleId, Instant tick) {}
+
+    /** What the schedule engine does when its stream thread fails: production replaces the thread. */
+    default StreamThreadExceptionResponse onEngineFailure(Throwable e) {
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
 
     /** After a sensor sent its run requests, before it sends its offsets and commits the transaction. */
     default void beforeSensorCommit(String sensorId, int records) {}
