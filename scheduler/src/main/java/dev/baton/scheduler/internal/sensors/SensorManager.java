@@ -103,6 +103,12 @@ public final class SensorManager implements AutoCloseable {
         return running.keySet().stream().sorted().toList();
     }
 
+    /** The trigger spec ({@code KafkaTrigger} or {@code AssetTrigger}) the sensor {@code job/trigger} runs with, or null. */
+    public Object trigger(String id) {
+        Running r = running.get(id);
+        return r == null ? null : r.spec().trigger();
+    }
+
     /** Whether the sensor {@code job/trigger} runs and has partitions of its topic. */
     public boolean assigned(String id) {
         Running r = running.get(id);
