@@ -1,0 +1,99 @@
+package dev.baton.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Run all of Baton on this machine: a KRaft broker, the schema registry, coordinator, scheduler, "
+                + "an agent for pool 'default' and the API, in one process. Ctrl-C stops it; data stays in --data-dir.")
+final class DevCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", description = "Where everything is kept (default ${DEFAULT-VALUE}).")
+    Path dataDir = Path.of(".baton");
+
+    @Option(names = "--port", description = "API port (default ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = "--kafka-port", description = "Kafka port (default ${DEFAULT-VALUE}).")
+    int kafkaPort = 9092;
+
+    @Option(names = "--registry-port", description = "Schema registry port (default ${DEFAULT-VALUE}).")
+    int registryPort = 8081;
+
+    @Option(names = "--slots", description = "Concurrent steps of the built-in agent (default ${DEFAULT-VALUE}).")
+    int slots = 8;
+
+    @Option(names = "--jobs", description = "Job files to register at start (default: examples/ when present).")
+    Path jobs;
+
+    @Option(names = {"-s", "--set"}, description = "Extra setting key=value for every component (repeatable).")
+    Map<String, String> extra = new java.util.LinkedHashMap<>();
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Starting Baton (data in " + dataDir.toAbsolutePath() + ") ...");
+        out.flush();
+        Lifecycle lifecycle = new Lifecycle();
+        DevStack stack = DevStack.start(new DevStack.Settings(dataDir, port, kafkaPort, registryPort, slots, extra), lifecycle);
+        awaitReady(stack, Duration.ofSeconds(120));
+        Path jobDir = jobs != null ? jobs : (Files.isDirectory(Path.of("examples")) ? Path.of("examples") : null);
+        int registered = 0;
+        if (jobDir != null) {
+            ApiClient api = new ApiClient(stack.gatewayUrl(), stack.adminToken());
+            for (Path f : ClientCommands.Apply.expand(List.of(jobDir))) {
+                try {
+                    String type = f.toString().endsWith(".json") ? "application/json" : "application/yaml";
+                    api.post("/api/v1/jobs", type, Files.readString(f));
+                    registered++;
+                } catch (ApiClient.ApiException | IOException e) {
+                    out.printf("  could not register %s: %s%n", f, e.getMessage());
+                }
+            }
+        }
+        out.printf("""
+                
+                Baton is running.
+                  API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
+                  Health       %s/health   Metrics: %s/metrics
+                  Kafka        %s
+                  Registry     %s
+                  Admin token  %s (the CLI reads it from there)
+                  Jobs         %d registered from %s
+                
+                Next:
+                  ./baton apply -f examples/orders_daily.yaml
+                  ./baton run orders_daily -p day=2026-11-21 --wait
+                  ./baton runs
+                  ./baton logs -f <run id>
+                
+                Ctrl-C stops everything; starting again with the same --data-dir keeps every job, run and asset.
+                %n""", stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.bootstrapServers(),
+                stack.registryUrl(), stack.tokenFile(), registered, jobDir == null ? "(none)" : jobDir);
+        out.flush();
+        stack.awaitStop();
+        return 0;
+    }
+
+    static void awaitReady(DevStack stack, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!stack.ready()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("Baton did not become ready within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.baton.cli;
+
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentConfig;
+import dev.baton.coordinator.Coordinator;
+import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.gateway.ApiTokens;
+import dev.baton.gateway.Gateway;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.Role;
+import dev.baton.kafka.embedded.EmbeddedKafkaBroker;
+import dev.baton.platform.TopicBootstrapper;
+import dev.baton.platform.Topics;
+import dev.baton.platform.config.BatonConfig;
+import dev.baton.registry.EmbeddedSchemaRegistry;
+import dev.baton.scheduler.Scheduler;
+import dev.baton.scheduler.SchedulerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The single-machine default: a real KRaft broker, the embedded schema registry, the coordinator, the
+ * scheduler, an agent for pool {@code default} and the gateway, all in this JVM, with every byte under one
+ * data directory so a restart keeps jobs, runs and materializations.
+ */
+public final class DevStack implements AutoCloseable {
+    /** Settings of one dev stack. */
+    public record Settings(Path dataDir, int gatewayPort, int kafkaPort, int registryPort, int agentSlots,
+                           Map<String, String> extra) {}
+
+    private final Lifecycle lifecycle;
+    private final EmbeddedKafkaBroker broker;
+    private final EmbeddedSchemaRegistry registry;
+    private final Gateway gateway;
+    private final Path tokenFile;
+    private final PrometheusMeterRegistry meters;
+
+    private DevStack(Lifecycle lifecycle, EmbeddedKafkaBroker broker, EmbeddedSchemaRegistry registry, Gateway gateway,
+                     Path tokenFile, PrometheusMeterRegistry meters) {
+        this.lifecycle = lifecycle;
+        this.broker = broker;
+        this.registry = registry;
+        this.gateway = gateway;
+        this.tokenFile = tokenFile;
+        this.meters = meters;
+    }
+
+    public static DevStack start(Settings s) {
+        return start(s, new Lifecycle());
+    }
+
+    static DevStack start(Settings settings, Lifecycle lifecycle) {
+        // Steps run in their own working directories: every path handed to a component must be absolute.
+        Settings s = new Settings(settings.dataDir().toAbsolutePath().normalize(), settings.gatewayPort(), settings.kafkaPort(),
+                settings.registryPort(), settings.agentSlots(), settings.extra());
+        try {
+            Files.createDirectories(s.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the data directory " + s.dataDir(), e);
+        }
+        try {
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            EmbeddedKafkaBroker broker = lifecycle.add(EmbeddedKafkaBroker.start(s.dataDir().resolve("kafka"), s.kafkaPort(), Map.of()));
+            Topics topics = Topics.withDefaultPrefix();
+            EmbeddedSchemaRegistry registry = lifecycle.add(
+                    EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), s.registryPort()));
+            Map<String, Object> base = new HashMap<>(s.extra());
+            base.put(BatonConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            base.put(BatonConfig.SCHEMA_REGISTRY_URL, registry.url());
+            BatonConfig common = BatonConfig.of(base);
+            try (Admin admin = Admin.create(common.kafkaClient())) {
+                TopicBootstrapper b = new TopicBootstrapper(admin);
+                b.ensure(topics.standard(common.topicDefaults()));
+                b.ensure(topics.pools(List.of("default"), common.topicDefaults()));
+            }
+
+            Map<String, Object> c = new HashMap<>(base);
+            c.put(CoordinatorConfig.STATE_DIR, s.dataDir().resolve("coordinator").toString());
+            lifecycle.add(Coordinator.start(new CoordinatorConfig(c), meters));
+
+            Map<String, Object> sc = new HashMap<>(base);
+            sc.put(SchedulerConfig.STATE_DIR, s.dataDir().resolve("scheduler").toString());
+            lifecycle.add(Scheduler.start(new SchedulerConfig(sc), meters));
+
+            Map<String, Object> a = new HashMap<>(base);
+            a.put(AgentConfig.ID, "dev-agent");
+            a.put(AgentConfig.SLOTS, String.valueOf(s.agentSlots()));
+            a.put(AgentConfig.WORK_DIR, s.dataDir().resolve("work").toString());
+            a.put(AgentConfig.SHUTDOWN_HOOK, "false");
+            a.put(AgentConfig.SHUTDOWN_GRACE_MS, "10000");
+            lifecycle.add(Agent.start(new AgentConfig(a), meters));
+
+            Path tokens = s.dataDir().resolve("tokens");
+            Path tokenFile = s.dataDir().resolve("admin.token");
+            if (!Files.exists(tokenFile) || !Files.exists(tokens)) {
+                Files.deleteIfExists(tokens);
+                ApiTokens.createInFiles(tokens, tokenFile, "admin", Role.ADMIN);
+            }
+            Map<String, Object> g = new HashMap<>(base);
+            g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
+            g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
+            g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
+            Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
+            return new DevStack(lifecycle, broker, registry, gateway, tokenFile, meters);
+        } catch (RuntimeException | IOException e) {
+            lifecycle.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public String gatewayUrl() { return gateway.url(); }
+
+    public String bootstrapServers() { return broker.bootstrapServers(); }
+
+    public String registryUrl() { return registry.url(); }
+
+    public Path tokenFile() { return tokenFile; }
+
+    public String adminToken() {
+        try {
+            return Files.readString(tokenFile).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean ready() {
+        return lifecycle.services().stream().allMatch(dev.baton.platform.BatonService::ready);
+    }
+
+    public PrometheusMeterRegistry meters() { return meters; }
+
+    void awaitStop() throws InterruptedException {
+        lifecycle.awaitStop();
+    }
+
+    @Override
+    public void close() {
+        lifecycle.close();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.baton.cli;
+
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentConfig;
+import dev.baton.coordinator.Coordinator;
+import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.gateway.Gateway;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.platform.BatonService;
+import dev.baton.platform.MetricsServer;
+import dev.baton.platform.TopicBootstrapper;
+import dev.baton.platform.config.BatonConfig;
+import dev.baton.registry.EmbeddedSchemaRegistry;
+import dev.baton.scheduler.Scheduler;
+import dev.baton.scheduler.SchedulerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Production entry points: each runs one component against any Kafka cluster and registry. */
+final class ServiceCommands {
+    private ServiceCommands() {}
+
+    /** Runs one service with a metrics/health endpoint until SIGTERM. */
+    abstract static class Service implements Callable<Integer> {
+        @Mixin ServiceOptions options;
+
+        @Option(names = "--metrics-port", description = "Port of /metrics and /health (0 = none; default ${DEFAULT-VALUE}).")
+        int metricsPort = 0;
+
+        abstract BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters);
+
+        @Override
+        public Integer call() throws Exception {
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Lifecycle lifecycle = new Lifecycle();
+            BatonService service = lifecycle.add(start(options.load(Map.of()), meters));
+            if (metricsPort > 0) {
+                lifecycle.add(MetricsServer.start("0.0.0.0", metricsPort, meters, () -> List.of(service)));
+            }
+            lifecycle.awaitStop();
+            return 0;
+        }
+    }
+
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator (run engine).")
+    static final class CoordinatorCmd extends Service {
+        @Override
+        BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
+            return Coordinator.start(new CoordinatorConfig(config), meters);
+        }
+    }
+
+    @Command(name = "scheduler", mixinStandardHelpOptions = true, description = "Run the scheduler (schedules, sensors, asset triggers).")
+    static final class SchedulerCmd extends Service {
+        @Override
+        BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
+            return Scheduler.start(new SchedulerConfig(config), meters);
+        }
+    }
+
+    @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an executor agent for one or more pools.")
+    static final class AgentCmd extends Service {
+        @Option(names = "--pool", description = "Pool to serve (repeatable; default 'default').")
+        List<String> pools;
+
+        @Option(names = "--region", description = "Region label reported with every attempt.")
+        String region;
+
+        @Option(names = "--slots", description = "Concurrent steps.")
+        Integer slots;
+
+        @Override
+        BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
+            Map<String, Object> c = new java.util.HashMap<>(config);
+            if (pools != null) {
+                c.put(AgentConfig.POOLS, String.join(",", pools));
+            }
+            if (region != null) {
+                c.put(AgentConfig.REGION, region);
+            }
+            if (slots != null) {
+                c.put(AgentConfig.SLOTS, String.valueOf(slots));
+            }
+            c.put(AgentConfig.SHUTDOWN_HOOK, "false"); // the CLI's lifecycle drains it on SIGTERM
+            return Agent.start(new AgentConfig(c), meters);
+        }
+    }
+
+    @Command(name = "gateway", mixinStandardHelpOptions = true, description = "Run the REST API gateway.")
+    static final class GatewayCmd extends Service {
+        @Override
+        BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
+            return Gateway.start(new GatewayConfig(config), meters);
+        }
+    }
+
+    @Command(name = "registry", mixinStandardHelpOptions = true,
+            description = "Run the embedded Confluent-compatible schema registry (stored in a compacted Kafka topic).")
+    static final class RegistryCmd implements Callable<Integer> {
+        @Mixin ServiceOptions options;
+
+        @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}).")
+        int port = 8081;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> c = options.load(Map.of("schema.registry.url", "http://unused"));
+            BatonConfig config = BatonConfig.of(c);
+            Lifecycle lifecycle = new Lifecycle();
+            lifecycle.add(EmbeddedSchemaRegistry.start(config.bootstrapServers(), config.topics().schemas(), port, config.kafkaClient()));
+            lifecycle.awaitStop();
+            return 0;
+        }
+    }
+
+    @Command(name = "topics", mixinStandardHelpOptions = true,
+            description = "Create every Baton topic (and the command topics of --pool) with its configuration; idempotent.")
+    static final class TopicsCmd implements Callable<Integer> {
+        @Mixin ServiceOptions options;
+
+        @Option(names = "--pool", description = "Pools whose command topics to create (repeatable; default 'default').")
+        List<String> pools = List.of("default");
+
+        @Override
+        public Integer call() {
+            BatonConfig config = BatonConfig.of(options.load(Map.of("schema.registry.url", "http://unused")));
+            try (Admin admin = Admin.create(config.kafkaClient())) {
+                TopicBootstrapper b = new TopicBootstrapper(admin);
+                var created = new java.util.TreeSet<>(b.ensure(config.topics().standard(config.topicDefaults())));
+                created.addAll(b.ensure(config.topics().pools(pools, config.topicDefaults())));
+                System.out.println(created.isEmpty() ? "All topics exist." : "Created " + String.join(", ", created));
+            }
+            return 0;
+        }
+    }
+
+}
