@@ -119,44 +119,61 @@ public final class Agent implements BatonService {
             startFromEarliest(admin);
         }
 
-        this.codec = new Codec(registryConfig(config));
-        this.reportProducer = new KafkaProducer<>(producerConfig("reports"), new StringSerializer(), new ByteArraySerializer());
-        this.logProducer = new KafkaProducer<>(producerConfig("logs"), new StringSerializer(), new ByteArraySerializer());
-        this.handlers = HandlerRegistry.load(config.pluginDir());
+        // What is opened so far, closed in reverse if the start fails half-way.
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            this.codec = opened(opened, new Codec(registryConfig(config)));
+            this.reportProducer = opened(opened, new KafkaProducer<>(producerConfig("reports"), new StringSerializer(), new ByteArraySerializer()));
+            this.logProducer = opened(opened, new KafkaProducer<>(producerConfig("logs"), new StringSerializer(), new ByteArraySerializer()));
+            this.handlers = opened(opened, HandlerRegistry.load(config.pluginDir()));
 
-        Semaphore slots = new Semaphore(config.slots());
-        AgentRuntime[] rt = new AgentRuntime[1];
-        AgentMetrics metrics = new AgentMetrics(meters, id,
-                () -> rt[0] == null ? 0 : rt[0].runningCount(),
-                // Not the semaphore's permits: the command loop holds some while it polls.
-                () -> rt[0] == null ? config.slots() : config.slots() - rt[0].runningCount());
-        String host = AgentConfig.hostName();
-        Reports reports = new Reports(reportProducer, codec, topics.agentReports(), id, host, config.region());
-        LogShipper logs = new LogShipper(logProducer, codec, topics.logs(), id, metrics);
-        this.runtime = new AgentRuntime(config, reports, logs, metrics, handlers, slots);
-        rt[0] = runtime;
-        DeadLetters deadLetters = new DeadLetters(reportProducer, codec, topics.deadLetters(), metrics);
+            Semaphore slots = new Semaphore(config.slots());
+            AgentRuntime[] rt = new AgentRuntime[1];
+            AgentMetrics metrics = new AgentMetrics(meters, id,
+                    () -> rt[0] == null ? 0 : rt[0].runningCount(),
+                    // Not the semaphore's permits: the command loop holds some while it polls.
+                    () -> rt[0] == null ? config.slots() : config.slots() - rt[0].runningCount());
+            String host = AgentConfig.hostName();
+            Reports reports = new Reports(reportProducer, codec, topics.agentReports(), id, host, config.region());
+            LogShipper logs = new LogShipper(logProducer, codec, topics.logs(), id, metrics);
+            this.runtime = opened(opened, new AgentRuntime(config, reports, logs, metrics, handlers, slots));
+            rt[0] = runtime;
+            DeadLetters deadLetters = new DeadLetters(reportProducer, codec, topics.deadLetters(), metrics);
 
-        this.registration = new Registration(reportProducer, codec, topics.agents(), id, config.pools(), config.region(),
-                host, version(), config.slots(), Instant.now(), runtime::runningSteps);
+            this.registration = new Registration(reportProducer, codec, topics.agents(), id, config.pools(), config.region(),
+                    host, version(), config.slots(), Instant.now(), runtime::runningSteps);
 
-        // Cancels first: positioned before the first command is taken, so none slips through.
-        this.control = new ControlLoop(new KafkaConsumer<>(controlConsumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                topics.agentControl(), codec, runtime, deadLetters);
-        control.position();
-        threads.add(Thread.ofPlatform().name("baton-agent-control-" + id).daemon().start(control));
+            // Cancels first: positioned before the first command is taken, so none slips through.
+            KafkaConsumer<byte[], byte[]> controlConsumer = opened(opened,
+                    new KafkaConsumer<>(controlConsumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+            this.control = new ControlLoop(controlConsumer, topics.agentControl(), codec, runtime, deadLetters);
+            control.position();
+            opened.remove(controlConsumer); // the loop owns it now
+            threads.add(Thread.ofPlatform().name("baton-agent-control-" + id).daemon().start(control));
+            opened.add(control::stop);
 
-        for (String pool : config.pools()) {
-            var consumer = new KafkaShareConsumer<>(shareConsumerConfig(pool), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            CommandLoop loop = new CommandLoop(pool, topics.commands(pool), consumer, runtime, codec, deadLetters,
-                    config.pollMaxRecords(), config.maxDeliveries());
-            loops.add(loop);
-            threads.add(Thread.ofPlatform().name("baton-agent-commands-" + pool + "-" + id).daemon().start(loop));
+            for (String pool : config.pools()) {
+                var consumer = new KafkaShareConsumer<>(shareConsumerConfig(pool), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                CommandLoop loop = new CommandLoop(pool, topics.commands(pool), consumer, runtime, codec, deadLetters,
+                        config.pollMaxRecords(), config.maxDeliveries());
+                loops.add(loop);
+                threads.add(Thread.ofPlatform().name("baton-agent-commands-" + pool + "-" + id).daemon().start(loop));
+                opened.add(loop::stop);
+            }
+
+            runtime.every(config.registrationInterval(), "registration", registration::publish);
+            awaitQuietly(registration.state(AgentState.RUNNING));
+        } catch (RuntimeException | Error e) {
+            log.error("Agent {} could not start: {}", id, e.toString());
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-
-        long every = config.registrationInterval().toMillis();
-        runtime.timer().scheduleAtFixedRate(registration::publish, every, every, TimeUnit.MILLISECONDS);
-        awaitQuietly(registration.state(AgentState.RUNNING));
 
         if (config.shutdownHook()) {
             shutdownHook = new Thread(this::close, "baton-agent-shutdown-" + id);
@@ -164,6 +181,11 @@ public final class Agent implements BatonService {
         }
         ready = true;
         log.info("Agent {} started; taking commands from {}", id, config.pools().stream().map(topics::commands).toList());
+    }
+
+    private static <T extends AutoCloseable> T opened(List<AutoCloseable> opened, T resource) {
+        opened.add(resource);
+        return resource;
     }
 
     /**

@@ -49,6 +49,7 @@ class AgentCrashRetryTest {
     @TempDir Path dir;
 
     @Test
+    @SuppressWarnings("try") // the coordinator only has to run while the test plays out
     void anAgentKilledMidStepHasItsAttemptRetriedByTheCoordinator(TestCluster cluster) throws Exception {
         assumeThat(cluster.registryUrl()).as("a second JVM must reach the registry").startsWith("http");
         List<Long> leftovers = new ArrayList<>();

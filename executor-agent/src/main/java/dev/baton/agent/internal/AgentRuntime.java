@@ -44,6 +44,7 @@ public final class AgentRuntime implements AutoCloseable {
     private final ConcurrentHashMap<String, Execution> running = new ConcurrentHashMap<>();
     private final RecentAttempts recent = new RecentAttempts(100_000, Duration.ofHours(6), Clock.systemUTC());
     private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService logFlusher;
     private final HttpClient http;
 
     public AgentRuntime(AgentConfig config, Reports reports, LogShipper logs, AgentMetrics metrics,
@@ -64,8 +65,14 @@ public final class AgentRuntime implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
+        // Log flushes get their own thread: a send blocked by backpressure must not delay heartbeats.
+        this.logFlusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-agent-logs-" + config.agentId());
+            t.setDaemon(true);
+            return t;
+        });
         long flush = config.logFlushInterval().toMillis();
-        timer.scheduleAtFixedRate(logs::flushAll, flush, flush, TimeUnit.MILLISECONDS);
+        logFlusher.scheduleAtFixedRate(safely("log flush", logs::flushAll), flush, flush, TimeUnit.MILLISECONDS);
     }
 
     public AgentConfig config() { return config; }
@@ -126,7 +133,24 @@ public final class AgentRuntime implements AutoCloseable {
 
     ScheduledFuture<?> scheduleHeartbeats(Execution e, Duration interval) {
         long ms = interval.toMillis();
-        return timer.scheduleAtFixedRate(e::heartbeat, ms, ms, TimeUnit.MILLISECONDS);
+        return timer.scheduleAtFixedRate(safely("heartbeat", e::heartbeat), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} every {@code interval} on the agent's timer. */
+    public ScheduledFuture<?> every(Duration interval, String what, Runnable task) {
+        long ms = interval.toMillis();
+        return timer.scheduleAtFixedRate(safely(what, task), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** A periodic task that throws is cancelled by its executor: log instead, and keep it scheduled. */
+    private static Runnable safely(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("Periodic {} failed: {}", what, e.toString());
+            }
+        };
     }
 
     /** A started attempt whose start could not be reported: its command goes back to the broker. */
@@ -194,6 +218,7 @@ public final class AgentRuntime implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        logFlusher.shutdownNow();
         http.close();
     }
 }

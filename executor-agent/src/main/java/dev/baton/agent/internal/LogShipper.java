@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -66,6 +67,8 @@ public final class LogShipper {
     /** The log stream of one attempt. Thread-safe: stdout and stderr readers append concurrently. */
     public final class AttemptLog {
         private final StepCommand cmd;
+        // A lock, not a monitor: producer.send may block (backpressure) and must not pin a virtual thread's carrier.
+        private final ReentrantLock lock = new ReentrantLock();
         private List<LogLine> pending = new ArrayList<>();
         private int pendingChars;
         private long seq;
@@ -92,26 +95,38 @@ public final class LogShipper {
             }
         }
 
-        private synchronized void appendLine(LogStream stream, String text) {
-            if (closed) {
+        private void appendLine(LogStream stream, String text) {
+            lock.lock();
+            try {
+                pending.add(new LogLine(++seq, stream, Instant.now(), text));
+                lines++;
+                pendingChars += text.length();
                 // A late line (a reader finishing after the attempt ended) still goes out, in its own batch.
-                log.debug("Line after close of attempt {}", cmd.getAttemptId());
-            }
-            pending.add(new LogLine(++seq, stream, Instant.now(), text));
-            lines++;
-            pendingChars += text.length();
-            if (pending.size() >= BATCH_LINES || pendingChars >= BATCH_CHARS || closed) {
-                flushLocked();
+                if (pending.size() >= BATCH_LINES || pendingChars >= BATCH_CHARS || closed) {
+                    flushLocked();
+                }
+            } finally {
+                lock.unlock();
             }
         }
 
-        public synchronized void flush() {
-            flushLocked();
+        public void flush() {
+            lock.lock();
+            try {
+                flushLocked();
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** Lines written so far. */
-        public synchronized long lines() {
-            return lines;
+        public long lines() {
+            lock.lock();
+            try {
+                return lines;
+            } finally {
+                lock.unlock();
+            }
         }
 
         private void flushLocked() {
@@ -176,10 +191,13 @@ public final class LogShipper {
          */
         public void close() {
             CompletableFuture<Void> last;
-            synchronized (this) {
+            lock.lock();
+            try {
                 flushLocked();
                 closed = true;
                 last = lastSend;
+            } finally {
+                lock.unlock();
             }
             open.remove(this);
             try {

@@ -120,7 +120,7 @@ final class ProcessRunner implements StepRunner {
 
     private void awaitExit(Process p, Thread out, Thread err, Path outputs, Path materializations) {
         try {
-            int exit = p.waitFor();
+            int exit = p.onExit().get().exitValue(); // parks; waitFor() would pin a carrier thread on JDK 21
             if (!joinReaders(out, err, Duration.ofMillis(500))) {
                 // Background processes of the step still hold its stdout/stderr: the step is over, end them.
                 attempt.log().system("The step's main process exited; stopping processes it left running");
@@ -135,7 +135,7 @@ final class ProcessRunner implements StepRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done.complete(Outcome.infrastructure("interrupted while waiting for the step's process", true));
-        } catch (RuntimeException e) {
+        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
             done.complete(Outcome.infrastructure("agent error: " + e, true));
         }
     }
