@@ -27,7 +27,7 @@ public final class Bench {
     private final PrintStream out;
     private final boolean quick;
 
-    Bench(PrintStream out, boolean quick) {
+    public Bench(PrintStream out, boolean quick) {
         this.out = out;
         this.quick = quick;
     }
@@ -250,7 +250,7 @@ public final class Bench {
         return -1;
     }
 
-    static String json(Object o) {
+    public static String json(Object o) {
         if (o instanceof Map<?, ?> m) {
             StringJoiner j = new StringJoiner(",", "{", "}");
             m.forEach((k, v) -> j.add("\"" + k + "\":" + json(v)));

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = Baton.Version.class,
         description = "Baton: a Kafka-native orchestrator for data pipelines and recurring jobs.",
         subcommands = {
-                DevCommand.class,
+                DevCommand.class, BenchCommand.class,
                 ClientCommands.Apply.class, ClientCommands.Run.class, ClientCommands.Runs.class, ClientCommands.Logs.class,
                 ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class,
                 ClientCommands.Agents.class,
