@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
                 ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class,
                 ClientCommands.Agents.class,
                 ServiceCommands.CoordinatorCmd.class, ServiceCommands.SchedulerCmd.class, ServiceCommands.AgentCmd.class,
-                ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.TopicsCmd.class,
+                ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.BrokerCmd.class,
+                ServiceCommands.TopicsCmd.class,
                 CommandLine.HelpCommand.class})
 public final class Baton {
     private Baton() {}

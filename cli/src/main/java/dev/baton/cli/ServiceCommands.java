@@ -121,6 +121,25 @@ final class ServiceCommands {
         }
     }
 
+    @Command(name = "broker", mixinStandardHelpOptions = true,
+            description = "Run a single-node KRaft Kafka broker (Apache Kafka's broker) with a persistent data directory.")
+    static final class BrokerCmd implements Callable<Integer> {
+        @Option(names = "--data-dir", description = "Data directory (default ${DEFAULT-VALUE}).")
+        java.nio.file.Path dataDir = java.nio.file.Path.of(".baton", "kafka");
+
+        @Option(names = "--port", description = "Client port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+        int port = 9092;
+
+        @Override
+        public Integer call() throws Exception {
+            Lifecycle lifecycle = new Lifecycle();
+            var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.start(dataDir.toAbsolutePath(), port, Map.of()));
+            System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+            lifecycle.awaitStop();
+            return 0;
+        }
+    }
+
     @Command(name = "topics", mixinStandardHelpOptions = true,
             description = "Create every Baton topic (and the command topics of --pool) with its configuration; idempotent.")
     static final class TopicsCmd implements Callable<Integer> {
