@@ -23,6 +23,8 @@ import dev.baton.scheduler.internal.schedules.ScheduleEvent.TickRequested;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.TickSkipped;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.TicksMissed;
 import dev.baton.schemas.serde.AvroSerde;
+import dev.baton.schemas.serde.DecodeFailure;
+import dev.baton.schemas.serde.EventDecodeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,11 +177,13 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         long now = clock.millis();
         boolean emitted = false;
         Set<String> seen = new HashSet<>();
+        Set<String> unreadable = new HashSet<>();
         try (KeyValueIterator<String, byte[]> it = jobs.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 JobDefinition def = definition(kv.key, kv.value);
                 if (def == null) {
+                    unreadable.add(kv.key); // keep its schedules' state until it can be read again
                     continue;
                 }
                 for (ScheduleSpec spec : def.getSchedules()) {
@@ -193,7 +197,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
             }
         }
         if (++rounds % SWEEP_EVERY == 0) {
-            sweep(seen, now);
+            sweep(seen, unreadable, now);
         }
         if (emitted) {
             context.commit(); // a tick's request should not wait for the commit interval
@@ -277,13 +281,17 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         context.forward(new Record<>(c.runId(), new Routed(topic, controlSerde.serialize(topic, command)), now));
     }
 
-    /** Removes the states (and statuses) of schedules whose job or schedule was removed. */
-    private void sweep(Set<String> seen, long now) {
+    /**
+     * Removes the states (and statuses) of schedules whose job or schedule was removed. States that only hold a pause
+     * (the job is not registered yet) and states of jobs whose definition cannot be read right now are kept.
+     */
+    private void sweep(Set<String> seen, Set<String> unreadable, long now) {
         List<String> gone = new java.util.ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = states.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                if (!seen.contains(kv.key) && Json.read(kv.value, ScheduleState.class).started()) {
+                ScheduleState s = Json.read(kv.value, ScheduleState.class);
+                if (!seen.contains(kv.key) && !unreadable.contains(s.job()) && s.started()) {
                     gone.add(kv.key);
                 }
             }
@@ -332,8 +340,14 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         try {
             def = jobSerde.deserialize(topics.jobs(), bytes);
         } catch (RuntimeException e) {
-            metrics.undecodable(topics.jobs());
-            log.warn("Cannot read the registered definition of job {}; its schedules do not tick: {}", name, e.getMessage());
+            boolean transientFailure = e instanceof EventDecodeException d && d.failure() == DecodeFailure.REGISTRY_UNAVAILABLE;
+            if (cached == null || !Arrays.equals(cached.bytes(), bytes) || transientFailure) {
+                metrics.undecodable(topics.jobs());
+                log.warn("Cannot read the registered definition of job {}; its schedules do not tick: {}", name, e.getMessage());
+            }
+            if (transientFailure) {
+                return null; // not cached: read again at the next punctuation
+            }
             def = null;
         }
         jobCache.put(name, new CachedJob(bytes, def));
