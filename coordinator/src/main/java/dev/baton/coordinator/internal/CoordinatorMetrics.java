@@ -59,6 +59,17 @@ public final class CoordinatorMetrics {
         deadLetters.increment();
     }
 
+    private final Map<String, AtomicLong> freshnessLag = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> fresh = new ConcurrentHashMap<>();
+
+    /** Per asset with a freshness policy: 1 when fresh, and the age of its latest materialization. */
+    public void freshness(String asset, boolean isFresh, long lagMs) {
+        fresh.computeIfAbsent(asset, k -> registry.gauge("baton_asset_fresh", io.micrometer.core.instrument.Tags.of("asset", k),
+                new AtomicLong())).set(isFresh ? 1 : 0);
+        freshnessLag.computeIfAbsent(asset, k -> registry.gauge("baton_asset_freshness_lag_seconds",
+                io.micrometer.core.instrument.Tags.of("asset", k), new AtomicLong())).set(Math.max(0, lagMs / 1000));
+    }
+
     public void admissionQueue(String key, int length) {
         queues.computeIfAbsent(key, k -> {
             AtomicLong v = new AtomicLong();

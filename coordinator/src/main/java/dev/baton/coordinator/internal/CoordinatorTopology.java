@@ -37,7 +37,12 @@ public final class CoordinatorTopology {
         StoreBuilder<TimestampedKeyValueStore<String, byte[]>> jobs = Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(Names.JOBS_STORE), str, bytes).withLoggingDisabled();
         t.addGlobalStore(jobs, Names.SOURCE_JOBS, str.deserializer(), bytes.deserializer(), topics.jobs(),
-                Names.JOBS_PROCESSOR, () -> new JobsUpdater());
+                Names.JOBS_PROCESSOR, () -> new JobsUpdater(Names.JOBS_STORE));
+
+        StoreBuilder<TimestampedKeyValueStore<String, byte[]>> assets = Stores.timestampedKeyValueStoreBuilder(
+                Stores.persistentTimestampedKeyValueStore(Names.ASSETS_STORE), str, bytes).withLoggingDisabled();
+        t.addGlobalStore(assets, Names.SOURCE_ASSETS_LATEST, str.deserializer(), bytes.deserializer(), topics.assetsLatest(),
+                Names.ASSETS_PROCESSOR, () -> new JobsUpdater(Names.ASSETS_STORE));
 
         t.addSource(Names.SOURCE_REQUESTS, str.deserializer(), bytes.deserializer(), topics.runRequests());
         t.addSource(Names.SOURCE_CONTROL, str.deserializer(), bytes.deserializer(), topics.runControl());
@@ -72,16 +77,27 @@ public final class CoordinatorTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ADMISSION_STORE), str, bytes),
                 Names.ADMISSION_PROCESSOR);
         t.addSink(Names.SINK_ADMITTED, topics.runControl(), ser, bser, Names.ADMISSION_PROCESSOR);
+
+        t.addSource(Names.SOURCE_LINEAGE, str.deserializer(), bytes.deserializer(), topics.lineage());
+        t.addProcessor(Names.FRESHNESS_PROCESSOR, () -> new FreshnessProcessor(codecs, topics, metrics), Names.SOURCE_LINEAGE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.FRESHNESS_STORE), str, bytes),
+                Names.FRESHNESS_PROCESSOR);
+        t.addSink(Names.SINK_FRESHNESS, topics.lineage(), ser, bser, Names.FRESHNESS_PROCESSOR);
         return t;
     }
 
-    /** Keeps the global store of job definitions (raw wire-format bytes, decoded on use). */
+    /** Keeps a global store of a compacted topic (raw wire-format bytes, decoded on use): jobs, latest assets. */
     static final class JobsUpdater implements Processor<String, byte[], Void, Void> {
+        private final String storeName;
         private TimestampedKeyValueStore<String, byte[]> store;
+
+        JobsUpdater(String storeName) {
+            this.storeName = storeName;
+        }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(Names.JOBS_STORE);
+            store = context.getStateStore(storeName);
         }
 
         @Override

@@ -7,7 +7,9 @@ import dev.baton.coordinator.internal.events.Envelope;
 import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer;
+import dev.baton.coordinator.internal.processing.AssetChecks;
 import dev.baton.coordinator.internal.processing.DecisionContext;
+import dev.baton.events.AssetCheckEvaluated;
 import dev.baton.coordinator.internal.processing.Plan;
 import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.serde.Codecs;
@@ -210,62 +212,43 @@ final class Effects {
         if (x.materializations().isEmpty()) {
             return;
         }
+        List<MaterializationReport> reportedList = input instanceof Input.Succeeded su ? su.materializations() : List.of();
         Map<String, MaterializationReport> reported = new LinkedHashMap<>();
-        if (input instanceof Input.Succeeded su) {
-            for (MaterializationReport m : su.materializations()) {
-                reported.put(m.getAssetKey() + "|" + (m.getPartition() == null ? "" : m.getPartition()), m);
-            }
+        for (MaterializationReport m : reportedList) {
+            reported.put(m.getAssetKey() + "|" + (m.getPartition() == null ? "" : m.getPartition()), m);
         }
-        Plan plan = decider.plan(s.definition());
-        List<UpstreamRef> upstream = new ArrayList<>();
-        for (String need : plan.upstreamOf(e.stepKey())) {
-            StepState u = s.step(need);
-            if (u != null && u.status() == StepStatus.SUCCEEDED) {
-                for (Materialized m : u.materializations()) {
-                    upstream.add(new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion()));
-                }
-            }
-        }
+        // Exact lineage: the upstream materializations recorded when this attempt was dispatched.
+        List<UpstreamRef> upstream = s.step(e.stepKey()).upstream().stream()
+                .map(m -> new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList();
+        Map<String, String> materializationOf = new LinkedHashMap<>();
         for (Materialized m : x.materializations()) {
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            x.outputs().forEach((k, v) -> metadata.put(k, typed(v)));
             MaterializationReport rep = reported.get(m.assetKey() + "|" + (m.partition() == null ? "" : m.partition()));
-            if (rep != null) {
-                metadata.putAll(rep.getMetadata());
-            }
             LineageEvent ev = LineageEvent.newBuilder()
                     .setEventId(m.id()).setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
                     .setAssetKey(m.assetKey()).setPartition(m.partition())
                     .setPayload(AssetMaterialization.newBuilder()
                             .setJob(s.job()).setStepKey(e.stepKey()).setAttempt(x.attempt()).setAttemptId(x.attemptId())
-                            .setMetadata(metadata).setDataVersion(m.dataVersion()).setUpstream(upstream).build())
+                            .setMetadata(AssetChecks.metadata(x.outputs(), rep)).setDataVersion(m.dataVersion())
+                            .setUpstream(upstream).build())
                     .build();
-            byte[] bytes = codecs.lineage().serialize(topics.lineage(), ev);
-            out.add(Out.of(Names.SINK_LINEAGE, m.assetKey(), bytes, null));
-            String latestKey = m.partition() == null ? m.assetKey() : m.assetKey() + "/" + m.partition();
-            out.add(Out.of(Names.SINK_ASSETS_LATEST, latestKey, codecs.lineage().serialize(topics.assetsLatest(), ev), null));
+            materializationOf.putIfAbsent(m.assetKey(), m.id());
+            emitLineage(ev, out);
+        }
+        for (AssetChecks.Result r : decider.checks(s, e.stepKey(), x.outputs(), reportedList)) {
+            String materializationId = materializationOf.getOrDefault(r.asset(), "");
+            LineageEvent ev = LineageEvent.newBuilder()
+                    .setEventId(DecisionContext.uuid(materializationId + "/check/" + r.check()))
+                    .setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
+                    .setAssetKey(r.asset())
+                    .setPayload(new AssetCheckEvaluated(r.check(), r.severity(), r.outcome(), materializationId, r.message()))
+                    .build();
+            out.add(Out.of(Names.SINK_LINEAGE, r.asset(), codecs.lineage().serialize(topics.lineage(), ev), null));
         }
     }
 
-    /** Output values become typed metadata: integers, floats, booleans, URLs, JSON, else text. */
-    static Object typed(String v) {
-        String t = v.trim();
-        if (t.matches("-?\\d{1,18}")) {
-            return new IntValue(Long.parseLong(t));
-        }
-        if (t.matches("-?\\d+\\.\\d+([eE][-+]?\\d+)?")) {
-            return new FloatValue(Double.parseDouble(t));
-        }
-        if (t.equals("true") || t.equals("false")) {
-            return new BoolValue(Boolean.parseBoolean(t));
-        }
-        if (t.startsWith("http://") || t.startsWith("https://") || t.startsWith("s3://") || t.startsWith("gs://")) {
-            return new UrlValue(t);
-        }
-        if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) {
-            return new JsonValue(t);
-        }
-        return new TextValue(v);
+    private void emitLineage(LineageEvent ev, List<Out> out) {
+        out.add(Out.of(Names.SINK_LINEAGE, ev.getAssetKey(), codecs.lineage().serialize(topics.lineage(), ev), null));
+        String latestKey = ev.getPartition() == null ? ev.getAssetKey() : ev.getAssetKey() + "/" + ev.getPartition();
+        out.add(Out.of(Names.SINK_ASSETS_LATEST, latestKey, codecs.lineage().serialize(topics.assetsLatest(), ev), null));
     }
-
 }

@@ -12,15 +12,21 @@ public final class Names {
     public static final String SOURCE_REPORTS = "baton-source-agent-reports";
     public static final String SOURCE_ADMISSION = "baton-source-admission";
     public static final String SOURCE_JOBS = "baton-source-jobs";
+    public static final String SOURCE_ASSETS_LATEST = "baton-source-assets-latest";
+    public static final String SOURCE_LINEAGE = "baton-source-lineage";
 
     public static final String RUN_PROCESSOR = "baton-run-processor";
     public static final String ADMISSION_PROCESSOR = "baton-admission-processor";
     public static final String JOBS_PROCESSOR = "baton-jobs-global-processor";
+    public static final String ASSETS_PROCESSOR = "baton-assets-global-processor";
+    public static final String FRESHNESS_PROCESSOR = "baton-freshness-processor";
 
     public static final String RUN_STORE = "baton-runs";
     public static final String TIMER_STORE = "baton-timers";
     public static final String ADMISSION_STORE = "baton-admission";
     public static final String JOBS_STORE = "baton-jobs";
+    public static final String ASSETS_STORE = "baton-assets-latest";
+    public static final String FRESHNESS_STORE = "baton-asset-freshness";
 
     public static final String SINK_RUN_EVENTS = "baton-sink-run-events";
     public static final String SINK_COMMANDS = "baton-sink-commands";
@@ -31,6 +37,7 @@ public final class Names {
     public static final String SINK_ADMISSION = "baton-sink-admission";
     public static final String SINK_ADMITTED = "baton-sink-admitted";
     public static final String SINK_DLQ = "baton-sink-dlq";
+    public static final String SINK_FRESHNESS = "baton-sink-freshness";
 
     /** Header carrying the pool of a step command, read by the command sink's topic extractor. */
     public static final String POOL_HEADER = "baton-pool";

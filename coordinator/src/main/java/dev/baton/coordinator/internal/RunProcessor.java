@@ -54,6 +54,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private KeyValueStore<String, byte[]> runs;
     private KeyValueStore<Bytes, byte[]> timers;
     private TimestampedKeyValueStore<String, byte[]> jobs;
+    private TimestampedKeyValueStore<String, byte[]> assets;
 
     public RunProcessor(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, Duration punctuateInterval) {
         this.decider = decider;
@@ -70,6 +71,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.runs = context.getStateStore(Names.RUN_STORE);
         this.timers = context.getStateStore(Names.TIMER_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
+        this.assets = context.getStateStore(Names.ASSETS_STORE);
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
     }
 
@@ -122,7 +124,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
                 input = withDefinition(r, latestDefinition(r.job()));
             }
         }
-        DecisionContext ctx = new DecisionContext(state, input, now, job);
+        DecisionContext ctx = new DecisionContext(state, input, now, job, this::latestMaterialization);
         decider.handle(input, ctx);
         RunState after = ctx.state();
         if (!ctx.events().isEmpty() && after != null) {
@@ -182,6 +184,22 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             log.warn("Registered definition of job {} cannot be read: {}", job, e.toString());
             return null;
         }
+    }
+
+    private java.util.Optional<Event.Materialized> latestMaterialization(String assetKey) {
+        ValueAndTimestamp<byte[]> v = assets.get(assetKey);
+        if (v == null || v.value() == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            var ev = codecs.lineage().deserialize(topics.assetsLatest(), v.value());
+            if (ev.getPayload() instanceof dev.baton.events.AssetMaterialization m) {
+                return java.util.Optional.of(new Event.Materialized(ev.getAssetKey(), ev.getPartition(), ev.getEventId(), m.getDataVersion()));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Latest materialization of {} cannot be read: {}", assetKey, e.toString());
+        }
+        return java.util.Optional.empty();
     }
 
     private void fireTimers(long wallClock) {

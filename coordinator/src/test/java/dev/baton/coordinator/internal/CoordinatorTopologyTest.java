@@ -325,4 +325,48 @@ class CoordinatorTopologyTest {
             assertThat(((ExecuteStep) c.getCommand()).getInputs()).containsEntry("extract", Map.of("rows", "42"));
         });
     }
+
+    @Test
+    void checkResultsGoToTheLineageStreamAndStaleAssetsBecomeUnfreshUntilRematerialized() {
+        JobDefinition d = def("""
+                name: fresh_job
+                steps:
+                  - key: load
+                    noop: {}
+                    produces:
+                      - key: fresh_asset
+                        freshness: { maxLag: PT5S }
+                        checks: [ { name: has_rows, expr: "rows > 0", severity: WARN } ]
+                """);
+        jobs.pipeInput("fresh_job", jobSerde.serialize(topics.jobs(), d), now());
+        request("f1", d, "fresh_job");
+        StepCommand load = commands(commands).getFirst();
+        report(load, new StepStartedReport("h", "eu", 1L));
+        report(load, ok(Map.of("rows", "3")));
+        List<LineageEvent> evs = lineageEvents();
+        assertThat(evs).extracting(e -> e.getPayload().getClass().getSimpleName())
+                .containsExactly("AssetMaterialization", "AssetCheckEvaluated");
+        AssetCheckEvaluated check = (AssetCheckEvaluated) evs.get(1).getPayload();
+        assertThat(check.getOutcome()).isEqualTo(CheckOutcome.PASSED);
+        assertThat(check.getMaterializationId()).isEqualTo(evs.get(0).getEventId());
+
+        tick(3_000);
+        assertThat(lineageEvents()).as("within the maximum lag").isEmpty();
+        tick(3_000);
+        assertThat(lineageEvents()).singleElement().satisfies(e ->
+                assertThat(((AssetFreshnessChanged) e.getPayload()).getFresh()).isFalse());
+        tick(3_000);
+        assertThat(lineageEvents()).as("reported once, not every second").isEmpty();
+
+        request("f2", d, "fresh_job");
+        StepCommand again = commands(commands).getFirst();
+        report(again, new StepStartedReport("h", "eu", 1L));
+        report(again, ok(Map.of("rows", "4")));
+        assertThat(lineageEvents()).extracting(e -> e.getPayload().getClass().getSimpleName())
+                .containsExactly("AssetMaterialization", "AssetCheckEvaluated", "AssetFreshnessChanged");
+    }
+
+    List<LineageEvent> lineageEvents() {
+        return lineage.readValuesToList().stream().map(v -> lineageSerde.deserialize(topics.lineage(), v)).toList();
+    }
 }

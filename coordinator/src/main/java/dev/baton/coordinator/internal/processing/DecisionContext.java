@@ -27,7 +27,22 @@ public final class DecisionContext {
     private final List<Input.Timer> rearmed = new ArrayList<>();
     private final Map<String, Object> resolvedActions = new HashMap<>();
 
+    /** Read-only view of the latest materialization of an asset (for upstream references across jobs). */
+    @FunctionalInterface
+    public interface AssetLookup {
+        java.util.Optional<Event.Materialized> latest(String assetKey);
+
+        AssetLookup NONE = key -> java.util.Optional.empty();
+    }
+
+    private final AssetLookup assets;
+
     public DecisionContext(RunState state, Input input, Instant now, String jobIfNew) {
+        this(state, input, now, jobIfNew, AssetLookup.NONE);
+    }
+
+    public DecisionContext(RunState state, Input input, Instant now, String jobIfNew, AssetLookup assets) {
+        this.assets = assets;
         this.state = state;
         this.input = input;
         this.now = now;
@@ -35,6 +50,8 @@ public final class DecisionContext {
     }
 
     public RunState state() { return state; }
+
+    public AssetLookup assets() { return assets; }
 
     public Input input() { return input; }
 

@@ -306,6 +306,16 @@ public final class RunDecider {
         }
         ctx.append(st.key(), new StepSucceeded(st.attempt(), st.attemptId(), x.outputs(), x.outputRefs(), x.durationMs(),
                 materializations(ctx.state(), st, x.materializations())));
+        List<AssetChecks.Result> blocking = checks(ctx.state(), st.key(), x.outputs(), x.materializations()).stream()
+                .filter(AssetChecks.Result::blocks).toList();
+        if (!blocking.isEmpty()) {
+            // The step ran, but what it produced failed an ERROR check: nothing downstream may use it.
+            AssetChecks.Result r = blocking.getFirst();
+            ctx.append(st.key(), new StepFailed(st.attempt(), st.attemptId(), ErrorClass.USER_ERROR,
+                    "asset check '" + r.check() + "' (ERROR) on " + r.asset() + " " + r.outcome() + ": " + r.message()
+                            + (blocking.size() > 1 ? " (and " + (blocking.size() - 1) + " more)" : ""),
+                    null, false, true, x.durationMs()));
+        }
         progress(ctx);
     }
 
@@ -326,6 +336,17 @@ public final class RunDecider {
                     .anyMatch(o -> !o.endsWith("|") && o.startsWith(k)));
         }
         return List.copyOf(out.values());
+    }
+
+    /** Results of the checks of every asset the step declares, on this attempt's metadata. */
+    public List<AssetChecks.Result> checks(RunState s, String stepKey, Map<String, String> outputs,
+                                           List<MaterializationReport> reported) {
+        List<AssetChecks.Result> results = new ArrayList<>();
+        for (var asset : plan(s.definition()).step(stepKey).getProduces()) {
+            MaterializationReport rep = reported.stream().filter(m -> m.getAssetKey().equals(asset.getKey())).findFirst().orElse(null);
+            results.addAll(AssetChecks.evaluate(asset, AssetChecks.metadata(outputs, rep)));
+        }
+        return results;
     }
 
     private static Materialized materialized(StepState st, String asset, String partition, String dataVersion) {
@@ -555,9 +576,20 @@ public final class RunDecider {
             return;
         }
         List<UpstreamRef> upstream = new ArrayList<>();
+        java.util.Set<String> inRun = new java.util.HashSet<>();
         for (String need : plan.upstreamOf(st.key())) {
             for (Materialized m : s.step(need).materializations()) {
                 upstream.add(new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion()));
+                inRun.add(m.assetKey());
+            }
+        }
+        // Explicit deps on assets made elsewhere (another job, an earlier run): the materialization current now.
+        for (var asset : def.getProduces()) {
+            for (String dep : asset.getDeps()) {
+                if (inRun.add(dep)) {
+                    ctx.assets().latest(dep).ifPresent(m ->
+                            upstream.add(new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())));
+                }
             }
         }
         ctx.resolvedAction(attemptId, action);

@@ -56,7 +56,9 @@ public final class RunStateApplier {
             case ReportRejected r -> state.withSequence(seq);
             case RunExpired x -> state.withSequence(seq);
             case StepQueued q -> state.withStep(step(state, e).withStatus(StepStatus.QUEUED), seq);
-            case StepDispatched d -> state.withStep(step(state, e).dispatched(d.attempt(), d.attemptId(), e.timestamp()), seq);
+            case StepDispatched d -> state.withStep(step(state, e).dispatched(d.attempt(), d.attemptId(), e.timestamp(),
+                    d.upstream().stream().map(u -> new Materialized(u.getAssetKey(), u.getPartition(),
+                            u.getMaterializationId(), u.getDataVersion())).toList()), seq);
             case StepStarted s -> state.withStep(step(state, e).started(s.agentId(), e.timestamp()), seq);
             case StepHeartbeat h -> state.withStep(step(state, e).heartbeat(e.timestamp()), seq);
             case StepSucceeded s -> state.withStep(step(state, e).succeeded(s.outputs(), s.outputRefs(),

@@ -25,58 +25,59 @@ public record StepState(
         String lastMessage,
         boolean cancelRequested,
         Instant retryDueAt,
-        String reusedFrom) {
+        String reusedFrom,
+        List<Materialized> upstream) {
 
     public static StepState pending(String key, boolean hook) {
         return new StepState(key, hook, StepStatus.PENDING, 0, null, null, null, null, null, null,
-                Map.of(), Map.of(), List.of(), null, null, false, null, null);
+                Map.of(), Map.of(), List.of(), null, null, false, null, null, List.of());
     }
 
     public StepState withStatus(StepStatus s) {
         return new StepState(key, hook, s, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat, endedAt,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream);
     }
 
     public StepState ended(StepStatus s, Instant at) {
         return new StepState(key, hook, s, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat, at,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream);
     }
 
-    public StepState dispatched(int attempt, String attemptId, Instant at) {
+    public StepState dispatched(int attempt, String attemptId, Instant at, List<Materialized> upstream) {
         return new StepState(key, hook, StepStatus.DISPATCHED, attempt, attemptId, null, at, null, null, null,
-                outputs, outputRefs, materializations, lastError, lastMessage, false, null, reusedFrom);
+                outputs, outputRefs, materializations, lastError, lastMessage, false, null, reusedFrom, List.copyOf(upstream));
     }
 
     public StepState started(String agentId, Instant at) {
         return new StepState(key, hook, StepStatus.RUNNING, attempt, attemptId, agentId, dispatchedAt, at, at, null,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream);
     }
 
     public StepState heartbeat(Instant at) {
         return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, at, endedAt,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream);
     }
 
     public StepState succeeded(Map<String, String> outputs, Map<String, String> refs, List<Materialized> materializations,
                                Instant at, String reusedFrom) {
         return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
                 lastHeartbeat, at, Map.copyOf(outputs), Map.copyOf(refs), List.copyOf(materializations), null, null,
-                cancelRequested, null, reusedFrom);
+                cancelRequested, null, reusedFrom, upstream);
     }
 
     public StepState failed(ErrorClass error, String message, boolean last, Instant at) {
         return new StepState(key, hook, last ? StepStatus.FAILED : status, attempt, attemptId, agentId, dispatchedAt,
                 startedAt, lastHeartbeat, last ? at : endedAt, outputs, outputRefs, materializations, error, message,
-                cancelRequested, retryDueAt, reusedFrom);
+                cancelRequested, retryDueAt, reusedFrom, upstream);
     }
 
     public StepState retryAt(Instant due) {
         return new StepState(key, hook, StepStatus.RETRY_WAIT, attempt, attemptId, agentId, dispatchedAt, startedAt,
-                lastHeartbeat, endedAt, outputs, outputRefs, materializations, lastError, lastMessage, false, due, reusedFrom);
+                lastHeartbeat, endedAt, outputs, outputRefs, materializations, lastError, lastMessage, false, due, reusedFrom, upstream);
     }
 
     public StepState withCancelRequested() {
         return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat,
-                endedAt, outputs, outputRefs, materializations, lastError, lastMessage, true, retryDueAt, reusedFrom);
+                endedAt, outputs, outputRefs, materializations, lastError, lastMessage, true, retryDueAt, reusedFrom, upstream);
     }
 }

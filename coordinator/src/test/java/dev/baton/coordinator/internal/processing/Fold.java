@@ -31,6 +31,7 @@ final class Fold {
     final List<Input.Timer> rearmed = new ArrayList<>();
     final Map<String, Object> actions = new java.util.HashMap<>();
     Instant now = T0;
+    DecisionContext.AssetLookup assets = DecisionContext.AssetLookup.NONE;
     private int seq;
 
     Fold(DeciderSettings settings, String runId) {
@@ -47,7 +48,7 @@ final class Fold {
     }
 
     List<Envelope> in(Input input) {
-        DecisionContext ctx = new DecisionContext(state, input, now, input instanceof Input.RequestRun r ? r.job() : null);
+        DecisionContext ctx = new DecisionContext(state, input, now, input instanceof Input.RequestRun r ? r.job() : null, assets);
         decider.handle(input, ctx);
         state = ctx.state();
         for (Envelope e : ctx.events()) {
