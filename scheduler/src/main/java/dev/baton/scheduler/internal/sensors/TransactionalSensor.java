@@ -144,7 +144,7 @@ public final class TransactionalSensor implements AutoCloseable {
             producer.initTransactions(); // fences and aborts what a previous incarnation left open
             c = consumer();
             consumer = c;
-            c.subscribe(List.of(settings.topic()), new StartPosition(c));
+            c.subscribe(List.of(settings.topic()), new StartPosition(c, producer));
             while (stop.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(settings.pollMs()));
                 if (!records.isEmpty()) {
@@ -217,12 +217,17 @@ public final class TransactionalSensor implements AutoCloseable {
         return total;
     }
 
-    /** Positions a new group (no committed offset) at the trigger's start time. */
+    /**
+     * Positions a new group (no committed offset) at the trigger's start time, and commits that position at once so
+     * that the start is pinned: a later restart resumes there even if no record arrived in between.
+     */
     private final class StartPosition implements ConsumerRebalanceListener {
         private final KafkaConsumer<byte[], byte[]> c;
+        private final KafkaProducer<String, byte[]> producer;
 
-        StartPosition(KafkaConsumer<byte[], byte[]> c) {
+        StartPosition(KafkaConsumer<byte[], byte[]> c, KafkaProducer<String, byte[]> producer) {
             this.c = c;
+            this.producer = producer;
         }
 
         @Override
@@ -249,6 +254,12 @@ public final class TransactionalSensor implements AutoCloseable {
                     if (!toEnd.isEmpty()) {
                         c.seekToEnd(toEnd);
                     }
+                    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+                    search.keySet().forEach(tp -> start.put(tp, new OffsetAndMetadata(c.position(tp))));
+                    producer.beginTransaction();
+                    producer.sendOffsetsToTransaction(start, c.groupMetadata());
+                    producer.commitTransaction();
+                    log.info("Sensor {} starts {} at {}", settings.id(), settings.topic(), start);
                 }
             }
             assigned = !c.assignment().isEmpty();
