@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** A sensor's run request becomes a run in a real coordinator; a second request with the same run key does not. */
 @WithKafka
+@SuppressWarnings("try") // services started in try-with-resources and only closed there
 class EndToEndKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

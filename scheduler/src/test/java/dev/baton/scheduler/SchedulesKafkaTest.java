@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** The schedule engine against the real broker, with a hand-driven clock for the schedules' "now". */
 @WithKafka
+@SuppressWarnings("try") // services started in try-with-resources and only closed there
 class SchedulesKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /** Kafka sensors and asset triggers against the real broker. */
 @WithKafka
+@SuppressWarnings("try") // services started in try-with-resources and only closed there
 class SensorsKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Map<String, Object> SENSORS_ONLY = Map.of(SchedulerConfig.SCHEDULES_ENABLED, false);

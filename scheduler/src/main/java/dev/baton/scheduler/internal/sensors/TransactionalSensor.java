@@ -21,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -157,7 +158,7 @@ public final class TransactionalSensor implements AutoCloseable {
             assigned = false;
             // No commit on the way out: an open transaction is aborted (here or by the next incarnation's fencing).
             if (c != null) {
-                c.close(Duration.ofSeconds(5));
+                c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             }
             if (producer != null) {
                 producer.close(Duration.ofSeconds(5));
