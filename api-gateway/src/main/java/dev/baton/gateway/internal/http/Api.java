@@ -23,7 +23,9 @@ public enum Api {
     RUNS_EVENTS(HttpMethod.GET, "/api/v1/runs/{id}/events", Role.VIEWER, null),
     RUNS_LOGS(HttpMethod.GET, "/api/v1/runs/{id}/logs", Role.VIEWER, null),
     ASSETS_LIST(HttpMethod.GET, "/api/v1/assets", Role.VIEWER, null),
-    /** Asset keys contain '/', so the key is the whole rest of the path. */
+    // Asset keys contain '/', so the key is the rest of the path: the routes with a suffix come first.
+    ASSETS_LINEAGE(HttpMethod.GET, "/api/v1/assets/{key}/lineage", Role.VIEWER, null),
+    ASSETS_CHECKS(HttpMethod.GET, "/api/v1/assets/{key}/checks", Role.VIEWER, null),
     ASSETS_GET(HttpMethod.GET, "/api/v1/assets/{key}", Role.VIEWER, null),
     AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null);
 
@@ -55,11 +57,14 @@ public enum Api {
         return path.replaceAll("\\{([a-zA-Z]+)}", ":$1");
     }
 
+    /** Routes matched by {@link #vertxRegex()}: those with an asset key, which may contain '/'. */
     public boolean regex() {
-        return this == ASSETS_GET;
+        return path.contains("{key}");
     }
 
+    /** {@code {key}} matches the rest of the path up to the route's suffix (an asset key may contain '/'). */
     public String vertxRegex() {
-        return "^/api/v1/assets/(?<key>.+)$";
+        String[] parts = path.split("\\{key}", -1);
+        return "^" + parts[0] + "(?<key>.+)" + parts[1] + "$"; // the fixed parts are plain [a-z0-9/]
     }
 }

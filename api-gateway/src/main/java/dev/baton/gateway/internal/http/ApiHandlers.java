@@ -2,6 +2,7 @@ package dev.baton.gateway.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.events.AssetCheckSpec;
 import dev.baton.events.AssetSpec;
 import dev.baton.events.CancelRun;
 import dev.baton.events.ControlCommand;
@@ -12,9 +13,13 @@ import dev.baton.events.RetryRun;
 import dev.baton.events.RunRequest;
 import dev.baton.events.StepDefinition;
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.assets.AssetCatalog;
+import dev.baton.gateway.internal.assets.AssetRegistration;
+import dev.baton.gateway.internal.assets.Lineage;
 import dev.baton.gateway.internal.json.Json;
 import dev.baton.gateway.internal.readmodel.ApiStatus;
 import dev.baton.gateway.internal.readmodel.ApiViews;
+import dev.baton.gateway.internal.readmodel.AssetViews;
 import dev.baton.gateway.internal.readmodel.AssetSummary;
 import dev.baton.gateway.internal.readmodel.ReadModel;
 import dev.baton.gateway.internal.readmodel.RunView;
@@ -33,7 +38,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,8 +58,11 @@ final class ApiHandlers {
 
     private final Services s;
     private final Http http;
-    /** Registrations in flight per job name (event-loop confined): versions are assigned one at a time. */
-    private final Map<String, Future<?>> registrations = new HashMap<>();
+    /**
+     * The last registration in flight (event-loop confined). Registrations run one at a time: versions are assigned
+     * in order, and each cross-job asset check sees every registration before it.
+     */
+    private Future<?> registrations = Future.succeededFuture();
     private final Counter jobsRegistered;
 
     ApiHandlers(Services services, Http http) {
@@ -96,18 +103,33 @@ final class ApiHandlers {
             String name = parsed.getName();
             AuditInfoHelper.resource(ctx, "jobs/" + name);
             Http.audit(ctx, "job", name);
-            Future<?> previous = registrations.getOrDefault(name, Future.succeededFuture());
-            Future<Void> mine = previous.transform(x -> register(ctx, parsed));
-            registrations.put(name, mine);
-            mine.onComplete(x -> registrations.remove(name, mine));
+            Future<Void> mine = registrations.transform(x -> register(ctx, parsed));
+            registrations = mine;
             return mine;
         }));
     }
 
+    /** The latest version before this registration, and whether the new one is the same definition. */
+    private record Prior(JobDefinition previous, boolean unchanged) {}
+
     private Future<Void> register(RoutingContext ctx, JobDefinition parsed) {
         String name = parsed.getName();
-        return blocking(() -> latestJob(name)).compose(previous -> {
-            if (previous != null && sameContent(previous, parsed)) {
+        return blocking(() -> {
+            JobDefinition latest = latestJob(name);
+            if (latest != null && sameContent(latest, parsed)) {
+                return new Prior(latest, true);
+            }
+            List<AssetRegistration.Problem> problems = AssetRegistration.check(latestJobs().values(), parsed);
+            if (!problems.isEmpty()) {
+                throw new ApiError(400, ApiError.INVALID_JOB, problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                        + " with the job's assets across the registered jobs: "
+                        + String.join("; ", problems.stream().map(p -> p.path() + ": " + p.message()).toList()),
+                        Map.of("problems", problems.stream().map(p -> problem(p.path(), p.message())).toList()));
+            }
+            return new Prior(latest, false);
+        }).compose(prior -> {
+            JobDefinition previous = prior.previous();
+            if (prior.unchanged()) {
                 Http.audit(ctx, "version", previous.getVersion());
                 Http.audit(ctx, "changed", false);
                 http.json(ctx, 200, Map.of("name", name, "version", previous.getVersion(), "changed", false));
@@ -169,6 +191,17 @@ final class ApiHandlers {
         return stored;
     }
 
+    /** The latest version of every job, by name: the read model's, or this process's where it is newer. Blocking. */
+    Map<String, JobDefinition> latestJobs() {
+        Map<String, JobDefinition> jobs = new TreeMap<>();
+        for (byte[] b : s.readModel().allJobs()) {
+            JobDefinition d = decodeJob(b);
+            jobs.put(d.getName(), d);
+        }
+        s.registeredJobs().forEach((n, d) -> jobs.merge(n, d, (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
+        return jobs;
+    }
+
     private JobDefinition decodeJob(byte[] bytes) {
         return bytes == null ? null : s.codecs().jobs().deserialize(s.topics().jobs(), bytes);
     }
@@ -177,12 +210,7 @@ final class ApiHandlers {
         int limit = limit(ctx);
         String after = cursor(ctx);
         reply(ctx, blocking(() -> {
-            TreeMap<String, JobDefinition> all = new TreeMap<>();
-            for (byte[] b : s.readModel().allJobs()) {
-                JobDefinition d = decodeJob(b);
-                all.put(d.getName(), d);
-            }
-            s.registeredJobs().forEach((n, d) -> all.merge(n, d, (a, b) -> a.getVersion() >= b.getVersion() ? a : b));
+            TreeMap<String, JobDefinition> all = new TreeMap<>(latestJobs());
             List<Map<String, Object>> items = new ArrayList<>();
             String next = null;
             for (JobDefinition d : (after == null ? all : all.tailMap(after, false)).values()) {
@@ -534,69 +562,91 @@ final class ApiHandlers {
 
     // ---- assets ----
 
-    /** Assets that jobs declare, by key: producing job and step plus the declaration. Blocking. */
-    private Map<String, Map<String, Object>> declaredAssets() {
-        Map<String, JobDefinition> jobs = new TreeMap<>();
-        for (byte[] b : s.readModel().allJobs()) {
-            JobDefinition d = decodeJob(b);
-            jobs.put(d.getName(), d);
+    /** Deepest lineage a single call walks: deeper graphs are paged by asking again from a frontier node. */
+    static final int MAX_LINEAGE_DEPTH = 10;
+
+    /** The assets and lineage graph of the latest version of every job. Blocking. */
+    AssetCatalog catalog() {
+        return AssetCatalog.of(latestJobs().values());
+    }
+
+    /** The asset key of an asset route: the rest of the path, percent-decoded if it was encoded. */
+    static String assetKey(RoutingContext ctx) {
+        String raw = ctx.pathParam("key");
+        return raw.contains("%") ? URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8) : raw;
+    }
+
+    static Map<String, Object> declaredBy(AssetCatalog.Declaration d) {
+        AssetSpec a = d.spec();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", d.job());
+        m.put("step", d.step());
+        if (a.getGroup() != null) {
+            m.put("group", a.getGroup());
         }
-        s.registeredJobs().forEach((n, d) -> jobs.merge(n, d, (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
-        Map<String, Map<String, Object>> out = new TreeMap<>();
-        for (JobDefinition d : jobs.values()) {
-            for (StepDefinition st : d.getSteps()) {
-                for (AssetSpec a : st.getProduces()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("job", d.getName());
-                    m.put("step", st.getKey());
-                    if (a.getGroup() != null) {
-                        m.put("group", a.getGroup());
-                    }
-                    if (a.getDescription() != null) {
-                        m.put("description", a.getDescription());
-                    }
-                    m.put("deps", a.getDeps());
-                    m.put("owners", a.getOwners());
-                    m.put("checks", a.getChecks().stream().map(c -> c.getName()).toList());
-                    if (a.getFreshnessMaxLagMs() != null) {
-                        m.put("freshnessMaxLagMs", a.getFreshnessMaxLagMs());
-                    }
-                    out.putIfAbsent(a.getKey(), m);
-                }
+        if (a.getDescription() != null) {
+            m.put("description", a.getDescription());
+        }
+        m.put("deps", a.getDeps());
+        m.put("owners", a.getOwners());
+        m.put("checks", a.getChecks().stream().map(AssetCheckSpec::getName).toList());
+        if (a.getFreshnessMaxLagMs() != null) {
+            m.put("freshnessMaxLagMs", a.getFreshnessMaxLagMs());
+        }
+        return m;
+    }
+
+    /** The fields an asset has in the list and in its detail: declaration, latest materialization, freshness. */
+    static Map<String, Object> assetSummary(String key, AssetCatalog.Declaration decl, AssetSummary a, long now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("assetKey", key);
+        if (decl != null) {
+            m.put("declaredBy", declaredBy(decl));
+            if (decl.spec().getGroup() != null) {
+                m.put("group", decl.spec().getGroup());
+            }
+            m.put("owners", decl.spec().getOwners());
+            if (decl.spec().getDescription() != null) {
+                m.put("description", decl.spec().getDescription());
             }
         }
-        return out;
+        m.put("materializationCount", a == null ? 0L : a.materializationCount);
+        if (a != null && a.lastMaterializedAt != null) {
+            m.put("lastMaterializedAt", ApiViews.time(a.lastMaterializedAt));
+        }
+        if (a != null && a.lastMaterialization != null) {
+            m.put("lastMaterialization", a.lastMaterialization);
+        }
+        Map<String, Object> freshness = AssetViews.freshness(a, decl == null ? null : decl.spec().getFreshnessMaxLagMs(), now);
+        if (freshness != null) {
+            m.put("freshness", freshness);
+        }
+        m.put("failingChecks", a == null ? 0 : a.checks.values().stream().filter(AssetSummary.Check::failing).count());
+        return m;
     }
 
     void listAssets(RoutingContext ctx) {
         int limit = limit(ctx);
         String after = cursor(ctx);
         reply(ctx, blocking(() -> {
-            TreeMap<String, Map<String, Object>> all = new TreeMap<>();
-            declaredAssets().forEach((k, decl) -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("assetKey", k);
-                m.put("declaredBy", decl);
-                m.put("materializationCount", 0L);
-                all.put(k, m);
-            });
+            long now = System.currentTimeMillis();
+            AssetCatalog catalog = catalog();
+            TreeMap<String, AssetSummary> summaries = new TreeMap<>();
             for (KeyValue<String, byte[]> kv : s.readModel().assets(null, Integer.MAX_VALUE).items()) {
                 AssetSummary a = Json.read(kv.value, AssetSummary.class);
-                Map<String, Object> m = all.computeIfAbsent(a.assetKey, k -> {
-                    Map<String, Object> x = new LinkedHashMap<>();
-                    x.put("assetKey", k);
-                    return x;
-                });
-                summarize(m, a);
+                summaries.put(a.assetKey, a);
             }
+            TreeMap<String, Boolean> keys = new TreeMap<>();
+            catalog.declarations().keySet().forEach(k -> keys.put(k, true));
+            summaries.keySet().forEach(k -> keys.put(k, true));
             List<Map<String, Object>> items = new ArrayList<>();
             String next = null;
-            for (Map<String, Object> m : (after == null ? all : all.tailMap(after, false)).values()) {
+            for (String k : (after == null ? keys : keys.tailMap(after, false)).keySet()) {
                 if (items.size() == limit) {
                     next = items.get(items.size() - 1).get("assetKey").toString();
                     break;
                 }
-                items.add(m);
+                items.add(assetSummary(k, catalog.declaration(k).orElse(null), summaries.get(k), now));
             }
             return page(items, next, limit);
         }).map(body -> {
@@ -605,48 +655,107 @@ final class ApiHandlers {
         }));
     }
 
-    private static void summarize(Map<String, Object> m, AssetSummary a) {
-        m.put("materializationCount", a.materializationCount);
-        if (a.lastMaterializedAt != null) {
-            m.put("lastMaterializedAt", ApiViews.time(a.lastMaterializedAt));
+    /** Latest result of each check: the declared checks in declaration order, then any others by name. */
+    static List<Map<String, Object>> latestChecks(AssetCatalog.Declaration decl, AssetSummary a) {
+        Map<String, AssetSummary.Check> results = new TreeMap<>(a == null ? Map.of() : a.checks);
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (decl != null) {
+            for (AssetCheckSpec c : decl.spec().getChecks()) {
+                AssetSummary.Check r = results.remove(c.getName());
+                Map<String, Object> m = r != null ? AssetViews.check(r) : new LinkedHashMap<>(Map.of("name", c.getName(),
+                        "severity", c.getSeverity().name()));
+                m.put("expression", c.getExpression());
+                if (r != null && !r.severity.equals(c.getSeverity().name())) {
+                    m.put("declaredSeverity", c.getSeverity().name()); // the declaration changed since the evaluation
+                }
+                out.add(m);
+            }
         }
-        if (a.lastMaterialization != null) {
-            m.put("lastMaterialization", a.lastMaterialization);
-        }
-        if (!a.checks.isEmpty()) {
-            m.put("checks", a.checks);
-        }
-        if (a.freshness != null) {
-            m.put("freshness", a.freshness);
-        }
+        results.values().forEach(r -> out.add(AssetViews.check(r)));
+        return out;
     }
 
     void getAsset(RoutingContext ctx) {
-        String raw = ctx.pathParam("key");
-        String key = raw.contains("%") ? URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8) : raw;
+        String key = assetKey(ctx);
         int limit = limit(ctx);
         String after = cursor(ctx);
         reply(ctx, blocking(() -> {
-            Map<String, Object> decl = declaredAssets().get(key);
-            byte[] summary = s.readModel().asset(key);
-            if (decl == null && summary == null) {
+            AssetCatalog.Declaration decl = catalog().declaration(key).orElse(null);
+            byte[] stored = s.readModel().asset(key);
+            if (decl == null && stored == null) {
                 throw ApiError.notFound("no asset " + key + " (not declared by any job and never materialized)");
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("assetKey", key);
-            if (decl != null) {
-                m.put("declaredBy", decl);
-            }
-            m.put("materializationCount", 0L);
-            if (summary != null) {
-                summarize(m, Json.read(summary, AssetSummary.class));
-            }
-            m.remove("lastMaterialization");
+            AssetSummary a = stored == null ? null : Json.read(stored, AssetSummary.class);
+            Map<String, Object> m = assetSummary(key, decl, a, System.currentTimeMillis());
+            m.remove("lastMaterialization"); // it is the first of the materializations below
+            m.put("checks", latestChecks(decl, a));
             ReadModel.Page<byte[]> page = s.readModel().materializations(key, after, limit);
             List<Object> items = new ArrayList<>();
-            page.items().forEach(b -> items.add(Json.tree(b)));
+            for (byte[] b : page.items()) {
+                ObjectNode n = (ObjectNode) Json.tree(b);
+                var checks = n.putArray("checks");
+                s.readModel().checksOf(key, n.path("materializationId").asText()).forEach(c -> checks.add(Json.tree(c)));
+                items.add(n);
+            }
             m.put("materializations", items);
             m.put("nextCursor", encodeCursor(page.nextCursor()));
+            return m;
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    void assetChecks(RoutingContext ctx) {
+        String key = assetKey(ctx);
+        int limit = limit(ctx);
+        String after = cursor(ctx);
+        reply(ctx, blocking(() -> {
+            if (catalog().declaration(key).isEmpty() && s.readModel().asset(key) == null) {
+                throw ApiError.notFound("no asset " + key + " (not declared by any job and never materialized)");
+            }
+            ReadModel.Page<byte[]> page = s.readModel().checks(key, after, limit);
+            List<Object> items = new ArrayList<>();
+            page.items().forEach(b -> items.add(Json.tree(b)));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("assetKey", key);
+            m.putAll(page(items, page.nextCursor(), limit));
+            return m;
+        }).map(body -> {
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    void lineage(RoutingContext ctx) {
+        String key = assetKey(ctx);
+        String direction = ctx.request().getParam("direction") == null ? "both" : ctx.request().getParam("direction").toLowerCase(Locale.ROOT);
+        if (!List.of("up", "down", "both").contains(direction)) {
+            throw ApiError.badRequest("direction must be up, down or both");
+        }
+        int depth = intParam("depth", ctx.request().getParam("depth"), 1, MAX_LINEAGE_DEPTH, 1);
+        reply(ctx, blocking(() -> {
+            AssetCatalog catalog = catalog();
+            byte[] root = s.readModel().asset(key);
+            if (!catalog.graph().contains(key) && root == null) {
+                throw ApiError.notFound("no asset " + key + " (not declared by any job and never materialized)");
+            }
+            Lineage.Walk walk = Lineage.walk(catalog.graph(), key, !direction.equals("down"), !direction.equals("up"), depth);
+            List<Map<String, Object>> nodes = new ArrayList<>();
+            walk.levels().forEach((asset, level) -> {
+                byte[] b = asset.equals(key) ? root : s.readModel().asset(asset);
+                nodes.add(Lineage.node(asset, level, catalog, b == null ? null : Json.read(b, AssetSummary.class)));
+            });
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("assetKey", key);
+            m.put("direction", direction);
+            m.put("depth", depth);
+            m.put("nodes", nodes);
+            m.put("edges", walk.edges().stream().map(Lineage::edge).toList());
+            m.put("truncated", walk.truncated());
+            if (!catalog.excluded().isEmpty()) {
+                m.put("excludedJobs", catalog.excluded());
+            }
             return m;
         }).map(body -> {
             http.json(ctx, 200, body);

@@ -74,7 +74,8 @@ public final class GatewayVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(s.config().getLong(GatewayConfig.BODY_MAX_BYTES));
         for (Api a : Api.values()) {
-            var route = a.regex() ? router.routeWithRegex(a.method(), a.vertxRegex()) : router.route(a.method(), a.vertxPath());
+            var route = a.regex() ? router.routeWithRegex(a.method(), a.vertxRegex()).setName(a.path())
+                    : router.route(a.method(), a.vertxPath());
             if (a.method().name().equals("POST")) {
                 route.handler(body); // first, so the whole request is read even when auth refuses it
             }
@@ -110,6 +111,8 @@ public final class GatewayVerticle extends VerticleBase {
                 };
                 case ASSETS_LIST -> api::listAssets;
                 case ASSETS_GET -> api::getAsset;
+                case ASSETS_LINEAGE -> api::lineage;
+                case ASSETS_CHECKS -> api::assetChecks;
                 case AGENTS_LIST -> api::listAgents;
             };
             route.handler(h);

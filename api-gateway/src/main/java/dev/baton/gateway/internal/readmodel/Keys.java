@@ -50,6 +50,16 @@ public final class Keys {
         return assetKey + SEP + inverted(epochMillis) + SEP + eventId;
     }
 
+    /** Check history of an asset, newest first. */
+    public static String check(String assetKey, long epochMillis, String eventId) {
+        return assetKey + SEP + inverted(epochMillis) + SEP + eventId;
+    }
+
+    /** The results of one materialization's checks, by check name. */
+    public static String checkOfMaterialization(String assetKey, String materializationId, String checkName) {
+        return assetKey + SEP + materializationId + SEP + checkName;
+    }
+
     public static String prefix(String first) {
         return first + SEP;
     }

@@ -79,6 +79,8 @@ public final class ReadModel implements AutoCloseable {
                 Map.entry(STORE_JOB_VERSIONS, partitions.get(topics.jobs())),
                 Map.entry(STORE_ASSETS, partitions.get(topics.lineage())),
                 Map.entry(STORE_MATERIALIZATIONS, partitions.get(topics.lineage())),
+                Map.entry(STORE_CHECKS, partitions.get(topics.lineage())),
+                Map.entry(STORE_MATERIALIZATION_CHECKS, partitions.get(topics.lineage())),
                 Map.entry(STORE_AGENTS, partitions.get(topics.agents())));
         streams.start();
         return new ReadModel(streams, feed, byStore);
@@ -237,12 +239,32 @@ public final class ReadModel implements AutoCloseable {
 
     /** Materializations of one asset, newest first. */
     public Page<byte[]> materializations(String assetKey, String after, int limit) {
+        return newestFirst(STORE_MATERIALIZATIONS, assetKey, after, limit);
+    }
+
+    /** Check evaluations of one asset, newest first. */
+    public Page<byte[]> checks(String assetKey, String after, int limit) {
+        return newestFirst(STORE_CHECKS, assetKey, after, limit);
+    }
+
+    /** The latest result of each check of one materialization, by check name. */
+    public List<byte[]> checksOf(String assetKey, String materializationId) {
+        String p = Keys.prefix(assetKey) + Keys.prefix(materializationId);
+        List<byte[]> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(STORE_MATERIALIZATION_CHECKS).range(p, p + Keys.END)) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        return out;
+    }
+
+    /** One asset's entries of a store keyed {@code asset|invertedTs|id}, from just after the order {@code after}. */
+    private Page<byte[]> newestFirst(String storeName, String assetKey, String after, int limit) {
         String p = Keys.prefix(assetKey);
         List<byte[]> out = new ArrayList<>();
         String last = null;
         boolean more = false;
         String from = after == null ? p : p + after;
-        try (KeyValueIterator<String, byte[]> it = store(STORE_MATERIALIZATIONS).range(from, p + Keys.END)) {
+        try (KeyValueIterator<String, byte[]> it = store(storeName).range(from, p + Keys.END)) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 String order = kv.key.substring(p.length());

@@ -2,7 +2,6 @@ package dev.baton.gateway.internal.readmodel;
 
 import dev.baton.events.AgentHeartbeat;
 import dev.baton.events.AssetCheckEvaluated;
-import dev.baton.events.AssetFreshnessChanged;
 import dev.baton.events.AssetMaterialization;
 import dev.baton.events.DeadLetter;
 import dev.baton.events.JobDefinition;
@@ -85,6 +84,10 @@ public final class ReadModelTopology {
     public static final String STORE_ASSETS = "gateway-assets";
     /** {@code assetKey|invertedTs|materializationId} → materialization JSON. */
     public static final String STORE_MATERIALIZATIONS = "gateway-asset-materializations";
+    /** {@code assetKey|invertedTs|eventId} → check result JSON: the check history. */
+    public static final String STORE_CHECKS = "gateway-asset-checks";
+    /** {@code assetKey|materializationId|checkName} → check result JSON: the checks of each materialization. */
+    public static final String STORE_MATERIALIZATION_CHECKS = "gateway-asset-materialization-checks";
     /** agent id → agent JSON. */
     public static final String STORE_AGENTS = "gateway-agents";
 
@@ -139,6 +142,8 @@ public final class ReadModelTopology {
         t.addProcessor(PROC_ASSETS, () -> new AssetsProcessor(codecs, listener), SOURCE_LINEAGE);
         t.addStateStore(store(STORE_ASSETS), PROC_ASSETS);
         t.addStateStore(store(STORE_MATERIALIZATIONS), PROC_ASSETS);
+        t.addStateStore(store(STORE_CHECKS), PROC_ASSETS);
+        t.addStateStore(store(STORE_MATERIALIZATION_CHECKS), PROC_ASSETS);
         t.addSink(SINK_DLQ_ASSETS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_ASSETS);
 
         t.addSource(SOURCE_AGENTS, keys, bytes, topics.agents());
@@ -348,7 +353,7 @@ public final class ReadModelTopology {
     }
 
     static final class AssetsProcessor extends Base<LineageEvent> {
-        private KeyValueStore<String, byte[]> assets, materializations;
+        private KeyValueStore<String, byte[]> assets, materializations, checks, materializationChecks;
 
         AssetsProcessor(Codecs codecs, Listener listener) {
             super(codecs.lineage(), listener);
@@ -359,50 +364,34 @@ public final class ReadModelTopology {
             super.init(context);
             assets = store(STORE_ASSETS);
             materializations = store(STORE_MATERIALIZATIONS);
+            checks = store(STORE_CHECKS);
+            materializationChecks = store(STORE_MATERIALIZATION_CHECKS);
         }
 
         @Override
         void handle(String key, LineageEvent e, Record<String, byte[]> record) {
             String asset = e.getAssetKey();
             byte[] stored = assets.get(asset);
-            AssetSummary s = stored == null ? new AssetSummary() : Json.read(stored, AssetSummary.class);
-            s.assetKey = asset;
+            AssetSummary before = stored == null ? null : Json.read(stored, AssetSummary.class);
             long at = e.getTimestamp().toEpochMilli();
+            Map<String, Object> json = null;
+            boolean alreadyStored = false;
             switch (e.getPayload()) {
                 case AssetMaterialization m -> {
                     String k = Keys.materialization(asset, at, e.getEventId());
-                    Map<String, Object> json = materializationJson(e, m);
-                    if (materializations.get(k) == null) {
-                        s.materializationCount++; // not for a record read again after a restart
-                    }
+                    json = materializationJson(e, m);
+                    alreadyStored = materializations.get(k) != null;
                     materializations.put(k, Json.bytes(json));
-                    if (s.lastMaterializedAt == null || at >= s.lastMaterializedAt) {
-                        s.lastMaterializedAt = at;
-                        s.lastMaterialization = json;
-                    }
                 }
                 case AssetCheckEvaluated c -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", c.getCheckName());
-                    m.put("severity", c.getSeverity().name());
-                    m.put("outcome", c.getOutcome().name());
-                    m.put("materializationId", c.getMaterializationId());
-                    m.put("message", c.getMessage());
-                    m.put("at", e.getTimestamp().toString());
-                    m.put("runId", e.getRunId());
-                    s.checks.put(c.getCheckName(), m);
-                }
-                case AssetFreshnessChanged f -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("fresh", f.getFresh());
-                    m.put("maxLagMs", f.getMaxLagMs());
-                    m.put("lastMaterializedAt", f.getLastMaterializedAt() == null ? null : f.getLastMaterializedAt().toString());
-                    m.put("at", e.getTimestamp().toString());
-                    s.freshness = m;
+                    byte[] check = Json.bytes(AssetViews.check(AssetFold.check(e, c)));
+                    checks.put(Keys.check(asset, at, e.getEventId()), check);
+                    // Per asset key the lineage topic is ordered, so the last evaluation read is the newest.
+                    materializationChecks.put(Keys.checkOfMaterialization(asset, c.getMaterializationId(), c.getCheckName()), check);
                 }
                 default -> { }
             }
-            assets.put(asset, Json.bytes(s));
+            assets.put(asset, Json.bytes(AssetFold.apply(before, e, json, alreadyStored)));
         }
     }
 
