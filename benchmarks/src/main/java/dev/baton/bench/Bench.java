@@ -48,6 +48,7 @@ public final class Bench {
             case "chain" -> chain();
             case "fanout" -> fanout();
             case "throughput" -> throughput();
+            case "jmh" -> jmh();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (chain, fanout, throughput)");
         };
     }
@@ -118,6 +119,27 @@ public final class Bench {
                 }
             }
         }
+    }
+
+    /** JMH micro-benchmarks of the fold (decide + apply) and the serde, in a forked JVM. */
+    Map<String, Object> jmh() throws Exception {
+        var opts = new org.openjdk.jmh.runner.options.OptionsBuilder()
+                .include("dev\\.baton\\.bench\\.jmh\\..*")
+                .jvmArgsAppend("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events")
+                .shouldFailOnError(true);
+        if (quick) {
+            opts.warmupIterations(1).measurementIterations(1).warmupTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(200))
+                    .measurementTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(300));
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "jmh");
+        for (var res : new org.openjdk.jmh.runner.Runner(opts.build()).run()) {
+            String name = res.getParams().getBenchmark().replaceAll(".*\\.", "");
+            var score = res.getPrimaryResult();
+            out.printf(Locale.ROOT, "  %-26s %10.3f %s%n", name, score.getScore(), score.getScoreUnit());
+            r.put(name + "_" + score.getScoreUnit().replace("/op", "_per_op"), score.getScore());
+        }
+        return r;
     }
 
     /** One run of 100 parallel steps and a join step. */

@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Produces run requests straight to baton.run-requests, as the gateway or scheduler would. */
-final class Requests implements AutoCloseable {
+public final class Requests implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final AvroSerde<RunRequest> serde;
     private final String topic;
@@ -31,7 +31,7 @@ final class Requests implements AutoCloseable {
     }
 
     /** A job of {@code n} sequential (chain) or parallel-then-join (fan-out) noop steps. */
-    static JobDefinition noopJob(String name, int n, boolean chain) {
+    public static JobDefinition noopJob(String name, int n, boolean chain) {
         List<StepDefinition> steps = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             List<String> needs = chain && i > 1 ? List.of("s" + (i - 1)) : List.of();

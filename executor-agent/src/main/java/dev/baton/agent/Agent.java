@@ -155,7 +155,7 @@ public final class Agent implements BatonService {
             for (String pool : config.pools()) {
                 var consumer = new KafkaShareConsumer<>(shareConsumerConfig(pool), new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 CommandLoop loop = new CommandLoop(pool, topics.commands(pool), consumer, runtime, codec, deadLetters,
-                        config.pollMaxRecords(), config.maxDeliveries());
+                        config.pollMaxRecords(), config.maxDeliveries(), config.pollTimeout());
                 loops.add(loop);
                 threads.add(Thread.ofPlatform().name("baton-agent-commands-" + pool + "-" + id).daemon().start(loop));
                 opened.add(loop::stop);
@@ -261,6 +261,8 @@ public final class Agent implements BatonService {
         // Never acquire more commands than the slots reserved for the poll.
         m.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
         m.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.pollMaxRecords());
+        // Command latency: see agent.fetch.max.wait.ms.
+        m.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, config.getInt(AgentConfig.FETCH_MAX_WAIT_MS));
         return m;
     }
 

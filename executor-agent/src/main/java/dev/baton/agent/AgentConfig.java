@@ -34,6 +34,8 @@ public final class AgentConfig extends BatonConfig {
     public static final String MAX_DELIVERIES = "agent.max.deliveries";
     public static final String OUTPUT_MAX_BYTES = "agent.output.max.bytes";
     public static final String POLL_MAX_RECORDS = "agent.poll.max.records";
+    public static final String POLL_TIMEOUT_MS = "agent.poll.timeout.ms";
+    public static final String FETCH_MAX_WAIT_MS = "agent.fetch.max.wait.ms";
     public static final String LOG_FLUSH_INTERVAL_MS = "agent.log.flush.interval.ms";
     public static final String INHERIT_ENV = "agent.inherit.env";
     public static final String CREATE_TOPICS = "agent.create.topics";
@@ -81,6 +83,13 @@ public final class AgentConfig extends BatonConfig {
                         "Commands taken per poll (share consumer max.poll.records, record_limit acquire mode). The agent polls only "
                                 + "when at least this many slots are free, so a larger value raises throughput of short steps at the "
                                 + "cost of leaving up to this many minus one slots idle.")
+                .define(POLL_TIMEOUT_MS, Type.LONG, 20L, Range.atLeast(1), Importance.LOW,
+                        "How long one share-consumer poll waits. Commands written in a transaction (as the coordinator writes "
+                                + "them) can become visible to a poll already waiting only on its next fetch, so keep polls short.")
+                .define(FETCH_MAX_WAIT_MS, Type.INT, 10, Range.atLeast(0), Importance.LOW,
+                        "Share fetch wait at the broker (fetch.max.wait.ms). Low values cut command latency "
+                                + "(measured: p50 10 ms at 10 vs about 1 s with the defaults under transactional writes) for a few "
+                                + "more fetch requests per idle agent.")
                 .define(LOG_FLUSH_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                         "Step output lines are sent at least this often (and sooner when a batch is full).")
                 .define(INHERIT_ENV, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -121,6 +130,8 @@ public final class AgentConfig extends BatonConfig {
     public int maxDeliveries() { return getInt(MAX_DELIVERIES); }
     public int outputMaxBytes() { return getInt(OUTPUT_MAX_BYTES); }
     public int pollMaxRecords() { return Math.min(getInt(POLL_MAX_RECORDS), slots()); }
+
+    public java.time.Duration pollTimeout() { return java.time.Duration.ofMillis(getLong(POLL_TIMEOUT_MS)); }
     public Duration logFlushInterval() { return Duration.ofMillis(getLong(LOG_FLUSH_INTERVAL_MS)); }
     public boolean inheritEnv() { return getBoolean(INHERIT_ENV); }
     public boolean createTopics() { return getBoolean(CREATE_TOPICS); }

@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
     /** Slots full this long: leave the group (well under max.poll.interval.ms, which would evict us). */
     static final Duration LEAVE_WHEN_FULL_AFTER = Duration.ofSeconds(30);
 
@@ -47,6 +46,7 @@ public final class CommandLoop implements Runnable {
     private final DeadLetters deadLetters;
     private final int batch;
     private final int maxDeliveries;
+    private final Duration pollTimeout;
     private final Semaphore slots;
     private final BlockingQueue<Ack> acks = new LinkedBlockingQueue<>();
     private volatile boolean stopping;
@@ -54,7 +54,8 @@ public final class CommandLoop implements Runnable {
     private boolean acksPending;
 
     public CommandLoop(String pool, String topic, ShareConsumer<byte[], byte[]> consumer, AgentRuntime runtime, Codec codec,
-                       DeadLetters deadLetters, int batch, int maxDeliveries) {
+                       DeadLetters deadLetters, int batch, int maxDeliveries, Duration pollTimeout) {
+        this.pollTimeout = pollTimeout;
         this.pool = pool;
         this.topic = topic;
         this.consumer = consumer;
@@ -134,7 +135,7 @@ public final class CommandLoop implements Runnable {
     private void pollOnce() throws InterruptedException {
         ConsumerRecords<byte[], byte[]> records;
         try {
-            records = consumer.poll(POLL_TIMEOUT);
+            records = consumer.poll(pollTimeout);
         } catch (WakeupException e) {
             slots.release(batch);
             return;

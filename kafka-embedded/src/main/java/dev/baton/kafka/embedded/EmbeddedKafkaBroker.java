@@ -102,6 +102,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
         p.put("share.coordinator.append.linger.ms", "0");
+        // New share consumers (agents) get partitions after their first heartbeats; 5 s defaults make a new agent
+        // wait 5-8 s for its first command.
+        p.put("group.share.min.heartbeat.interval.ms", "500");
+        p.put("group.share.heartbeat.interval.ms", "1000");
         return p;
     }
 
