@@ -112,6 +112,9 @@ final class FakeAgent implements AutoCloseable {
         return switch (step) {
             case "extract" -> Map.of("rows", "42");
             case "clean" -> Map.of("cleaned", "42");
+            // one output of each metadata type the coordinator derives from outputs
+            case "publish" -> Map.of("rows", "7", "ratio", "0.25", "complete", "true", "report", "https://example.com/reports/7",
+                    "schema", "{\"columns\": 3}", "note", "all good");
             default -> Map.of();
         };
     }
