@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DevCommand.class, BenchCommand.class,
                 ClientCommands.Apply.class, ClientCommands.Run.class, ClientCommands.Runs.class, ClientCommands.Logs.class,
-                ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class,
+                ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class, ClientCommands.Lineage.class,
                 ClientCommands.Agents.class,
                 ServiceCommands.CoordinatorCmd.class, ServiceCommands.SchedulerCmd.class, ServiceCommands.AgentCmd.class,
                 ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.BrokerCmd.class,

@@ -1,6 +1,8 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -303,32 +305,235 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "assets", description = "List assets, or show one asset's materializations.", mixinStandardHelpOptions = true)
+    @Command(name = "assets", description = "List assets, or show one asset: declaration, freshness, checks and materializations.",
+            mixinStandardHelpOptions = true)
     static final class Assets extends Base {
         @Parameters(index = "0", arity = "0..1", description = "Asset key.")
         String key;
+
+        @Option(names = "--limit", description = "Materializations to show (default 10).")
+        int limit = 10;
 
         @Override
         public Integer call() {
             ApiClient api = options.client();
             if (key == null) {
-                JsonNode r = api.get("/api/v1/assets", Map.of());
+                JsonNode r = api.get("/api/v1/assets", Map.of("limit", "1000"));
                 if (options.json()) {
                     Output.json(out(), r);
                 } else {
-                    Output.table(out(), Output.items(r, "assets"), "key=assetKey", "job=declaredBy.job", "step=declaredBy.step",
-                            "materializations=materializationCount", "last=latest.timestamp");
+                    Output.table(out(), Output.items(r, "assets"), "key=assetKey", "group", "job=declaredBy.job", "step=declaredBy.step",
+                            "materializations=materializationCount", "last=lastMaterializedAt", "freshness=freshness.status",
+                            "failing=failingChecks");
                 }
                 return 0;
             }
-            JsonNode r = api.get("/api/v1/assets/" + key, Map.of());
+            JsonNode r = api.get("/api/v1/assets/" + key, Map.of("limit", String.valueOf(limit)));
             if (options.json()) {
                 Output.json(out(), r);
-            } else {
-                Output.table(out(), Output.items(r, "materializations"), "timestamp", "runId", "stepKey", "partition",
-                        "dataVersion", "metadata");
+                return 0;
             }
+            PrintWriter out = out();
+            out.printf("asset         %s%n", r.path("assetKey").asText());
+            JsonNode decl = r.path("declaredBy");
+            if (!decl.isMissingNode()) {
+                out.printf("produced by   %s.%s%n", decl.path("job").asText(), decl.path("step").asText());
+            }
+            printIf(out, "group", r.path("group").asText(""));
+            if (r.path("owners").size() > 0) {
+                printIf(out, "owners", String.join(", ", texts(r.path("owners"))));
+            }
+            printIf(out, "description", r.path("description").asText(""));
+            if (decl.path("deps").size() > 0) {
+                printIf(out, "deps", String.join(", ", texts(decl.path("deps"))));
+            }
+            out.printf("freshness     %s%n", freshness(r.path("freshness")));
+            out.printf("materialized  %s time(s)%s%n", r.path("materializationCount").asText("0"),
+                    r.hasNonNull("lastMaterializedAt") ? ", last at " + r.path("lastMaterializedAt").asText() : "");
+            out.println();
+            out.printf("checks (%s failing)%n", r.path("failingChecks").asText("0"));
+            Output.table(out, r.path("checks"), "name", "severity", "outcome", "expression", "materialization=materializationId",
+                    "time=timestamp", "message");
+            out.println();
+            out.println("materializations (newest first)");
+            ArrayNode mats = ApiClient.JSON.createArrayNode();
+            for (JsonNode m : r.path("materializations")) {
+                ObjectNode row = m.deepCopy();
+                row.put("meta", metadata(m.path("metadata")));
+                row.put("checkResults", checkSummary(m.path("checks")));
+                mats.add(row);
+            }
+            Output.table(out, mats, "time=timestamp", "runId", "step=stepKey", "partition", "dataVersion", "metadata=meta",
+                    "checks=checkResults");
             return 0;
+        }
+
+        static void printIf(PrintWriter out, String label, String value) {
+            if (value != null && !value.isBlank()) {
+                out.printf("%-13s %s%n", label, value);
+            }
+        }
+
+        static List<String> texts(JsonNode array) {
+            List<String> out = new java.util.ArrayList<>();
+            array.forEach(n -> out.add(n.asText()));
+            return out;
+        }
+
+        /** {@code STALE since ... (max lag PT1H)}, or "-" without a freshness policy. */
+        static String freshness(JsonNode f) {
+            if (f.isMissingNode() || f.isNull()) {
+                return "- (no freshness policy)";
+            }
+            StringBuilder sb = new StringBuilder(f.path("status").asText("UNKNOWN"));
+            if (f.hasNonNull("since")) {
+                sb.append(" since ").append(f.path("since").asText());
+            }
+            sb.append(" (max lag ").append(Duration.ofMillis(f.path("maxLagMs").asLong()));
+            if (f.hasNonNull("lastMaterializedAt")) {
+                sb.append(", last materialized ").append(f.path("lastMaterializedAt").asText());
+            }
+            return sb.append(')').toString();
+        }
+
+        /** {@code rows=42 ratio=0.25}: typed metadata by value. */
+        static String metadata(JsonNode metadata) {
+            StringBuilder sb = new StringBuilder();
+            metadata.fields().forEachRemaining(e -> {
+                JsonNode v = e.getValue().path("value");
+                sb.append(sb.isEmpty() ? "" : " ").append(e.getKey()).append('=').append(v.isValueNode() ? v.asText() : v.toString());
+            });
+            return sb.isEmpty() ? "-" : sb.toString();
+        }
+
+        /** {@code not_empty=PASSED small=FAILED}. */
+        static String checkSummary(JsonNode checks) {
+            StringBuilder sb = new StringBuilder();
+            checks.forEach(c -> sb.append(sb.isEmpty() ? "" : " ").append(c.path("name").asText()).append('=')
+                    .append(c.path("outcome").asText("?")));
+            return sb.isEmpty() ? "-" : sb.toString();
+        }
+    }
+
+    @Command(name = "lineage", description = "Show an asset's lineage as a tree: what it is made from (--up), what is made from it (--down), or both.",
+            mixinStandardHelpOptions = true)
+    static final class Lineage extends Base {
+        @Parameters(index = "0", description = "Asset key.")
+        String key;
+
+        @Option(names = "--up", description = "Only upstream assets (inputs).")
+        boolean up;
+
+        @Option(names = "--down", description = "Only downstream assets (dependents).")
+        boolean down;
+
+        @Option(names = "--depth", description = "Levels to walk in each direction, 1-10 (default 1).")
+        int depth = 1;
+
+        @Override
+        public Integer call() {
+            String direction = up == down ? "both" : up ? "up" : "down";
+            JsonNode r = options.client().get("/api/v1/assets/" + key + "/lineage",
+                    Map.of("direction", direction, "depth", String.valueOf(depth)));
+            if (options.json()) {
+                Output.json(out(), r);
+                return 0;
+            }
+            printTree(out(), r);
+            return 0;
+        }
+
+        /** Prints the lineage response as a tree rooted at the asset, upstream and downstream branches below it. */
+        static void printTree(PrintWriter out, JsonNode r) {
+            Map<String, JsonNode> nodes = new LinkedHashMap<>();
+            r.path("nodes").forEach(n -> nodes.put(n.path("assetKey").asText(), n));
+            String root = r.path("assetKey").asText();
+            out.println(label(nodes.get(root), null));
+            String direction = r.path("direction").asText("both");
+            List<Branch> branches = new java.util.ArrayList<>();
+            if (!direction.equals("down")) {
+                branches.add(new Branch("upstream (made from)", true));
+            }
+            if (!direction.equals("up")) {
+                branches.add(new Branch("downstream (made into)", false));
+            }
+            for (int i = 0; i < branches.size(); i++) {
+                Branch b = branches.get(i);
+                boolean lastBranch = i == branches.size() - 1;
+                List<JsonNode> children = neighbours(r, nodes, root, b.up());
+                out.println((lastBranch ? "└── " : "├── ") + b.title() + (children.isEmpty() ? ": none" : ""));
+                print(out, r, nodes, root, b.up(), lastBranch ? "    " : "│   ", new java.util.HashSet<>());
+            }
+            if (r.path("truncated").asBoolean()) {
+                out.printf("(more beyond depth %d: use --depth)%n", r.path("depth").asInt());
+            }
+            if (r.has("excludedJobs")) {
+                r.path("excludedJobs").fields().forEachRemaining(e ->
+                        out.printf("(job %s left out of the graph: %s)%n", e.getKey(), e.getValue().asText()));
+            }
+        }
+
+        private record Branch(String title, boolean up) {}
+
+        private static void print(PrintWriter out, JsonNode r, Map<String, JsonNode> nodes, String from, boolean up, String indent,
+                                  java.util.Set<String> printed) {
+            List<JsonNode> edges = neighbours(r, nodes, from, up);
+            for (int i = 0; i < edges.size(); i++) {
+                JsonNode e = edges.get(i);
+                String next = e.path(up ? "upstream" : "downstream").asText();
+                boolean last = i == edges.size() - 1;
+                boolean again = !printed.add(next);
+                out.println(indent + (last ? "└── " : "├── ") + label(nodes.get(next), e) + (again ? "  (see above)" : ""));
+                if (!again) {
+                    print(out, r, nodes, next, up, indent + (last ? "    " : "│   "), printed);
+                }
+            }
+        }
+
+        /** Edges from {@code asset} to its neighbours on one side (upstream: negative levels, downstream: positive). */
+        private static List<JsonNode> neighbours(JsonNode r, Map<String, JsonNode> nodes, String asset, boolean up) {
+            List<JsonNode> out = new java.util.ArrayList<>();
+            for (JsonNode e : r.path("edges")) {
+                String self = e.path(up ? "downstream" : "upstream").asText();
+                String other = e.path(up ? "upstream" : "downstream").asText();
+                JsonNode n = nodes.get(other);
+                if (self.equals(asset) && n != null && (up ? n.path("level").asInt() < 0 : n.path("level").asInt() > 0)) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
+
+        /** {@code lake/raw_orders  warehouse.extract  [inferred]  last 2026-...  run abc}. */
+        static String label(JsonNode n, JsonNode edge) {
+            if (n == null) {
+                return "?";
+            }
+            StringBuilder sb = new StringBuilder(n.path("assetKey").asText());
+            if (n.hasNonNull("job")) {
+                sb.append("  ").append(n.path("job").asText()).append('.').append(n.path("step").asText());
+            } else if (n.path("source").asBoolean()) {
+                sb.append("  (source: produced by no job)");
+            }
+            if (edge != null) {
+                sb.append("  [").append(edge.path("kind").asText().toLowerCase(java.util.Locale.ROOT));
+                if (edge.hasNonNull("job") && !edge.path("job").asText().equals(n.path("job").asText())) {
+                    sb.append(" in ").append(edge.path("job").asText());
+                }
+                sb.append(']');
+            }
+            if (n.hasNonNull("lastMaterializedAt")) {
+                sb.append("  last ").append(n.path("lastMaterializedAt").asText());
+                if (n.hasNonNull("lastRunId")) {
+                    sb.append(" (run ").append(n.path("lastRunId").asText()).append(')');
+                }
+            } else {
+                sb.append("  never materialized");
+            }
+            if (n.path("failingChecks").asInt() > 0) {
+                sb.append("  ").append(n.path("failingChecks").asInt()).append(" failing check(s)");
+            }
+            return sb.toString();
         }
     }
 
