@@ -49,6 +49,11 @@ final class BenchStack implements AutoCloseable {
             a.put(AgentConfig.WORK_DIR, dir.resolve("agent").toString());
             a.put(AgentConfig.SHUTDOWN_HOOK, "false");
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "2000");
+            System.getProperties().forEach((k, v) -> {
+                if (k.toString().startsWith("bench.agent.")) {
+                    a.put(k.toString().substring("bench.".length()), v.toString());
+                }
+            });
             services.add(Agent.start(new AgentConfig(a), meters));
         }
     }
@@ -56,6 +61,12 @@ final class BenchStack implements AutoCloseable {
     void startCoordinator() {
         Map<String, Object> c = new HashMap<>(base());
         c.put(CoordinatorConfig.STATE_DIR, dir.resolve("coordinator").toString());
+        // Experiments: -Dbench.coordinator.<key>=value overrides a coordinator setting.
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("bench.coordinator.")) {
+                c.put(k.toString().substring("bench.".length()), v.toString());
+            }
+        });
         coordinator = Coordinator.start(new CoordinatorConfig(c), meters);
         services.add(coordinator);
     }

@@ -27,9 +27,10 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String CANCEL_GRACE_MS = "coordinator.cancel.grace.ms";
 
     static final ConfigDef DEF = new ConfigDef()
-            .define(COMMIT_INTERVAL_MS, Type.LONG, 20L, Range.atLeast(1), Importance.MEDIUM,
-                    "Exactly-once commit interval. Commits are also requested at once after every dispatch and run end; "
-                            + "this bounds the latency of everything else.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.MEDIUM,
+                    "Exactly-once commit interval for inputs that need no immediate answer (started reports, heartbeats). "
+                            + "Dispatches and run ends request a commit at once. A short interval makes the stream thread "
+                            + "commit while the next report waits (chain benchmark: per-step p50 34 ms at 20 ms, 24 ms at 200 ms).")
             .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 50L, Range.atLeast(5), Importance.LOW,
                     "How often due timers (retries, heartbeat deadlines, timeouts) are fired, in wall-clock time.")
             .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads of this instance.")

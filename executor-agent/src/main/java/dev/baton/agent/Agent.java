@@ -217,7 +217,9 @@ public final class Agent implements BatonService {
         Map<ConfigResource, java.util.Collection<AlterConfigOp>> ops = new HashMap<>();
         for (String pool : config.pools()) {
             ops.put(new ConfigResource(ConfigResource.Type.GROUP, topics.agentShareGroup(pool)),
-                    List.of(new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET)));
+                    List.of(new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
+                            // Never run a command of an aborted coordinator transaction.
+                            new AlterConfigOp(new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET)));
         }
         try {
             admin.incrementalAlterConfigs(ops).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
