@@ -68,6 +68,12 @@ public final class AssetCatalog {
         for (JobDefinition job : included) {
             declarations(job).forEach(declarations::putIfAbsent);
         }
+        // An excluded job's assets are still declared (listed, with owners and checks), just not in the graph.
+        for (JobDefinition job : ordered) {
+            if (excluded.containsKey(job.getName())) {
+                declarations(job).forEach(declarations::putIfAbsent);
+            }
+        }
         return new AssetCatalog(graph, declarations, excluded);
     }
 
@@ -88,7 +94,10 @@ public final class AssetCatalog {
         return graph;
     }
 
-    /** Assets some job produces, by key (source assets that are only named in {@code deps} are in the graph only). */
+    /**
+     * Assets some job produces, by key; where two jobs claim one, the job in the graph wins (source assets that are
+     * only named in {@code deps} are in the graph only).
+     */
     public Map<String, Declaration> declarations() {
         return declarations;
     }

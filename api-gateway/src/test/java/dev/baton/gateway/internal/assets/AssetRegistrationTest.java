@@ -98,5 +98,26 @@ class AssetRegistrationTest {
         assertThat(catalog.excluded()).containsOnlyKeys("twin");
         assertThat(catalog.graph().assets()).containsExactly("clean_orders", "elsewhere", "raw_orders");
         assertThat(catalog.declaration("raw_orders")).get().extracting(AssetCatalog.Declaration::job).isEqualTo("daily");
+        JobDefinition loop = job("""
+                name: loop
+                steps:
+                  - key: x
+                    noop: {}
+                    produces:
+                      - { key: loop/a, deps: [raw_orders] }
+                      - { key: extract_input, owners: [team:loop] }
+                """);
+        JobDefinition dailyLoop = job("""
+                name: daily
+                steps:
+                  - key: extract
+                    noop: {}
+                    produces: [{ key: raw_orders, deps: [loop/a] }]
+                """);
+        AssetCatalog broken = AssetCatalog.of(List.of(dailyLoop, loop));
+        assertThat(broken.excluded()).containsOnlyKeys("loop");
+        assertThat(broken.graph().contains("extract_input")).isFalse();
+        assertThat(broken.declaration("extract_input")).as("still declared").get()
+                .extracting(d -> d.spec().getOwners()).isEqualTo(List.of("team:loop"));
     }
 }
