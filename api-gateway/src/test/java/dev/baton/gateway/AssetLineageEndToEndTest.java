@@ -62,6 +62,8 @@ class AssetLineageEndToEndTest {
                     group: lake
                     owners: [alice@example.com, team:data]
                     description: Orders for the BI team
+                    checks:
+                      - { name: has_rows, expr: "rows > 0", severity: WARN }
             """;
     static final String BI = """
             name: bi
@@ -147,16 +149,23 @@ class AssetLineageEndToEndTest {
     void aConsumerWithOnlyThePublishedSchemasDecodesTheLineageStream() {
         String runId = runToSuccess("warehouse");
         Map<String, SchemaOnlyLineageConsumer.Decoded> byAsset = new HashMap<>();
+        List<GenericRecord> exportEvents = new ArrayList<>(); // this run's events of lake/orders_export, in stream order
         try (SchemaOnlyLineageConsumer consumer = new SchemaOnlyLineageConsumer(cluster.bootstrapServers(), cluster.registryUrl(),
                 topics.lineage())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (SchemaOnlyLineageConsumer.Decoded d : consumer.poll(Duration.ofMillis(200))) {
+                    if (!runId.equals(text(d.value(), "runId"))) {
+                        continue;
+                    }
                     GenericRecord payload = (GenericRecord) d.value().get("payload");
-                    if (runId.equals(text(d.value(), "runId")) && payload.getSchema().getName().equals("AssetMaterialization")) {
+                    if (payload.getSchema().getName().equals("AssetMaterialization")) {
                         byAsset.put(text(d.value(), "assetKey"), d);
                     }
+                    if ("lake/orders_export".equals(d.key())) {
+                        exportEvents.add(d.value());
+                    }
                 }
-                return byAsset.keySet().containsAll(List.of("lake/raw_orders", "lake/orders_export"));
+                return byAsset.keySet().containsAll(List.of("lake/raw_orders", "lake/orders_export")) && exportEvents.size() >= 2;
             });
         }
         SchemaOnlyLineageConsumer.Decoded raw = byAsset.get("lake/raw_orders");
@@ -192,6 +201,15 @@ class AssetLineageEndToEndTest {
                 .containsEntry("report", "https://example.com/reports/7").containsEntry("schema", "{\"columns\": 3}")
                 .containsEntry("note", "all good");
 
+        // the check result follows its materialization on the asset's partition
+        assertThat(exportEvents).extracting(e -> ((GenericRecord) e.get("payload")).getSchema().getName())
+                .containsExactly("AssetMaterialization", "AssetCheckEvaluated");
+        GenericRecord check = (GenericRecord) exportEvents.get(1).get("payload");
+        assertThat(text(check, "checkName")).isEqualTo("has_rows");
+        assertThat(text(check, "severity")).isEqualTo("WARN");
+        assertThat(text(check, "outcome")).isEqualTo("PASSED");
+        assertThat(text(check, "materializationId")).isEqualTo(text(export.value(), "eventId"));
+
         // the compacted view holds the same materialization as the latest of the asset
         try (SchemaOnlyLineageConsumer latest = new SchemaOnlyLineageConsumer(cluster.bootstrapServers(), cluster.registryUrl(),
                 topics.assetsLatest())) {
@@ -202,11 +220,16 @@ class AssetLineageEndToEndTest {
             });
         }
 
-        // and the gateway shows the same ids
+        // and the gateway shows the same ids, the check on the materialization and as the latest result
         String exportId = text(export.value(), "eventId");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode detail = get("/api/v1/assets/lake/orders_export");
-            assertThat(detail.get("materializations").get(0).get("materializationId").asText()).isEqualTo(exportId);
+            JsonNode newest = detail.get("materializations").get(0);
+            assertThat(newest.get("materializationId").asText()).isEqualTo(exportId);
+            assertThat(newest.get("checks")).extracting(c -> c.get("name").asText() + "=" + c.get("outcome").asText())
+                    .containsExactly("has_rows=PASSED");
+            assertThat(detail.get("checks").get(0).get("materializationId").asText()).isEqualTo(exportId);
+            assertThat(detail.get("checks").get(0).get("expression").asText()).isEqualTo("rows > 0");
         });
     }
 
