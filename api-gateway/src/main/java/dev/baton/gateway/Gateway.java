@@ -6,9 +6,11 @@ import dev.baton.gateway.internal.http.TokenStore;
 import dev.baton.gateway.internal.kafka.EventProducer;
 import dev.baton.gateway.internal.readmodel.ReadModel;
 import dev.baton.gateway.internal.readmodel.ReadModelTopology;
+import dev.baton.gateway.internal.schedules.Schedules;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
+import dev.baton.scheduler.SchedulerTopics;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -104,6 +106,8 @@ public final class Gateway implements BatonService {
         try {
             TopicBootstrapper bootstrapper = new TopicBootstrapper(admin);
             bootstrapper.ensure(topics.standard(config.topicDefaults()));
+            // Pause/resume may be sent before any scheduler has run (it applies them when it starts).
+            bootstrapper.ensure(SchedulerTopics.specs(topics, config.topicDefaults()));
             Map<String, Integer> partitions = new HashMap<>();
             for (String t : List.of(topics.runEvents(), topics.logs(), topics.jobs(), topics.lineage(), topics.agents())) {
                 partitions.put(t, bootstrapper.partitions(t));
@@ -125,6 +129,9 @@ public final class Gateway implements BatonService {
             streamsMetrics.bindTo(recordTo);
             toClose.add(streamsMetrics);
 
+            Schedules schedules = Schedules.open(config);
+            toClose.add(schedules);
+
             EventProducer producer = EventProducer.create(config.kafkaClient(), registryConfig, config.requestTimeout().toMillis());
             toClose.add(producer);
             KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer.kafkaProducer());
@@ -140,7 +147,7 @@ public final class Gateway implements BatonService {
             WorkerExecutor worker = vertx.createSharedWorkerExecutor("baton-gateway-worker", config.getInt(GatewayConfig.WORKERS));
 
             Services services = new Services(config, topics, vertx, worker, readModel, codecs, producer, admin, registry, tokens,
-                    recordTo, prometheus, Services.newJobCache(), Services.newPendingRuns());
+                    schedules, recordTo, prometheus, Services.newJobCache(), Services.newPendingRuns());
             GatewayVerticle verticle = new GatewayVerticle(services);
             vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
                     .get(config.requestTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * What an API token may do. Each role includes the rights of the roles before it:
- * {@link #VIEWER} reads, {@link #OPERATOR} also triggers, cancels and retries runs (and calls webhooks),
+ * {@link #VIEWER} reads, {@link #OPERATOR} also triggers, cancels and retries runs (and calls webhooks) and pauses
+ * and resumes schedules,
  * {@link #ADMIN} also registers jobs.
  */
 public enum Role {

@@ -67,6 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
     Router router() {
         Http http = new Http(s);
         ApiHandlers api = new ApiHandlers(s, http);
+        ScheduleHandlers schedules = new ScheduleHandlers(s, api, http);
         LiveStreams live = new LiveStreams(s, api, http);
         health = new Health(s, api, http);
         Buffer openApi = openApi();
@@ -91,6 +92,11 @@ public final class GatewayVerticle extends VerticleBase {
                 case JOBS_GET -> api::getJob;
                 case RUNS_TRIGGER -> ctx -> api.trigger(ctx, Origin.API);
                 case WEBHOOK_TRIGGER -> ctx -> api.trigger(ctx, Origin.WEBHOOK);
+                case SCHEDULES_LIST -> schedules::list;
+                case JOB_SCHEDULES_LIST -> schedules::listOfJob;
+                case JOB_SCHEDULES_GET -> schedules::get;
+                case SCHEDULES_PAUSE -> ctx -> schedules.pauseOrResume(ctx, true);
+                case SCHEDULES_RESUME -> ctx -> schedules.pauseOrResume(ctx, false);
                 case RUNS_LIST -> api::listRuns;
                 case RUNS_GET -> api::getRun;
                 case RUNS_CANCEL -> api::cancel;
@@ -178,6 +184,7 @@ public final class GatewayVerticle extends VerticleBase {
             case JOBS_REGISTER -> "jobs";
             case RUNS_TRIGGER, WEBHOOK_TRIGGER -> "jobs/" + ctx.pathParam("name");
             case RUNS_CANCEL, RUNS_RETRY -> "runs/" + ctx.pathParam("id");
+            case SCHEDULES_PAUSE, SCHEDULES_RESUME -> "jobs/" + ctx.pathParam("name") + "/schedules/" + ctx.pathParam("schedule");
             default -> ctx.request().path();
         };
     }

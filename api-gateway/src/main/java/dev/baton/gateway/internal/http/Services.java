@@ -5,6 +5,7 @@ import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.internal.kafka.EventProducer;
 import dev.baton.gateway.internal.readmodel.ReadModel;
 import dev.baton.gateway.internal.readmodel.ReadModelTopology;
+import dev.baton.gateway.internal.schedules.Schedules;
 import dev.baton.platform.Topics;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,8 @@ public record Services(
         Admin admin,
         SchemaRegistryClient registry,
         TokenStore tokens,
+        /** Schedule statuses, desired pauses and the pause/resume writer (blocking: use from the worker). */
+        Schedules schedules,
         MeterRegistry meters,
         PrometheusMeterRegistry prometheus,
         /** Definitions this process registered, by name, until the read model has caught up (read-your-writes). */
