@@ -49,6 +49,8 @@ public final class Bench {
             case "fanout" -> fanout();
             case "throughput" -> throughput();
             case "jmh" -> jmh();
+            case "sensor" -> sensor();
+            case "recovery" -> recovery();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (chain, fanout, throughput)");
         };
     }
@@ -119,6 +121,131 @@ public final class Bench {
                 }
             }
         }
+    }
+
+    /** A record produced to a sensor topic until the first step of its run started. */
+    Map<String, Object> sensor() throws Exception {
+        int records = quick ? 5 : 100;
+        Stats latency = new Stats();
+        try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack)) {
+            String topic = "bench.orders";
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+            }
+            JobDefinition def = dev.baton.jobs.JobParser.parse("""
+                    name: on_order
+                    triggers:
+                      - kafka: { name: orders, topic: bench.orders, filter: "value.amount > 0" }
+                    steps:
+                      - { key: react, noop: {} }
+                    """, dev.baton.jobs.Format.YAML, java.time.Instant.now());
+            var jobs = dev.baton.schemas.serde.AvroSerde.forValues(JobDefinition.class, stack.serde());
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+                    "bootstrap.servers", stack.broker.bootstrapServers(), "linger.ms", 0),
+                    new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.topics.jobs(), "on_order",
+                        jobs.serialize(stack.topics.jobs(), def))).get();
+                stack.startScheduler();
+                for (int i = 0; i < records + 3; i++) {
+                    long t0 = System.currentTimeMillis();
+                    var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
+                            ("{\"amount\": " + (i + 1) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+                    String runId = dev.baton.platform.RunIds.forRunKey("on_order",
+                            dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()));
+                    RunWatcher.Finished f = watcher.finished(runId).get(2, TimeUnit.MINUTES);
+                    long started = f.events().stream().filter(e -> e.getPayload() instanceof StepStarted)
+                            .mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElseThrow();
+                    if (i >= 3) {
+                        latency.add(started - t0);
+                    }
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "sensor: %d records; record -> first step started p50 %s ms, p99 %s ms%n", records,
+                Stats.f(latency.p(50)), Stats.f(latency.p(99)));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "sensor");
+        r.put("records", records);
+        r.put("p50_ms", latency.p(50));
+        r.put("p95_ms", latency.p(95));
+        r.put("p99_ms", latency.p(99));
+        return r;
+    }
+
+    /**
+     * Kills the coordinator (a separate JVM) with SIGKILL under load, restarts it, and reports how long dispatching
+     * stopped and whether any run was lost or any step result was accepted twice.
+     */
+    Map<String, Object> recovery() throws Exception {
+        int rate = quick ? 10 : 40;
+        Duration load = quick ? Duration.ofSeconds(6) : Duration.ofSeconds(20);
+        Duration killAfter = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(8);
+        JobDefinition def = Requests.noopJob("pair", 2, true);
+        long resumeMs;
+        int submitted = 0;
+        int lost = 0;
+        int duplicated = 0;
+        try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+            Process coordinator = stack.coordinatorProcess("bench-coordinator");
+            List<String> runs = new ArrayList<>();
+            List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
+            CommandClock commands = new CommandClock(stack);
+            long begin = System.nanoTime();
+            long killAt = begin + killAfter.toNanos();
+            long killWall = 0;
+            long next = begin;
+            boolean killed = false;
+            while (System.nanoTime() < begin + load.toNanos()) {
+                if (!killed && System.nanoTime() >= killAt) {
+                    long before = commands.lastOffset();
+                    coordinator.destroyForcibly().waitFor();
+                    killWall = System.currentTimeMillis();
+                    killed = true;
+                    commands.markKill(before, killWall);
+                    out.println("  killed the coordinator (SIGKILL); restarting it");
+                    coordinator = stack.coordinatorProcess("bench-coordinator");
+                    out.printf(Locale.ROOT, "  new coordinator process running %d ms after the kill%n", System.currentTimeMillis() - killWall);
+                }
+                if (System.nanoTime() >= next) {
+                    String id = req.submit(def);
+                    runs.add(id);
+                    futures.add(watcher.finished(id));
+                    submitted++;
+                    next += 1_000_000_000L / rate;
+                }
+                TimeUnit.MILLISECONDS.sleep(2);
+            }
+            for (CompletableFuture<RunWatcher.Finished> f : futures) {
+                try {
+                    RunWatcher.Finished fin = f.get(60, TimeUnit.SECONDS);
+                    Map<String, Integer> successes = new HashMap<>();
+                    for (RunEvent e : fin.events()) {
+                        if (e.getPayload() instanceof StepSucceeded) {
+                            successes.merge(e.getStepKey(), 1, Integer::sum);
+                        }
+                    }
+                    duplicated += (int) successes.values().stream().filter(n -> n > 1).count();
+                    if (!fin.status().equals("SUCCEEDED")) {
+                        lost++;
+                    }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    lost++;
+                }
+            }
+            resumeMs = commands.resumedAfterKillMs();
+            commands.close();
+            coordinator.destroy();
+            coordinator.waitFor(30, TimeUnit.SECONDS);
+        }
+        out.printf(Locale.ROOT, "recovery: %d runs; dispatching resumed %d ms after SIGKILL; lost %d, duplicated step results %d%n",
+                submitted, resumeMs, lost, duplicated);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "recovery");
+        r.put("runs", submitted);
+        r.put("resume_ms", resumeMs);
+        r.put("lost", lost);
+        r.put("duplicated", duplicated);
+        return r;
     }
 
     /** JMH micro-benchmarks of the fold (decide + apply) and the serde, in a forked JVM. */
@@ -246,6 +373,7 @@ public final class Bench {
                 }
                 inflightStart.clear();
             }
+            whereTimeGoes(stack);
         }
         long rssKb = rssKb();
         out.printf(Locale.ROOT, "throughput: best sustained with p99 < 1 s: %.0f runs/min (p99 %s ms); resident memory %d MiB%n",

@@ -49,6 +49,8 @@ final class BenchStack implements AutoCloseable {
             a.put(AgentConfig.WORK_DIR, dir.resolve("agent").toString());
             a.put(AgentConfig.SHUTDOWN_HOOK, "false");
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "2000");
+            // Take up to 16 commands per poll: each poll's commands are settled (started reports written) before the next.
+            a.put(AgentConfig.POLL_MAX_RECORDS, String.valueOf(Math.min(16, agentSlots)));
             System.getProperties().forEach((k, v) -> {
                 if (k.toString().startsWith("bench.agent.")) {
                     a.put(k.toString().substring("bench.".length()), v.toString());
@@ -56,6 +58,47 @@ final class BenchStack implements AutoCloseable {
             });
             services.add(Agent.start(new AgentConfig(a), meters));
         }
+    }
+
+    dev.baton.scheduler.Scheduler startScheduler() {
+        Map<String, Object> c = new HashMap<>(base());
+        c.put(dev.baton.scheduler.SchedulerConfig.STATE_DIR, dir.resolve("scheduler").toString());
+        var s = dev.baton.scheduler.Scheduler.start(new dev.baton.scheduler.SchedulerConfig(c), meters);
+        services.add(s);
+        return s;
+    }
+
+    /** Starts a coordinator in a separate JVM (same class path) and waits until it is running. */
+    Process coordinatorProcess(String instanceId) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
+                "-cp", System.getProperty("java.class.path"), CoordinatorProcess.class.getName(),
+                broker.bootstrapServers(), registry.url(), topics.prefix(), dir.resolve("coordinator-proc").toString(), instanceId);
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("bench.coordinator.") || k.toString().startsWith("bench.kafka.")) {
+                pb.command().add(k.toString().substring("bench.".length()));
+                pb.command().add(v.toString());
+            }
+        });
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.contains("READY")) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        while (reader.readLine() != null) {
+                            // drain
+                        }
+                    } catch (IOException ignored) {
+                        // process ended
+                    }
+                });
+                return p;
+            }
+        }
+        throw new IllegalStateException("coordinator process exited before it was ready (exit " + p.waitFor() + ")");
     }
 
     void startCoordinator() {

@@ -88,8 +88,18 @@ public final class Coordinator implements BatonService {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // Records cannot be waited for beyond the commit anyway; batch only what arrives together.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        String instance = config.getString(CoordinatorConfig.INSTANCE_ID);
+        if (instance != null && !instance.isBlank()) {
+            // Static membership: a restart with the same id resumes its tasks without a rebalance.
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance);
+        }
         // Keep processing records in arrival order across the three input topics rather than waiting for all.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // A crashed instance's open transaction blocks read_committed readers (and its successor's restore) until
+        // it times out: keep that short (recovery benchmark: first dispatch 7.8 s after SIGKILL at 10 s, 5.7 s at 3 s).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 3000);
+        // Hand a dead instance's partitions to a standby after 10 s instead of 45 s.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         // Do not cache state: every change must reach the changelog within the transaction anyway.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         return p;

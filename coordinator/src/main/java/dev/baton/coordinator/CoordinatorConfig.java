@@ -25,6 +25,7 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String RUN_RETENTION_MS = "coordinator.run.retention.ms";
     public static final String POOL_LIMITS = "coordinator.pool.limits";
     public static final String CANCEL_GRACE_MS = "coordinator.cancel.grace.ms";
+    public static final String INSTANCE_ID = "coordinator.instance.id";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.MEDIUM,
@@ -48,6 +49,9 @@ public final class CoordinatorConfig extends BatonConfig {
                     "How long a finished run stays in the hot state store; duplicate run keys collapse within it.")
             .define(POOL_LIMITS, Type.LIST, "", Importance.MEDIUM,
                     "Per-pool limits on concurrently dispatched steps, as pool=N (e.g. gpu=2,default=100).")
+            .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Stable id of this instance (static group membership): a restarted instance with the same id takes its "
+                            + "partitions back at once instead of after a session timeout and rebalance. Unique per instance.")
             .define(CANCEL_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
                     "Default grace period for running attempts when a run is canceled.");
 

@@ -55,6 +55,16 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private KeyValueStore<Bytes, byte[]> timers;
     private TimestampedKeyValueStore<String, byte[]> jobs;
     private TimestampedKeyValueStore<String, byte[]> assets;
+    /**
+     * Decoded states of recently active runs, written through to the store. A new processor instance (task
+     * assignment, revival after an abort) starts empty, so it never holds state the store does not.
+     */
+    private final java.util.LinkedHashMap<String, RunState> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, RunState> eldest) {
+            return size() > 10_000;
+        }
+    };
 
     public RunProcessor(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, Duration punctuateInterval) {
         this.decider = decider;
@@ -73,6 +83,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        cache.clear();
     }
 
     @Override
@@ -96,6 +107,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         try {
             handle(input, Instant.ofEpochMilli(rec.timestamp()));
         } catch (RuntimeException e) {
+            cache.remove(input.runId()); // the store holds the last good state
             // A bug must not become a crash loop: set the input aside with the reason and go on.
             log.error("Processing {} for run {} failed; sent to the dead-letter topic", input.getClass().getSimpleName(), input.runId(), e);
             deadLetter(meta, rec, "PROCESSING_ERROR", e.toString(), input.runId());
@@ -115,8 +127,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     /** Decides one input at decision time {@code now} and performs the consequences. */
     void handle(Input input, Instant now) {
-        byte[] stored = runs.get(input.runId());
-        RunState state = stored == null ? null : StateCodec.decode(stored);
+        RunState state = cache.get(input.runId());
+        if (state == null) {
+            byte[] stored = runs.get(input.runId());
+            state = stored == null ? null : StateCodec.decode(stored);
+        }
         String job = null;
         if (input instanceof Input.RequestRun r) {
             job = r.job();
@@ -131,8 +146,10 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             boolean expired = ctx.events().getLast().event() instanceof Event.RunExpired;
             if (expired) {
                 runs.delete(input.runId());
+                cache.remove(input.runId());
             } else {
                 runs.put(input.runId(), StateCodec.encode(after));
+                cache.put(input.runId(), after);
             }
         }
         List<Effects.Out> out = new ArrayList<>();

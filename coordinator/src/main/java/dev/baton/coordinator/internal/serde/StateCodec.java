@@ -62,13 +62,29 @@ public final class StateCodec {
         return JSON;
     }
 
+    /** Encoded definitions by identity: run states share definition instances, and Avro's deep equals is costly. */
+    private static final Map<JobDefinition, byte[]> ENCODED = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    private static final ThreadLocal<SpecificDatumWriter<JobDefinition>> WRITER =
+            ThreadLocal.withInitial(() -> new SpecificDatumWriter<>(JobDefinition.class));
+    private static final ThreadLocal<SpecificDatumReader<JobDefinition>> READER =
+            ThreadLocal.withInitial(() -> new SpecificDatumReader<>(JobDefinition.class));
+
     public static byte[] definitionBytes(JobDefinition d) {
+        byte[] cached = ENCODED.get(d);
+        if (cached != null) {
+            return cached;
+        }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
             BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-            new SpecificDatumWriter<>(JobDefinition.class).write(d, enc);
+            WRITER.get().write(d, enc);
             enc.flush();
-            return out.toByteArray();
+            byte[] bytes = out.toByteArray();
+            if (ENCODED.size() >= CACHE_LIMIT) {
+                ENCODED.clear();
+            }
+            ENCODED.put(d, bytes);
+            return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -82,11 +98,14 @@ public final class StateCodec {
         }
         try {
             BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
-            JobDefinition d = new SpecificDatumReader<>(JobDefinition.class).read(null, dec);
+            JobDefinition d = READER.get().read(null, dec);
             if (DEFINITIONS.size() >= CACHE_LIMIT) {
                 DEFINITIONS.clear();
             }
             DEFINITIONS.put(key, d);
+            if (ENCODED.size() < CACHE_LIMIT) {
+                ENCODED.put(d, bytes);
+            }
             return d;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,66 @@
+package dev.baton.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Watches the default pool's command topic (read_committed) to see when dispatching stops and resumes. */
+final class CommandClock implements AutoCloseable {
+    private final AtomicLong lastOffset = new AtomicLong(-1);
+    private final AtomicLong firstAfterKill = new AtomicLong(-1);
+    private volatile long killOffset = Long.MAX_VALUE;
+    private volatile long killWall;
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    CommandClock(BenchStack stack) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-clock-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(stack.topics.commands("default")));
+        while (c.assignment().isEmpty()) {
+            c.poll(Duration.ofMillis(50));
+        }
+        thread = Thread.ofPlatform().name("bench-command-clock").start(() -> {
+            try (c) {
+                while (running) {
+                    for (var r : c.poll(Duration.ofMillis(20))) {
+                        lastOffset.accumulateAndGet(r.offset(), Math::max);
+                        if (r.offset() > killOffset && firstAfterKill.get() < 0) {
+                            firstAfterKill.set(System.currentTimeMillis());
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    long lastOffset() {
+        return lastOffset.get();
+    }
+
+    void markKill(long offsetBefore, long wall) {
+        killWall = wall;
+        killOffset = offsetBefore;
+    }
+
+    long resumedAfterKillMs() {
+        long t = firstAfterKill.get();
+        return t < 0 ? -1 : t - killWall;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(5000);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.baton.bench;
+
+import dev.baton.coordinator.Coordinator;
+import dev.baton.coordinator.CoordinatorConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+
+/** A coordinator in its own JVM, for the recovery benchmark (which kills it with SIGKILL). Prints READY when running. */
+public final class CoordinatorProcess {
+    private CoordinatorProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> c = new java.util.HashMap<>(Map.of(
+                "bootstrap.servers", args[0],
+                "schema.registry.url", args[1],
+                "topic.prefix", args[2],
+                CoordinatorConfig.STATE_DIR, args[3],
+                CoordinatorConfig.INSTANCE_ID, args[4]));
+        for (int i = 5; i + 1 < args.length; i += 2) {
+            c.put(args[i], args[i + 1]);
+        }
+        Coordinator coordinator = Coordinator.start(new CoordinatorConfig(c), new SimpleMeterRegistry());
+        while (!coordinator.ready()) {
+            Thread.sleep(20);
+        }
+        System.out.println("READY");
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

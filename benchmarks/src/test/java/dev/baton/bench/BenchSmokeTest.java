@@ -1,0 +1,40 @@
+package dev.baton.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * CI runs a short version of every benchmark scenario: it must complete and report its fields. Timings are
+ * printed, never asserted (they belong to docs/benchmarks.md, measured on a quiet machine).
+ */
+class BenchSmokeTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chain", "fanout", "throughput", "sensor", "recovery", "jmh"})
+    void scenarioCompletesAndReports(String scenario) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Map<String, Object> result = new Bench(new PrintStream(buf, true, StandardCharsets.UTF_8), true).run(scenario);
+        String json = Bench.json(result);
+        System.out.println(buf.toString(StandardCharsets.UTF_8) + json);
+        assertThat(result).containsEntry("scenario", scenario);
+        assertThat(json).startsWith("{").endsWith("}");
+        switch (scenario) {
+            case "chain", "fanout", "sensor" -> assertThat(result).containsKeys("p50_ms", "p95_ms", "p99_ms");
+            case "throughput" -> assertThat(result).containsKeys("runs_per_min", "p99_ms", "levels");
+            case "recovery" -> {
+                assertThat(result).containsKeys("resume_ms", "lost", "duplicated");
+                // correctness, not timing: nothing lost, nothing accepted twice
+                assertThat(result.get("lost")).isEqualTo(0);
+                assertThat(result.get("duplicated")).isEqualTo(0);
+            }
+            case "jmh" -> assertThat(result.keySet()).anyMatch(k -> k.startsWith("decideAndApply"));
+            default -> throw new AssertionError(scenario);
+        }
+    }
+}
