@@ -79,7 +79,7 @@ public final class AgentConfig extends BatonConfig {
                 .define(OUTPUT_MAX_BYTES, Type.INT, 64 * 1024, Range.atLeast(0), Importance.MEDIUM,
                         "Largest total size (UTF-8 bytes of names and values) of a step's outputs; more fails the step. "
                                 + "Store large results elsewhere and report a reference (outputRef).")
-                .define(POLL_MAX_RECORDS, Type.INT, 8, Range.atLeast(1), Importance.LOW,
+                .define(POLL_MAX_RECORDS, Type.INT, 1, Range.atLeast(1), Importance.LOW,
                         "Commands taken per poll (share consumer max.poll.records, record_limit acquire mode). The agent polls only "
                                 + "when at least this many slots are free, so a larger value raises throughput of short steps at the "
                                 + "cost of leaving up to this many minus one slots idle.")
