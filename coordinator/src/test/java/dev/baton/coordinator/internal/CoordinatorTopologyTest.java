@@ -56,7 +56,7 @@ class CoordinatorTopologyTest {
     TopologyTestDriver driver;
     Map<String, Object> serdeConfig;
     TestInputTopic<String, byte[]> requests, control, reports, jobs;
-    TestOutputTopic<String, byte[]> commands, gpuCommands, events, agentControl, dlq, lineage;
+    TestOutputTopic<String, byte[]> commands, gpuCommands, events, agentControl, dlq, lineage, latest;
     AvroSerde<RunRequest> requestSerde;
     AvroSerde<ControlCommand> controlSerde;
     AvroSerde<AgentReport> reportSerde;
@@ -93,6 +93,7 @@ class CoordinatorTopologyTest {
         agentControl = driver.createOutputTopic(topics.agentControl(), sd, bd);
         dlq = driver.createOutputTopic(topics.deadLetters(), sd, bd);
         lineage = driver.createOutputTopic(topics.lineage(), sd, bd);
+        latest = driver.createOutputTopic(topics.assetsLatest(), sd, bd);
         requestSerde = AvroSerde.forValues(RunRequest.class, serdeConfig);
         controlSerde = AvroSerde.forValues(ControlCommand.class, serdeConfig);
         reportSerde = AvroSerde.forValues(AgentReport.class, serdeConfig);
@@ -368,5 +369,41 @@ class CoordinatorTopologyTest {
 
     List<LineageEvent> lineageEvents() {
         return lineage.readValuesToList().stream().map(v -> lineageSerde.deserialize(topics.lineage(), v)).toList();
+    }
+
+    @Test
+    void aMaterializationOfAnotherJobIsReferencedExactlyByItsDownstream() {
+        JobDefinition upstreamJob = def("""
+                name: producer_job
+                steps:
+                  - { key: make, noop: {}, produces: [shared_orders] }
+                """);
+        JobDefinition downstreamJob = def("""
+                name: consumer_job
+                steps:
+                  - key: report
+                    noop: {}
+                    produces:
+                      - { key: orders_report, deps: [shared_orders] }
+                """);
+        request("p1", upstreamJob, "producer_job");
+        StepCommand make = commands(commands).getFirst();
+        report(make, new StepStartedReport("h", "eu", 1L));
+        report(make, ok(Map.of("rows", "9")));
+        LineageEvent produced = lineageEvents().getFirst();
+        assertThat(latest.readKeyValuesToList()).extracting(kv -> kv.key).contains("shared_orders");
+
+        request("c1", downstreamJob, "consumer_job");
+        StepCommand rep = commands(commands).getFirst();
+        assertThat(((ExecuteStep) rep.getCommand()).getUpstream()).singleElement().satisfies(u -> {
+            assertThat(u.getAssetKey()).isEqualTo("shared_orders");
+            assertThat(u.getMaterializationId()).isEqualTo(produced.getEventId());
+        });
+        report(rep, new StepStartedReport("h", "eu", 1L));
+        report(rep, ok(Map.of()));
+        LineageEvent downstream = lineageEvents().getFirst();
+        assertThat(downstream.getAssetKey()).isEqualTo("orders_report");
+        assertThat(((AssetMaterialization) downstream.getPayload()).getUpstream())
+                .extracting(UpstreamRef::getMaterializationId).containsExactly(produced.getEventId());
     }
 }
