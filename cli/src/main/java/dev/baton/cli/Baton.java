@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Apply.class, ClientCommands.Run.class, ClientCommands.Runs.class, ClientCommands.Logs.class,
                 ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class, ClientCommands.Lineage.class,
                 ClientCommands.Agents.class,
+                ScheduleCommands.Schedules.class,
                 ServiceCommands.CoordinatorCmd.class, ServiceCommands.SchedulerCmd.class, ServiceCommands.AgentCmd.class,
                 ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.BrokerCmd.class,
                 ServiceCommands.TopicsCmd.class,
