@@ -10,7 +10,6 @@ import dev.baton.gateway.internal.schedules.Schedules;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
-import dev.baton.scheduler.SchedulerTopics;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -105,9 +104,8 @@ public final class Gateway implements BatonService {
         toClose.add(admin);
         try {
             TopicBootstrapper bootstrapper = new TopicBootstrapper(admin);
+            // Includes the scheduler's control topic: pause/resume may be sent before any scheduler has run.
             bootstrapper.ensure(topics.standard(config.topicDefaults()));
-            // Pause/resume may be sent before any scheduler has run (it applies them when it starts).
-            bootstrapper.ensure(SchedulerTopics.specs(topics, config.topicDefaults()));
             Map<String, Integer> partitions = new HashMap<>();
             for (String t : List.of(topics.runEvents(), topics.logs(), topics.jobs(), topics.lineage(), topics.agents())) {
                 partitions.put(t, bootstrapper.partitions(t));

@@ -65,8 +65,10 @@ public final class Topics {
     public String schemas() { return prefix + "_schemas"; }
     /** Internal: admission requests keyed by job or pool (coordinator concurrency limits). */
     public String admission() { return prefix + "coordinator-admission"; }
-    /** Scheduler tick state, compacted (key: schedule id). */
+    /** Published status of every schedule, compacted (key: {@code job/schedule}, JSON; written by the scheduler). */
     public String schedulerState() { return prefix + "scheduler-state"; }
+    /** Runtime pause/resume of schedules, compacted (key: {@code job/schedule}, JSON; written by the gateway). */
+    public String schedulerControl() { return prefix + "scheduler-control"; }
 
     /** Application id prefix for Kafka Streams apps and consumer groups. */
     public String applicationId(String component) { return prefix + component; }
@@ -91,6 +93,8 @@ public final class Topics {
         specs.add(TopicSpec.log(audit(), 1, d.replicationFactor(), d.eventRetentionMs()));
         specs.add(TopicSpec.log(deadLetters(), 1, d.replicationFactor(), d.eventRetentionMs()));
         specs.add(TopicSpec.compacted(schedulerState(), 1, d.replicationFactor()));
+        // Standard so that `baton topics` creates it too: services without the right to create topics need it.
+        specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
         return specs;
     }
 

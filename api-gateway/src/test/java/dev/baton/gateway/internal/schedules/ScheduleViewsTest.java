@@ -8,8 +8,10 @@ import dev.baton.events.ScheduleSpec;
 import dev.baton.gateway.internal.json.Json;
 import dev.baton.jobs.Format;
 import dev.baton.jobs.JobParser;
+import dev.baton.platform.Topics;
 import dev.baton.scheduler.ScheduleStatus;
 import dev.baton.scheduler.SchedulerControl;
+import dev.baton.scheduler.SchedulerTopics;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -126,5 +128,12 @@ class ScheduleViewsTest {
         assertThat(v.get("lastTicks").get(2).get("runStatus").asText()).isEqualTo("FAILED");
         assertThat(v.get("seenByScheduler").asBoolean()).isTrue();
         assertThat(v.get("cursor").asText()).isEqualTo("2026-03-27T09:00:00Z");
+    }
+
+    @Test
+    void theGatewayCreatesTheControlTopicTheSchedulerReadsAndSchedulerControlWrites() {
+        // Topics.standard() (created by the gateway and `baton topics`) and SchedulerTopics spell the name separately.
+        Topics topics = new Topics("x.");
+        assertThat(topics.schedulerControl()).isEqualTo(SchedulerTopics.control(topics));
     }
 }
