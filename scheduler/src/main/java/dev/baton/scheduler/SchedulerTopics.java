@@ -14,7 +14,7 @@ public final class SchedulerTopics {
     private SchedulerTopics() {}
 
     public static String control(Topics topics) {
-        return topics.prefix() + "scheduler-control";
+        return topics.schedulerControl();
     }
 
     /** The Kafka Streams application id of the schedule engine. */
