@@ -352,10 +352,28 @@ public final class Bench {
                     next += intervalNs;
                 }
                 int done = 0;
+                RunWatcher.Finished slowest = null;
+                double slowestMs = 0;
+                long slowestStartWall = 0;
                 for (int i = 0; i < futures.size(); i++) {
                     RunWatcher.Finished f = futures.get(i).get(2, TimeUnit.MINUTES);
-                    latency.add((f.seenAtNanos() - starts.get(i)) / 1e6);
+                    double ms = (f.seenAtNanos() - starts.get(i)) / 1e6;
+                    latency.add(ms);
+                    if (ms > slowestMs) {
+                        slowestMs = ms;
+                        slowest = f;
+                        slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - starts.get(i)) / 1_000_000;
+                    }
                     done++;
+                }
+                if (slowest != null && slowestMs > 5_000) {
+                    // Where did the slowest run wait? Event times are broker append times of the inputs.
+                    StringBuilder tl = new StringBuilder();
+                    for (RunEvent e : slowest.events()) {
+                        tl.append(String.format(Locale.ROOT, " %s%s@+%d", e.getPayload().getClass().getSimpleName(),
+                                e.getStepKey() == null ? "" : "(" + e.getStepKey() + ")", e.getTimestamp().toEpochMilli() - slowestStartWall));
+                    }
+                    out.printf(Locale.ROOT, "    slowest run %.0f ms:%s%n", slowestMs, tl);
                 }
                 double seconds = (System.nanoTime() - begin) / 1e9;
                 double perMinute = done / seconds * 60;
