@@ -318,7 +318,8 @@ public final class Bench {
         List<Map<String, Object>> levels = new ArrayList<>();
         double best = 0;
         double bestP99 = 0;
-        try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+        try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
+             CommandClock visible = new CommandClock(stack)) {
             // warm-up
             for (int i = 0; i < 20; i++) {
                 watcher.finished(req.submit(def)).get(2, TimeUnit.MINUTES);
@@ -372,6 +373,11 @@ public final class Bench {
                     for (RunEvent e : slowest.events()) {
                         tl.append(String.format(Locale.ROOT, " %s%s@+%d", e.getPayload().getClass().getSimpleName(),
                                 e.getStepKey() == null ? "" : "(" + e.getStepKey() + ")", e.getTimestamp().toEpochMilli() - slowestStartWall));
+                    }
+                    for (String step : List.of("s1", "s2")) {
+                        Long v = visible.seenAt(slowest.runId(), step);
+                        tl.append(String.format(Locale.ROOT, " | command %s visible (read_committed) @+%s", step,
+                                v == null ? "never" : String.valueOf(v - slowestStartWall)));
                     }
                     out.printf(Locale.ROOT, "    slowest run %.0f ms:%s%n", slowestMs, tl);
                 }

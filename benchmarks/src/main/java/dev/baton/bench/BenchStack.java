@@ -49,6 +49,8 @@ final class BenchStack implements AutoCloseable {
             a.put(AgentConfig.WORK_DIR, dir.resolve("agent").toString());
             a.put(AgentConfig.SHUTDOWN_HOOK, "false");
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "2000");
+            // The embedded broker allows short acquisition locks (see EmbeddedKafkaBroker).
+            a.put(AgentConfig.COMMAND_LOCK_MS, "5000");
             // Take up to 16 commands per poll: each poll's commands are settled (started reports written) before the next.
             a.put(AgentConfig.POLL_MAX_RECORDS, String.valueOf(Math.min(16, agentSlots)));
             System.getProperties().forEach((k, v) -> {

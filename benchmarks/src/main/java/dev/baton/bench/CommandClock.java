@@ -16,6 +16,9 @@ final class CommandClock implements AutoCloseable {
     private volatile long killOffset = Long.MAX_VALUE;
     private volatile long killWall;
     private volatile boolean running = true;
+    /** Wall time a read_committed consumer first saw the command of run/step. */
+    private final java.util.Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final dev.baton.schemas.serde.AvroSerde<dev.baton.events.StepCommand> serde;
     private final Thread thread;
 
     CommandClock(BenchStack stack) {
@@ -26,6 +29,7 @@ final class CommandClock implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        serde = dev.baton.schemas.serde.AvroSerde.forValues(dev.baton.events.StepCommand.class, stack.serde());
         c.subscribe(List.of(stack.topics.commands("default")));
         while (c.assignment().isEmpty()) {
             c.poll(Duration.ofMillis(50));
@@ -35,6 +39,12 @@ final class CommandClock implements AutoCloseable {
                 while (running) {
                     for (var r : c.poll(Duration.ofMillis(20))) {
                         lastOffset.accumulateAndGet(r.offset(), Math::max);
+                        try {
+                            var cmd = serde.deserialize(r.topic(), r.value());
+                            seen.putIfAbsent(cmd.getRunId() + "/" + cmd.getStepKey(), System.currentTimeMillis());
+                        } catch (RuntimeException ignored) {
+                            // not ours to judge
+                        }
                         if (r.offset() > killOffset && firstAfterKill.get() < 0) {
                             firstAfterKill.set(System.currentTimeMillis());
                         }
@@ -42,6 +52,10 @@ final class CommandClock implements AutoCloseable {
                 }
             }
         });
+    }
+
+    Long seenAt(String runId, String step) {
+        return seen.get(runId + "/" + step);
     }
 
     long lastOffset() {

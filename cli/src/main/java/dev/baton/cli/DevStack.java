@@ -96,6 +96,8 @@ public final class DevStack implements AutoCloseable {
             a.put(AgentConfig.WORK_DIR, s.dataDir().resolve("work").toString());
             a.put(AgentConfig.SHUTDOWN_HOOK, "false");
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "10000");
+            // The embedded broker allows short acquisition locks (see EmbeddedKafkaBroker).
+            a.put(AgentConfig.COMMAND_LOCK_MS, "5000");
             lifecycle.add(Agent.start(new AgentConfig(a), meters));
 
             Path tokens = s.dataDir().resolve("tokens");

@@ -34,7 +34,9 @@ public final class CoordinatorConfig extends BatonConfig {
                             + "commit while the next report waits (chain benchmark: per-step p50 34 ms at 20 ms, 24 ms at 200 ms).")
             .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 50L, Range.atLeast(5), Importance.LOW,
                     "How often due timers (retries, heartbeat deadlines, timeouts) are fired, in wall-clock time.")
-            .define(THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Stream threads of this instance.")
+            .define(THREADS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+                    "Stream threads of this instance; one per run partition lets their exactly-once commits overlap "
+                            + "(throughput benchmark: about 2x the runs per minute with 3 threads instead of 1 on 2 cores).")
             .define(STANDBY_REPLICAS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
                     "Warm standby copies of each state store on other instances, so failover does not rebuild state.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/baton-coordinator", Importance.MEDIUM,

@@ -221,6 +221,22 @@ public final class Agent implements BatonService {
                             // Never run a command of an aborted coordinator transaction.
                             new AlterConfigOp(new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET)));
         }
+        Map<ConfigResource, java.util.Collection<AlterConfigOp>> locks = new HashMap<>();
+        for (String pool : config.pools()) {
+            locks.put(new ConfigResource(ConfigResource.Type.GROUP, topics.agentShareGroup(pool)),
+                    List.of(new AlterConfigOp(new ConfigEntry("share.record.lock.duration.ms",
+                            String.valueOf(config.getInt(AgentConfig.COMMAND_LOCK_MS))), AlterConfigOp.OpType.SET)));
+        }
+        try {
+            // Separate call: a cluster whose limits refuse this lock duration still gets the settings above.
+            admin.incrementalAlterConfigs(locks).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while configuring the share groups", e);
+        } catch (Exception e) {
+            log.warn("Could not set share.record.lock.duration.ms={} on the share groups of {}: {}",
+                    config.getInt(AgentConfig.COMMAND_LOCK_MS), config.pools(), e.getCause() != null ? e.getCause().toString() : e.toString());
+        }
         try {
             admin.incrementalAlterConfigs(ops).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -36,6 +36,7 @@ public final class AgentConfig extends BatonConfig {
     public static final String POLL_MAX_RECORDS = "agent.poll.max.records";
     public static final String POLL_TIMEOUT_MS = "agent.poll.timeout.ms";
     public static final String FETCH_MAX_WAIT_MS = "agent.fetch.max.wait.ms";
+    public static final String COMMAND_LOCK_MS = "agent.command.lock.ms";
     public static final String LOG_FLUSH_INTERVAL_MS = "agent.log.flush.interval.ms";
     public static final String INHERIT_ENV = "agent.inherit.env";
     public static final String CREATE_TOPICS = "agent.create.topics";
@@ -90,6 +91,11 @@ public final class AgentConfig extends BatonConfig {
                         "Share fetch wait at the broker (fetch.max.wait.ms). Low values cut command latency "
                                 + "(chain benchmark: per-step p50 18 ms at 5/5 ms, 24 ms at 20/2 ms, about 1 s with Kafka's defaults) for a few "
                                 + "more fetch requests per idle agent.")
+                .define(COMMAND_LOCK_MS, Type.INT, 15_000, Range.atLeast(1000), Importance.LOW,
+                        "Acquisition lock of a command in the pool's share group (group config share.record.lock.duration.ms, "
+                                + "within the broker's group.share.min/max.record.lock.duration.ms). Agents accept a command "
+                                + "milliseconds after acquiring it; a delivery whose acquisition is lost comes back when the lock "
+                                + "expires (throughput benchmark: stalls of ~25 s with Kafka's 30 s default).")
                 .define(LOG_FLUSH_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                         "Step output lines are sent at least this often (and sooner when a batch is full).")
                 .define(INHERIT_ENV, Type.BOOLEAN, true, Importance.MEDIUM,

@@ -106,6 +106,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // wait 5-8 s for its first command.
         p.put("group.share.min.heartbeat.interval.ms", "500");
         p.put("group.share.heartbeat.interval.ms", "1000");
+        // Agents accept a command milliseconds after acquiring it (once its started report is written). A
+        // delivery whose acquisition is lost comes back when the lock expires: 5 s instead of 30 s.
+        p.put("group.share.min.record.lock.duration.ms", "1000");
+        p.put("group.share.record.lock.duration.ms", "5000");
         return p;
     }
 
