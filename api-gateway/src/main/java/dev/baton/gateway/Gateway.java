@@ -111,7 +111,7 @@ public final class Gateway implements BatonService {
                 partitions.put(t, bootstrapper.partitions(t));
             }
 
-            Map<String, Object> registryConfig = registryConfig(config);
+            Map<String, Object> registryConfig = config.registry();
             SchemaRegistryClient registry = SchemaRegistryClient.create(registryConfig);
             toClose.add(registry);
             ReadModelTopology.Codecs codecs = ReadModelTopology.Codecs.create(registryConfig);
@@ -165,11 +165,6 @@ public final class Gateway implements BatonService {
         }
     }
 
-    static Map<String, Object> registryConfig(GatewayConfig config) {
-        Map<String, Object> m = new HashMap<>(config.registry());
-        m.put("schema.registry.url", config.getString(GatewayConfig.SCHEMA_REGISTRY_URL));
-        return m;
-    }
 
     private static PrometheusMeterRegistry findPrometheus(MeterRegistry meters) {
         if (meters instanceof PrometheusMeterRegistry p) {

@@ -11,7 +11,6 @@ import dev.baton.platform.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,15 +62,10 @@ public final class Coordinator implements BatonService {
 
     public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
         RunDecider decider = new RunDecider(config.deciderSettings(), new TemplateActionResolver());
-        return CoordinatorTopology.build(config.topics(), decider, Codecs.create(registryConfig(config)),
+        return CoordinatorTopology.build(config.topics(), decider, Codecs.create(config.registry()),
                 new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)));
     }
 
-    static Map<String, Object> registryConfig(CoordinatorConfig config) {
-        Map<String, Object> m = new HashMap<>(config.registry());
-        m.put("schema.registry.url", config.getString(CoordinatorConfig.SCHEMA_REGISTRY_URL));
-        return m;
-    }
 
     public static Properties streamsProperties(CoordinatorConfig config) {
         Properties p = new Properties();

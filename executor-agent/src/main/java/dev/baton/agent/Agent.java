@@ -122,7 +122,7 @@ public final class Agent implements BatonService {
         // What is opened so far, closed in reverse if the start fails half-way.
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            this.codec = opened(opened, new Codec(registryConfig(config)));
+            this.codec = opened(opened, new Codec(config.registry()));
             this.reportProducer = opened(opened, new KafkaProducer<>(producerConfig("reports"), new StringSerializer(), new ByteArraySerializer()));
             this.logProducer = opened(opened, new KafkaProducer<>(producerConfig("logs"), new StringSerializer(), new ByteArraySerializer()));
             this.handlers = opened(opened, HandlerRegistry.load(config.pluginDir()));
@@ -249,11 +249,6 @@ public final class Agent implements BatonService {
         }
     }
 
-    private static Map<String, Object> registryConfig(AgentConfig config) {
-        Map<String, Object> m = new HashMap<>(config.registry());
-        m.put(AgentConfig.SCHEMA_REGISTRY_URL, config.getString(AgentConfig.SCHEMA_REGISTRY_URL));
-        return m;
-    }
 
     private Map<String, Object> producerConfig(String purpose) {
         Map<String, Object> m = config.kafkaClient();

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -101,18 +100,13 @@ public final class Scheduler implements BatonService {
     }
 
     public static Topology topology(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults) {
-        return ScheduleTopology.build(config.topics(), registryConfig(config),
+        return ScheduleTopology.build(config.topics(), config.registry(),
                 new TickDecider.Settings(config.getLong(SchedulerConfig.MISFIRE_GRACE_MS),
                         config.getInt(SchedulerConfig.MAX_TICKS_PER_ROUND), config.getInt(SchedulerConfig.MAX_QUEUED_TICKS)),
                 config.getInt(SchedulerConfig.HISTORY_SIZE), clock,
                 Duration.ofMillis(config.getLong(SchedulerConfig.TICK_INTERVAL_MS)), metrics, faults);
     }
 
-    static Map<String, Object> registryConfig(SchedulerConfig config) {
-        Map<String, Object> m = new HashMap<>(config.registry());
-        m.put("schema.registry.url", config.getString(SchedulerConfig.SCHEMA_REGISTRY_URL));
-        return m;
-    }
 
     public static Properties streamsProperties(SchedulerConfig config) {
         Properties p = new Properties();

@@ -105,10 +105,14 @@ public class BatonConfig {
         return m;
     }
 
-    /** Settings for the schema-registry serde, with Confluent's key names. */
+    /** Settings for the schema-registry serde, with Confluent's key names (always including the validated URL). */
     public Map<String, Object> registry() {
         Map<String, Object> m = new HashMap<>();
+        m.put(SCHEMA_REGISTRY_URL, values.getString(SCHEMA_REGISTRY_URL));
         raw.forEach((k, v) -> {
+            if (k.equals(SCHEMA_REGISTRY_URL)) {
+                return;
+            }
             if (k.startsWith("schema.registry.") || k.startsWith("basic.auth.")
                     || k.equals("auto.register.schemas") || k.equals("use.latest.version")) {
                 m.put(k, v);

@@ -37,7 +37,7 @@ class BatonConfigTest {
         assertThat(c.topics().runEvents()).isEqualTo("acme.run-events");
         assertThat(c.kafkaClient()).containsEntry("bootstrap.servers", "k1:9092,k2:9092")
                 .containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config");
-        assertThat(c.registry()).containsEntry("schema.registry.url", "https://r:8081")
+        assertThat(c.registry()).as("the serde always gets the validated URL").containsEntry("schema.registry.url", "https://r:8081")
                 .containsEntry("basic.auth.user.info", "u:p");
         assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("u:p").contains(Secrets.HIDDEN);
     }

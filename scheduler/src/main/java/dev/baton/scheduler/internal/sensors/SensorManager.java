@@ -71,8 +71,7 @@ public final class SensorManager implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.faults = faults;
-        Map<String, Object> registryConfig = new HashMap<>(config.registry());
-        registryConfig.put("schema.registry.url", config.getString(SchedulerConfig.SCHEMA_REGISTRY_URL));
+        Map<String, Object> registryConfig = config.registry();
         this.registry = SchemaRegistryClient.create(registryConfig);
         this.jobSerde = AvroSerde.forValues(JobDefinition.class, registryConfig);
         this.requests = AvroSerde.forValues(RunRequest.class, registryConfig);
