@@ -112,7 +112,7 @@ final class Effects {
             case StepSucceeded x -> {
                 metrics.stepFinished(s.job(), "succeeded", x.durationMs());
                 releasePool(e, s, out);
-                lineage(e, x, s, input, out);
+                lineage(e, x, s, input, ctx.checkResults(x.attemptId()), out);
             }
             case StepFailed f -> {
                 metrics.stepFinished(s.job(), f.last() ? "failed" : "retrying", f.durationMs());
@@ -208,7 +208,7 @@ final class Effects {
                 .build();
     }
 
-    private void lineage(Envelope e, StepSucceeded x, RunState s, Input input, List<Out> out) {
+    private void lineage(Envelope e, StepSucceeded x, RunState s, Input input, List<AssetChecks.Result> checks, List<Out> out) {
         if (x.materializations().isEmpty()) {
             return;
         }
@@ -234,7 +234,7 @@ final class Effects {
             materializationOf.putIfAbsent(m.assetKey(), m.id());
             emitLineage(ev, out);
         }
-        for (AssetChecks.Result r : decider.checks(s, e.stepKey(), x.outputs(), reportedList)) {
+        for (AssetChecks.Result r : checks) {
             String materializationId = materializationOf.getOrDefault(r.asset(), "");
             LineageEvent ev = LineageEvent.newBuilder()
                     .setEventId(DecisionContext.uuid(materializationId + "/check/" + r.check()))

@@ -26,6 +26,7 @@ public final class DecisionContext {
     private final List<Envelope> events = new ArrayList<>();
     private final List<Input.Timer> rearmed = new ArrayList<>();
     private final Map<String, Object> resolvedActions = new HashMap<>();
+    private final Map<String, List<AssetChecks.Result>> checkResults = new HashMap<>();
 
     /** Read-only view of the latest materialization of an asset (for upstream references across jobs). */
     @FunctionalInterface
@@ -80,6 +81,11 @@ public final class DecisionContext {
     public List<Input.Timer> rearmed() { return rearmed; }
 
     public Object resolvedAction(String attemptId) { return resolvedActions.get(attemptId); }
+
+    /** Check results the decider computed for an attempt's materializations, for the effects to publish. */
+    public void checkResults(String attemptId, List<AssetChecks.Result> results) { checkResults.put(attemptId, results); }
+
+    public List<AssetChecks.Result> checkResults(String attemptId) { return checkResults.getOrDefault(attemptId, List.of()); }
 
     public static String uuid(String name) {
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();

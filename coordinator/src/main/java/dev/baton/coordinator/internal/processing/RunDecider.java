@@ -306,8 +306,9 @@ public final class RunDecider {
         }
         ctx.append(st.key(), new StepSucceeded(st.attempt(), st.attemptId(), x.outputs(), x.outputRefs(), x.durationMs(),
                 materializations(ctx.state(), st, x.materializations())));
-        List<AssetChecks.Result> blocking = checks(ctx.state(), st.key(), x.outputs(), x.materializations()).stream()
-                .filter(AssetChecks.Result::blocks).toList();
+        List<AssetChecks.Result> results = checks(ctx.state(), st.key(), x.outputs(), x.materializations());
+        ctx.checkResults(st.attemptId(), results);
+        List<AssetChecks.Result> blocking = results.stream().filter(AssetChecks.Result::blocks).toList();
         if (!blocking.isEmpty()) {
             // The step ran, but what it produced failed an ERROR check: nothing downstream may use it.
             AssetChecks.Result r = blocking.getFirst();
