@@ -6,7 +6,6 @@ import dev.baton.events.StepStarted;
 import dev.baton.events.StepSucceeded;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -326,7 +325,6 @@ public final class Bench {
             }
             for (int rate : rates) {
                 Stats latency = new Stats();
-                ArrayDeque<long[]> inflightStart = new ArrayDeque<>();
                 List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
                 List<Long> starts = new ArrayList<>();
                 long begin = System.nanoTime();
@@ -395,7 +393,6 @@ public final class Bench {
                     best = perMinute;
                     bestP99 = latency.p(99);
                 }
-                inflightStart.clear();
             }
             whereTimeGoes(stack);
         }

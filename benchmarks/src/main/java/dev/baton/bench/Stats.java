@@ -27,10 +27,6 @@ final class Stats {
         return s.get(Math.max(0, Math.min(s.size() - 1, idx)));
     }
 
-    double mean() {
-        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    }
-
     static String f(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.Coordinator;
 import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.coordinator.TestJobs;
 import dev.baton.events.*;
 import dev.baton.jobs.Format;
 import dev.baton.jobs.JobParser;
@@ -31,24 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The whole coordinator topology with TopologyTestDriver: wall-clock time is advanced explicitly. */
 class CoordinatorTopologyTest {
-    static final String ORDERS = """
-            name: orders_daily
-            params:
-              day: { default: "2026-01-01" }
-            steps:
-              - key: extract
-                run: |
-                  echo "extracting orders for ${{ params.day }}"
-                  echo "rows=42" >> "$BATON_OUTPUT"
-                produces: [raw_orders]
-              - key: clean
-                needs: [extract]
-                run: |
-                  test "${{ steps.extract.outputs.rows }}" = "42"
-                retry: { maxAttempts: 3, backoff: PT1S }
-                timeout: PT5M
-                produces: [clean_orders]
-            """;
+    static final String ORDERS = TestJobs.ORDERS_DAILY;
     static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
     @TempDir Path stateDir;

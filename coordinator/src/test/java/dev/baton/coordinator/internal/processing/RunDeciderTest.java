@@ -18,24 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class RunDeciderTest {
 
-    static final JobDefinition ORDERS = Fold.job("""
-            name: orders_daily
-            params:
-              day: { default: "2026-01-01" }
-            steps:
-              - key: extract
-                run: |
-                  echo "extracting orders for ${{ params.day }}"
-                  echo "rows=42" >> "$BATON_OUTPUT"
-                produces: [raw_orders]
-              - key: clean
-                needs: [extract]
-                run: |
-                  test "${{ steps.extract.outputs.rows }}" = "42"
-                retry: { maxAttempts: 3, backoff: PT1S }
-                timeout: PT5M
-                produces: [clean_orders]
-            """);
+    static final JobDefinition ORDERS = Fold.job(dev.baton.coordinator.TestJobs.ORDERS_DAILY);
 
     static final JobDefinition DIAMOND = Fold.job("""
             name: diamond
