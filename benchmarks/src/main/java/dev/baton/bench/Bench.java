@@ -308,90 +308,38 @@ public final class Bench {
         return r;
     }
 
-    /** Independent two-step runs at stepped request rates, at most 64 in flight. */
+    /**
+     * Independent two-step runs offered open-loop at stepped request rates, after a warm-up at the first
+     * rate (JIT compilation of the broker, Streams and the agent on two cores takes a while). Experiments:
+     * {@code -Dbench.rates=150,250 -Dbench.level.seconds=30 -Dbench.warmup.seconds=20}.
+     */
     Map<String, Object> throughput() throws Exception {
-        int[] rates = quick ? new int[] {50} : new int[] {100, 200, 333, 500};
-        Duration stepDuration = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(20);
-        int maxInFlight = 64;
+        int[] rates = java.util.Arrays.stream(System.getProperty("bench.rates", quick ? "50" : "100,200,300,400")
+                .split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+        Duration levelDuration = Duration.ofSeconds(Long.getLong("bench.level.seconds", quick ? 3 : 20));
+        Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 1 : 15));
         JobDefinition def = Requests.noopJob("pair", 2, true);
         List<Map<String, Object>> levels = new ArrayList<>();
         double best = 0;
         double bestP99 = 0;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock visible = new CommandClock(stack)) {
-            // warm-up
-            for (int i = 0; i < 20; i++) {
-                watcher.finished(req.submit(def)).get(2, TimeUnit.MINUTES);
-            }
+            Level w = offer(rates[0], warmup, def, watcher, req, visible);
+            out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", rates[0], warmup.toSeconds(),
+                    Stats.f(w.latency().p(50)));
             for (int rate : rates) {
-                Stats latency = new Stats();
-                List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
-                List<Long> starts = new ArrayList<>();
-                long begin = System.nanoTime();
-                long end = begin + stepDuration.toNanos();
-                long intervalNs = 1_000_000_000L / rate;
-                long next = begin;
-                int submitted = 0;
-                int throttled = 0;
-                while (System.nanoTime() < end) {
-                    long now = System.nanoTime();
-                    if (now < next) {
-                        TimeUnit.NANOSECONDS.sleep(Math.min(next - now, 1_000_000));
-                        continue;
-                    }
-                    long pending = futures.stream().filter(f -> !f.isDone()).count();
-                    if (pending >= maxInFlight) {
-                        throttled++;
-                        TimeUnit.MICROSECONDS.sleep(200);
-                        continue;
-                    }
-                    starts.add(System.nanoTime());
-                    futures.add(watcher.finished(req.submit(def)));
-                    submitted++;
-                    next += intervalNs;
-                }
-                int done = 0;
-                RunWatcher.Finished slowest = null;
-                double slowestMs = 0;
-                long slowestStartWall = 0;
-                for (int i = 0; i < futures.size(); i++) {
-                    RunWatcher.Finished f = futures.get(i).get(2, TimeUnit.MINUTES);
-                    double ms = (f.seenAtNanos() - starts.get(i)) / 1e6;
-                    latency.add(ms);
-                    if (ms > slowestMs) {
-                        slowestMs = ms;
-                        slowest = f;
-                        slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - starts.get(i)) / 1_000_000;
-                    }
-                    done++;
-                }
-                if (slowest != null && slowestMs > 5_000) {
-                    // Where did the slowest run wait? Event times are broker append times of the inputs.
-                    StringBuilder tl = new StringBuilder();
-                    for (RunEvent e : slowest.events()) {
-                        tl.append(String.format(Locale.ROOT, " %s%s@+%d", e.getPayload().getClass().getSimpleName(),
-                                e.getStepKey() == null ? "" : "(" + e.getStepKey() + ")", e.getTimestamp().toEpochMilli() - slowestStartWall));
-                    }
-                    for (String step : List.of("s1", "s2")) {
-                        Long v = visible.seenAt(slowest.runId(), step);
-                        tl.append(String.format(Locale.ROOT, " | command %s visible (read_committed) @+%s", step,
-                                v == null ? "never" : String.valueOf(v - slowestStartWall)));
-                    }
-                    out.printf(Locale.ROOT, "    slowest run %.0f ms:%s%n", slowestMs, tl);
-                }
-                double seconds = (System.nanoTime() - begin) / 1e9;
-                double perMinute = done / seconds * 60;
+                Level l = offer(rate, levelDuration, def, watcher, req, visible);
                 out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d)%n",
-                        rate, perMinute, Stats.f(latency.p(50)), Stats.f(latency.p(99)), done, throttled);
+                        rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled());
                 Map<String, Object> level = new LinkedHashMap<>();
                 level.put("offered_per_s", rate);
-                level.put("completed_per_min", Math.round(perMinute));
-                level.put("p50_ms", latency.p(50));
-                level.put("p99_ms", latency.p(99));
+                level.put("completed_per_min", Math.round(l.perMinute()));
+                level.put("p50_ms", l.latency().p(50));
+                level.put("p99_ms", l.latency().p(99));
                 levels.add(level);
-                if (latency.p(99) < 1000 && perMinute > best) {
-                    best = perMinute;
-                    bestP99 = latency.p(99);
+                if (l.latency().p(99) < 1000 && l.perMinute() > best) {
+                    best = l.perMinute();
+                    bestP99 = l.latency().p(99);
                 }
             }
             whereTimeGoes(stack);
@@ -406,6 +354,72 @@ public final class Bench {
         r.put("rss_mib", rssKb / 1024);
         r.put("levels", levels);
         return r;
+    }
+
+    private record Level(Stats latency, double perMinute, int runs, int throttled) {}
+
+    /**
+     * Offers runs open-loop at {@code rate} per second for {@code duration} (as schedules, sensors and users
+     * would, whatever the latency) and waits for all of them. The in-flight cap only keeps an overloaded stack
+     * from queueing without bound; hitting it is reported as throttled.
+     */
+    private Level offer(int rate, Duration duration, JobDefinition def, RunWatcher watcher, Requests req, CommandClock visible)
+            throws Exception {
+        int maxInFlight = 2_000;
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        Stats latency = new Stats();
+        List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        long begin = System.nanoTime();
+        long end = begin + duration.toNanos();
+        long intervalNs = 1_000_000_000L / rate;
+        long next = begin;
+        int throttled = 0;
+        while (System.nanoTime() < end) {
+            long now = System.nanoTime();
+            if (now < next) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(next - now, 1_000_000));
+                continue;
+            }
+            if (inFlight.get() >= maxInFlight) {
+                throttled++;
+                TimeUnit.MICROSECONDS.sleep(200);
+                continue;
+            }
+            starts.add(System.nanoTime());
+            inFlight.incrementAndGet();
+            futures.add(watcher.finished(req.submit(def)).whenComplete((f, e) -> inFlight.decrementAndGet()));
+            next += intervalNs;
+        }
+        RunWatcher.Finished slowest = null;
+        double slowestMs = 0;
+        long slowestStartWall = 0;
+        for (int i = 0; i < futures.size(); i++) {
+            RunWatcher.Finished f = futures.get(i).get(2, TimeUnit.MINUTES);
+            double ms = (f.seenAtNanos() - starts.get(i)) / 1e6;
+            latency.add(ms);
+            if (ms > slowestMs) {
+                slowestMs = ms;
+                slowest = f;
+                slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - starts.get(i)) / 1_000_000;
+            }
+        }
+        if (slowest != null && slowestMs > 5_000) {
+            // Where did the slowest run wait? Event times are broker append times of the inputs.
+            StringBuilder tl = new StringBuilder();
+            for (RunEvent e : slowest.events()) {
+                tl.append(String.format(Locale.ROOT, " %s%s@+%d", e.getPayload().getClass().getSimpleName(),
+                        e.getStepKey() == null ? "" : "(" + e.getStepKey() + ")", e.getTimestamp().toEpochMilli() - slowestStartWall));
+            }
+            for (String step : List.of("s1", "s2")) {
+                Long v = visible.seenAt(slowest.runId(), step);
+                tl.append(String.format(Locale.ROOT, " | command %s visible (read_committed) @+%s", step,
+                        v == null ? "never" : String.valueOf(v - slowestStartWall)));
+            }
+            out.printf(Locale.ROOT, "    slowest run %.0f ms:%s%n", slowestMs, tl);
+        }
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        return new Level(latency, futures.size() / seconds * 60, futures.size(), throttled);
     }
 
     static long rssKb() {

@@ -63,7 +63,9 @@ public final class Coordinator implements BatonService {
     public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
         RunDecider decider = new RunDecider(config.deciderSettings(), new TemplateActionResolver());
         return CoordinatorTopology.build(config.topics(), decider, Codecs.create(config.registry()),
-                new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)));
+                new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)),
+                Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_COALESCE_MS)),
+                Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_MAX_DELAY_MS)));
     }
 
 
@@ -74,6 +76,12 @@ public final class Coordinator implements BatonService {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // EOS commits are the latency floor; dispatches also request a commit at once.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(CoordinatorConfig.COMMIT_INTERVAL_MS));
+        // A commit deferred by coalescing is made by a punctuation, which runs when the thread wakes: an idle
+        // thread must not sleep in poll() for the default 100 ms meanwhile.
+        long coalesce = config.getLong(CoordinatorConfig.COMMIT_COALESCE_MS);
+        if (coalesce > 0) {
+            p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1L, Math.min(100L, coalesce)));
+        }
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(CoordinatorConfig.THREADS));
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(CoordinatorConfig.STANDBY_REPLICAS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(CoordinatorConfig.STATE_DIR));

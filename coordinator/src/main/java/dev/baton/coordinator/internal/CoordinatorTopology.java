@@ -29,7 +29,7 @@ public final class CoordinatorTopology {
     private CoordinatorTopology() {}
 
     public static Topology build(Topics topics, RunDecider decider, Codecs codecs, CoordinatorMetrics metrics,
-                                 Duration punctuateInterval) {
+                                 Duration punctuateInterval, Duration commitCoalesce, Duration commitMaxDelay) {
         Topology t = new Topology();
         var str = Serdes.String();
         var bytes = Serdes.ByteArray();
@@ -47,7 +47,7 @@ public final class CoordinatorTopology {
         t.addSource(Names.SOURCE_REQUESTS, str.deserializer(), bytes.deserializer(), topics.runRequests());
         t.addSource(Names.SOURCE_CONTROL, str.deserializer(), bytes.deserializer(), topics.runControl());
         t.addSource(Names.SOURCE_REPORTS, str.deserializer(), bytes.deserializer(), topics.agentReports());
-        t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval),
+        t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval, commitCoalesce, commitMaxDelay),
                 Names.SOURCE_REQUESTS, Names.SOURCE_CONTROL, Names.SOURCE_REPORTS);
         StoreBuilder<KeyValueStore<String, byte[]>> runs =
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.RUN_STORE), str, bytes);

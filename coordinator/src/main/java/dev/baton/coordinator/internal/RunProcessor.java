@@ -49,7 +49,13 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private final Topics topics;
     private final CoordinatorMetrics metrics;
     private final Duration punctuateInterval;
+    private final long coalesceMs;
+    private final long maxDelayNanos;
     private final Effects effects;
+    /** Whether answers wait for a commit, since when, and when the last input was handled (System.nanoTime). */
+    private boolean commitOwed;
+    private long owedSinceNanos;
+    private long lastInputNanos;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> runs;
     private KeyValueStore<Bytes, byte[]> timers;
@@ -66,8 +72,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         }
     };
 
-    public RunProcessor(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, Duration punctuateInterval) {
+    public RunProcessor(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, Duration punctuateInterval,
+                        Duration commitCoalesce, Duration commitMaxDelay) {
         this.decider = decider;
+        this.coalesceMs = commitCoalesce.toMillis();
+        this.maxDelayNanos = commitMaxDelay.toNanos();
         this.codecs = codecs;
         this.topics = topics;
         this.metrics = metrics;
@@ -83,6 +92,9 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        if (coalesceMs > 0) {
+            context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, this::payOwedCommit);
+        }
         cache.clear();
     }
 
@@ -175,10 +187,45 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             }
             context.forward(new Record<>(o.key(), o.value(), now.toEpochMilli(), headers), o.sink());
         }
-        if (urgent || ctx.events().stream().anyMatch(e -> e.event() instanceof Event.RunLevel rl && isRunEnd(rl))) {
-            // Dispatches and run ends are what users wait for: commit now instead of at the next interval.
-            context.commit();
+        if (!urgent && ctx.events().stream().anyMatch(e -> e.event() instanceof Event.RunLevel rl && isRunEnd(rl))) {
+            // Dispatches and run ends are what users wait for: commit now instead of at the next interval
+            // (or, while the thread works through a backlog, together with the answers behind it).
+            urgent = true;
         }
+        answered(now.toEpochMilli(), urgent);
+    }
+
+    /**
+     * Commits the answers (dispatches, run ends) of inputs that arrived moments ago at once. Inputs that
+     * waited in the thread's backlog (older than the coalescing threshold, e.g. while the previous commit ran)
+     * mean more are queued behind them: their answers share one commit, made as soon as the thread has
+     * caught up (an input is fresh again, or none came for the threshold) and at the latest after the
+     * maximum delay. Each exactly-once commit is several broker round trips that block the stream thread,
+     * so committing per dispatch under load would make the backlog, and the latency, grow.
+     */
+    private void answered(long inputTimestampMs, boolean urgent) {
+        lastInputNanos = System.nanoTime();
+        boolean caughtUp = System.currentTimeMillis() - inputTimestampMs <= coalesceMs;
+        if (urgent && !commitOwed) {
+            commitOwed = true;
+            owedSinceNanos = lastInputNanos;
+        }
+        if (commitOwed && (caughtUp || coalesceMs <= 0)) {
+            commitNow();
+        }
+    }
+
+    /** Punctuation: pays an owed commit once the thread is idle or the maximum delay is reached. */
+    private void payOwedCommit(long wallClockMs) {
+        long now = System.nanoTime();
+        if (commitOwed && (now - lastInputNanos >= coalesceMs * 1_000_000L || now - owedSinceNanos >= maxDelayNanos)) {
+            commitNow();
+        }
+    }
+
+    private void commitNow() {
+        context.commit();
+        commitOwed = false;
     }
 
     private static boolean isRunEnd(Event e) {
