@@ -309,23 +309,25 @@ public final class Bench {
     }
 
     /**
-     * Independent two-step runs offered open-loop at stepped request rates, after a warm-up at the first
-     * rate (JIT compilation of the broker, Streams and the agent on two cores takes a while). Experiments:
+     * Independent two-step runs offered open-loop at stepped request rates, after a warm-up of a minute at
+     * 200 runs/s: the JIT compiles the broker, Streams, the agent and the serdes for about that long on two
+     * cores, keeping one of them busy. Experiments:
      * {@code -Dbench.rates=150,250 -Dbench.level.seconds=30 -Dbench.warmup.seconds=20}.
      */
     Map<String, Object> throughput() throws Exception {
-        int[] rates = java.util.Arrays.stream(System.getProperty("bench.rates", quick ? "50" : "100,200,300,400")
+        int[] rates = java.util.Arrays.stream(System.getProperty("bench.rates", quick ? "50" : "150,250,350,400")
                 .split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
         Duration levelDuration = Duration.ofSeconds(Long.getLong("bench.level.seconds", quick ? 3 : 20));
-        Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 1 : 15));
+        Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 1 : 60));
         JobDefinition def = Requests.noopJob("pair", 2, true);
         List<Map<String, Object>> levels = new ArrayList<>();
         double best = 0;
         double bestP99 = 0;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock visible = new CommandClock(stack)) {
-            Level w = offer(rates[0], warmup, def, watcher, req, visible);
-            out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", rates[0], warmup.toSeconds(),
+            int warmupRate = quick ? rates[0] : 200;
+            Level w = offer(warmupRate, warmup, def, watcher, req, visible);
+            out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", warmupRate, warmup.toSeconds(),
                     Stats.f(w.latency().p(50)));
             for (int rate : rates) {
                 Level l = offer(rate, levelDuration, def, watcher, req, visible);

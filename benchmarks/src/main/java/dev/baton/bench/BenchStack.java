@@ -53,6 +53,8 @@ final class BenchStack implements AutoCloseable {
             a.put(AgentConfig.COMMAND_LOCK_MS, "5000");
             // Take up to 16 commands per poll: each poll's commands are settled (started reports written) before the next.
             a.put(AgentConfig.POLL_MAX_RECORDS, String.valueOf(Math.min(16, agentSlots)));
+            // Several command loops, so taking commands overlaps with waiting for started reports to be written.
+            a.put(AgentConfig.POOL_CONSUMERS, String.valueOf(Math.max(1, Math.min(4, agentSlots / 16))));
             System.getProperties().forEach((k, v) -> {
                 if (k.toString().startsWith("bench.agent.")) {
                     a.put(k.toString().substring("bench.".length()), v.toString());

@@ -153,12 +153,16 @@ public final class Agent implements BatonService {
             opened.add(control::stop);
 
             for (String pool : config.pools()) {
-                var consumer = new KafkaShareConsumer<>(shareConsumerConfig(pool), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                CommandLoop loop = new CommandLoop(pool, topics.commands(pool), consumer, runtime, codec, deadLetters,
-                        config.pollMaxRecords(), config.maxDeliveries(), config.pollTimeout());
-                loops.add(loop);
-                threads.add(Thread.ofPlatform().name("baton-agent-commands-" + pool + "-" + id).daemon().start(loop));
-                opened.add(loop::stop);
+                for (int n = 1; n <= config.poolConsumers(); n++) {
+                    String suffix = config.poolConsumers() == 1 ? "" : "-" + n;
+                    var consumer = new KafkaShareConsumer<>(shareConsumerConfig(pool, suffix), new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer());
+                    CommandLoop loop = new CommandLoop(pool, topics.commands(pool), consumer, runtime, codec, deadLetters,
+                            config.pollMaxRecords(), config.maxDeliveries(), config.pollTimeout());
+                    loops.add(loop);
+                    threads.add(Thread.ofPlatform().name("baton-agent-commands-" + pool + suffix + "-" + id).daemon().start(loop));
+                    opened.add(loop::stop);
+                }
             }
 
             runtime.every(config.registrationInterval(), "registration", registration::publish);
@@ -261,14 +265,14 @@ public final class Agent implements BatonService {
         return m;
     }
 
-    private Map<String, Object> shareConsumerConfig(String pool) {
+    private Map<String, Object> shareConsumerConfig(String pool, String suffix) {
         Map<String, Object> m = config.kafkaClient();
         // Consumer-group settings in the kafka.* pass-through would make the share consumer refuse to start.
         List.of("auto.offset.reset", "enable.auto.commit", "group.instance.id", "isolation.level", "partition.assignment.strategy",
                 "interceptor.classes", "session.timeout.ms", "heartbeat.interval.ms", "group.protocol", "group.remote.assignor")
                 .forEach(m::remove);
         m.put(ConsumerConfig.GROUP_ID_CONFIG, topics.agentShareGroup(pool));
-        m.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-agent-" + config.agentId() + "-" + pool);
+        m.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-agent-" + config.agentId() + "-" + pool + suffix);
         // A command is accepted only after its started report is written (see CommandLoop).
         m.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
         // Never acquire more commands than the slots reserved for the poll.

@@ -34,6 +34,7 @@ public final class AgentConfig extends BatonConfig {
     public static final String MAX_DELIVERIES = "agent.max.deliveries";
     public static final String OUTPUT_MAX_BYTES = "agent.output.max.bytes";
     public static final String POLL_MAX_RECORDS = "agent.poll.max.records";
+    public static final String POOL_CONSUMERS = "agent.pool.consumers";
     public static final String POLL_TIMEOUT_MS = "agent.poll.timeout.ms";
     public static final String FETCH_MAX_WAIT_MS = "agent.fetch.max.wait.ms";
     public static final String COMMAND_LOCK_MS = "agent.command.lock.ms";
@@ -84,6 +85,11 @@ public final class AgentConfig extends BatonConfig {
                         "Commands taken per poll (share consumer max.poll.records, record_limit acquire mode). The agent polls only "
                                 + "when at least this many slots are free, so a larger value raises throughput of short steps at the "
                                 + "cost of leaving up to this many minus one slots idle.")
+                .define(POOL_CONSUMERS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
+                        "Share consumers (command loops) per pool, all in the pool's share group and drawing on the same slots. "
+                                + "A loop settles the commands of one poll (their started reports written) before it polls again; "
+                                + "more loops let an agent with many slots and short steps take commands while others wait on the "
+                                + "broker.")
                 .define(POLL_TIMEOUT_MS, Type.LONG, 5L, Range.atLeast(1), Importance.LOW,
                         "How long one share-consumer poll waits. Commands written in a transaction (as the coordinator writes "
                                 + "them) can become visible to a poll already waiting only on its next fetch, so keep polls short.")
@@ -129,6 +135,7 @@ public final class AgentConfig extends BatonConfig {
     public List<String> pools() { return List.copyOf(getList(POOLS)); }
     public String region() { return getString(REGION); }
     public int slots() { return getInt(SLOTS); }
+    public int poolConsumers() { return getInt(POOL_CONSUMERS); }
     public Duration heartbeatInterval() { return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS)); }
     public Duration registrationInterval() { return Duration.ofMillis(getLong(REGISTRATION_INTERVAL_MS)); }
     public Duration shutdownGrace() { return Duration.ofMillis(getLong(SHUTDOWN_GRACE_MS)); }
