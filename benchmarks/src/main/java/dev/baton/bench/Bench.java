@@ -54,7 +54,7 @@ public final class Bench {
         };
     }
 
-    /** 40 sequential noop steps, one run in flight, 20 repetitions (plus 2 warm-up runs). */
+    /** 40 sequential noop steps, one run in flight, 20 repetitions (after 30 s of warm-up runs). */
     Map<String, Object> chain() throws Exception {
         int steps = 40;
         int reps = quick ? 2 : 20;
@@ -63,7 +63,15 @@ public final class Bench {
         Stats perStep = new Stats();
         Stats hop = new Stats();
         try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
-            for (int i = 0; i < warmup + reps; i++) {
+            // Warm-up: the JIT needs tens of seconds of traffic on two cores before the hot paths are compiled.
+            long warmupEnd = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
+            int warmedUp = 0;
+            while (warmedUp < warmup || System.nanoTime() < warmupEnd) {
+                watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES);
+                warmedUp++;
+            }
+            out.printf(Locale.ROOT, "  warm-up: %d runs (not counted)%n", warmedUp);
+            for (int i = warmup; i < warmup + reps; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);
                 RunWatcher.Finished f = watcher.finished(runId).get(5, TimeUnit.MINUTES);
@@ -72,7 +80,7 @@ public final class Bench {
                     perStep.add(wallMs / steps);
                     hops(f.events(), hop);
                 }
-                out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i + 1, f.status(), wallMs, wallMs / steps);
+                out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i - warmup + 1, f.status(), wallMs, wallMs / steps);
             }
             whereTimeGoes(stack);
         }
