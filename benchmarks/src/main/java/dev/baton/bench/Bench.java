@@ -5,6 +5,7 @@ import dev.baton.events.RunEvent;
 import dev.baton.events.StepStarted;
 import dev.baton.events.StepSucceeded;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -204,7 +205,17 @@ public final class Bench {
         int lost = 0;
         int duplicated = 0;
         try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
-            Process coordinator = stack.coordinatorProcess("bench-coordinator");
+            String[] jvm = {};
+            if (!Boolean.getBoolean("bench.nocds")) {
+                // As a deployment would (see docs/operations.md): a class-data archive of the coordinator, made by a
+                // training start that exits cleanly, so a restarted JVM maps its classes instead of loading them.
+                Path jsa = stack.dir.resolve("coordinator.jsa");
+                Process training = stack.coordinatorProcess("bench-training", "-XX:ArchiveClassesAtExit=" + jsa);
+                training.destroy();
+                training.waitFor(60, TimeUnit.SECONDS);
+                jvm = new String[] {"-XX:SharedArchiveFile=" + jsa};
+            }
+            Process coordinator = stack.coordinatorProcess("bench-coordinator", jvm);
             List<String> runs = new ArrayList<>();
             List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
             CommandClock commands = new CommandClock(stack);
@@ -221,7 +232,7 @@ public final class Bench {
                     killed = true;
                     commands.markKill(before, killWall);
                     out.println("  killed the coordinator (SIGKILL); restarting it");
-                    coordinator = stack.coordinatorProcess("bench-coordinator");
+                    coordinator = stack.coordinatorProcess("bench-coordinator", jvm);
                     out.printf(Locale.ROOT, "  new coordinator process running %d ms after the kill%n", System.currentTimeMillis() - killWall);
                 }
                 if (System.nanoTime() >= next) {

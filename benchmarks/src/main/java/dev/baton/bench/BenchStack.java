@@ -73,11 +73,12 @@ final class BenchStack implements AutoCloseable {
     }
 
     /** Starts a coordinator in a separate JVM (same class path) and waits until it is running. */
-    Process coordinatorProcess(String instanceId) throws IOException, InterruptedException {
+    Process coordinatorProcess(String instanceId, String... jvmOptions) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
-                "-cp", System.getProperty("java.class.path"), CoordinatorProcess.class.getName(),
-                broker.bootstrapServers(), registry.url(), topics.prefix(), dir.resolve("coordinator-proc").toString(), instanceId);
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events");
+        pb.command().addAll(List.of(jvmOptions));
+        pb.command().addAll(List.of("-cp", System.getProperty("java.class.path"), CoordinatorProcess.class.getName(),
+                broker.bootstrapServers(), registry.url(), topics.prefix(), dir.resolve("coordinator-proc").toString(), instanceId));
         System.getProperties().forEach((k, v) -> {
             if (k.toString().startsWith("bench.coordinator.") || k.toString().startsWith("bench.kafka.")) {
                 pb.command().add(k.toString().substring("bench.".length()));
@@ -85,10 +86,14 @@ final class BenchStack implements AutoCloseable {
             }
         });
         pb.redirectErrorStream(true);
+        long launched = System.currentTimeMillis();
         Process p = pb.start();
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         String line;
         while ((line = reader.readLine()) != null) {
+            if (Boolean.getBoolean("bench.coordinator.log")) {
+                System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + line);
+            }
             if (line.contains("READY")) {
                 Thread.ofVirtual().start(() -> {
                     try {

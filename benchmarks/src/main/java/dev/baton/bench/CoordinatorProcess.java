@@ -20,6 +20,8 @@ public final class CoordinatorProcess {
             c.put(args[i], args[i + 1]);
         }
         Coordinator coordinator = Coordinator.start(new CoordinatorConfig(c), new SimpleMeterRegistry());
+        // SIGTERM: leave the group cleanly (SIGKILL, the benchmark's crash, skips this).
+        Runtime.getRuntime().addShutdownHook(new Thread(coordinator::close));
         while (!coordinator.ready()) {
             Thread.sleep(20);
         }
