@@ -353,6 +353,8 @@ public final class Bench {
         List<Map<String, Object>> levels = new ArrayList<>();
         double best = 0;
         double bestP99 = 0;
+        long rssKb;
+        long[] state;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock visible = new CommandClock(stack)) {
             int warmupRate = quick ? rates[0] : 200;
@@ -375,17 +377,58 @@ public final class Bench {
                 }
             }
             whereTimeGoes(stack);
+            rssKb = rssKb();
+            state = stateBytes(stack);
         }
-        long rssKb = rssKb();
-        out.printf(Locale.ROOT, "throughput: best sustained with p99 < 1 s: %.0f runs/min (p99 %s ms); resident memory %d MiB%n",
-                best, Stats.f(bestP99), rssKb / 1024);
+        // The knee: the first offered rate the stack no longer keeps up with (completes under 95% of it, or p99 >= 1 s).
+        Object knee = levels.stream().filter(l -> ((Number) l.get("completed_per_min")).doubleValue()
+                        < 0.95 * 60 * ((Number) l.get("offered_per_s")).doubleValue() || (double) l.get("p99_ms") >= 1000)
+                .map(l -> l.get("offered_per_s")).findFirst().orElse("none");
+        out.printf(Locale.ROOT, "throughput: best sustained with p99 < 1 s: %.0f runs/min (p99 %s ms); knee at %s runs/s offered%n",
+                best, Stats.f(bestP99), knee);
+        out.printf(Locale.ROOT, "  memory: resident %d MiB for the one process holding broker, registry, coordinator and agent; "
+                + "run state %d bytes per run in the store (%d runs), %d changelog bytes per run on disk%n",
+                rssKb / 1024, state[0], state[1], state[2]);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", "throughput");
         r.put("runs_per_min", Math.round(best));
         r.put("p99_ms", bestP99);
+        r.put("knee_offered_per_s", knee);
         r.put("rss_mib", rssKb / 1024);
+        r.put("state_bytes_per_run", state[0]);
+        r.put("changelog_bytes_per_run", state[2]);
         r.put("levels", levels);
         return r;
+    }
+
+    /** Average stored state per run (key + value), runs stored, and changelog bytes on disk per run. */
+    private static long[] stateBytes(BenchStack stack) throws Exception {
+        var store = stack.coordinator.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                dev.baton.coordinator.internal.Names.RUN_STORE,
+                org.apache.kafka.streams.state.QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        long bytes = 0;
+        long runs = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                bytes += kv.key.length() + kv.value.length;
+                runs++;
+            }
+        }
+        long changelog = 0;
+        String topic = stack.topics.applicationId("coordinator") + "-" + dev.baton.coordinator.internal.Names.RUN_STORE + "-changelog";
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {
+            for (var dir : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
+                for (var logDir : dir.values()) {
+                    for (var e : logDir.replicaInfos().entrySet()) {
+                        if (e.getKey().topic().equals(topic)) {
+                            changelog += e.getValue().size();
+                        }
+                    }
+                }
+            }
+        }
+        return new long[] {runs == 0 ? 0 : bytes / runs, runs, runs == 0 ? 0 : changelog / runs};
     }
 
     private record Level(Stats latency, double perMinute, int runs, int throttled) {}
