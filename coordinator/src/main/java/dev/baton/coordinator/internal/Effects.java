@@ -110,8 +110,12 @@ final class Effects {
                     decider.settings().poolLimits().get(q.pool()), runId + "/" + e.stepKey(), runId, e.stepKey(),
                     s.priority(), e.traceId())));
             case StepSucceeded x -> {
-                metrics.stepFinished(s.job(), "succeeded", x.durationMs());
-                releasePool(e, s, out);
+                // An attempt whose output failed an ERROR check is also failed in this decision: that StepFailed
+                // counts it and releases its pool slot, once.
+                if (!failedInSameDecision(ctx, x.attemptId())) {
+                    metrics.stepFinished(s.job(), "succeeded", x.durationMs());
+                    releasePool(e, s, out);
+                }
                 lineage(e, x, s, input, ctx.checkResults(x.attemptId()), out);
             }
             case StepFailed f -> {
@@ -134,6 +138,10 @@ final class Effects {
             case RunRequestRejected r -> metrics.rejected("REQUEST", r.rejection().name());
             default -> { }
         }
+    }
+
+    private static boolean failedInSameDecision(DecisionContext ctx, String attemptId) {
+        return ctx.events().stream().anyMatch(ev -> ev.event() instanceof StepFailed f && f.attemptId().equals(attemptId));
     }
 
     private void runEnded(Envelope e, RunState s, String status, List<Out> out) {

@@ -38,6 +38,7 @@ class CoordinatorTopologyTest {
     @TempDir Path stateDir;
     Topics topics = new Topics("t.");
     TopologyTestDriver driver;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Map<String, Object> serdeConfig;
     TestInputTopic<String, byte[]> requests, control, reports, jobs;
     TestOutputTopic<String, byte[]> commands, gpuCommands, events, agentControl, dlq, lineage, latest;
@@ -61,7 +62,7 @@ class CoordinatorTopologyTest {
         raw.put(CoordinatorConfig.POOL_LIMITS, "gpu=1");
         CoordinatorConfig config = new CoordinatorConfig(raw);
         serdeConfig = Map.of("schema.registry.url", raw.get("schema.registry.url"));
-        driver = new TopologyTestDriver(Coordinator.topology(config, new SimpleMeterRegistry()),
+        driver = new TopologyTestDriver(Coordinator.topology(config, meters),
                 Coordinator.streamsProperties(config), T0);
         var ss = new StringSerializer();
         var bs = new ByteArraySerializer();
@@ -309,6 +310,28 @@ class CoordinatorTopologyTest {
             assertThat(c.getStepKey()).isEqualTo("clean");
             assertThat(((ExecuteStep) c.getCommand()).getInputs()).containsEntry("extract", Map.of("rows", "42"));
         });
+    }
+
+    @Test
+    void anAttemptFailingAnErrorCheckIsCountedOnceAsFailed() {
+        JobDefinition d = def("""
+                name: checked_job
+                steps:
+                  - key: load
+                    noop: {}
+                    produces:
+                      - key: checked_asset
+                        checks: [ { name: has_rows, expr: "rows > 0", severity: ERROR } ]
+                """);
+        request("k1", d, "checked_job");
+        StepCommand load = commands(commands).getFirst();
+        report(load, new StepStartedReport("h", "eu", 1L));
+        report(load, ok(Map.of("rows", "0")));
+        assertThat(payloads(events())).contains("StepSucceeded", "StepFailed", "RunFailed");
+        assertThat(meters.find("baton_coordinator_step_duration").tag("outcome", "failed").timer())
+                .satisfies(t -> assertThat(t.count()).isEqualTo(1));
+        assertThat(meters.find("baton_coordinator_step_duration").tag("outcome", "succeeded").timer())
+                .as("the attempt is not also counted as a success").isNull();
     }
 
     @Test
