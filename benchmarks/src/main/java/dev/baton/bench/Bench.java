@@ -102,6 +102,9 @@ public final class Bench {
 
     /** Prints the components' own latency timers, to show where the time of a hop goes. */
     private void whereTimeGoes(BenchStack stack) {
+        for (var c : stack.meters.find("baton.agent.commands.redelivered").counters()) {
+            out.printf(Locale.ROOT, "  commands delivered again (earlier acquisition released or its lock expired): %.0f%n", c.count());
+        }
         for (var t : stack.meters.getMeters()) {
             String name = t.getId().getName();
             if (t instanceof io.micrometer.core.instrument.Timer timer
@@ -306,6 +309,14 @@ public final class Bench {
         Stats spread = new Stats();
         int reps = quick ? 1 : 5;
         try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+            // Warm-up: the JIT needs tens of seconds of traffic on two cores before the hot paths are compiled.
+            long warmupEnd = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
+            int warmedUp = 0;
+            while (System.nanoTime() < warmupEnd) {
+                watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES);
+                warmedUp++;
+            }
+            out.printf(Locale.ROOT, "  warm-up: %d runs (not counted)%n", warmedUp);
             for (int i = 0; i < reps + 1; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);
@@ -345,7 +356,7 @@ public final class Bench {
      * {@code -Dbench.rates=150,250 -Dbench.level.seconds=30 -Dbench.warmup.seconds=20}.
      */
     Map<String, Object> throughput() throws Exception {
-        int[] rates = java.util.Arrays.stream(System.getProperty("bench.rates", quick ? "50" : "150,250,350,400")
+        int[] rates = java.util.Arrays.stream(System.getProperty("bench.rates", quick ? "50" : "200,350,400,450,500")
                 .split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
         Duration levelDuration = Duration.ofSeconds(Long.getLong("bench.level.seconds", quick ? 3 : 20));
         Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 1 : 60));

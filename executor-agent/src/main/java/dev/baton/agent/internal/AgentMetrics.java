@@ -19,6 +19,7 @@ public final class AgentMetrics {
     private final Timer dispatchToStart;
     private final Counter logLinesDropped;
     private final Counter deadLetters;
+    private final Counter redeliveries;
     private final Map<ErrorClass, Counter> failures = new EnumMap<>(ErrorClass.class);
 
     public AgentMetrics(MeterRegistry registry, String agentId, Supplier<Number> running, Supplier<Number> freeSlots) {
@@ -37,10 +38,17 @@ public final class AgentMetrics {
                 .tag("agent", agentId).register(registry);
         this.deadLetters = Counter.builder("baton.agent.dead.letters")
                 .description("Commands sent to the dead-letter topic").tag("agent", agentId).register(registry);
+        this.redeliveries = Counter.builder("baton.agent.commands.redelivered")
+                .description("Commands delivered again because an earlier acquisition was released or its lock expired")
+                .tag("agent", agentId).register(registry);
         for (ErrorClass c : ErrorClass.values()) {
             failures.put(c, Counter.builder("baton.agent.failures").description("Failed attempts by error class")
                     .tag("agent", agentId).tag("error_class", c.name()).register(registry));
         }
+    }
+
+    public void redelivered() {
+        redeliveries.increment();
     }
 
     public void dispatchToStart(Duration d) {

@@ -198,6 +198,11 @@ public final class CommandLoop implements Runnable {
     private Optional<AcknowledgeType> handle(ConsumerRecord<byte[], byte[]> r) {
         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
         int deliveries = r.deliveryCount().map(Short::intValue).orElse(1);
+        if (deliveries > 1) {
+            runtime.metrics().redelivered();
+            log.debug("Command {}-{}@{} on pool {}: delivery {}, {} ms after it was written", r.topic(), r.partition(), r.offset(),
+                    pool, deliveries, System.currentTimeMillis() - r.timestamp());
+        }
         if (deliveries > maxDeliveries) {
             return deadLetter(r, "TOO_MANY_DELIVERIES", "delivered " + deliveries + " times (agent.max.deliveries="
                     + maxDeliveries + "); agents that took it before did not acknowledge it", key, null);
