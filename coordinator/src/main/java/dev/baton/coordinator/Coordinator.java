@@ -102,8 +102,9 @@ public final class Coordinator implements BatonService {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 3000);
         // Hand a dead instance's partitions to a standby after 10 s instead of 45 s.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-        // Do not cache state: every change must reach the changelog within the transaction anyway.
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        // The record cache of the run and timer stores (flushed to RocksDB and the changelogs at each commit, inside
+        // the transaction): repeated writes of one key between two commits become one.
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
         return p;
     }
 

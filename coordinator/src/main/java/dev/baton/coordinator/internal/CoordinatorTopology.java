@@ -49,10 +49,13 @@ public final class CoordinatorTopology {
         t.addSource(Names.SOURCE_REPORTS, str.deserializer(), bytes.deserializer(), topics.agentReports());
         t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval, commitCoalesce, commitMaxDelay),
                 Names.SOURCE_REQUESTS, Names.SOURCE_CONTROL, Names.SOURCE_REPORTS);
+        // Cached: the states a run goes through within one commit, and a short step's timers (armed at its start,
+        // removed at its end), reach RocksDB and the changelog once, or not at all, when the commit flushes the cache.
         StoreBuilder<KeyValueStore<String, byte[]>> runs =
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.RUN_STORE), str, bytes);
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.RUN_STORE), str, bytes).withCachingEnabled();
         StoreBuilder<KeyValueStore<Bytes, byte[]>> timers =
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TIMER_STORE), Serdes.Bytes(), bytes);
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TIMER_STORE), Serdes.Bytes(), bytes)
+                        .withCachingEnabled();
         t.addStateStore(runs, Names.RUN_PROCESSOR);
         t.addStateStore(timers, Names.RUN_PROCESSOR);
 

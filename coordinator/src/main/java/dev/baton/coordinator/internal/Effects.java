@@ -46,14 +46,18 @@ import java.util.Map;
  * were decided: commands to agents, cancels, timers, lineage, child runs and admission requests.
  */
 final class Effects {
-    /** One output: a record for a sink, or a timer to store. */
-    record Out(String sink, String key, byte[] value, String pool, Timer timer) {
+    /** One output: a record for a sink, a timer to store, or a timer to remove ({@code disarm}). */
+    record Out(String sink, String key, byte[] value, String pool, Timer timer, boolean disarm) {
         static Out of(String sink, String key, byte[] value, String pool) {
-            return new Out(sink, key, value, pool, null);
+            return new Out(sink, key, value, pool, null, false);
         }
 
         static Out timer(Timer t) {
-            return new Out(null, null, null, null, t);
+            return new Out(null, null, null, null, t, false);
+        }
+
+        static Out disarm(Timer t) {
+            return new Out(null, null, null, null, t, true);
         }
     }
 
@@ -116,13 +120,18 @@ final class Effects {
                     metrics.stepFinished(s.job(), "succeeded", x.durationMs());
                     releasePool(e, s, out);
                 }
+                disarmAttemptTimers(e, s, x.attempt(), out);
                 lineage(e, x, s, input, ctx.checkResults(x.attemptId()), out);
             }
             case StepFailed f -> {
                 metrics.stepFinished(s.job(), f.last() ? "failed" : "retrying", f.durationMs());
                 releasePool(e, s, out);
+                disarmAttemptTimers(e, s, f.attempt(), out);
             }
-            case StepCanceled x -> releasePool(e, s, out);
+            case StepCanceled x -> {
+                releasePool(e, s, out);
+                disarmAttemptTimers(e, s, x.attempt(), out);
+            }
             case RunRetried r -> out.add(Out.of(Names.SINK_REQUESTS, r.newRunId(),
                     codecs.requests().serialize(topics.runRequests(), childRun(e, r, s, input)), null));
             case CommandRejected c -> {
@@ -137,6 +146,25 @@ final class Effects {
             case ReportRejected r -> metrics.rejected(r.reportType(), r.rejection().name());
             case RunRequestRejected r -> metrics.rejected("REQUEST", r.rejection().name());
             default -> { }
+        }
+    }
+
+    /**
+     * An attempt that ended no longer needs the heartbeat deadline and step timeout armed when it started:
+     * remove them now instead of letting them fire as no-ops later (for short steps both go within one
+     * commit and never reach the store). A deadline re-armed after heartbeats has another due time and still
+     * fires, harmlessly.
+     */
+    private void disarmAttemptTimers(Envelope e, RunState s, int attempt, List<Out> out) {
+        StepState st = s.step(e.stepKey());
+        if (st == null || st.startedAt() == null || st.attempt() != attempt) {
+            return;
+        }
+        out.add(Out.disarm(new Timer(Timer.Kind.HEARTBEAT_DEADLINE, e.runId(), e.stepKey(), attempt,
+                st.startedAt().plus(decider.heartbeatTimeoutOf(s, e.stepKey())))));
+        Long timeout = step(s, e.stepKey()).getTimeoutMs();
+        if (timeout != null) {
+            out.add(Out.disarm(new Timer(Timer.Kind.STEP_TIMEOUT, e.runId(), e.stepKey(), attempt, st.startedAt().plusMillis(timeout))));
         }
     }
 

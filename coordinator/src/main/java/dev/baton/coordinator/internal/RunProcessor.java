@@ -176,7 +176,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         boolean urgent = false;
         for (Effects.Out o : out) {
             if (o.timer() != null) {
-                timers.put(TimerKeys.key(o.timer()), TimerKeys.value(o.timer()));
+                if (o.disarm()) {
+                    timers.delete(TimerKeys.key(o.timer()));
+                } else {
+                    timers.put(TimerKeys.key(o.timer()), TimerKeys.value(o.timer()));
+                }
                 continue;
             }
             RecordHeaders headers = new RecordHeaders();
