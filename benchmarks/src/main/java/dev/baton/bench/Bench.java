@@ -490,7 +490,7 @@ public final class Bench {
                 slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - starts.get(i)) / 1_000_000;
             }
         }
-        if (slowest != null && slowestMs > 5_000) {
+        if (slowest != null && slowestMs > 2_000) {
             // Where did the slowest run wait? Event times are broker append times of the inputs.
             StringBuilder tl = new StringBuilder();
             for (RunEvent e : slowest.events()) {
