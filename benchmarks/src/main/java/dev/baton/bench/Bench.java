@@ -101,7 +101,39 @@ public final class Bench {
     }
 
     /** Prints the components' own latency timers, to show where the time of a hop goes. */
+    /** The broker's own request timings (Yammer histograms over the whole run), to see where a stall sat. */
+    private void brokerRequestTimes() {
+        if (!Boolean.getBoolean("bench.broker.times")) {
+            return;
+        }
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        for (String request : List.of("Produce", "Fetch", "ShareFetch", "ShareAcknowledge", "EndTxn", "AddOffsetsToTxn",
+                "TxnOffsetCommit", "AddPartitionsToTxn", "WriteTxnMarkers")) {
+            StringBuilder line = new StringBuilder("  broker " + request + ":");
+            for (String part : List.of("TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ResponseQueueTimeMs")) {
+                try {
+                    var name = new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=" + part + ",request=" + request);
+                    line.append(String.format(Locale.ROOT, " %s p99 %.0f max %.0f;", part.replace("TimeMs", ""),
+                            (Double) server.getAttribute(name, "99thPercentile"), (Double) server.getAttribute(name, "Max")));
+                } catch (Exception e) {
+                    line.append(" ").append(part).append(" n/a;");
+                }
+            }
+            out.println(line);
+        }
+    }
+
     private void whereTimeGoes(BenchStack stack) {
+        brokerRequestTimes();
+        if (Boolean.getBoolean("bench.broker.times")) {
+            for (var m : stack.meters.getMeters()) {
+                String n = m.getId().getName();
+                if ((n.contains("request.latency.max") || n.contains("fetch.latency.max") || n.contains("commit.latency.max")
+                        || n.contains("io.wait.time.ns.avg")) && m instanceof io.micrometer.core.instrument.Gauge g && g.value() > 0) {
+                    out.printf(Locale.ROOT, "  client %s %s = %.0f%n", n, m.getId().getTag("client.id"), g.value());
+                }
+            }
+        }
         for (var c : stack.meters.find("baton.agent.commands.redelivered").counters()) {
             out.printf(Locale.ROOT, "  commands delivered again (earlier acquisition released or its lock expired): %.0f%n", c.count());
         }
