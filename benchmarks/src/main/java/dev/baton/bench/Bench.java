@@ -236,6 +236,7 @@ public final class Bench {
         Duration killAfter = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(8);
         JobDefinition def = Requests.noopJob("pair", 2, true);
         long resumeMs;
+        long coordinatorRssKb = -1;
         int submitted = 0;
         int lost = 0;
         int duplicated = 0;
@@ -261,6 +262,7 @@ public final class Bench {
             boolean killed = false;
             while (System.nanoTime() < begin + load.toNanos()) {
                 if (!killed && System.nanoTime() >= killAt) {
+                    coordinatorRssKb = rssKb(String.valueOf(coordinator.pid()));
                     long before = commands.lastOffset();
                     coordinator.destroyForcibly().waitFor();
                     killWall = System.currentTimeMillis();
@@ -301,14 +303,16 @@ public final class Bench {
             coordinator.destroy();
             coordinator.waitFor(30, TimeUnit.SECONDS);
         }
-        out.printf(Locale.ROOT, "recovery: %d runs; dispatching resumed %d ms after SIGKILL; lost %d, duplicated step results %d%n",
-                submitted, resumeMs, lost, duplicated);
+        out.printf(Locale.ROOT, "recovery: %d runs; dispatching resumed %d ms after SIGKILL; lost %d, duplicated step results %d; "
+                        + "the coordinator process had %d MiB resident (-Xmx512m) when it was killed%n",
+                submitted, resumeMs, lost, duplicated, coordinatorRssKb / 1024);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", "recovery");
         r.put("runs", submitted);
         r.put("resume_ms", resumeMs);
         r.put("lost", lost);
         r.put("duplicated", duplicated);
+        r.put("coordinator_rss_mib", coordinatorRssKb / 1024);
         return r;
     }
 
@@ -541,8 +545,13 @@ public final class Bench {
     }
 
     static long rssKb() {
+        return rssKb("self");
+    }
+
+    /** Resident memory of a process ({@code self} or a pid) in KiB, -1 where /proc is not there. */
+    static long rssKb(String pid) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D+", ""));
                 }
