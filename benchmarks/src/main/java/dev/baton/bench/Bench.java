@@ -64,24 +64,15 @@ public final class Bench {
         Stats perStep = new Stats();
         Stats hop = new Stats();
         try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
-            // Warm-up: the JIT needs tens of seconds of traffic on two cores before the hot paths are compiled.
-            long warmupEnd = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
-            int warmedUp = 0;
-            while (warmedUp < warmup || System.nanoTime() < warmupEnd) {
-                watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES);
-                warmedUp++;
-            }
-            out.printf(Locale.ROOT, "  warm-up: %d runs (not counted)%n", warmedUp);
-            for (int i = warmup; i < warmup + reps; i++) {
+            warmUp("runs", warmup, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
+            for (int i = 1; i <= reps; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);
                 RunWatcher.Finished f = watcher.finished(runId).get(5, TimeUnit.MINUTES);
                 double wallMs = (f.seenAtNanos() - t0) / 1e6;
-                if (i >= warmup) {
-                    perStep.add(wallMs / steps);
-                    hops(f.events(), hop);
-                }
-                out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i - warmup + 1, f.status(), wallMs, wallMs / steps);
+                perStep.add(wallMs / steps);
+                hops(f.events(), hop);
+                out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i, f.status(), wallMs, wallMs / steps);
             }
             whereTimeGoes(stack);
         }
@@ -100,11 +91,36 @@ public final class Bench {
         return r;
     }
 
+    /**
+     * Repeats {@code oneRun} for at least {@code minRuns} times and until the warm-up time has passed (30 s, none
+     * with --quick, -Dbench.warmup.seconds): the JIT needs tens of seconds of traffic on two cores before the hot
+     * paths are compiled, and measuring before that measures the compiler.
+     */
+    private void warmUp(String what, int minRuns, java.util.concurrent.Callable<?> oneRun) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
+        int n = 0;
+        while (n < minRuns || System.nanoTime() < end) {
+            oneRun.call();
+            n++;
+        }
+        out.printf(Locale.ROOT, "  warm-up: %d %s (not counted)%n", n, what);
+    }
+
     /** Prints the components' own latency timers, to show where the time of a hop goes. */
-    /** The broker's own request timings (Yammer histograms over the whole run), to see where a stall sat. */
-    private void brokerRequestTimes() {
+    /**
+     * With -Dbench.broker.times: the broker's own request timings (Yammer histograms over the whole run) and the
+     * clients' latency gauges (recent window), to see whether a stall sat in the broker or in a client.
+     */
+    private void brokerRequestTimes(BenchStack stack) {
         if (!Boolean.getBoolean("bench.broker.times")) {
             return;
+        }
+        for (var m : stack.meters.getMeters()) {
+            String n = m.getId().getName();
+            if ((n.contains("request.latency.max") || n.contains("fetch.latency.max") || n.contains("commit.latency.max"))
+                    && m instanceof io.micrometer.core.instrument.Gauge g && g.value() > 0) {
+                out.printf(Locale.ROOT, "  client %s %s = %.0f%n", n, m.getId().getTag("client.id"), g.value());
+            }
         }
         var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         for (String request : List.of("Produce", "Fetch", "ShareFetch", "ShareAcknowledge", "EndTxn", "AddOffsetsToTxn",
@@ -124,16 +140,7 @@ public final class Bench {
     }
 
     private void whereTimeGoes(BenchStack stack) {
-        brokerRequestTimes();
-        if (Boolean.getBoolean("bench.broker.times")) {
-            for (var m : stack.meters.getMeters()) {
-                String n = m.getId().getName();
-                if ((n.contains("request.latency.max") || n.contains("fetch.latency.max") || n.contains("commit.latency.max")
-                        || n.contains("io.wait.time.ns.avg")) && m instanceof io.micrometer.core.instrument.Gauge g && g.value() > 0) {
-                    out.printf(Locale.ROOT, "  client %s %s = %.0f%n", n, m.getId().getTag("client.id"), g.value());
-                }
-            }
-        }
+        brokerRequestTimes(stack);
         for (var c : stack.meters.find("baton.agent.commands.redelivered").counters()) {
             out.printf(Locale.ROOT, "  commands delivered again (earlier acquisition released or its lock expired): %.0f%n", c.count());
         }
@@ -190,17 +197,12 @@ public final class Bench {
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.topics.jobs(), "on_order",
                         jobs.serialize(stack.topics.jobs(), def))).get();
                 stack.startScheduler();
-                // Warm-up: the JIT needs tens of seconds of traffic on two cores before the hot paths are compiled.
-                long warmupEnd = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
-                int warmup = 0;
-                while (warmup < 3 || System.nanoTime() < warmupEnd) {
-                    var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "w" + warmup,
+                warmUp("records", 3, () -> {
+                    var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
                             "{\"amount\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                    watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
+                    return watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
                             dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()))).get(2, TimeUnit.MINUTES);
-                    warmup++;
-                }
-                out.printf(Locale.ROOT, "  warm-up: %d records (not counted)%n", warmup);
+                });
                 for (int i = 0; i < records; i++) {
                     long t0 = System.currentTimeMillis();
                     var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
@@ -345,14 +347,7 @@ public final class Bench {
         Stats spread = new Stats();
         int reps = quick ? 1 : 5;
         try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
-            // Warm-up: the JIT needs tens of seconds of traffic on two cores before the hot paths are compiled.
-            long warmupEnd = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
-            int warmedUp = 0;
-            while (System.nanoTime() < warmupEnd) {
-                watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES);
-                warmedUp++;
-            }
-            out.printf(Locale.ROOT, "  warm-up: %d runs (not counted)%n", warmedUp);
+            warmUp("runs", 0, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
             for (int i = 0; i < reps + 1; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);

@@ -91,7 +91,7 @@ final class BenchStack implements AutoCloseable {
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         String line;
         while ((line = reader.readLine()) != null) {
-            if (Boolean.getBoolean("bench.coordinator.log")) {
+            if (Boolean.getBoolean("bench.log.coordinator")) {
                 System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + line);
             }
             if (line.contains("READY")) {
