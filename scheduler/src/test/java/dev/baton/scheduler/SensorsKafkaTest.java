@@ -122,6 +122,31 @@ class SensorsKafkaTest {
     }
 
     @Test
+    void aSensorWhoseTopicDoesNotExistYetWaitsForItAndThenRequestsRuns(TestCluster cluster) {
+        Topics topics = cluster.createTopics(cluster.newTopics("later"));
+        String source = topics.prefix() + "src.created-later";
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        JobDefinition job = TestJobs.withTriggers("later", Instant.now().minusSeconds(5), TestJobs.kafka("onit", source).build());
+        try (Scheduler scheduler = Scheduler.start(Support.config(cluster, topics, SENSORS_ONLY), meters, java.time.InstantSource.system());
+             TestProducer producer = new TestProducer(cluster);
+             KafkaProducer<String, byte[]> raw = rawProducer(cluster);
+             TopicProbe<RunRequest> requests = TopicProbe.avro(cluster, topics.runRequests(), RunRequest.class)) {
+            producer.send(topics.jobs(), "later", job);
+            await().atMost(WAIT).until(() -> scheduler.sensorManager().waitingForTopic("later/onit"));
+            assertThat(meters.find("baton.sensor.waiting.for.topic").tags("job", "later").gauge().value()).isEqualTo(1.0);
+            assertThat(scheduler.sensorManager().assigned("later/onit")).isFalse();
+
+            topic(cluster, topics, "created-later", 1);
+            await().atMost(WAIT).until(() -> scheduler.sensorManager().assigned("later/onit"));
+            assertThat(scheduler.sensorManager().waitingForTopic("later/onit")).isFalse();
+            assertThat(meters.find("baton.sensor.waiting.for.topic").tags("job", "later").gauge().value()).isEqualTo(0.0);
+            send(raw, source, "k", json("{\"id\":\"x\"}"));
+            await().atMost(WAIT).until(() -> requests.records().size() >= 1);
+            assertThat(requests.values()).singleElement().satisfies(r -> assertThat(r.getJob()).isEqualTo("later"));
+        }
+    }
+
+    @Test
     void aSensorCrashingBetweenReadingAndCommittingRequestsEachRunOnce(TestCluster cluster) {
         Topics topics = cluster.createTopics(cluster.newTopics("crash"));
         String source = topic(cluster, topics, "events", 2);

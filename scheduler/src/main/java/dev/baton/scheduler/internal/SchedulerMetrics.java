@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code baton.scheduler.ticks} (counter; job, schedule, outcome): REQUESTED, SKIPPED, QUEUED, MISSED, FAILED.</li>
  *   <li>{@code baton.scheduler.undecodable} (counter; topic): job definitions or run events the engine could not read.</li>
  *   <li>{@code baton.sensor.consumer.lag} (gauge; job, trigger, kind): records of the sensor's topic not yet consumed.</li>
+ *   <li>{@code baton.sensor.waiting.for.topic} (gauge; job, trigger, kind): 1 while the sensor's topic does not exist.</li>
  *   <li>{@code baton.sensor.request.latency} (timer; job, trigger, kind): record timestamp to its run request committed.</li>
  *   <li>{@code baton.sensor.requests} / {@code baton.sensor.filtered} (counters; job, trigger, kind): records that
  *       requested a run / did not match.</li>
@@ -57,6 +58,7 @@ public final class SchedulerMetrics {
     public final class Sensor implements AutoCloseable {
         private final Tags tags;
         private final AtomicLong lag = new AtomicLong();
+        private final AtomicLong waiting = new AtomicLong();
         private final List<Meter> meters = new ArrayList<>();
         private final Timer latency;
         private final Counter requests;
@@ -66,6 +68,8 @@ public final class SchedulerMetrics {
             this.tags = tags;
             meters.add(Gauge.builder("baton.sensor.consumer.lag", lag, AtomicLong::get)
                     .description("Records of the sensor's topic not yet consumed").tags(tags).register(registry));
+            meters.add(Gauge.builder("baton.sensor.waiting.for.topic", waiting, AtomicLong::get)
+                    .description("1 while the sensor's topic does not exist yet").tags(tags).register(registry));
             latency = Timer.builder("baton.sensor.request.latency").description("Record timestamp to run request committed")
                     .tags(tags).publishPercentiles(0.5, 0.99).register(registry);
             requests = Counter.builder("baton.sensor.requests").tags(tags).register(registry);
@@ -77,6 +81,10 @@ public final class SchedulerMetrics {
 
         public void lag(long records) {
             lag.set(records);
+        }
+
+        public void waitingForTopic(boolean w) {
+            waiting.set(w ? 1 : 0);
         }
 
         public void latency(long ms) {

@@ -109,6 +109,12 @@ public final class SensorManager implements AutoCloseable {
         return r == null ? null : r.spec().trigger();
     }
 
+    /** Whether the sensor {@code job/trigger} runs and waits for its topic to be created. */
+    public boolean waitingForTopic(String id) {
+        Running r = running.get(id);
+        return r != null && r.sensor().waitingForTopic();
+    }
+
     /** Whether the sensor {@code job/trigger} runs and has partitions of its topic. */
     public boolean assigned(String id) {
         Running r = running.get(id);

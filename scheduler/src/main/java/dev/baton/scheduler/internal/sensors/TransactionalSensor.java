@@ -76,6 +76,10 @@ public final class TransactionalSensor implements AutoCloseable {
     private volatile JobDefinition job;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean assigned;
+    private volatile boolean waitingForTopic;
+    /** Delay between checks for a topic that does not exist yet; grows to {@link #MAX_TOPIC_CHECK_MS}. */
+    private static final long FIRST_TOPIC_CHECK_MS = 1_000;
+    private static final long MAX_TOPIC_CHECK_MS = 30_000;
 
     public TransactionalSensor(Settings settings, JobDefinition job, RecordHandler handler, Topics topics,
                                AvroSerde<RunRequest> requests, AvroSerde<DeadLetter> deadLetters,
@@ -105,6 +109,11 @@ public final class TransactionalSensor implements AutoCloseable {
 
     public String id() {
         return settings.id();
+    }
+
+    /** Whether the sensor waits for its topic to be created (said once in the log, not on every poll). */
+    public boolean waitingForTopic() {
+        return waitingForTopic;
     }
 
     /** Whether the sensor currently has partitions of its topic (for tests and health output). */
@@ -145,6 +154,9 @@ public final class TransactionalSensor implements AutoCloseable {
             producer.initTransactions(); // fences and aborts what a previous incarnation left open
             c = consumer();
             consumer = c;
+            if (!awaitTopic(c)) {
+                return;
+            }
             c.subscribe(List.of(settings.topic()), new StartPosition(c, producer));
             while (stop.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(settings.pollMs()));
@@ -164,6 +176,41 @@ public final class TransactionalSensor implements AutoCloseable {
                 producer.close(Duration.ofSeconds(5));
             }
         }
+    }
+
+    /**
+     * Waits until the sensor's topic exists, checking with a growing interval. Subscribing to a missing topic would make
+     * the consumer log an UNKNOWN_TOPIC_OR_PARTITION warning on every metadata refresh (about once a second) for as
+     * long as it is missing; listing topics does not. Returns false when the sensor was stopped meanwhile.
+     */
+    private boolean awaitTopic(KafkaConsumer<byte[], byte[]> c) throws InterruptException {
+        long delay = FIRST_TOPIC_CHECK_MS;
+        while (stop.getCount() > 0) {
+            if (c.listTopics(Duration.ofSeconds(30)).containsKey(settings.topic())) {
+                if (waitingForTopic) {
+                    log.info("Sensor {}: topic {} exists now; starting", settings.id(), settings.topic());
+                    waitingForTopic = false;
+                    meters.waitingForTopic(false);
+                }
+                return true;
+            }
+            if (!waitingForTopic) {
+                log.info("Sensor {} waits for topic {} to be created (checking again every {} s at most)", settings.id(),
+                        settings.topic(), MAX_TOPIC_CHECK_MS / 1000);
+                waitingForTopic = true;
+                meters.waitingForTopic(true);
+            }
+            try {
+                if (stop.await(delay, TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            delay = Math.min(MAX_TOPIC_CHECK_MS, delay * 2);
+        }
+        return false;
     }
 
     private void process(KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> c,
