@@ -3,27 +3,20 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.gateway.ApiTokens;
 import dev.baton.gateway.Role;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The single-machine stack in-process (real KRaft broker, registry, coordinator, scheduler, agent, gateway):
  * the issue's orders_daily file works exactly as written, auth is enforced, bad files are refused with the
  * path of the problem, and a restart on the same data directory keeps everything.
  */
-class DevStackEndToEndTest {
+class DevStackEndToEndTest extends StackTestSupport {
     static final String ORDERS = """
             name: orders_daily
             description: Load raw orders and clean them
@@ -44,40 +37,6 @@ class DevStackEndToEndTest {
                 timeout: PT5M
                 produces: [clean_orders]
             """;
-    static final ObjectMapper JSON = new ObjectMapper();
-    final HttpClient http = HttpClient.newHttpClient();
-
-    @TempDir Path dir;
-
-    DevStack start() {
-        DevStack s = DevStack.start(new DevStack.Settings(dir.resolve("data"), 0, 0, 0, 4, Map.of()));
-        Awaitility.await().atMost(Duration.ofSeconds(90)).until(s::ready);
-        return s;
-    }
-
-    HttpResponse<String> call(DevStack s, String method, String path, String token, String contentType, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.gatewayUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    JsonNode json(HttpResponse<String> r) throws Exception {
-        return JSON.readTree(r.body());
-    }
-
-    String awaitFinished(DevStack s, String runId, String token) {
-        return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = call(s, "GET", "/api/v1/runs/" + runId, token, null, null);
-            return r.statusCode() == 200 ? json(r).path("status").asText() : "";
-        }, st -> st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELED"));
-    }
-
     @Test
     void ordersDailyRunsAsWrittenAuthIsEnforcedAndARestartKeepsEverything() throws Exception {
         String runId;
