@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * no key stretching) is enough because tokens are 256-bit random strings: there is nothing to guess from a
  * dictionary. Never use this for human-chosen passwords.
  *
- * <p>Token file format ({@code gateway.tokens.file}): one token per line, {@code name:role:sha256hex};
- * blank lines and lines starting with {@code #} are ignored. Environment: {@code BATON_TOKEN_<NAME>=role:sha256hex}.
+ * <p>Token file format ({@code gateway.tokens.file}): one token per line, {@code name:role:sha256hex}, optionally
+ * followed by {@code :key=value;...} attributes (expiry, job scope, revocation: see {@link TokenFile}, which also
+ * creates and revokes tokens as {@code baton tokens} does); blank lines and lines starting with {@code #} are
+ * ignored. Environment: {@code BATON_TOKEN_<NAME>=role:sha256hex}.
  */
 public final class ApiTokens {
     /** Token names: what audit records show as the actor. */

@@ -39,6 +39,7 @@ public final class GatewayConfig extends BatonConfig {
     public static final String PENDING_TTL_MS = "gateway.pending.ttl.ms";
     public static final String BODY_MAX_BYTES = "gateway.body.max.bytes";
     public static final String WORKERS = "gateway.workers";
+    public static final String AUDIT_SCAN_MAX = "gateway.audit.scan.max";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -49,7 +50,8 @@ public final class GatewayConfig extends BatonConfig {
                     "Address the HTTP server binds to. The default serves this machine only; use 0.0.0.0 to serve the network.")
             .define(PORT, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, "HTTP port; 0 picks a free one (see Gateway.port()).")
             .define(TOKENS_FILE, Type.STRING, null, Importance.HIGH,
-                    "File of API tokens, one 'name:role:sha256hex' per line (roles viewer, operator, admin). Reloaded when it changes.")
+                    "File of API tokens, one 'name:role:sha256hex[:attributes]' per line (roles viewer, operator, admin; written by "
+                            + "`baton tokens create --tokens-file`). Reloaded when it changes; a missing file counts as empty until it appears.")
             .define(TOKENS_ENV, Type.BOOLEAN, true, Importance.LOW,
                     "Also read tokens from the process environment: BATON_TOKEN_<NAME>=role:sha256hex.")
             .define(TOKENS_RELOAD_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
@@ -77,6 +79,9 @@ public final class GatewayConfig extends BatonConfig {
             .define(PENDING_TTL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
                     "How long the gateway answers for a run it accepted that the read model has not seen yet (read-your-writes).")
             .define(BODY_MAX_BYTES, Type.LONG, 1_048_576L, Range.atLeast(1024), Importance.LOW, "Largest request body accepted.")
+            .define(AUDIT_SCAN_MAX, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
+                    "Most audit records one GET /api/v1/audit request reads from the audit topic; past it the page ends "
+                            + "early with a nextCursor to continue from.")
             .define(WORKERS, Type.INT, 4, Range.atLeast(1), Importance.LOW,
                     "Worker threads for blocking work (state store queries, serialization, topic administration).");
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class, ClientCommands.Lineage.class,
                 ClientCommands.Agents.class,
                 ScheduleCommands.Schedules.class,
+                TokensCommand.class, AuditCommand.class,
                 ServiceCommands.CoordinatorCmd.class, ServiceCommands.SchedulerCmd.class, ServiceCommands.AgentCmd.class,
                 ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.BrokerCmd.class,
                 ServiceCommands.TopicsCmd.class,

@@ -32,7 +32,8 @@ public enum Api {
     ASSETS_LINEAGE(HttpMethod.GET, "/api/v1/assets/{key}/lineage", Role.VIEWER, null),
     ASSETS_CHECKS(HttpMethod.GET, "/api/v1/assets/{key}/checks", Role.VIEWER, null),
     ASSETS_GET(HttpMethod.GET, "/api/v1/assets/{key}", Role.VIEWER, null),
-    AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null);
+    AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null),
+    AUDIT_LIST(HttpMethod.GET, "/api/v1/audit", Role.ADMIN, null);
 
     private final HttpMethod method;
     private final String path;

@@ -214,6 +214,9 @@ final class ApiHandlers {
             List<Map<String, Object>> items = new ArrayList<>();
             String next = null;
             for (JobDefinition d : (after == null ? all : all.tailMap(after, false)).values()) {
+                if (!AccessControl.allows(ctx, d.getName())) {
+                    continue;
+                }
                 if (items.size() == limit) {
                     next = items.get(items.size() - 1).get("name").toString();
                     break;
@@ -384,7 +387,8 @@ final class ApiHandlers {
         int limit = limit(ctx);
         int offset = offset(ctx);
         String after = cursor(ctx);
-        reply(ctx, blocking(() -> s.readModel().runs(new ReadModel.RunQuery(job, statuses, after, offset, limit))).map(p -> {
+        reply(ctx, blocking(() -> AccessControl.runs(s.readModel(), new ReadModel.RunQuery(job, statuses, after, offset, limit),
+                AccessControl.scope(ctx))).map(p -> {
             List<Map<String, Object>> items = p.items().stream().map(ApiViews::runSummary).toList();
             http.json(ctx, 200, page(items, p.nextCursor(), limit));
             return null;

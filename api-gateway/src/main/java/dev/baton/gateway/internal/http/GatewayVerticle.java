@@ -70,6 +70,7 @@ public final class GatewayVerticle extends VerticleBase {
         ScheduleHandlers schedules = new ScheduleHandlers(s, api, http);
         LiveStreams live = new LiveStreams(s, api, http);
         health = new Health(s, api, http);
+        AuditHandlers audit = new AuditHandlers(s, api, http);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -80,7 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
             if (a.method().name().equals("POST")) {
                 route.handler(body); // first, so the whole request is read even when auth refuses it
             }
-            route.handler(auth(a, http));
+            route.handler(auth(a, http, api));
             Handler<RoutingContext> h = switch (a) {
                 case HEALTH -> health::handle;
                 case METRICS -> ctx -> api.blocking(() -> s.prometheus().scrape()).onSuccess(text ->
@@ -120,6 +121,7 @@ public final class GatewayVerticle extends VerticleBase {
                 case ASSETS_LINEAGE -> api::lineage;
                 case ASSETS_CHECKS -> api::assetChecks;
                 case AGENTS_LIST -> api::listAgents;
+                case AUDIT_LIST -> audit::list;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
@@ -147,7 +149,7 @@ public final class GatewayVerticle extends VerticleBase {
         };
     }
 
-    private Handler<RoutingContext> auth(Api a, Http http) {
+    private Handler<RoutingContext> auth(Api a, Http http, ApiHandlers api) {
         return ctx -> {
             Http.requestId(ctx);
             if (a.action() != null) {
@@ -162,20 +164,20 @@ public final class GatewayVerticle extends VerticleBase {
             if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 token = header.substring(7).trim();
             }
-            var principal = s.tokens().authenticate(token);
-            if (principal.isEmpty()) {
-                http.fail(ctx, new ApiError(401, ApiError.UNAUTHORIZED, header == null
-                        ? "this endpoint needs 'Authorization: Bearer <token>'" : "the token is not valid"));
+            TokenStore.Check check = s.tokens().check(token, java.time.Instant.now());
+            if (!(check instanceof TokenStore.Check.Valid valid)) {
+                http.fail(ctx, AccessControl.refusal(check, header != null));
                 return;
             }
-            ctx.put(Http.PRINCIPAL, principal.get());
-            if (!principal.get().role().allows(a.role())) {
-                http.fail(ctx, new ApiError(403, ApiError.FORBIDDEN, "token '" + principal.get().name() + "' has role "
-                        + principal.get().role().id() + "; " + (a.action() != null ? a.action() : a.path()) + " needs "
+            TokenStore.Principal principal = valid.principal();
+            ctx.put(Http.PRINCIPAL, principal);
+            if (!principal.role().allows(a.role())) {
+                http.fail(ctx, new ApiError(403, ApiError.FORBIDDEN, "token '" + principal.name() + "' has role "
+                        + principal.role().id() + "; " + (a.action() != null ? a.action() : a.path()) + " needs "
                         + a.role().id()));
                 return;
             }
-            ctx.next();
+            AccessControl.checkPath(ctx, api).onSuccess(x -> ctx.next()).onFailure(e -> http.fail(ctx, e));
         };
     }
 

@@ -77,6 +77,9 @@ final class ScheduleHandlers {
         api.reply(ctx, api.blocking(() -> {
             TreeMap<String, Object[]> all = new TreeMap<>();
             for (JobDefinition def : api.latestJobs().values()) {
+                if (!AccessControl.allows(ctx, def.getName())) {
+                    continue;
+                }
                 for (ScheduleSpec spec : def.getSchedules()) {
                     all.put(def.getName() + "/" + spec.getName(), new Object[] {def, spec});
                 }

@@ -1,18 +1,21 @@
 package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.ApiTokens;
+import dev.baton.gateway.JobScope;
+import dev.baton.gateway.TokenFile;
 import dev.baton.gateway.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,15 +26,38 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenStore {
     private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
-    private static final Pattern HASH = Pattern.compile("[0-9a-fA-F]{64}");
 
-    /** Who called: the token's name and role. */
-    public record Principal(String name, Role role) {}
+    /** Who called: the token's name, role and job scope. */
+    public record Principal(String name, Role role, JobScope scope) {
+        public Principal {
+            scope = scope == null ? JobScope.ALL : scope;
+        }
+
+        public Principal(String name, Role role) {
+            this(name, role, JobScope.ALL);
+        }
+    }
+
+    /** The outcome of presenting a token. */
+    public sealed interface Check {
+        /** A valid token. */
+        record Valid(Principal principal) implements Check {}
+
+        /** No token, or one this gateway does not know. */
+        record Unknown() implements Check {}
+
+        /** A known token past its expiry. */
+        record Expired(String name, Instant at) implements Check {}
+
+        /** A known token that was revoked. */
+        record Revoked(String name, Instant at) implements Check {}
+    }
 
     private final Path file;
-    private final Map<String, Principal> fixed;
-    private volatile Map<String, Principal> byHash;
+    private final Map<String, TokenFile.Entry> fixed;
+    private volatile Map<String, TokenFile.Entry> byHash;
     private volatile FileTime fileTime;
+    private volatile long fileSize = -1;
 
     /**
      * @param file       token file or null
@@ -40,7 +66,7 @@ public final class TokenStore {
      */
     public TokenStore(Path file, Map<String, String> configured, Map<String, String> env) {
         this.file = file;
-        Map<String, Principal> m = new HashMap<>();
+        Map<String, TokenFile.Entry> m = new HashMap<>();
         configured.forEach((name, value) -> add(m, name, value, "token." + name));
         env.forEach((k, v) -> {
             if (k.startsWith("BATON_TOKEN_") && k.length() > "BATON_TOKEN_".length()) {
@@ -53,17 +79,34 @@ public final class TokenStore {
         reloadIfChanged();
         if (byHash.isEmpty()) {
             log.warn("No API tokens are configured: every /api call will be refused (401). "
-                    + "Create one with ApiTokens.createInFiles or set gateway.tokens.file / BATON_TOKEN_<NAME>.");
+                    + "Create one with `baton tokens create --tokens-file <gateway.tokens.file> --role admin` or set BATON_TOKEN_<NAME>.");
         }
     }
 
+    /** The principal of a valid token (known, not expired at this moment, not revoked). */
     public Optional<Principal> authenticate(String token) {
-        if (token == null || token.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(byHash.get(ApiTokens.sha256Hex(token)));
+        return check(token, Instant.now()) instanceof Check.Valid v ? Optional.of(v.principal()) : Optional.empty();
     }
 
+    /** Whether {@code token} is valid at {@code now}, and if not, why. */
+    public Check check(String token, Instant now) {
+        if (token == null || token.isEmpty()) {
+            return new Check.Unknown();
+        }
+        TokenFile.Entry e = byHash.get(ApiTokens.sha256Hex(token));
+        if (e == null) {
+            return new Check.Unknown();
+        }
+        if (e.revoked() != null) {
+            return new Check.Revoked(e.name(), e.revoked());
+        }
+        if (e.expiredAt(now)) {
+            return new Check.Expired(e.name(), e.expires());
+        }
+        return new Check.Valid(new Principal(e.name(), e.role(), e.scope()));
+    }
+
+    /** Known tokens, revoked and expired ones included. */
     public int size() {
         return byHash.size();
     }
@@ -75,10 +118,12 @@ public final class TokenStore {
         }
         try {
             FileTime t = Files.getLastModifiedTime(file);
-            if (t.equals(fileTime)) {
+            long size = Files.size(file);
+            // Size too: two writes within the file system's timestamp granularity leave the time unchanged.
+            if (t.equals(fileTime) && size == fileSize) {
                 return;
             }
-            Map<String, Principal> m = new HashMap<>(fixed);
+            Map<String, TokenFile.Entry> m = new HashMap<>(fixed);
             List<String> lines = Files.readAllLines(file);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();
@@ -94,9 +139,20 @@ public final class TokenStore {
             byHash = Map.copyOf(m);
             boolean first = fileTime == null;
             fileTime = t;
+            fileSize = size;
             if (!first) {
                 log.info("Reloaded {} API tokens from {}", m.size() - fixed.size(), file);
             }
+        } catch (NoSuchFileException e) {
+            // A missing file is an empty one: the container layout starts the gateway before anyone could run
+            // `baton tokens create --tokens-file`; the file is read once it appears.
+            if (fileSize != -2) {
+                log.warn("Token file {} (gateway.tokens.file) does not exist yet; it will be read once created "
+                        + "(baton tokens create --tokens-file {} --role admin)", file, file);
+            }
+            byHash = fixed;
+            fileTime = null;
+            fileSize = -2;
         } catch (IOException e) {
             if (fileTime == null) {
                 throw new UncheckedIOException("Cannot read token file " + file + " (gateway.tokens.file): " + e.getMessage(), e);
@@ -110,20 +166,16 @@ public final class TokenStore {
         }
     }
 
-    private static void add(Map<String, Principal> m, String name, String value, String where) {
-        String[] parts = value.strip().split(":", -1);
-        if (parts.length != 2 || !HASH.matcher(parts[1]).matches()) {
-            throw new ConfigException(where + ": expected role:sha256hex (64 hex digits), e.g. admin:" + "0".repeat(64));
-        }
+    private static void add(Map<String, TokenFile.Entry> m, String name, String value, String where) {
         if (!ApiTokens.NAME.matcher(name).matches()) {
             throw new ConfigException(where + ": invalid token name '" + name + "'");
         }
-        Role role;
+        TokenFile.Entry e;
         try {
-            role = Role.parse(parts[0]);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(where + ": " + e.getMessage());
+            e = TokenFile.parse(name, value);
+        } catch (IllegalArgumentException x) {
+            throw new ConfigException(where + ": " + x.getMessage());
         }
-        m.put(parts[1].toLowerCase(Locale.ROOT), new Principal(name, role));
+        m.put(e.sha256(), e);
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.gateway.ApiTokens;
+import dev.baton.gateway.JobScope;
+import dev.baton.gateway.TokenFile;
 import dev.baton.gateway.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +68,45 @@ class TokenStoreTest {
                 .hasMessageContaining("line 1");
         assertThatThrownBy(() -> new TokenStore(null, Map.of("x", "root:" + "a".repeat(64)), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown role");
+    }
+
+    @Test
+    void expiredAndRevokedTokensAreKnownButRefusedWithTheReason() {
+        Path file = dir.resolve("tokens");
+        Instant now = Instant.parse("2026-12-05T12:00:00Z");
+        TokenFile.Created soon = TokenFile.create(file, "soon", Role.VIEWER, now.plusSeconds(60), JobScope.parse("orders_*"), now);
+        TokenFile.Created gone = TokenFile.create(file, "gone", Role.ADMIN, null, JobScope.ALL, now);
+        TokenFile.revoke(file, "gone", now.plusSeconds(1));
+        TokenStore store = new TokenStore(file, Map.of(), Map.of());
+
+        assertThat(store.check(soon.token(), now)).isEqualTo(new TokenStore.Check.Valid(
+                new TokenStore.Principal("soon", Role.VIEWER, JobScope.parse("orders_*"))));
+        assertThat(store.check(soon.token(), now.plusSeconds(60))).isEqualTo(new TokenStore.Check.Expired("soon", now.plusSeconds(60)));
+        assertThat(store.check(gone.token(), now)).isEqualTo(new TokenStore.Check.Revoked("gone", now.plusSeconds(1)));
+        assertThat(store.check("baton_guess", now)).isEqualTo(new TokenStore.Check.Unknown());
+        assertThat(store.authenticate(gone.token())).isEmpty();
+    }
+
+    @Test
+    void aMissingFileCountsAsEmptyUntilItAppears() {
+        Path file = dir.resolve("later").resolve("tokens");
+        TokenStore store = new TokenStore(file, Map.of(), Map.of());
+        assertThat(store.size()).isZero();
+        TokenFile.Created admin = TokenFile.create(file, "admin", Role.ADMIN, null, JobScope.ALL, Instant.now());
+        store.reloadIfChanged();
+        assertThat(store.authenticate(admin.token())).contains(new TokenStore.Principal("admin", Role.ADMIN));
+    }
+
+    @Test
+    void aRevocationWithinTheSameTimestampTickIsStillSeen() throws Exception {
+        Path file = dir.resolve("tokens");
+        TokenFile.Created a = TokenFile.create(file, "a", Role.VIEWER, null, JobScope.ALL, Instant.now());
+        FileTime t = Files.getLastModifiedTime(file);
+        TokenStore store = new TokenStore(file, Map.of(), Map.of());
+        TokenFile.revoke(file, "a", Instant.now());
+        Files.setLastModifiedTime(file, t); // as if the file system's clock had not ticked
+        store.reloadIfChanged();
+        assertThat(store.check(a.token(), Instant.now())).isInstanceOf(TokenStore.Check.Revoked.class);
     }
 
     @Test

@@ -1,0 +1,58 @@
+package dev.baton.gateway.internal.http;
+
+import dev.baton.gateway.GatewayConfig;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /api/v1/audit}: the audit topic, filtered by actor, action and time, oldest first, with a cursor. */
+final class AuditHandlers {
+    private final ApiHandlers api;
+    private final Http http;
+    private final AuditReader reader;
+
+    AuditHandlers(Services s, ApiHandlers api, Http http) {
+        this.api = api;
+        this.http = http;
+        this.reader = new AuditReader(s.config().kafkaClient(), s.config().registry(), s.topics().audit(),
+                s.config().getInt(GatewayConfig.AUDIT_SCAN_MAX), s.config().requestTimeout());
+    }
+
+    void list(RoutingContext ctx) {
+        String cursor = ctx.request().getParam("cursor");
+        Map<Integer, Long> positions;
+        try {
+            positions = AuditReader.decode(cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid cursor: pass the nextCursor of the previous page unchanged");
+        }
+        AuditReader.Query q = new AuditReader.Query(blankToNull(ctx.request().getParam("actor")),
+                blankToNull(ctx.request().getParam("action")), instant(ctx, "from"), instant(ctx, "to"), positions, api.limit(ctx));
+        api.reply(ctx, api.blocking(() -> reader.read(q)).map(p -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("items", p.items());
+            body.put("limit", p.limit());
+            body.put("nextCursor", p.nextCursor());
+            http.json(ctx, 200, body);
+            return null;
+        }));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static Instant instant(RoutingContext ctx, String name) {
+        String v = blankToNull(ctx.request().getParam(name));
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw ApiError.badRequest(name + " must be an ISO-8601 instant such as 2026-12-05T10:00:00Z");
+        }
+    }
+}
