@@ -136,6 +136,37 @@ public final class RunDecider {
         progress(ctx);
     }
 
+    // ---- failures of the coordinator itself ----
+
+    /**
+     * Ends a run the coordinator cannot go on with (a record it would have to write exceeds the size limit, or
+     * handling one of its inputs or timers threw): active attempts are asked to stop and recorded canceled,
+     * every step that has not run is skipped (failure hooks included: they could hit the same fault) and the run
+     * fails with {@code reason}. A request that would create the run is rejected instead. A finished run, or a
+     * duplicate request for an existing run, is left alone.
+     */
+    public void abort(DecisionContext ctx, String reason) {
+        RunState s = ctx.state();
+        if (s == null) {
+            if (ctx.input() instanceof Input.RequestRun r) {
+                ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, reason, null, r.runKey(), r.eventId()));
+            }
+            return;
+        }
+        if (s.isFinished() || ctx.input() instanceof Input.RequestRun) {
+            return;
+        }
+        for (StepState st : List.copyOf(s.steps().values())) {
+            if (st.status().isActive()) {
+                ctx.append(st.key(), new StepCancelRequested(st.attempt(), st.attemptId(), reason));
+                ctx.append(st.key(), new StepCanceled(st.attempt(), st.attemptId(), reason));
+            } else if (!st.status().isTerminal()) {
+                ctx.append(st.key(), new StepSkipped(reason));
+            }
+        }
+        ctx.append(null, new RunFailed(reason, List.of(), duration(ctx.state(), ctx), false));
+    }
+
     // ---- control ----
 
     private void cancel(Input.CancelRun c, DecisionContext ctx) {
