@@ -171,7 +171,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         Outcome outcome = outcome(ctx, before, input);
         Oversize big = outcome.oversize(maxRecordBytes);
         if (big != null) {
-            String reason = big.reason(maxRecordBytes);
+            String reason = big.reason(maxRecordBytes, this::target);
             log.error("Run {}: {}; failing the run", input.runId(), reason);
             deadLetterInput(input, "RECORD_TOO_LARGE", reason);
             abort(input, now, reason);
@@ -197,17 +197,32 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             }
             for (Effects.Out o : out) {
                 if (o.isRecord() && o.size() > max) {
-                    return new Oversize(o.sink(), o.size());
+                    return new Oversize(o.sink() + (o.pool() != null ? ":" + o.pool() : ""), o.size());
                 }
             }
             return null;
         }
     }
 
+    /** The topic (or store) an oversize record was meant for, for the reason users read. */
+    private String target(String sinkOrStore) {
+        String[] p = sinkOrStore.split(":", 2);
+        return switch (p[0]) {
+            case Names.SINK_RUN_EVENTS -> topics.runEvents();
+            case Names.SINK_COMMANDS -> topics.commands(p.length > 1 ? p[1] : "default");
+            case Names.SINK_AGENT_CONTROL -> topics.agentControl();
+            case Names.SINK_REQUESTS -> topics.runRequests();
+            case Names.SINK_LINEAGE -> topics.lineage();
+            case Names.SINK_ASSETS_LATEST -> topics.assetsLatest();
+            case Names.SINK_ADMISSION -> topics.admission();
+            default -> sinkOrStore;
+        };
+    }
+
     /** A record that would exceed the size limit: where it would go and its size. */
     private record Oversize(String target, int bytes) {
-        String reason(int max) {
-            return "a record for " + target + " would be " + bytes + " bytes, over the " + max + "-byte limit ("
+        String reason(int max, java.util.function.UnaryOperator<String> describe) {
+            return "a record for " + describe.apply(target) + " would be " + bytes + " bytes, over the " + max + "-byte limit ("
                     + dev.baton.coordinator.CoordinatorConfig.MAX_RECORD_BYTES + ")";
         }
     }
@@ -291,7 +306,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             Outcome outcome = outcome(ctx, before, input);
             Oversize big = outcome.oversize(maxRecordBytes);
             if (big != null) {
-                log.error("Run {} cannot be failed either ({}); it stays dead-lettered", input.runId(), big.reason(maxRecordBytes));
+                log.error("Run {} cannot be failed either ({}); it stays dead-lettered", input.runId(), big.reason(maxRecordBytes, this::target));
                 return;
             }
             write(outcome, now);
