@@ -65,7 +65,8 @@ public final class Coordinator implements BatonService {
         return CoordinatorTopology.build(config.topics(), decider, Codecs.create(config.registry()),
                 new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)),
                 Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_COALESCE_MS)),
-                Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_MAX_DELAY_MS)));
+                Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_MAX_DELAY_MS)),
+                config.getInt(CoordinatorConfig.MAX_RECORD_BYTES));
     }
 
 
@@ -105,6 +106,10 @@ public final class Coordinator implements BatonService {
         // The record cache of the run and timer stores (flushed to RocksDB and the changelogs at each commit, inside
         // the transaction): repeated writes of one key between two commits become one.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+        // Defence in depth behind the coordinator's own record size guard: a record the producer rejects as too large
+        // (e.g. a broker or topic with a lower limit than coordinator.max.record.bytes) is logged and skipped instead
+        // of killing the stream thread into a crash loop that stalls every run.
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, dev.baton.coordinator.internal.OversizeRecordHandler.class);
         return p;
     }
 

@@ -28,6 +28,7 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String POOL_LIMITS = "coordinator.pool.limits";
     public static final String CANCEL_GRACE_MS = "coordinator.cancel.grace.ms";
     public static final String INSTANCE_ID = "coordinator.instance.id";
+    public static final String MAX_RECORD_BYTES = "coordinator.max.record.bytes";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.MEDIUM,
@@ -64,7 +65,12 @@ public final class CoordinatorConfig extends BatonConfig {
                     "Stable id of this instance (static group membership): a restarted instance with the same id takes its "
                             + "partitions back at once instead of after a session timeout and rebalance. Unique per instance.")
             .define(CANCEL_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
-                    "Default grace period for running attempts when a run is canceled.");
+                    "Default grace period for running attempts when a run is canceled.")
+            .define(MAX_RECORD_BYTES, Type.INT, 900 * 1024, Range.between(16 * 1024, 1024 * 1024), Importance.MEDIUM,
+                    "Largest record (key + value + headers) the coordinator writes, to any topic or state store. Below "
+                            + "Kafka's default max.request.size and max.message.bytes (1 MiB), leaving room for batch "
+                            + "overhead. A decision that would write a bigger record fails its run instead (the run gets "
+                            + "RUN_FAILED naming the limit; the input goes to the dead-letter topic); other runs go on.");
 
     public CoordinatorConfig(Map<String, ?> raw) {
         super(DEF, raw);

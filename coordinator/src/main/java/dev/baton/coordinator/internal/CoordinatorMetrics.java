@@ -59,6 +59,11 @@ public final class CoordinatorMetrics {
         deadLetters.increment();
     }
 
+    /** A run the coordinator failed itself (a record over the size limit, or an error handling its input or timer). */
+    public void runAborted() {
+        registry.counter("baton_coordinator_runs_aborted_total").increment();
+    }
+
     private final Map<String, AtomicLong> freshnessLag = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> fresh = new ConcurrentHashMap<>();
 

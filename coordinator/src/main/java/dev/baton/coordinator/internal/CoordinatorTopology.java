@@ -29,7 +29,8 @@ public final class CoordinatorTopology {
     private CoordinatorTopology() {}
 
     public static Topology build(Topics topics, RunDecider decider, Codecs codecs, CoordinatorMetrics metrics,
-                                 Duration punctuateInterval, Duration commitCoalesce, Duration commitMaxDelay) {
+                                 Duration punctuateInterval, Duration commitCoalesce, Duration commitMaxDelay,
+                                 int maxRecordBytes) {
         Topology t = new Topology();
         var str = Serdes.String();
         var bytes = Serdes.ByteArray();
@@ -47,17 +48,21 @@ public final class CoordinatorTopology {
         t.addSource(Names.SOURCE_REQUESTS, str.deserializer(), bytes.deserializer(), topics.runRequests());
         t.addSource(Names.SOURCE_CONTROL, str.deserializer(), bytes.deserializer(), topics.runControl());
         t.addSource(Names.SOURCE_REPORTS, str.deserializer(), bytes.deserializer(), topics.agentReports());
-        t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval, commitCoalesce, commitMaxDelay),
+        t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval, commitCoalesce, commitMaxDelay,
+                        maxRecordBytes),
                 Names.SOURCE_REQUESTS, Names.SOURCE_CONTROL, Names.SOURCE_REPORTS);
         // Cached: the states a run goes through within one commit, and a short step's timers (armed at its start,
         // removed at its end), reach RocksDB and the changelog once, or not at all, when the commit flushes the cache.
-        StoreBuilder<KeyValueStore<String, byte[]>> runs =
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.RUN_STORE), str, bytes).withCachingEnabled();
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> timers =
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TIMER_STORE), Serdes.Bytes(), bytes)
-                        .withCachingEnabled();
-        t.addStateStore(runs, Names.RUN_PROCESSOR);
-        t.addStateStore(timers, Names.RUN_PROCESSOR);
+        // A run's state is split over the first three (header, one record per step, definitions by content hash) so
+        // that no record grows with the job's size.
+        for (String name : new String[] {Names.RUN_STORE, Names.RUN_STEP_STORE, Names.DEFINITION_STORE}) {
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, bytes).withCachingEnabled(),
+                    Names.RUN_PROCESSOR);
+        }
+        for (String name : new String[] {Names.TIMER_STORE, Names.TIMER_INDEX_STORE}) {
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), bytes)
+                    .withCachingEnabled(), Names.RUN_PROCESSOR);
+        }
 
         var ser = str.serializer();
         var bser = bytes.serializer();

@@ -46,18 +46,41 @@ import java.util.Map;
  * were decided: commands to agents, cancels, timers, lineage, child runs and admission requests.
  */
 final class Effects {
-    /** One output: a record for a sink, a timer to store, or a timer to remove ({@code disarm}). */
-    record Out(String sink, String key, byte[] value, String pool, Timer timer, boolean disarm) {
+    /**
+     * One output: a record for a sink (with its pool for step commands, its intent code for run events), a timer to
+     * arm, or the identity of a timer to disarm.
+     */
+    record Out(String sink, String key, byte[] value, String pool, Integer intent, Timer timer, Timer.Id disarm) {
         static Out of(String sink, String key, byte[] value, String pool) {
-            return new Out(sink, key, value, pool, null, false);
+            return new Out(sink, key, value, pool, null, null, null);
+        }
+
+        static Out event(String key, byte[] value, int intent) {
+            return new Out(Names.SINK_RUN_EVENTS, key, value, null, intent, null, null);
         }
 
         static Out timer(Timer t) {
-            return new Out(null, null, null, null, t, false);
+            return new Out(null, null, null, null, null, t, null);
         }
 
-        static Out disarm(Timer t) {
-            return new Out(null, null, null, null, t, true);
+        static Out disarm(Timer.Id t) {
+            return new Out(null, null, null, null, null, null, t);
+        }
+
+        boolean isRecord() {
+            return sink != null;
+        }
+
+        /** Serialized size as the producer counts it (key, value, headers), for the record size guard. */
+        int size() {
+            int n = (key == null ? 0 : key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length) + (value == null ? 0 : value.length);
+            if (pool != null) {
+                n += Names.POOL_HEADER.length() + pool.length();
+            }
+            if (intent != null) {
+                n += Names.INTENT_HEADER.length() + 4;
+            }
+            return n;
         }
     }
 
@@ -120,17 +143,17 @@ final class Effects {
                     metrics.stepFinished(s.job(), "succeeded", x.durationMs());
                     releasePool(e, s, out);
                 }
-                disarmAttemptTimers(e, s, x.attempt(), out);
+                disarmAttemptTimers(e, x.attempt(), out);
                 lineage(e, x, s, input, ctx.checkResults(x.attemptId()), out);
             }
             case StepFailed f -> {
                 metrics.stepFinished(s.job(), f.last() ? "failed" : "retrying", f.durationMs());
                 releasePool(e, s, out);
-                disarmAttemptTimers(e, s, f.attempt(), out);
+                disarmAttemptTimers(e, f.attempt(), out);
             }
             case StepCanceled x -> {
                 releasePool(e, s, out);
-                disarmAttemptTimers(e, s, x.attempt(), out);
+                disarmAttemptTimers(e, x.attempt(), out);
             }
             case RunRetried r -> out.add(Out.of(Names.SINK_REQUESTS, r.newRunId(),
                     codecs.requests().serialize(topics.runRequests(), childRun(e, r, s, input)), null));
@@ -145,27 +168,24 @@ final class Effects {
             }
             case ReportRejected r -> metrics.rejected(r.reportType(), r.rejection().name());
             case RunRequestRejected r -> metrics.rejected("REQUEST", r.rejection().name());
-            default -> { }
+            // No side effects: the event on baton.run-events is all there is. Listed one by one (no default), so a
+            // new event type does not compile until its effects are decided here.
+            case RunRequested x -> { }
+            case RunExpired x -> { }
+            case StepHeartbeat x -> { }
+            case StepSkipped x -> { }
+            case StepReused x -> { }
         }
     }
 
     /**
-     * An attempt that ended no longer needs the heartbeat deadline and step timeout armed when it started:
-     * remove them now instead of letting them fire as no-ops later (for short steps both go within one
-     * commit and never reach the store). A deadline re-armed after heartbeats has another due time and still
-     * fires, harmlessly.
+     * An attempt that ended no longer needs the heartbeat deadline and step timeout armed when it started (or
+     * re-armed since): remove them by identity now instead of letting them fire as no-ops later (for short steps
+     * both go within one commit and never reach the store). The timer index knows each one's due time.
      */
-    private void disarmAttemptTimers(Envelope e, RunState s, int attempt, List<Out> out) {
-        StepState st = s.step(e.stepKey());
-        if (st == null || st.startedAt() == null || st.attempt() != attempt) {
-            return;
-        }
-        out.add(Out.disarm(new Timer(Timer.Kind.HEARTBEAT_DEADLINE, e.runId(), e.stepKey(), attempt,
-                st.startedAt().plus(decider.heartbeatTimeoutOf(s, e.stepKey())))));
-        Long timeout = step(s, e.stepKey()).getTimeoutMs();
-        if (timeout != null) {
-            out.add(Out.disarm(new Timer(Timer.Kind.STEP_TIMEOUT, e.runId(), e.stepKey(), attempt, st.startedAt().plusMillis(timeout))));
-        }
+    private static void disarmAttemptTimers(Envelope e, int attempt, List<Out> out) {
+        out.add(Out.disarm(new Timer.Id(Timer.Kind.HEARTBEAT_DEADLINE, e.runId(), e.stepKey(), attempt)));
+        out.add(Out.disarm(new Timer.Id(Timer.Kind.STEP_TIMEOUT, e.runId(), e.stepKey(), attempt)));
     }
 
     private static boolean failedInSameDecision(DecisionContext ctx, String attemptId) {

@@ -21,7 +21,14 @@ public final class Names {
     public static final String ASSETS_PROCESSOR = "baton-assets-global-processor";
     public static final String FRESHNESS_PROCESSOR = "baton-freshness-processor";
 
+    /** Run headers (a run's state without its steps; the definition by reference), keyed by run id. */
     public static final String RUN_STORE = "baton-runs";
+    /** One record per step of a run, keyed by run id + {@link #STEP_KEY_SEPARATOR} + step key. */
+    public static final String RUN_STEP_STORE = "baton-run-steps";
+    /** Job definitions referenced by run headers, stored once per content hash (with a reference count). */
+    public static final String DEFINITION_STORE = "baton-run-definitions";
+    /** Armed timers by identity (run, kind, step, attempt) -> due time, so a timer is disarmed without recomputing it. */
+    public static final String TIMER_INDEX_STORE = "baton-timer-index";
     public static final String TIMER_STORE = "baton-timers";
     public static final String ADMISSION_STORE = "baton-admission";
     public static final String JOBS_STORE = "baton-jobs";
@@ -38,6 +45,12 @@ public final class Names {
     public static final String SINK_ADMITTED = "baton-sink-admitted";
     public static final String SINK_DLQ = "baton-sink-dlq";
     public static final String SINK_FRESHNESS = "baton-sink-freshness";
+
+    /** Separates the run id from the step key in {@link #RUN_STEP_STORE} keys (run ids never contain it). */
+    public static final char STEP_KEY_SEPARATOR = '\u0000';
+
+    /** Header on every {@code baton.run-events} record: the event's intent code (decimal), see docs/events.md. */
+    public static final String INTENT_HEADER = "baton-intent";
 
     /** Header carrying the pool of a step command, read by the command sink's topic extractor. */
     public static final String POOL_HEADER = "baton-pool";

@@ -10,11 +10,13 @@ import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.coordinator.internal.serde.EventMapper;
 import dev.baton.coordinator.internal.serde.StateCodec;
 import dev.baton.coordinator.internal.state.RunState;
+import dev.baton.coordinator.internal.timers.TimerBook;
 import dev.baton.coordinator.internal.timers.TimerKeys;
 import dev.baton.events.JobDefinition;
 import dev.baton.platform.DeadLetters;
 import dev.baton.platform.Topics;
 import dev.baton.schemas.serde.EventDecodeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +45,10 @@ import org.slf4j.LoggerFactory;
 public final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(RunProcessor.class);
     private static final int MAX_TIMERS_PER_PUNCTUATION = 10_000;
+    /** Reasons in events and dead letters stay short whatever the exception says. */
+    private static final int MAX_REASON_CHARS = 2_000;
+    /** How much of an input too big to handle a dead letter keeps. */
+    private static final int DEAD_LETTER_PAYLOAD_BYTES = 16 * 1024;
 
     private final RunDecider decider;
     private final Codecs codecs;
@@ -52,13 +58,17 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private final long coalesceMs;
     private final long maxDelayNanos;
     private final Effects effects;
+    private final int maxRecordBytes;
+    /** The consumed record being handled, for its dead letter (null while timers fire). */
+    private Record<String, byte[]> currentRecord;
     /** Whether answers wait for a commit, since when, and when the last input was handled (System.nanoTime). */
     private boolean commitOwed;
     private long owedSinceNanos;
     private long lastInputNanos;
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, byte[]> runs;
+    private RunStore store;
     private KeyValueStore<Bytes, byte[]> timers;
+    private TimerBook timerBook;
     private TimestampedKeyValueStore<String, byte[]> jobs;
     private TimestampedKeyValueStore<String, byte[]> assets;
     /**
@@ -73,8 +83,9 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     };
 
     public RunProcessor(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, Duration punctuateInterval,
-                        Duration commitCoalesce, Duration commitMaxDelay) {
+                        Duration commitCoalesce, Duration commitMaxDelay, int maxRecordBytes) {
         this.decider = decider;
+        this.maxRecordBytes = maxRecordBytes;
         this.coalesceMs = commitCoalesce.toMillis();
         this.maxDelayNanos = commitMaxDelay.toNanos();
         this.codecs = codecs;
@@ -87,8 +98,10 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.runs = context.getStateStore(Names.RUN_STORE);
+        this.store = new RunStore(context.getStateStore(Names.RUN_STORE), context.getStateStore(Names.RUN_STEP_STORE),
+                context.getStateStore(Names.DEFINITION_STORE));
         this.timers = context.getStateStore(Names.TIMER_STORE);
+        this.timerBook = new TimerBook(timers, context.getStateStore(Names.TIMER_INDEX_STORE));
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
@@ -118,13 +131,20 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
                     input.runId());
             return;
         }
+        Instant now = Instant.ofEpochMilli(rec.timestamp());
+        currentRecord = rec;
         try {
-            handle(input, Instant.ofEpochMilli(rec.timestamp()));
+            handle(input, now);
         } catch (RuntimeException e) {
             cache.remove(input.runId()); // the store holds the last good state
-            // A bug must not become a crash loop: set the input aside with the reason and go on.
+            // A bug must not become a crash loop nor a hung run: set the input aside with the reason, fail its run
+            // explicitly, and go on with the others.
             log.error("Processing {} for run {} failed; sent to the dead-letter topic", input.getClass().getSimpleName(), input.runId(), e);
-            deadLetter(meta, rec, "PROCESSING_ERROR", e.toString(), input.runId());
+            String reason = "processing " + input.getClass().getSimpleName() + " failed: " + e;
+            deadLetterInput(input, "PROCESSING_ERROR", reason);
+            abort(input, now, "coordinator error: " + reason);
+        } finally {
+            currentRecord = null;
         }
     }
 
@@ -141,64 +161,160 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     /** Decides one input at decision time {@code now} and performs the consequences. */
     void handle(Input input, Instant now) {
-        RunState state = cache.get(input.runId());
-        if (state == null) {
-            byte[] stored = runs.get(input.runId());
-            state = stored == null ? null : StateCodec.decode(stored);
+        RunStore.Loaded before = load(input.runId());
+        if (input instanceof Input.RequestRun r && r.definition() == null && before.state() == null) {
+            input = withDefinition(r, latestDefinition(r.job()));
         }
-        String job = null;
-        if (input instanceof Input.RequestRun r) {
-            job = r.job();
-            if (r.definition() == null && state == null) {
-                input = withDefinition(r, latestDefinition(r.job()));
-            }
-        }
-        DecisionContext ctx = new DecisionContext(state, input, now, job, this::latestMaterialization);
+        String job = input instanceof Input.RequestRun r ? r.job() : null;
+        DecisionContext ctx = new DecisionContext(before.state(), input, now, job, this::latestMaterialization);
         decider.handle(input, ctx);
+        Outcome outcome = outcome(ctx, before, input);
+        Oversize big = outcome.oversize(maxRecordBytes);
+        if (big != null) {
+            String reason = big.reason(maxRecordBytes, this::target);
+            log.error("Run {}: {}; failing the run", input.runId(), reason);
+            deadLetterInput(input, "RECORD_TOO_LARGE", reason);
+            abort(input, now, reason);
+            return;
+        }
+        write(outcome, now);
+    }
+
+    /** Loads a run's state: the decoded-state cache, else the store. */
+    private RunStore.Loaded load(String runId) {
+        RunState cached = cache.get(runId);
+        return cached != null ? new RunStore.Loaded(cached, false) : store.load(runId);
+    }
+
+    /** Everything one decision writes, computed before any of it is written. */
+    private record Outcome(String runId, RunState after, List<RunStore.Put> state, List<Effects.Out> out,
+                           List<Input.Timer> rearmed, boolean runEnded) {
+        Oversize oversize(int max) {
+            for (RunStore.Put p : state) {
+                if (p.size() > max) {
+                    return new Oversize("state store " + p.storeName(), p.size());
+                }
+            }
+            for (Effects.Out o : out) {
+                if (o.isRecord() && o.size() > max) {
+                    return new Oversize(o.sink() + (o.pool() != null ? ":" + o.pool() : ""), o.size());
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The topic (or store) an oversize record was meant for, for the reason users read. */
+    private String target(String sinkOrStore) {
+        String[] p = sinkOrStore.split(":", 2);
+        return switch (p[0]) {
+            case Names.SINK_RUN_EVENTS -> topics.runEvents();
+            case Names.SINK_COMMANDS -> topics.commands(p.length > 1 ? p[1] : "default");
+            case Names.SINK_AGENT_CONTROL -> topics.agentControl();
+            case Names.SINK_REQUESTS -> topics.runRequests();
+            case Names.SINK_LINEAGE -> topics.lineage();
+            case Names.SINK_ASSETS_LATEST -> topics.assetsLatest();
+            case Names.SINK_ADMISSION -> topics.admission();
+            default -> sinkOrStore;
+        };
+    }
+
+    /** A record that would exceed the size limit: where it would go and its size. */
+    private record Oversize(String target, int bytes) {
+        String reason(int max, java.util.function.UnaryOperator<String> describe) {
+            return "a record for " + describe.apply(target) + " would be " + bytes + " bytes, over the " + max + "-byte limit ("
+                    + dev.baton.coordinator.CoordinatorConfig.MAX_RECORD_BYTES + ")";
+        }
+    }
+
+    private Outcome outcome(DecisionContext ctx, RunStore.Loaded before, Input input) {
         RunState after = ctx.state();
+        List<RunStore.Put> state = List.of();
+        RunState cached = null;
         if (!ctx.events().isEmpty() && after != null) {
             boolean expired = ctx.events().getLast().event() instanceof Event.RunExpired;
-            if (expired) {
-                runs.delete(input.runId());
-                cache.remove(input.runId());
-            } else {
-                runs.put(input.runId(), StateCodec.encode(after));
-                cache.put(input.runId(), after);
-            }
+            state = store.writes(before, expired ? null : after);
+            cached = expired ? null : after;
         }
         List<Effects.Out> out = new ArrayList<>();
         for (Envelope e : ctx.events()) {
-            out.add(Effects.Out.of(Names.SINK_RUN_EVENTS, e.runId(),
-                    codecs.runEvents().serialize(topics.runEvents(), EventMapper.toAvro(e)), null));
+            out.add(Effects.Out.event(e.runId(), codecs.runEvents().serialize(topics.runEvents(), EventMapper.toAvro(e)),
+                    e.event().intent().code()));
             effects.of(e, ctx, after, input, out);
         }
-        for (Input.Timer t : ctx.rearmed()) {
-            timers.put(TimerKeys.key(t), TimerKeys.value(t));
+        boolean runEnded = ctx.events().stream().anyMatch(e -> e.event() instanceof Event.RunLevel rl && isRunEnd(rl));
+        return new Outcome(input.runId(), cached, state, out, ctx.rearmed(), runEnded);
+    }
+
+    /** Stores the state, arms and disarms timers and forwards the records of a decision (sizes already checked). */
+    private void write(Outcome o, Instant now) {
+        RunStore.apply(o.state());
+        if (!o.state().isEmpty()) {
+            if (o.after() != null) {
+                cache.put(o.runId(), o.after());
+            } else {
+                cache.remove(o.runId());
+            }
+        }
+        for (Input.Timer t : o.rearmed()) {
+            timerBook.arm(t);
         }
         boolean urgent = false;
-        for (Effects.Out o : out) {
-            if (o.timer() != null) {
-                if (o.disarm()) {
-                    timers.delete(TimerKeys.key(o.timer()));
-                } else {
-                    timers.put(TimerKeys.key(o.timer()), TimerKeys.value(o.timer()));
-                }
+        for (Effects.Out out : o.out()) {
+            if (out.timer() != null) {
+                timerBook.arm(out.timer());
+                continue;
+            }
+            if (out.disarm() != null) {
+                timerBook.disarm(out.disarm());
                 continue;
             }
             RecordHeaders headers = new RecordHeaders();
-            if (o.pool() != null) {
-                headers.add(Names.POOL_HEADER, o.pool().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (out.pool() != null) {
+                headers.add(Names.POOL_HEADER, out.pool().getBytes(StandardCharsets.UTF_8));
                 urgent = true;
                 metrics.dispatched(System.currentTimeMillis() - now.toEpochMilli());
             }
-            context.forward(new Record<>(o.key(), o.value(), now.toEpochMilli(), headers), o.sink());
+            if (out.intent() != null) {
+                headers.add(Names.INTENT_HEADER, Integer.toString(out.intent()).getBytes(StandardCharsets.UTF_8));
+            }
+            context.forward(new Record<>(out.key(), out.value(), now.toEpochMilli(), headers), out.sink());
         }
-        if (!urgent && ctx.events().stream().anyMatch(e -> e.event() instanceof Event.RunLevel rl && isRunEnd(rl))) {
+        if (!urgent && o.runEnded()) {
             // Dispatches and run ends are what users wait for: commit now instead of at the next interval
             // (or, while the thread works through a backlog, together with the answers behind it).
             urgent = true;
         }
         answered(now.toEpochMilli(), urgent);
+    }
+
+    /**
+     * Fails the run of {@code input} after its decision could not be written or its handling threw: the run's last
+     * stored state, {@link RunDecider#abort}, written with the same size guard. If even that fails, the dead letter
+     * already sent is all that is left (logged); the thread goes on with the other runs either way.
+     */
+    private void abort(Input input, Instant now, String reason) {
+        cache.remove(input.runId());
+        try {
+            RunStore.Loaded before = store.load(input.runId());
+            DecisionContext ctx = new DecisionContext(before.state(), input, now,
+                    input instanceof Input.RequestRun r ? r.job() : null, this::latestMaterialization);
+            decider.abort(ctx, truncate(reason, MAX_REASON_CHARS));
+            if (ctx.events().isEmpty()) {
+                return;
+            }
+            Outcome outcome = outcome(ctx, before, input);
+            Oversize big = outcome.oversize(maxRecordBytes);
+            if (big != null) {
+                log.error("Run {} cannot be failed either ({}); it stays dead-lettered", input.runId(), big.reason(maxRecordBytes, this::target));
+                return;
+            }
+            write(outcome, now);
+            metrics.runAborted();
+        } catch (RuntimeException e) {
+            cache.remove(input.runId());
+            log.error("Run {} could not be failed after an error; it stays dead-lettered", input.runId(), e);
+        }
     }
 
     /**
@@ -281,25 +397,73 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             }
         }
         for (KeyValue<Bytes, byte[]> kv : due) {
-            timers.delete(kv.key);
-            Input.Timer t = TimerKeys.parse(kv.value);
+            Input.Timer t;
+            try {
+                t = TimerKeys.parse(kv.value);
+            } catch (RuntimeException e) {
+                timers.delete(kv.key);
+                timerDeadLetter(null, "INVALID_EVENT", "unreadable timer: " + e, kv.value, now);
+                continue;
+            }
+            timerBook.fired(kv.key, t);
             metrics.punctuationLag(wallClock - t.dueAt().toEpochMilli());
             String id = DecisionContext.uuid(t.runId() + "/timer/" + t.kind() + "/" + t.stepKey() + "/" + t.attempt() + "/" + t.dueAt());
+            Input.TimerFired input = new Input.TimerFired(id, t.runId(), now, id, t);
             try {
-                handle(new Input.TimerFired(id, t.runId(), now, id, t), now);
+                handle(input, now);
             } catch (RuntimeException e) {
-                log.error("Timer {} for run {} failed and was dropped", t.kind(), t.runId(), e);
+                cache.remove(t.runId());
+                // Never drop a timer silently: the run would hang forever. Dead-letter it and fail the run.
+                log.error("Timer {} for run {} failed; sent to the dead-letter topic and failing the run", t.kind(), t.runId(), e);
+                String reason = "timer " + t.kind() + (t.stepKey() == null ? "" : " of step " + t.stepKey()) + " failed: " + e;
+                deadLetterInput(input, "PROCESSING_ERROR", reason);
+                abort(input, now, "coordinator error: " + reason);
             }
+        }
+    }
+
+    /** Dead-letters the input being handled: the consumed record, or the fired timer. */
+    private void deadLetterInput(Input input, String cause, String reason) {
+        if (input instanceof Input.TimerFired tf) {
+            timerDeadLetter(tf.timer().runId(), cause, reason, TimerKeys.value(tf.timer()), tf.timestamp());
+        } else {
+            Record<String, byte[]> rec = currentRecord;
+            RecordMetadata meta = context.recordMetadata().orElseThrow();
+            deadLetter(meta, rec, cause, reason, input.runId());
         }
     }
 
     private void deadLetter(RecordMetadata meta, Record<String, byte[]> rec, String cause, String reason, String runId) {
         metrics.deadLetter();
-        byte[] key = rec.key() == null ? null : rec.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        var dl = DeadLetters.of("coordinator", cause, reason, meta.topic(), meta.partition(), meta.offset(), key,
-                rec.value(), rec.headers(), runId, Instant.ofEpochMilli(rec.timestamp()));
+        byte[] key = rec.key() == null ? null : rec.key().getBytes(StandardCharsets.UTF_8);
+        var dl = DeadLetters.of("coordinator", cause, truncate(reason, MAX_REASON_CHARS), meta.topic(), meta.partition(),
+                meta.offset(), key, bounded(rec.value()), rec.headers(), runId, Instant.ofEpochMilli(rec.timestamp()));
         context.forward(new Record<>(meta.topic(), codecs.deadLetters().serialize(topics.deadLetters(), dl), rec.timestamp()),
                 Names.SINK_DLQ);
+    }
+
+    /** A timer has no source record: the dead letter names the timer store and carries the timer's identity. */
+    private void timerDeadLetter(String runId, String cause, String reason, byte[] timer, Instant now) {
+        metrics.deadLetter();
+        int partition = context.taskId().partition();
+        var dl = dev.baton.events.DeadLetter.newBuilder(DeadLetters.of("coordinator", cause, truncate(reason, MAX_REASON_CHARS),
+                        Names.TIMER_STORE, partition, -1L, runId == null ? null : runId.getBytes(StandardCharsets.UTF_8), timer,
+                        null, runId, now))
+                .setEventId(DecisionContext.uuid("timer/" + new String(timer, StandardCharsets.UTF_8) + "/" + cause)).build();
+        context.forward(new Record<>(Names.TIMER_STORE, codecs.deadLetters().serialize(topics.deadLetters(), dl), now.toEpochMilli()),
+                Names.SINK_DLQ);
+    }
+
+    /** The payload kept in a dead letter: the input unless it is too big to travel again, then its first bytes. */
+    private byte[] bounded(byte[] value) {
+        if (value == null || value.length <= maxRecordBytes / 2) {
+            return value;
+        }
+        return java.util.Arrays.copyOf(value, DEAD_LETTER_PAYLOAD_BYTES);
+    }
+
+    static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max) + "... (truncated)";
     }
 
     /** Admission messages are internal JSON. */

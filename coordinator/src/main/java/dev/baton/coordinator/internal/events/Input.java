@@ -58,5 +58,12 @@ public sealed interface Input {
     /** A scheduled wake-up for one run. */
     record Timer(Kind kind, String runId, String stepKey, int attempt, Instant dueAt) {
         public enum Kind { HEARTBEAT_DEADLINE, STEP_TIMEOUT, RETRY, RUN_TIMEOUT, CANCEL_GRACE, RETENTION }
+
+        /** What identifies an armed timer: at most one per identity is armed; re-arming replaces it. */
+        public record Id(Kind kind, String runId, String stepKey, int attempt) {}
+
+        public Id id() {
+            return new Id(kind, runId, stepKey, attempt);
+        }
     }
 }

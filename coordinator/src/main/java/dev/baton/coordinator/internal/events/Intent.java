@@ -1,34 +1,34 @@
 package dev.baton.coordinator.internal.events;
 
+import java.util.Set;
+
 /**
- * Commands and the events that answer them, with explicit codes that are never reused
- * (docs/events.md lists them). A retired intent keeps its code forever.
+ * The intent of each event, with an explicit code that is never reused (docs/events.md lists them). The code travels
+ * with every {@code baton.run-events} record as the {@code baton-intent} header, so a consumer can route or filter
+ * events without decoding them. A retired intent keeps its code forever.
  */
 public enum Intent {
-    // commands (inputs)
-    REQUEST_RUN(1, true), CANCEL_RUN(2, true), RETRY_RUN(3, true), ADMIT_RUN(4, true), ADMIT_STEP(5, true),
-    REPORT_STARTED(10, true), REPORT_HEARTBEAT(11, true), REPORT_SUCCEEDED(12, true), REPORT_FAILED(13, true),
-    FIRE_TIMER(20, true),
-    // events (run)
-    RUN_REQUESTED(101, false), RUN_QUEUED(102, false), RUN_STARTED(103, false), RUN_SUCCEEDED(104, false),
-    RUN_FAILED(105, false), RUN_CANCEL_REQUESTED(106, false), RUN_CANCELED(107, false),
-    RUN_REQUEST_REJECTED(108, false), RUN_RETRIED(109, false), RUN_EXPIRED(110, false), COMMAND_REJECTED(111, false),
-    REPORT_REJECTED(112, false),
-    // events (step)
-    STEP_QUEUED(201, false), STEP_DISPATCHED(202, false), STEP_STARTED(203, false), STEP_HEARTBEAT(204, false),
-    STEP_SUCCEEDED(205, false), STEP_FAILED(206, false), STEP_RETRY_SCHEDULED(207, false), STEP_LOST(208, false),
-    STEP_TIMED_OUT(209, false), STEP_CANCEL_REQUESTED(210, false), STEP_CANCELED(211, false), STEP_SKIPPED(212, false),
-    STEP_REUSED(213, false);
+    // run events
+    RUN_REQUESTED(101), RUN_QUEUED(102), RUN_STARTED(103), RUN_SUCCEEDED(104), RUN_FAILED(105), RUN_CANCEL_REQUESTED(106),
+    RUN_CANCELED(107), RUN_REQUEST_REJECTED(108), RUN_RETRIED(109), RUN_EXPIRED(110), COMMAND_REJECTED(111),
+    REPORT_REJECTED(112),
+    // step events
+    STEP_QUEUED(201), STEP_DISPATCHED(202), STEP_STARTED(203), STEP_HEARTBEAT(204), STEP_SUCCEEDED(205), STEP_FAILED(206),
+    STEP_RETRY_SCHEDULED(207), STEP_LOST(208), STEP_TIMED_OUT(209), STEP_CANCEL_REQUESTED(210), STEP_CANCELED(211),
+    STEP_SKIPPED(212), STEP_REUSED(213);
+
+    /**
+     * Codes of the retired command intents (REQUEST_RUN 1, CANCEL_RUN 2, RETRY_RUN 3, ADMIT_RUN 4, ADMIT_STEP 5,
+     * REPORT_STARTED..REPORT_FAILED 10-13, FIRE_TIMER 20). They were never on the wire (a command's type is its Avro
+     * union branch); they stay reserved so no event ever takes them.
+     */
+    public static final Set<Integer> RETIRED = Set.of(1, 2, 3, 4, 5, 10, 11, 12, 13, 20);
 
     private final int code;
-    private final boolean command;
 
-    Intent(int code, boolean command) {
+    Intent(int code) {
         this.code = code;
-        this.command = command;
     }
 
     public int code() { return code; }
-
-    public boolean isCommand() { return command; }
 }

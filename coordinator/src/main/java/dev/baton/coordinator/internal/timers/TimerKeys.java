@@ -14,9 +14,19 @@ public final class TimerKeys {
     private TimerKeys() {}
 
     public static Bytes key(Timer t) {
-        byte[] id = (t.runId() + '\0' + t.kind().name() + '\0' + (t.stepKey() == null ? "" : t.stepKey()) + '\0' + t.attempt())
-                .getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(8 + id.length).putLong(Math.max(0, t.dueAt().toEpochMilli())).put(id).array());
+        return key(t.id(), t.dueAt().toEpochMilli());
+    }
+
+    /** The store key of the timer {@code id} due at {@code dueMs}. */
+    public static Bytes key(Timer.Id t, long dueMs) {
+        byte[] id = identity(t).get();
+        return Bytes.wrap(ByteBuffer.allocate(8 + id.length).putLong(Math.max(0, dueMs)).put(id).array());
+    }
+
+    /** A timer's identity without its due time (the key of the timer index). */
+    public static Bytes identity(Timer.Id t) {
+        return Bytes.wrap((t.runId() + '\0' + t.kind().name() + '\0' + (t.stepKey() == null ? "" : t.stepKey()) + '\0' + t.attempt())
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** Upper bound of a scan for timers due at or before {@code now}. */

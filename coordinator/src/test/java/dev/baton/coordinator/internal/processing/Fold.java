@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.coordinator.internal.events.Envelope;
 import dev.baton.coordinator.internal.events.Event;
 import dev.baton.coordinator.internal.events.Input;
+import dev.baton.coordinator.internal.serde.RunRecords;
 import dev.baton.coordinator.internal.state.RunState;
 import dev.baton.coordinator.internal.state.RunStateApplier;
 import dev.baton.coordinator.internal.state.StepState;
@@ -64,12 +65,43 @@ final class Fold {
         return ctx.events();
     }
 
+    /** The split store as the coordinator keeps it: header and step records, written only when changed. */
+    private byte[] storedHeader;
+    private final Map<String, StepState> loadedSteps = new java.util.HashMap<>();
+    private RunState stored;
+
     void assertReplayEquivalent() {
         RunState replayed = RunStateApplier.replay(log);
         assertThat(replayed).as("state rebuilt from the events alone").isEqualTo(state);
+        if (state != null) {
+            assertThat(storeAndLoad(state)).as("state loaded from the split store (header + changed steps)").isEqualTo(state)
+                    .satisfies(l -> assertThat(List.copyOf(l.steps().keySet())).as("step order")
+                            .isEqualTo(List.copyOf(state.steps().keySet())));
+        }
         for (int i = 0; i < log.size(); i++) {
             assertThat(log.get(i).sequence()).as("sequence of event %d", i).isEqualTo(i + 1L);
         }
+    }
+
+    /**
+     * Writes what changed since the last stored state the way the coordinator's run store does (the header when its
+     * content changed, a step when its instance changed) and loads it back from the records alone.
+     */
+    private RunState storeAndLoad(RunState s) {
+        String ref = RunRecords.definitionRef(s.definition());
+        if (stored == null || !RunRecords.strip(stored).equals(RunRecords.strip(s))) {
+            storedHeader = RunRecords.encodeHeader(s, ref);
+        }
+        for (StepState st : s.steps().values()) {
+            if (stored == null || stored.step(st.key()) != st) {
+                // only written records are read back (decoded), as a load after them would
+                loadedSteps.put(st.key(), RunRecords.decodeStep(RunRecords.encodeStep(st)));
+            }
+        }
+        stored = s;
+        RunRecords.Header h = RunRecords.decodeHeader(storedHeader);
+        assertThat(h.definitionRef()).isEqualTo(ref);
+        return RunRecords.assemble(h.stripped(), s.definition(), loadedSteps);
     }
 
     String id() {

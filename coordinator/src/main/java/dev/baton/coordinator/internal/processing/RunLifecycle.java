@@ -1,0 +1,133 @@
+package dev.baton.coordinator.internal.processing;
+
+import dev.baton.coordinator.internal.events.Event.*;
+import dev.baton.coordinator.internal.events.Input;
+import dev.baton.coordinator.internal.events.Input.Timer;
+import dev.baton.coordinator.internal.state.RunState;
+import dev.baton.coordinator.internal.state.RunStatus;
+import dev.baton.coordinator.internal.state.StepState;
+import dev.baton.coordinator.internal.state.StepStatus;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.MaterializationReport;
+import dev.baton.events.ParamSpec;
+import dev.baton.events.RetryPolicy;
+import dev.baton.events.StepDefinition;
+import dev.baton.events.UpstreamRef;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** The run as a whole: requests (params checked, duplicates rejected), admission, start, and the coordinator's own aborts. */
+final class RunLifecycle {
+    private final Steps steps;
+
+    RunLifecycle(Steps steps) {
+        this.steps = steps;
+    }
+
+    void request(Input.RequestRun r, DecisionContext ctx) {
+        RunState s = ctx.state();
+        if (s != null) {
+            ctx.append(null, new RunRequestRejected(Rejection.DUPLICATE_RUN,
+                    r.runKey() != null ? "run key '" + r.runKey() + "' already started run " + s.runId()
+                            : "run " + s.runId() + " already exists",
+                    s.runId(), r.runKey(), r.eventId()));
+            return;
+        }
+        JobDefinition def = r.definition();
+        if (def == null) {
+            ctx.append(null, new RunRequestRejected(Rejection.UNKNOWN_JOB, "no job named '" + r.job() + "' is registered",
+                    null, r.runKey(), r.eventId()));
+            return;
+        }
+        Map<String, String> params = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        for (var e : def.getParams().entrySet()) {
+            ParamSpec p = e.getValue();
+            String given = r.params().get(e.getKey());
+            if (given != null) {
+                params.put(e.getKey(), given);
+            } else if (p.getDefault$() != null) {
+                params.put(e.getKey(), p.getDefault$());
+            } else if (p.getRequired()) {
+                problems.add("missing required param '" + e.getKey() + "'");
+            }
+        }
+        for (String k : r.params().keySet()) {
+            if (!def.getParams().containsKey(k)) {
+                problems.add("unknown param '" + k + "' (declared: " + def.getParams().keySet() + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, String.join("; ", problems), null,
+                    r.runKey(), r.eventId()));
+            return;
+        }
+        int priority = r.priority() != null ? r.priority() : def.getPriority();
+        ctx.append(null, new RunRequested(r.job(), def, r.runKey(), params, r.tags(), r.origin(), r.parentRunId(),
+                r.requestedBy(), priority, r.reuse()));
+        ctx.append(null, new RunQueued(priority));
+        if (RunDecider.jobLimit(def) == null) {
+            start(ctx);
+        }
+        // With a concurrency limit the run waits in QUEUED until the admission stage sends ADMIT_RUN.
+    }
+
+    void admitRun(Input.AdmitRun a, DecisionContext ctx) {
+        RunState s = ctx.state();
+        if (s == null || s.status() != RunStatus.QUEUED) {
+            ctx.append(null, new CommandRejected("AdmitRun", s == null ? Rejection.UNKNOWN_RUN : Rejection.INVALID_STATE,
+                    s == null ? "unknown run" : "run is " + s.status(), a.eventId()));
+            return;
+        }
+        start(ctx);
+    }
+
+    void start(DecisionContext ctx) {
+        ctx.append(null, new RunStarted());
+        RunState s = ctx.state();
+        for (var e : s.reuse().entrySet()) {
+            StepState st = s.step(e.getKey());
+            if (st != null && !st.hook() && st.status() == StepStatus.PENDING) {
+                Reused r = e.getValue();
+                ctx.append(e.getKey(), new StepReused(r.fromRunId(), r.attempt(), r.outputs()));
+            }
+        }
+        steps.progress(ctx);
+    }
+
+    /**
+     * Ends a run the coordinator cannot go on with (a record it would have to write exceeds the size limit, or
+     * handling one of its inputs or timers threw): active attempts are asked to stop and recorded canceled,
+     * every step that has not run is skipped (failure hooks included: they could hit the same fault) and the run
+     * fails with {@code reason}. A request that would create the run is rejected instead. A finished run, or a
+     * duplicate request for an existing run, is left alone.
+     */
+    void abort(DecisionContext ctx, String reason) {
+        RunState s = ctx.state();
+        if (s == null) {
+            if (ctx.input() instanceof Input.RequestRun r) {
+                ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, reason, null, r.runKey(), r.eventId()));
+            }
+            return;
+        }
+        if (s.isFinished() || ctx.input() instanceof Input.RequestRun) {
+            return;
+        }
+        for (StepState st : List.copyOf(s.steps().values())) {
+            if (st.status().isActive()) {
+                ctx.append(st.key(), new StepCancelRequested(st.attempt(), st.attemptId(), reason));
+                ctx.append(st.key(), new StepCanceled(st.attempt(), st.attemptId(), reason));
+            } else if (!st.status().isTerminal()) {
+                ctx.append(st.key(), new StepSkipped(reason));
+            }
+        }
+        ctx.append(null, new RunFailed(reason, List.of(), Steps.duration(ctx.state(), ctx), false));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.baton.coordinator.internal.serde;
+
+import dev.baton.coordinator.internal.Names;
+import dev.baton.coordinator.internal.state.RunState;
+import dev.baton.coordinator.internal.state.StepState;
+import dev.baton.events.JobDefinition;
+import dev.baton.events.StepDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The stored layout of a run's state (internal format). One {@link RunState} is split so that no record grows with
+ * the job's size: a <b>header</b> (the state without its steps, the job definition by reference), one record per
+ * <b>step</b>, and the <b>definition</b> stored once per content hash. {@link #assemble} puts them back together;
+ * the logical model (and replay equivalence) is unchanged.
+ *
+ * <p>Header and step values start with a format byte ({@link #FORMAT}); a value starting with {@code '{'} is the
+ * previous layout (the whole state as one JSON blob), still read by {@link #isLegacy} / {@link StateCodec#decode}.
+ */
+public final class RunRecords {
+    /** Format byte of header and step values. */
+    public static final byte FORMAT = 1;
+
+    private RunRecords() {}
+
+    /** A decoded header: the state without steps and definition, and the definition's reference. */
+    public record Header(String definitionRef, RunState stripped) {}
+
+    public static boolean isLegacy(byte[] value) {
+        return value.length > 0 && value[0] == '{';
+    }
+
+    /** The header's logical content: the state without steps and definition (comparable with equals). */
+    public static RunState strip(RunState s) {
+        return new RunState(s.runId(), s.job(), null, s.status(), s.runKey(), s.params(), s.tags(), s.origin(),
+                s.parentRunId(), s.requestedBy(), s.priority(), s.traceId(), s.requestedAt(), s.startedAt(), s.endedAt(),
+                s.sequence(), Map.of(), s.reuse(), s.cancelReason(), s.cancelDeadline(), s.failureReason(), s.timedOut(),
+                s.retriedAs());
+    }
+
+    public static byte[] encodeHeader(RunState s, String definitionRef) {
+        byte[] ref = definitionRef.getBytes(StandardCharsets.US_ASCII);
+        byte[] json = json(strip(s));
+        byte[] out = new byte[2 + ref.length + json.length];
+        out[0] = FORMAT;
+        out[1] = (byte) ref.length;
+        System.arraycopy(ref, 0, out, 2, ref.length);
+        System.arraycopy(json, 0, out, 2 + ref.length, json.length);
+        return out;
+    }
+
+    public static Header decodeHeader(byte[] value) {
+        check(value, "header");
+        int len = value[1] & 0xff;
+        String ref = new String(value, 2, len, StandardCharsets.US_ASCII);
+        try {
+            RunState stripped = StateCodec.json().readValue(value, 2 + len, value.length - 2 - len, RunState.class);
+            return new Header(ref, stripped);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Corrupt run header: " + e.getMessage(), e);
+        }
+    }
+
+    public static byte[] encodeStep(StepState s) {
+        byte[] json = json(s);
+        byte[] out = new byte[1 + json.length];
+        out[0] = FORMAT;
+        System.arraycopy(json, 0, out, 1, json.length);
+        return out;
+    }
+
+    public static StepState decodeStep(byte[] value) {
+        check(value, "step");
+        try {
+            return StateCodec.json().readValue(value, 1, value.length - 1, StepState.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Corrupt step state: " + e.getMessage(), e);
+        }
+    }
+
+    /** Key of a step record: run id, separator, step key. */
+    public static String stepKey(String runId, String stepKey) {
+        return runId + Names.STEP_KEY_SEPARATOR + stepKey;
+    }
+
+    /** Prefix of every step record key of a run. */
+    public static String stepPrefix(String runId) {
+        return runId + Names.STEP_KEY_SEPARATOR;
+    }
+
+    /** The content hash a header refers to its definition by (hex SHA-256 of the definition's Avro binary). */
+    public static String definitionRef(JobDefinition d) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(StateCodec.definitionBytes(d)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The run's state from its header, definition and step records, steps in the definition's order. */
+    public static RunState assemble(RunState stripped, JobDefinition definition, Map<String, StepState> steps) {
+        Map<String, StepState> ordered = new LinkedHashMap<>(steps.size() * 2);
+        for (StepDefinition d : definition.getSteps()) {
+            put(ordered, steps, d.getKey());
+        }
+        for (StepDefinition d : definition.getOnFailure()) {
+            put(ordered, steps, d.getKey());
+        }
+        for (var e : steps.entrySet()) {
+            ordered.putIfAbsent(e.getKey(), e.getValue());
+        }
+        RunState s = stripped;
+        return new RunState(s.runId(), s.job(), definition, s.status(), s.runKey(), s.params(), s.tags(), s.origin(),
+                s.parentRunId(), s.requestedBy(), s.priority(), s.traceId(), s.requestedAt(), s.startedAt(), s.endedAt(),
+                s.sequence(), ordered, s.reuse(), s.cancelReason(), s.cancelDeadline(), s.failureReason(), s.timedOut(),
+                s.retriedAs());
+    }
+
+    private static void put(Map<String, StepState> ordered, Map<String, StepState> steps, String key) {
+        StepState st = steps.get(key);
+        if (st != null) {
+            ordered.put(key, st);
+        }
+    }
+
+    private static void check(byte[] value, String what) {
+        if (value.length < 2 || value[0] != FORMAT) {
+            throw new IllegalStateException("Unknown " + what + " record format " + (value.length == 0 ? "(empty)" : value[0]));
+        }
+    }
+
+    private static byte[] json(Object o) {
+        try {
+            return StateCodec.json().writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
