@@ -39,6 +39,8 @@ public final class GatewayConfig extends BatonConfig {
     public static final String PENDING_TTL_MS = "gateway.pending.ttl.ms";
     public static final String BODY_MAX_BYTES = "gateway.body.max.bytes";
     public static final String WORKERS = "gateway.workers";
+    public static final String REGISTRATION_TIMEOUT_MS = "gateway.registration.timeout.ms";
+    public static final String REGISTRY_COMMIT_INTERVAL_MS = "gateway.registry.commit.interval.ms";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -78,7 +80,14 @@ public final class GatewayConfig extends BatonConfig {
                     "How long the gateway answers for a run it accepted that the read model has not seen yet (read-your-writes).")
             .define(BODY_MAX_BYTES, Type.LONG, 1_048_576L, Range.atLeast(1024), Importance.LOW, "Largest request body accepted.")
             .define(WORKERS, Type.INT, 4, Range.atLeast(1), Importance.LOW,
-                    "Worker threads for blocking work (state store queries, serialization, topic administration).");
+                    "Worker threads for blocking work (state store queries, serialization, topic administration).")
+            .define(REGISTRATION_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "How long POST /api/v1/jobs waits for the job registry's answer (and then for this gateway's read model "
+                            + "to show the new version) before answering 503 registration_unavailable. Covers a registry "
+                            + "failover from a dead gateway (its session timeout is 10 s).")
+            .define(REGISTRY_COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
+                    "Commit interval of the job registry hosted by this gateway; each registration also commits at once, "
+                            + "so this only paces the fold of the jobs topic.");
 
     private final Map<String, String> configuredTokens;
 
@@ -123,4 +132,6 @@ public final class GatewayConfig extends BatonConfig {
     }
 
     public Duration requestTimeout() { return Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS)); }
+
+    public Duration registrationTimeout() { return Duration.ofMillis(getLong(REGISTRATION_TIMEOUT_MS)); }
 }
