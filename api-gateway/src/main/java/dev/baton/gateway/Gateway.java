@@ -136,10 +136,11 @@ public final class Gateway implements BatonService {
             toClose.add(schedules);
 
             // Every gateway hosts the job registry under one shared application id: Kafka runs its one task on one of them.
-            JobRegistry jobRegistry = JobRegistry.start(topics, JobRegistry.streamsProperties(config.kafkaClient(), topics,
-                    config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
-                    config.topicDefaults().replicationFactor()), JobRegistryTopology.Codecs.create(registryConfig));
-            toClose.add(jobRegistry);
+            if (config.getBoolean(GatewayConfig.REGISTRY_ENABLED)) {
+                toClose.add(JobRegistry.start(topics, JobRegistry.streamsProperties(config.kafkaClient(), topics,
+                        config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
+                        config.topicDefaults().replicationFactor()), JobRegistryTopology.Codecs.create(registryConfig)));
+            }
 
             EventProducer producer = EventProducer.create(config.kafkaClient(), registryConfig, config.requestTimeout().toMillis());
             toClose.add(producer);

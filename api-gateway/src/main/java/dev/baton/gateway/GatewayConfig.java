@@ -41,6 +41,7 @@ public final class GatewayConfig extends BatonConfig {
     public static final String WORKERS = "gateway.workers";
     public static final String REGISTRATION_TIMEOUT_MS = "gateway.registration.timeout.ms";
     public static final String REGISTRY_COMMIT_INTERVAL_MS = "gateway.registry.commit.interval.ms";
+    public static final String REGISTRY_ENABLED = "gateway.registry.enabled";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -87,7 +88,10 @@ public final class GatewayConfig extends BatonConfig {
                             + "failover from a dead gateway (its session timeout is 10 s).")
             .define(REGISTRY_COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Commit interval of the job registry hosted by this gateway; each registration also commits at once, "
-                            + "so this only paces the fold of the jobs topic.");
+                            + "so this only paces the fold of the jobs topic.")
+            .define(REGISTRY_ENABLED, Type.BOOLEAN, true, Importance.LOW,
+                    "Host the job registry in this gateway (one shared application id: Kafka runs it on one host at a "
+                            + "time). At least one gateway of an installation must host it, or registrations answer 503.");
 
     private final Map<String, String> configuredTokens;
 
