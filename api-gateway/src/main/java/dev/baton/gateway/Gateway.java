@@ -1,15 +1,20 @@
 package dev.baton.gateway;
 
+import dev.baton.events.JobRegistrationResult;
 import dev.baton.gateway.internal.http.GatewayVerticle;
 import dev.baton.gateway.internal.http.Services;
 import dev.baton.gateway.internal.http.TokenStore;
 import dev.baton.gateway.internal.kafka.EventProducer;
 import dev.baton.gateway.internal.readmodel.ReadModel;
 import dev.baton.gateway.internal.readmodel.ReadModelTopology;
+import dev.baton.gateway.internal.registry.JobRegistry;
+import dev.baton.gateway.internal.registry.JobRegistryTopology;
+import dev.baton.gateway.internal.registry.RegistrationClient;
 import dev.baton.gateway.internal.schedules.Schedules;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
+import dev.baton.schemas.serde.AvroSerde;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -130,8 +135,18 @@ public final class Gateway implements BatonService {
             Schedules schedules = Schedules.open(config);
             toClose.add(schedules);
 
+            // Every gateway hosts the job registry under one shared application id: Kafka runs its one task on one of them.
+            if (config.getBoolean(GatewayConfig.REGISTRY_ENABLED)) {
+                toClose.add(JobRegistry.start(topics, JobRegistry.streamsProperties(config.kafkaClient(), topics,
+                        config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
+                        config.topicDefaults().replicationFactor()), JobRegistryTopology.Codecs.create(registryConfig)));
+            }
+
             EventProducer producer = EventProducer.create(config.kafkaClient(), registryConfig, config.requestTimeout().toMillis());
             toClose.add(producer);
+            RegistrationClient registrations = RegistrationClient.start(topics, config.kafkaClient(), producer,
+                    AvroSerde.forValues(JobRegistrationResult.class, registryConfig), config.registrationTimeout());
+            toClose.add(registrations);
             KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer.kafkaProducer());
             producerMetrics.bindTo(recordTo);
             toClose.add(producerMetrics);
@@ -145,7 +160,7 @@ public final class Gateway implements BatonService {
             WorkerExecutor worker = vertx.createSharedWorkerExecutor("baton-gateway-worker", config.getInt(GatewayConfig.WORKERS));
 
             Services services = new Services(config, topics, vertx, worker, readModel, codecs, producer, admin, registry, tokens,
-                    schedules, recordTo, prometheus, Services.newJobCache(), Services.newPendingRuns());
+                    schedules, recordTo, prometheus, registrations, Services.newPendingRuns());
             GatewayVerticle verticle = new GatewayVerticle(services);
             vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
                     .get(config.requestTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);

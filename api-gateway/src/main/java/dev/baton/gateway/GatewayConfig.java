@@ -40,6 +40,9 @@ public final class GatewayConfig extends BatonConfig {
     public static final String BODY_MAX_BYTES = "gateway.body.max.bytes";
     public static final String WORKERS = "gateway.workers";
     public static final String AUDIT_SCAN_MAX = "gateway.audit.scan.max";
+    public static final String REGISTRATION_TIMEOUT_MS = "gateway.registration.timeout.ms";
+    public static final String REGISTRY_COMMIT_INTERVAL_MS = "gateway.registry.commit.interval.ms";
+    public static final String REGISTRY_ENABLED = "gateway.registry.enabled";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -83,7 +86,17 @@ public final class GatewayConfig extends BatonConfig {
                     "Most audit records one GET /api/v1/audit request reads from the audit topic; past it the page ends "
                             + "early with a nextCursor to continue from.")
             .define(WORKERS, Type.INT, 4, Range.atLeast(1), Importance.LOW,
-                    "Worker threads for blocking work (state store queries, serialization, topic administration).");
+                    "Worker threads for blocking work (state store queries, serialization, topic administration).")
+            .define(REGISTRATION_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "How long POST /api/v1/jobs waits for the job registry's answer (and then for this gateway's read model "
+                            + "to show the new version) before answering 503 registration_unavailable. Covers a registry "
+                            + "failover from a dead gateway (its session timeout is 10 s).")
+            .define(REGISTRY_COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
+                    "Commit interval of the job registry hosted by this gateway; each registration also commits at once, "
+                            + "so this only paces the fold of the jobs topic.")
+            .define(REGISTRY_ENABLED, Type.BOOLEAN, true, Importance.LOW,
+                    "Host the job registry in this gateway (one shared application id: Kafka runs it on one host at a "
+                            + "time). At least one gateway of an installation must host it, or registrations answer 503.");
 
     private final Map<String, String> configuredTokens;
 
@@ -128,4 +141,6 @@ public final class GatewayConfig extends BatonConfig {
     }
 
     public Duration requestTimeout() { return Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS)); }
+
+    public Duration registrationTimeout() { return Duration.ofMillis(getLong(REGISTRATION_TIMEOUT_MS)); }
 }

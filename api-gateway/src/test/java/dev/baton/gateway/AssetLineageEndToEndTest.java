@@ -321,9 +321,11 @@ class AssetLineageEndToEndTest {
                       - { key: cyc/y, deps: [cyc/other, cyc/x] }
                 """;
         Rest.Response refused = register(cyclic);
-        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        // 409 (was 400 before the job registry): a conflict with what is registered, decided by the registry
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
         JsonNode body = refused.json();
-        assertThat(body.get("code").asText()).isEqualTo("invalid_job");
+        assertThat(body.get("code").asText()).isEqualTo("conflict");
+        assertThat(body.get("reason").asText()).isEqualTo("asset_cycle");
         assertThat(body.get("problems")).singleElement().satisfies(p -> {
             assertThat(p.get("path").asText()).isEqualTo("steps[1].produces[1].deps[1]");
             assertThat(p.get("message").asText()).contains("cyc/x -> cyc/y -> cyc/x")
@@ -338,7 +340,8 @@ class AssetLineageEndToEndTest {
                 steps:
                   - { key: load, noop: {}, produces: [cyc/x] }
                 """);
-        assertThat(taken.status()).isEqualTo(400);
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.json().get("reason").asText()).isEqualTo("asset_owned_by_other_job");
         assertThat(taken.json().get("problems").get(0).get("path").asText()).isEqualTo("steps[0].produces[0]");
         assertThat(taken.json().get("problems").get(0).get("message").asText()).contains("already produced by job 'cyc_a'");
 

@@ -57,6 +57,10 @@ public final class Topics {
     public String logs() { return prefix + "logs"; }
     /** Registered job definitions, compacted (key: job name). */
     public String jobs() { return prefix + "jobs"; }
+    /** Job registration requests to the job registry (key: job name); one partition: the registry decides in one order. */
+    public String jobRegistrations() { return prefix + "job-registrations"; }
+    /** The job registry's answers (key: request id), read by the gateway that asked. */
+    public String jobRegistrationResults() { return prefix + "job-registration-results"; }
     /** Agent registrations and heartbeats, compacted (key: agent id). */
     public String agents() { return prefix + "agents"; }
     public String audit() { return prefix + "audit"; }
@@ -89,6 +93,10 @@ public final class Topics {
         specs.add(TopicSpec.compacted(assetsLatest(), d.runPartitions(), d.replicationFactor()));
         specs.add(TopicSpec.log(logs(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
         specs.add(TopicSpec.compacted(jobs(), 1, d.replicationFactor()));
+        // One partition: cross-job asset rules need every registration in one order (registrations are rare).
+        specs.add(TopicSpec.log(jobRegistrations(), 1, d.replicationFactor(), d.retentionMs()));
+        // Time-retained: a result matters only while its caller waits; request ids never repeat, so compaction would keep all.
+        specs.add(TopicSpec.log(jobRegistrationResults(), 1, d.replicationFactor(), d.retentionMs()));
         specs.add(TopicSpec.compacted(agents(), 1, d.replicationFactor()));
         specs.add(TopicSpec.log(audit(), 1, d.replicationFactor(), d.eventRetentionMs()));
         specs.add(TopicSpec.log(deadLetters(), 1, d.replicationFactor(), d.eventRetentionMs()));

@@ -43,6 +43,8 @@ class TopicBootstrapperTest {
         assertThat(bootstrapper.partitions(topics.runRequests())).isEqualTo(3);
         assertThat(bootstrapper.partitions(topics.agentReports()))
                 .as("coordinator inputs are co-partitioned").isEqualTo(bootstrapper.partitions(topics.runRequests()));
+        assertThat(bootstrapper.partitions(topics.jobRegistrations())).as("registrations are decided in one order").isEqualTo(1);
+        assertThat(bootstrapper.partitions(topics.jobRegistrationResults())).isEqualTo(1);
 
         var jobs = new ConfigResource(ConfigResource.Type.TOPIC, topics.jobs());
         var events = new ConfigResource(ConfigResource.Type.TOPIC, topics.runEvents());

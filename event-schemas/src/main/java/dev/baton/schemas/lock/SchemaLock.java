@@ -6,6 +6,8 @@ import dev.baton.events.AuditRecord;
 import dev.baton.events.ControlCommand;
 import dev.baton.events.DeadLetter;
 import dev.baton.events.JobDefinition;
+import dev.baton.events.JobRegistrationRequest;
+import dev.baton.events.JobRegistrationResult;
 import dev.baton.events.LineageEvent;
 import dev.baton.events.LogBatch;
 import dev.baton.events.RunEvent;
@@ -41,7 +43,8 @@ public final class SchemaLock {
             RunRequest.getClassSchema(), ControlCommand.getClassSchema(), AgentReport.getClassSchema(),
             RunEvent.getClassSchema(), StepCommand.getClassSchema(), LineageEvent.getClassSchema(),
             LogBatch.getClassSchema(), AgentHeartbeat.getClassSchema(), AuditRecord.getClassSchema(),
-            DeadLetter.getClassSchema(), JobDefinition.getClassSchema());
+            DeadLetter.getClassSchema(), JobDefinition.getClassSchema(), JobRegistrationRequest.getClassSchema(),
+            JobRegistrationResult.getClassSchema());
 
     /** The command that appends new lock versions, as printed in failures. */
     public static final String LOCK_COMMAND = "./mvnw -q -pl event-schemas compile exec:java";

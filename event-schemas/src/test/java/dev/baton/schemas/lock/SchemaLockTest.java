@@ -42,9 +42,10 @@ class SchemaLockTest {
     }
 
     @Test
-    void theContractListsElevenTopLevelRecords() {
+    void theContractListsThirteenTopLevelRecords() {
         assertThat(SchemaLock.TOP_LEVEL_RECORDS).extracting(Schema::getName).containsExactlyInAnyOrder(
                 "RunRequest", "ControlCommand", "AgentReport", "RunEvent", "StepCommand", "LineageEvent",
-                "LogBatch", "AgentHeartbeat", "AuditRecord", "DeadLetter", "JobDefinition");
+                "LogBatch", "AgentHeartbeat", "AuditRecord", "DeadLetter", "JobDefinition",
+                "JobRegistrationRequest", "JobRegistrationResult");
     }
 }

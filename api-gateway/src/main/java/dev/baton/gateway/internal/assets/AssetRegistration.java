@@ -18,8 +18,18 @@ import java.util.Set;
  */
 public final class AssetRegistration {
 
+    /** Which rule a problem breaks. */
+    public enum Rule {
+        /** An asset the candidate produces has another producer. */
+        ONE_PRODUCER,
+        /** The candidate's assets close a dependency cycle with other jobs' assets. */
+        NO_CYCLE,
+        /** The graph is invalid for a reason the two rules above do not explain. */
+        GRAPH
+    }
+
     /** A problem at {@code path} of the candidate's job file. */
-    public record Problem(String path, String message) {}
+    public record Problem(String path, String message, Rule rule) {}
 
     private AssetRegistration() {}
 
@@ -55,7 +65,7 @@ public final class AssetRegistration {
                 return; // twice in the candidate itself: the parser's rule, not a cross-job one
             }
             problems.add(new Problem(d.path(), "asset '" + asset + "' is already produced by " + String.join(", ", elsewhere)
-                    + "; an asset has one producer"));
+                    + "; an asset has one producer", Rule.ONE_PRODUCER));
         });
         Map<String, Map<List<String>, AssetGraph.Edge>> edgesByJob = new LinkedHashMap<>();
         edgesByJob.put(candidate.getName(), edges(candidate));
@@ -84,11 +94,11 @@ public final class AssetRegistration {
                 }
             }
             problems.add(new Problem(path == null ? "$" : path, "asset dependency cycle across jobs: "
-                    + String.join(" -> ", cycle) + " (" + String.join("; ", why) + ")"));
+                    + String.join(" -> ", cycle) + " (" + String.join("; ", why) + ")", Rule.NO_CYCLE));
         }
         if (problems.isEmpty() && before == null) {
             // The graph was valid and is not any more, for a reason not explained above: refuse rather than guess.
-            problems.add(new Problem("$", after.getMessage()));
+            problems.add(new Problem("$", after.getMessage(), Rule.GRAPH));
         }
         return problems;
     }

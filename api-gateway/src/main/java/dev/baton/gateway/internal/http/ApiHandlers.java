@@ -7,6 +7,9 @@ import dev.baton.events.AssetSpec;
 import dev.baton.events.CancelRun;
 import dev.baton.events.ControlCommand;
 import dev.baton.events.JobDefinition;
+import dev.baton.events.JobRegistrationRequest;
+import dev.baton.events.JobRegistrationResult;
+import dev.baton.events.RegistrationRejection;
 import dev.baton.events.Origin;
 import dev.baton.events.ParamSpec;
 import dev.baton.events.RetryRun;
@@ -14,7 +17,6 @@ import dev.baton.events.RunRequest;
 import dev.baton.events.StepDefinition;
 import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.internal.assets.AssetCatalog;
-import dev.baton.gateway.internal.assets.AssetRegistration;
 import dev.baton.gateway.internal.assets.Lineage;
 import dev.baton.gateway.internal.json.Json;
 import dev.baton.gateway.internal.readmodel.ApiStatus;
@@ -47,10 +49,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KeyValue;
 
 /** The REST handlers. Each answers through {@link Http}; blocking work (stores, parsing, admin) runs on the worker. */
 final class ApiHandlers {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiHandlers.class);
     private static final int MAX_RUN_KEY = 512;
     private static final int MAX_TAG_KEY = 100;
     private static final int MAX_TAG_VALUE = 256;
@@ -58,11 +62,6 @@ final class ApiHandlers {
 
     private final Services s;
     private final Http http;
-    /**
-     * The last registration in flight (event-loop confined). Registrations run one at a time: versions are assigned
-     * in order, and each cross-job asset check sees every registration before it.
-     */
-    private Future<?> registrations = Future.succeededFuture();
     private final Counter jobsRegistered;
 
     ApiHandlers(Services services, Http http) {
@@ -103,64 +102,101 @@ final class ApiHandlers {
             String name = parsed.getName();
             AuditInfoHelper.resource(ctx, "jobs/" + name);
             Http.audit(ctx, "job", name);
-            Future<Void> mine = registrations.transform(x -> register(ctx, parsed));
-            registrations = mine;
-            return mine;
+            return register(ctx, parsed);
         }));
     }
 
-    /** The latest version before this registration, and whether the new one is the same definition. */
-    private record Prior(JobDefinition previous, boolean unchanged) {}
-
+    /**
+     * Asks the job registry (one exactly-once writer shared by every gateway) to register {@code parsed}, and answers
+     * with its verdict: 201 with the new version once this gateway's read model shows it (read-your-writes), 200 when
+     * unchanged, 409 with the reason when the cross-job asset rules refuse it, 503 when no answer came in time.
+     */
     private Future<Void> register(RoutingContext ctx, JobDefinition parsed) {
         String name = parsed.getName();
-        return blocking(() -> {
-            JobDefinition latest = latestJob(name);
-            if (latest != null && sameContent(latest, parsed)) {
-                return new Prior(latest, true);
-            }
-            List<AssetRegistration.Problem> problems = AssetRegistration.check(latestJobs().values(), parsed);
-            if (!problems.isEmpty()) {
-                throw new ApiError(400, ApiError.INVALID_JOB, problems.size() + (problems.size() == 1 ? " problem" : " problems")
-                        + " with the job's assets across the registered jobs: "
-                        + String.join("; ", problems.stream().map(p -> p.path() + ": " + p.message()).toList()),
-                        Map.of("problems", problems.stream().map(p -> problem(p.path(), p.message())).toList()));
-            }
-            return new Prior(latest, false);
-        }).compose(prior -> {
-            JobDefinition previous = prior.previous();
-            if (prior.unchanged()) {
-                Http.audit(ctx, "version", previous.getVersion());
-                Http.audit(ctx, "changed", false);
-                http.json(ctx, 200, Map.of("name", name, "version", previous.getVersion(), "changed", false));
-                return Future.succeededFuture();
-            }
-            int version = previous == null ? 1 : previous.getVersion() + 1;
-            JobDefinition def = JobDefinition.newBuilder(parsed).setVersion(version).build();
-            Set<String> pools = new LinkedHashSet<>();
-            def.getSteps().forEach(st -> pools.add(st.getPool()));
-            def.getOnFailure().forEach(st -> pools.add(st.getPool()));
-            return blocking(() -> new TopicBootstrapper(s.admin()).ensure(s.topics().pools(pools, s.config().topicDefaults())))
-                    .compose(x -> s.producer().send(s.vertx(), s.worker(), s.topics().jobs(), name, def))
-                    .map(md -> {
-                        s.registeredJobs().merge(name, def, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+        Set<String> pools = new LinkedHashSet<>();
+        parsed.getSteps().forEach(st -> pools.add(st.getPool()));
+        parsed.getOnFailure().forEach(st -> pools.add(st.getPool()));
+        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
+        JobRegistrationRequest request = JobRegistrationRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setTimestamp(parsed.getRegisteredAt())
+                .setTraceId(Http.requestId(ctx))
+                .setRequestedBy(who == null ? null : who.name())
+                .setDefinition(parsed)
+                .build();
+        // Pool topics first: once the registry accepts, runs of the new version may be dispatched at once.
+        return blocking(() -> new TopicBootstrapper(s.admin()).ensure(s.topics().pools(pools, s.config().topicDefaults())))
+                .compose(x -> s.registrations().register(s.vertx(), s.worker(), request))
+                .recover(e -> Future.failedFuture(e instanceof TimeoutException
+                        ? new ApiError(503, ApiError.UNAVAILABLE, "job registration is unavailable: " + e.getMessage()
+                                + "; the job may still be registered later, send it again to find out") : e))
+                .compose(result -> switch (result.getOutcome()) {
+                    case UNCHANGED -> {
+                        Http.audit(ctx, "version", result.getVersion());
+                        Http.audit(ctx, "changed", false);
+                        http.json(ctx, 200, Map.of("name", name, "version", result.getVersion(), "changed", false));
+                        yield Future.<Void>succeededFuture();
+                    }
+                    case REGISTERED -> awaitReadModel(name, result.getVersion()).map(x -> {
                         jobsRegistered.increment();
-                        Http.audit(ctx, "version", version);
+                        Http.audit(ctx, "version", result.getVersion());
                         Http.audit(ctx, "changed", true);
                         Map<String, Object> body = new LinkedHashMap<>();
                         body.put("name", name);
-                        body.put("version", version);
+                        body.put("version", result.getVersion());
                         body.put("changed", true);
                         http.json(ctx, 201, body, Map.of("Location", "/api/v1/jobs/" + name));
                         return null;
                     });
-        });
+                    case REJECTED -> Future.<Void>failedFuture(rejected(result));
+                });
     }
 
-    /** Equal apart from the version and registration time: registering it again changes nothing. */
-    static boolean sameContent(JobDefinition a, JobDefinition b) {
-        return JobDefinition.newBuilder(a).setVersion(0).setRegisteredAt(Instant.EPOCH).build()
-                .equals(JobDefinition.newBuilder(b).setVersion(0).setRegisteredAt(Instant.EPOCH).build());
+    /** The 409 of a refused registration: the reason code and each problem with its path in the job file. */
+    static ApiError rejected(JobRegistrationResult result) {
+        List<Map<String, String>> problems = result.getProblems().stream().map(p -> problem(p.getPath(), p.getMessage())).toList();
+        RegistrationRejection why = result.getRejection() == null ? RegistrationRejection.INVALID : result.getRejection();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("reason", why.name().toLowerCase(Locale.ROOT));
+        extra.put("problems", problems);
+        return new ApiError(409, ApiError.CONFLICT, problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                + " with the job's assets across the registered jobs: "
+                + String.join("; ", result.getProblems().stream().map(p -> p.getPath() + ": " + p.getMessage()).toList()), extra);
+    }
+
+    /**
+     * Completes once this gateway's read model holds {@code version} of {@code name} (or a later one), so the caller's
+     * next GET shows what it registered; after the registration timeout it completes anyway (the version is registered).
+     */
+    private Future<Void> awaitReadModel(String name, int version) {
+        io.vertx.core.Context context = s.vertx().getOrCreateContext();
+        io.vertx.core.Promise<Void> folded = io.vertx.core.Promise.promise(); // completed on context only
+        AutoCloseable subscription = s.readModel().feed().onJob(name, item -> {
+            if (item.version() >= version) {
+                context.runOnContext(v -> folded.tryComplete());
+            }
+        });
+        long timer = s.vertx().setTimer(s.config().registrationTimeout().toMillis(), t -> {
+            if (folded.tryComplete()) {
+                log.warn("Job {} version {} is registered but this gateway's read model does not show it yet", name, version);
+            }
+        });
+        blocking(() -> {
+            JobDefinition d = decodeJob(s.readModel().job(name));
+            return d != null && d.getVersion() >= version;
+        }).onComplete(seen -> {
+            if (seen.succeeded() && seen.result()) {
+                folded.tryComplete();
+            }
+        });
+        return folded.future().andThen(x -> {
+            s.vertx().cancelTimer(timer);
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                log.debug("closing a job subscription", e);
+            }
+        });
     }
 
     static Format formatOf(String contentType) {
@@ -178,27 +214,18 @@ final class ApiHandlers {
                 "Content-Type " + contentType + " is not a job format: use application/yaml or application/json");
     }
 
-    /** The newest definition of {@code name}: the read model's or the one this process registered last. Blocking. */
+    /** The newest definition of {@code name} in the read model (which waits for each registration it answers). Blocking. */
     JobDefinition latestJob(String name) {
-        JobDefinition stored = decodeJob(s.readModel().job(name));
-        JobDefinition mine = s.registeredJobs().get(name);
-        if (mine != null && (stored == null || mine.getVersion() > stored.getVersion())) {
-            return mine;
-        }
-        if (mine != null) {
-            s.registeredJobs().remove(name, mine); // the read model has caught up
-        }
-        return stored;
+        return decodeJob(s.readModel().job(name));
     }
 
-    /** The latest version of every job, by name: the read model's, or this process's where it is newer. Blocking. */
+    /** The latest version of every job, by name. Blocking. */
     Map<String, JobDefinition> latestJobs() {
         Map<String, JobDefinition> jobs = new TreeMap<>();
         for (byte[] b : s.readModel().allJobs()) {
             JobDefinition d = decodeJob(b);
             jobs.put(d.getName(), d);
         }
-        s.registeredJobs().forEach((n, d) -> jobs.merge(n, d, (x, y) -> x.getVersion() >= y.getVersion() ? x : y));
         return jobs;
     }
 

@@ -1,8 +1,8 @@
 package dev.baton.gateway.internal.http;
 
-import dev.baton.events.JobDefinition;
 import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.internal.kafka.EventProducer;
+import dev.baton.gateway.internal.registry.RegistrationClient;
 import dev.baton.gateway.internal.readmodel.ReadModel;
 import dev.baton.gateway.internal.readmodel.ReadModelTopology;
 import dev.baton.gateway.internal.schedules.Schedules;
@@ -32,18 +32,14 @@ public record Services(
         Schedules schedules,
         MeterRegistry meters,
         PrometheusMeterRegistry prometheus,
-        /** Definitions this process registered, by name, until the read model has caught up (read-your-writes). */
-        Map<String, JobDefinition> registeredJobs,
+        /** Sends registrations to the job registry and waits for its answers (the registry, not this process, decides). */
+        RegistrationClient registrations,
         /** Runs this process accepted that the read model may not show yet, by run id. */
         Map<String, PendingRun> pendingRuns) {
 
     /** A run request (or retry) this gateway produced, kept for {@code gateway.pending.ttl.ms}. */
     public record PendingRun(String runId, String job, Integer version, String runKey, String origin, String requestedBy,
                              Map<String, String> params, Map<String, String> tags, String parentRunId, long acceptedAt) {}
-
-    public static Map<String, JobDefinition> newJobCache() {
-        return new ConcurrentHashMap<>();
-    }
 
     public static Map<String, PendingRun> newPendingRuns() {
         return new ConcurrentHashMap<>();

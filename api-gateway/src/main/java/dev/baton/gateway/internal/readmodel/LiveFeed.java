@@ -17,6 +17,10 @@ public final class LiveFeed {
     /** A log line as the API shows it; {@code key} orders and identifies it within the run. */
     public record LogItem(String runId, String key, long time, byte[] json) {}
 
+    /** A job version the read model has just stored (read-your-writes after a registration). */
+    public record JobItem(String name, int version) {}
+
+    private final Map<String, CopyOnWriteArrayList<Consumer<JobItem>>> jobs = new ConcurrentHashMap<>();
     private final Map<String, CopyOnWriteArrayList<Consumer<EventItem>>> events = new ConcurrentHashMap<>();
     private final Map<String, CopyOnWriteArrayList<Consumer<LogItem>>> logs = new ConcurrentHashMap<>();
 
@@ -26,6 +30,17 @@ public final class LiveFeed {
 
     public AutoCloseable onLogs(String runId, Consumer<LogItem> listener) {
         return add(logs, runId, listener);
+    }
+
+    public AutoCloseable onJob(String name, Consumer<JobItem> listener) {
+        return add(jobs, name, listener);
+    }
+
+    void publish(JobItem item) {
+        var l = jobs.get(item.name());
+        if (l != null) {
+            l.forEach(c -> c.accept(item));
+        }
     }
 
     void publish(EventItem item) {

@@ -133,7 +133,7 @@ public final class ReadModelTopology {
         t.addSink(SINK_DLQ_LOGS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_LOGS);
 
         t.addSource(SOURCE_JOBS, keys, bytes, topics.jobs());
-        t.addProcessor(PROC_JOBS, () -> new JobsProcessor(codecs, listener), SOURCE_JOBS);
+        t.addProcessor(PROC_JOBS, () -> new JobsProcessor(codecs, feed, listener), SOURCE_JOBS);
         t.addStateStore(store(STORE_JOBS), PROC_JOBS);
         t.addStateStore(store(STORE_JOB_VERSIONS), PROC_JOBS);
         t.addSink(SINK_DLQ_JOBS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_JOBS);
@@ -328,10 +328,12 @@ public final class ReadModelTopology {
     }
 
     static final class JobsProcessor extends Base<JobDefinition> {
+        private final LiveFeed feed;
         private KeyValueStore<String, byte[]> jobs, versions;
 
-        JobsProcessor(Codecs codecs, Listener listener) {
+        JobsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
             super(codecs.jobs(), listener);
+            this.feed = feed;
         }
 
         @Override
@@ -349,6 +351,7 @@ public final class ReadModelTopology {
             }
             jobs.put(def.getName(), record.value());
             versions.put(Keys.jobVersion(def.getName(), def.getVersion()), record.value());
+            feed.publish(new LiveFeed.JobItem(def.getName(), def.getVersion()));
         }
     }
 

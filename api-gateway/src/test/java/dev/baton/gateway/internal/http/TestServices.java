@@ -11,6 +11,6 @@ final class TestServices {
     static Services minimal() {
         GatewayConfig config = new GatewayConfig(Map.of("bootstrap.servers", "127.0.0.1:1", "schema.registry.url", "mock://none"));
         return new Services(config, config.topics(), null, null, null, null, null, null, null, null, null,
-                new SimpleMeterRegistry(), null, Services.newJobCache(), Services.newPendingRuns());
+                new SimpleMeterRegistry(), null, null, Services.newPendingRuns());
     }
 }
