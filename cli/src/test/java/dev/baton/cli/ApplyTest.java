@@ -25,7 +25,7 @@ class ApplyTest {
         int code = new CommandLine(new ClientCommands.Apply()).setErr(new PrintWriter(err)).setOut(new PrintWriter(out))
                 .execute("--url", "http://127.0.0.1:9", "--token", "t", "-f", file.toString());
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo(file + ": the file is not valid UTF-8: invalid byte 0xFC at byte offset 40"
+        assertThat(err.toString()).isEqualTo(file + ": the file is not valid UTF-8: invalid byte 0xFC at byte offset 42"
                 + " (line 4); save the file as UTF-8" + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
