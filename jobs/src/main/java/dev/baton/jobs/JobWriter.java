@@ -93,6 +93,14 @@ public final class JobWriter {
         if (!job.getTags().isEmpty()) {
             out.put("tags", new LinkedHashMap<>(job.getTags()));
         }
+        if (job.getWebhook() != null) {
+            Map<String, Object> webhook = new LinkedHashMap<>();
+            webhook.put("secret", job.getWebhook().getSecret());
+            if (!JobDefaults.WEBHOOK_HEADER.equals(job.getWebhook().getHeader())) {
+                webhook.put("header", job.getWebhook().getHeader());
+            }
+            out.put("webhook", webhook);
+        }
         out.put("steps", steps(job.getSteps()));
         if (!job.getOnFailure().isEmpty()) {
             out.put("onFailure", steps(job.getOnFailure()));

@@ -17,6 +17,7 @@ public final class JobDefaults {
     public static final String SCHEDULE_NAME = "default";
     public static final long CATCH_UP_WINDOW_MS = 86_400_000;
     public static final String ASSET_TRIGGER_NAME = "assets";
+    public static final String WEBHOOK_HEADER = "X-Baton-Signature-256";
 
     private JobDefaults() {}
 }

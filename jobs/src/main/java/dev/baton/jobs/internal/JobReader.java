@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Walks a job document, checks each value where it stands and converts it to the Avro model. Each section has its
- * own reader (steps and actions, retry and timeouts, assets, schedules, triggers, params, env); this one reads the
+ * own reader (steps and actions, retry and timeouts, assets, schedules, triggers, params, env, webhook); this one reads the
  * document level and hands each section to its reader, in document order. Everything that needs the whole job
  * (needs, cycles, templates, assets) is left to {@link JobChecks}.
  */
@@ -24,6 +24,7 @@ public final class JobReader extends ValueReader {
     private final RetryReader retry;
     private final ScheduleReader schedules;
     private final TriggerReader triggers;
+    private final WebhookReader webhook;
 
     public JobReader(Problems problems) {
         super(problems, new ParsedJob());
@@ -34,6 +35,7 @@ public final class JobReader extends ValueReader {
         steps = new StepReader(problems, parsed, env, new ActionReader(problems, parsed, env), retry, assets);
         schedules = new ScheduleReader(problems, parsed, params);
         triggers = new TriggerReader(problems, parsed, params, assets);
+        webhook = new WebhookReader(problems, parsed);
     }
 
     /** Reads the root node; the returned job's builder has every field set but {@code source} and {@code registeredAt}. */
@@ -51,7 +53,8 @@ public final class JobReader extends ValueReader {
                 .setConcurrency(ConcurrencySpec.newBuilder().setMaxRuns(null).build())
                 .setPriority(0)
                 .setRunTimeoutMs(null)
-                .setSource(null);
+                .setSource(null)
+                .setWebhook(null);
         parsed.job = job;
         MapNode m = object(root, Paths.ROOT, "an object with name and steps");
         if (m == null) {
@@ -101,6 +104,7 @@ public final class JobReader extends ValueReader {
         job.setPriority(priority == null ? 0 : priority);
         job.setRunTimeoutMs(retry.timeout(m.get("timeout"), "timeout"));
         job.setTags(tags(m.get("tags"), "tags"));
+        job.setWebhook(webhook.read(m.get("webhook"), "webhook"));
         return parsed;
     }
 
