@@ -2,6 +2,7 @@ package dev.baton.gateway.internal.http;
 
 import dev.baton.events.JobDefinition;
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.Secrets;
 import dev.baton.gateway.internal.kafka.EventProducer;
 import dev.baton.gateway.internal.readmodel.ReadModel;
 import dev.baton.gateway.internal.readmodel.ReadModelTopology;
@@ -35,7 +36,9 @@ public record Services(
         /** Definitions this process registered, by name, until the read model has caught up (read-your-writes). */
         Map<String, JobDefinition> registeredJobs,
         /** Runs this process accepted that the read model may not show yet, by run id. */
-        Map<String, PendingRun> pendingRuns) {
+        Map<String, PendingRun> pendingRuns,
+        /** Values of named secrets (webhook signatures). */
+        Secrets secrets) {
 
     /** A run request (or retry) this gateway produced, kept for {@code gateway.pending.ttl.ms}. */
     public record PendingRun(String runId, String job, Integer version, String runKey, String origin, String requestedBy,
