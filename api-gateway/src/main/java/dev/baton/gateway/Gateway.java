@@ -91,6 +91,14 @@ public final class Gateway implements BatonService {
      * @throws IllegalStateException when Kafka is unreachable or the port is taken
      */
     public static Gateway start(GatewayConfig config, MeterRegistry meters) {
+        return start(config, meters, Secrets.environment());
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, MeterRegistry)}, with the source of secret values (a job's
+     * {@code webhook.secret}) given instead of the process environment.
+     */
+    public static Gateway start(GatewayConfig config, MeterRegistry meters, Secrets secrets) {
         Topics topics = config.topics();
         PrometheusMeterRegistry prometheus = findPrometheus(meters);
         MeterRegistry recordTo = meters;
@@ -160,7 +168,7 @@ public final class Gateway implements BatonService {
             WorkerExecutor worker = vertx.createSharedWorkerExecutor("baton-gateway-worker", config.getInt(GatewayConfig.WORKERS));
 
             Services services = new Services(config, topics, vertx, worker, readModel, codecs, producer, admin, registry, tokens,
-                    schedules, recordTo, prometheus, registrations, Services.newPendingRuns());
+                    schedules, recordTo, prometheus, registrations, Services.newPendingRuns(), secrets);
             GatewayVerticle verticle = new GatewayVerticle(services);
             vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
                     .get(config.requestTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);

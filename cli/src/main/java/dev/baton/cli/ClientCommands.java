@@ -3,6 +3,8 @@ package dev.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.jobs.JobParser;
+import dev.baton.jobs.JobValidationException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -53,9 +55,13 @@ final class ClientCommands {
             for (Path f : expand(files)) {
                 String text;
                 try {
-                    text = Files.readString(f);
+                    text = JobParser.decode(Files.readAllBytes(f)); // strict UTF-8: invalid bytes are an error, not '\uFFFD'
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot read " + f, e);
+                } catch (JobValidationException e) {
+                    e.problems().forEach(p -> err().printf("%s: %s%n", f, p.message()));
+                    failed++;
+                    continue;
                 }
                 String type = f.toString().endsWith(".json") ? "application/json" : "application/yaml";
                 try {

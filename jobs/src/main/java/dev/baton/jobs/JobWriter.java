@@ -24,7 +24,7 @@ import dev.baton.events.SleepAction;
 import dev.baton.events.StepDefinition;
 import dev.baton.events.TriggerSpec;
 import dev.baton.events.ValueFormat;
-import dev.baton.jobs.internal.JobReader;
+import dev.baton.jobs.internal.JobDefaults;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,6 +93,14 @@ public final class JobWriter {
         if (!job.getTags().isEmpty()) {
             out.put("tags", new LinkedHashMap<>(job.getTags()));
         }
+        if (job.getWebhook() != null) {
+            Map<String, Object> webhook = new LinkedHashMap<>();
+            webhook.put("secret", job.getWebhook().getSecret());
+            if (!JobDefaults.WEBHOOK_HEADER.equals(job.getWebhook().getHeader())) {
+                webhook.put("header", job.getWebhook().getHeader());
+            }
+            out.put("webhook", webhook);
+        }
         out.put("steps", steps(job.getSteps()));
         if (!job.getOnFailure().isEmpty()) {
             out.put("onFailure", steps(job.getOnFailure()));
@@ -122,7 +130,7 @@ public final class JobWriter {
             out.put("needs", new ArrayList<>(step.getNeeds()));
         }
         action(step.getAction(), out);
-        if (!JobReader.DEFAULT_POOL.equals(step.getPool())) {
+        if (!JobDefaults.POOL.equals(step.getPool())) {
             out.put("pool", step.getPool());
         }
         Map<String, Object> retry = retry(step.getRetry());
@@ -146,7 +154,7 @@ public final class JobWriter {
             case NoopAction n -> out.put("noop", Map.of());
             case SleepAction s -> out.put("sleep", Durations.format(s.getDurationMs()));
             case RunAction r -> {
-                if (JobReader.DEFAULT_SHELL.equals(r.getShell()) && r.getWorkingDir() == null) {
+                if (JobDefaults.SHELL.equals(r.getShell()) && r.getWorkingDir() == null) {
                     out.put("run", r.getScript());
                     if (!r.getEnv().isEmpty()) {
                         out.put("env", new LinkedHashMap<>(r.getEnv()));
@@ -154,7 +162,7 @@ public final class JobWriter {
                 } else {
                     Map<String, Object> run = new LinkedHashMap<>();
                     run.put("script", r.getScript());
-                    if (!JobReader.DEFAULT_SHELL.equals(r.getShell())) {
+                    if (!JobDefaults.SHELL.equals(r.getShell())) {
                         run.put("shell", r.getShell());
                     }
                     if (!r.getEnv().isEmpty()) {
@@ -166,7 +174,7 @@ public final class JobWriter {
             }
             case HttpAction h -> {
                 Map<String, Object> http = new LinkedHashMap<>();
-                if (!JobReader.DEFAULT_METHOD.equals(h.getMethod())) {
+                if (!JobDefaults.HTTP_METHOD.equals(h.getMethod())) {
                     http.put("method", h.getMethod());
                 }
                 http.put("url", h.getUrl());
@@ -199,20 +207,20 @@ public final class JobWriter {
         if (retry == null) {
             return out;
         }
-        if (retry.getMaxAttempts() != JobReader.DEFAULT_MAX_ATTEMPTS) {
+        if (retry.getMaxAttempts() != JobDefaults.MAX_ATTEMPTS) {
             out.put("maxAttempts", retry.getMaxAttempts());
         }
-        if (retry.getInitialBackoffMs() != JobReader.DEFAULT_BACKOFF_MS) {
+        if (retry.getInitialBackoffMs() != JobDefaults.BACKOFF_MS) {
             out.put("backoff", Durations.format(retry.getInitialBackoffMs()));
         }
-        if (retry.getMultiplier() != JobReader.DEFAULT_MULTIPLIER) {
+        if (retry.getMultiplier() != JobDefaults.MULTIPLIER) {
             out.put("multiplier", retry.getMultiplier());
         }
         // The parser raises an unset maxBackoff to the initial backoff; only write it when it says more.
-        if (retry.getMaxBackoffMs() != Math.max(JobReader.DEFAULT_MAX_BACKOFF_MS, retry.getInitialBackoffMs())) {
+        if (retry.getMaxBackoffMs() != Math.max(JobDefaults.MAX_BACKOFF_MS, retry.getInitialBackoffMs())) {
             out.put("maxBackoff", Durations.format(retry.getMaxBackoffMs()));
         }
-        if (retry.getJitter() != JobReader.DEFAULT_JITTER) {
+        if (retry.getJitter() != JobDefaults.JITTER) {
             out.put("jitter", retry.getJitter());
         }
         return out;
@@ -259,7 +267,7 @@ public final class JobWriter {
         if (s.getIntervalMs() != null) {
             out.put("every", Durations.format(s.getIntervalMs()));
         }
-        if (!JobReader.DEFAULT_TIMEZONE.equals(s.getTimezone())) {
+        if (!JobDefaults.TIMEZONE.equals(s.getTimezone())) {
             out.put("timezone", s.getTimezone());
         }
         if (s.getStartAt() != null) {
@@ -268,10 +276,10 @@ public final class JobWriter {
         if (s.getEndAt() != null) {
             out.put("end", s.getEndAt().toString());
         }
-        if (s.getCatchUp() != CatchUpPolicy.LATEST || s.getCatchUpWindowMs() != JobReader.DEFAULT_CATCH_UP_WINDOW_MS) {
+        if (s.getCatchUp() != CatchUpPolicy.LATEST || s.getCatchUpWindowMs() != JobDefaults.CATCH_UP_WINDOW_MS) {
             Map<String, Object> catchUp = new LinkedHashMap<>();
             catchUp.put("policy", s.getCatchUp().name());
-            if (s.getCatchUpWindowMs() != JobReader.DEFAULT_CATCH_UP_WINDOW_MS) {
+            if (s.getCatchUpWindowMs() != JobDefaults.CATCH_UP_WINDOW_MS) {
                 catchUp.put("window", Durations.format(s.getCatchUpWindowMs()));
             }
             out.put("catchUp", catchUp);

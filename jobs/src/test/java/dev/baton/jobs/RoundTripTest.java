@@ -52,6 +52,7 @@ class RoundTripTest {
             priority: -3
             timeout: 2h
             tags: { team: data, tier: "1", empty: "" }
+            webhook: { secret: HOOK_SECRET, header: X-Hub-Signature-256 }
             steps:
               - key: extract
                 description: Pull the day's orders

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class Keys {
     public static final List<String> JOB = List.of("name", "description", "params", "env", "pool", "steps",
-            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags");
+            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook");
     public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
             "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces");
@@ -28,6 +28,7 @@ public final class Keys {
     public static final List<String> TRIGGER = List.of("kafka", "assets", "name");
     public static final List<String> KAFKA = List.of("name", "topic", "filter", "params", "runKey", "format");
     public static final List<String> CONCURRENCY = List.of("maxRuns");
+    public static final List<String> WEBHOOK = List.of("secret", "header");
 
     private Keys() {}
 
@@ -49,6 +50,7 @@ public final class Keys {
         all.put("trigger", TRIGGER);
         all.put("kafkaTrigger", KAFKA);
         all.put("concurrency", CONCURRENCY);
+        all.put("webhook", WEBHOOK);
         return all;
     }
 }

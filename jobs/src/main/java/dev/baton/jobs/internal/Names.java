@@ -23,5 +23,11 @@ public final class Names {
     /** RFC 9110 token, for HTTP header names. */
     public static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
+    /**
+     * Secret names (a webhook's {@code secret}): upper case, digits and '_', starting with a letter, so that the
+     * environment variable {@code BATON_SECRET_<NAME>} is the name as written.
+     */
+    public static final Pattern SECRET = Pattern.compile("[A-Z][A-Z0-9_]{0,99}");
+
     private Names() {}
 }

@@ -11,6 +11,8 @@ public final class ApiError extends RuntimeException {
     public static final String INVALID_JOB = "invalid_job";
     public static final String INVALID_REQUEST = "invalid_request";
     public static final String UNAUTHORIZED = "unauthorized";
+    /** A webhook trigger without the signature its job requires, or with a wrong one. */
+    public static final String INVALID_SIGNATURE = "invalid_signature";
     public static final String FORBIDDEN = "forbidden";
     public static final String NOT_FOUND = "not_found";
     public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
@@ -19,6 +21,8 @@ public final class ApiError extends RuntimeException {
     public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
     public static final String UNAVAILABLE = "unavailable";
     public static final String INTERNAL = "internal";
+    /** The gateway lacks the value of a secret a job names (configuration, not the caller's fault). */
+    public static final String SECRET_MISSING = "secret_missing";
 
     private final int status;
     private final String code;

@@ -331,6 +331,9 @@ final class ApiHandlers {
             if (def == null) {
                 throw ApiError.notFound("no job named '" + job + "' is registered");
             }
+            if (origin == Origin.WEBHOOK) {
+                WebhookSignatures.verify(s.secrets(), def, ctx);
+            }
             checkParams(def, params);
             String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
             boolean known = s.readModel().run(runId).isPresent();

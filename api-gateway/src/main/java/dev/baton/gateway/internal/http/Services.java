@@ -1,6 +1,7 @@
 package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.Secrets;
 import dev.baton.gateway.internal.kafka.EventProducer;
 import dev.baton.gateway.internal.registry.RegistrationClient;
 import dev.baton.gateway.internal.readmodel.ReadModel;
@@ -35,7 +36,9 @@ public record Services(
         /** Sends registrations to the job registry and waits for its answers (the registry, not this process, decides). */
         RegistrationClient registrations,
         /** Runs this process accepted that the read model may not show yet, by run id. */
-        Map<String, PendingRun> pendingRuns) {
+        Map<String, PendingRun> pendingRuns,
+        /** Values of named secrets (webhook signatures). */
+        Secrets secrets) {
 
     /** A run request (or retry) this gateway produced, kept for {@code gateway.pending.ttl.ms}. */
     public record PendingRun(String runId, String job, Integer version, String runKey, String origin, String requestedBy,
