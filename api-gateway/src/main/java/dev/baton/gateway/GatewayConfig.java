@@ -39,6 +39,12 @@ public final class GatewayConfig extends BatonConfig {
     public static final String PENDING_TTL_MS = "gateway.pending.ttl.ms";
     public static final String BODY_MAX_BYTES = "gateway.body.max.bytes";
     public static final String WORKERS = "gateway.workers";
+    public static final String LOGS_PAGE_DEFAULT = "gateway.logs.page.default";
+    public static final String LOGS_PAGE_MAX = "gateway.logs.page.max";
+    public static final String RUN_STEPS_DEFAULT = "gateway.run.steps.default";
+    public static final String LIMIT_HEAVY_PER_TOKEN = "gateway.limits.heavy.per.token";
+    public static final String LIMIT_STREAMS_PER_TOKEN = "gateway.limits.streams.per.token";
+    public static final String LIMIT_RETRY_AFTER_S = "gateway.limits.retry.after.s";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -78,7 +84,21 @@ public final class GatewayConfig extends BatonConfig {
                     "How long the gateway answers for a run it accepted that the read model has not seen yet (read-your-writes).")
             .define(BODY_MAX_BYTES, Type.LONG, 1_048_576L, Range.atLeast(1024), Importance.LOW, "Largest request body accepted.")
             .define(WORKERS, Type.INT, 4, Range.atLeast(1), Importance.LOW,
-                    "Worker threads for blocking work (state store queries, serialization, topic administration).");
+                    "Worker threads for blocking work (state store queries, serialization, topic administration).")
+            .define(LOGS_PAGE_DEFAULT, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
+                    "Log lines returned by GET /runs/{id}/logs without limit (and per page of a live stream's history).")
+            .define(LOGS_PAGE_MAX, Type.INT, 2_000, Range.between(1, 100_000), Importance.LOW,
+                    "Largest limit and tail of a log read. With lines of at most 16 KiB this bounds what one read holds "
+                            + "(2,000 lines: about 32 MiB at worst, 200 KiB for typical 100-byte lines).")
+            .define(RUN_STEPS_DEFAULT, Type.INT, 1_000, Range.between(1, 5_000), Importance.LOW,
+                    "Steps shown by GET /runs/{id} without stepsLimit; larger runs page them with stepsCursor.")
+            .define(LIMIT_HEAVY_PER_TOKEN, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
+                    "Concurrent heavy reads (logs, events, lineage, lists, asset detail) one token may have in flight; "
+                            + "more answer 429 too_many_requests with Retry-After.")
+            .define(LIMIT_STREAMS_PER_TOKEN, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
+                    "Open Server-Sent Event streams (events and logs) one token may hold; more answer 429.")
+            .define(LIMIT_RETRY_AFTER_S, Type.INT, 1, Range.between(1, 3600), Importance.LOW,
+                    "Retry-After (seconds) sent with a 429.");
 
     private final Map<String, String> configuredTokens;
 
