@@ -43,6 +43,12 @@ public final class GatewayConfig extends BatonConfig {
     public static final String REGISTRATION_TIMEOUT_MS = "gateway.registration.timeout.ms";
     public static final String REGISTRY_COMMIT_INTERVAL_MS = "gateway.registry.commit.interval.ms";
     public static final String REGISTRY_ENABLED = "gateway.registry.enabled";
+    public static final String LOGS_PAGE_DEFAULT = "gateway.logs.page.default";
+    public static final String LOGS_PAGE_MAX = "gateway.logs.page.max";
+    public static final String RUN_STEPS_DEFAULT = "gateway.run.steps.default";
+    public static final String LIMIT_HEAVY_PER_TOKEN = "gateway.limits.heavy.per.token";
+    public static final String LIMIT_STREAMS_PER_TOKEN = "gateway.limits.streams.per.token";
+    public static final String LIMIT_RETRY_AFTER_S = "gateway.limits.retry.after.s";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -96,7 +102,21 @@ public final class GatewayConfig extends BatonConfig {
                             + "so this only paces the fold of the jobs topic.")
             .define(REGISTRY_ENABLED, Type.BOOLEAN, true, Importance.LOW,
                     "Host the job registry in this gateway (one shared application id: Kafka runs it on one host at a "
-                            + "time). At least one gateway of an installation must host it, or registrations answer 503.");
+                            + "time). At least one gateway of an installation must host it, or registrations answer 503.")
+            .define(LOGS_PAGE_DEFAULT, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
+                    "Log lines returned by GET /runs/{id}/logs without limit (and per page of a live stream's history).")
+            .define(LOGS_PAGE_MAX, Type.INT, 2_000, Range.between(1, 100_000), Importance.LOW,
+                    "Largest limit and tail of a log read. With lines of at most 16 KiB this bounds what one read holds "
+                            + "(2,000 lines: about 32 MiB at worst, 200 KiB for typical 100-byte lines).")
+            .define(RUN_STEPS_DEFAULT, Type.INT, 1_000, Range.between(1, 5_000), Importance.LOW,
+                    "Steps shown by GET /runs/{id} without stepsLimit; larger runs page them with stepsCursor.")
+            .define(LIMIT_HEAVY_PER_TOKEN, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
+                    "Concurrent heavy reads (logs, events, lineage, lists, asset detail) one token may have in flight; "
+                            + "more answer 429 too_many_requests with Retry-After.")
+            .define(LIMIT_STREAMS_PER_TOKEN, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
+                    "Open Server-Sent Event streams (events and logs) one token may hold; more answer 429.")
+            .define(LIMIT_RETRY_AFTER_S, Type.INT, 1, Range.between(1, 3600), Importance.LOW,
+                    "Retry-After (seconds) sent with a 429.");
 
     private final Map<String, String> configuredTokens;
 

@@ -43,7 +43,13 @@ final class Rest implements AutoCloseable {
     private final int port;
 
     Rest(Vertx vertx, int port) {
-        this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+        this(vertx, port, 5);
+    }
+
+    /** With up to {@code connections} requests in flight at once. */
+    Rest(Vertx vertx, int port, int connections) {
+        this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
         this.port = port;
     }
 
@@ -64,6 +70,31 @@ final class Rest implements AutoCloseable {
             return call(HttpMethod.POST, path, token, "application/json", body == null ? null : JSON.writeValueAsString(body));
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    Response postBytes(String path, String token, String contentType, byte[] body) {
+        var req = client.request(HttpMethod.POST, path).putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", contentType);
+        try {
+            HttpResponse<Buffer> r = req.sendBuffer(Buffer.buffer(body)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return new Response(r.statusCode(), r.bodyAsString() == null ? "" : r.bodyAsString(), r.headers());
+        } catch (Exception e) {
+            throw new AssertionError("POST " + path + " failed: " + e, e);
+        }
+    }
+
+    /** A GET with extra headers. */
+    Response get(String path, String token, java.util.Map<String, String> headers) {
+        var req = client.request(HttpMethod.GET, path);
+        if (token != null) {
+            req.putHeader("Authorization", "Bearer " + token);
+        }
+        headers.forEach(req::putHeader);
+        try {
+            HttpResponse<Buffer> r = req.send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return new Response(r.statusCode(), r.bodyAsString() == null ? "" : r.bodyAsString(), r.headers());
+        } catch (Exception e) {
+            throw new AssertionError("GET " + path + " failed: " + e, e);
         }
     }
 

@@ -38,12 +38,12 @@ public final class JobLimits {
         if (main + onFailure > MAX_STEPS) {
             problems.add(new Problem("steps", (onFailure == 0 ? main + " steps"
                     : (main + onFailure) + " steps (" + main + " steps and " + onFailure + " onFailure steps)")
-                    + " exceed the limit of " + MAX_STEPS + " steps per job"));
+                    + " exceed the limit of " + MAX_STEPS + " steps per job (limit max_steps)"));
         }
         long bytes = registeredSize(definition);
         if (bytes > MAX_DEFINITION_BYTES) {
             problems.add(new Problem("$", "the job definition is " + bytes + " bytes encoded (with its source), over"
-                    + " the limit of " + MAX_DEFINITION_BYTES + " bytes per job definition"));
+                    + " the limit of " + MAX_DEFINITION_BYTES + " bytes per job definition (limit max_definition_bytes)"));
         }
         return problems;
     }
@@ -58,7 +58,7 @@ public final class JobLimits {
             return Optional.empty();
         }
         return Optional.of(new Problem("params", "the params are " + bytes + " bytes (names and values, UTF-8),"
-                + " over the limit of " + MAX_PARAMS_BYTES + " bytes per run"));
+                + " over the limit of " + MAX_PARAMS_BYTES + " bytes per run (limit max_params_bytes)"));
     }
 
     /** The sum of the UTF-8 bytes of every param name and value. */

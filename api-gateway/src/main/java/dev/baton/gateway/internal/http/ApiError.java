@@ -19,6 +19,9 @@ public final class ApiError extends RuntimeException {
     public static final String CONFLICT = "conflict";
     public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
     public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+    public static final String TOO_MANY_REQUESTS = "too_many_requests";
+    public static final String URI_TOO_LONG = "uri_too_long";
+    public static final String HEADERS_TOO_LARGE = "headers_too_large";
     public static final String UNAVAILABLE = "unavailable";
     public static final String INTERNAL = "internal";
     /** The gateway lacks the value of a secret a job names (configuration, not the caller's fault). */

@@ -58,7 +58,20 @@ final class ApiHandlers {
     private static final int MAX_RUN_KEY = 512;
     private static final int MAX_TAG_KEY = 100;
     private static final int MAX_TAG_VALUE = 256;
-    private static final int MAX_EVENTS = 100_000;
+    /** Most events one read returns (about 5 MB of JSON); a longer history is paged with {@code after=lastSequence}. */
+    static final int MAX_EVENTS = 10_000;
+
+    /** Most steps (and onFailure hooks) a job may have (docs/jobs.md, "Limits"). */
+    static final int MAX_STEPS = dev.baton.jobs.JobLimits.MAX_STEPS;
+    /** Largest params of a run (UTF-8 bytes of names and values). */
+    static final int MAX_PARAMS_BYTES = dev.baton.jobs.JobLimits.MAX_PARAMS_BYTES;
+
+    /** Cursor forms: what each list's nextCursor decodes to. */
+    static final java.util.regex.Pattern RUN_ORDER = java.util.regex.Pattern.compile("\\d{19}\\|[A-Za-z0-9._:-]{1,200}");
+    static final java.util.regex.Pattern TIME_ORDER = java.util.regex.Pattern.compile("\\d{19}\\|[^|\\p{Cntrl}]{1,1000}");
+    static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,99}");
+    static final java.util.regex.Pattern STEP_POSITION = java.util.regex.Pattern.compile("\\d{1,9}");
+    static final java.util.regex.Pattern ASSET_KEY = java.util.regex.Pattern.compile("[^|\\p{Cntrl}]{1,1000}");
 
     private final Services s;
     private final Http http;
@@ -68,6 +81,10 @@ final class ApiHandlers {
         this.s = services;
         this.http = http;
         this.jobsRegistered = Counter.builder("baton.gateway.jobs.registered").description("Job versions registered")
+                .register(services.meters());
+        io.micrometer.core.instrument.FunctionCounter.builder("baton.gateway.logs.lines.read", services.readModel(),
+                        ReadModel::logLinesRead)
+                .description("Log lines read from the store by log queries (a page reads at most its size plus one)")
                 .register(services.meters());
     }
 
@@ -83,7 +100,7 @@ final class ApiHandlers {
 
     void registerJob(RoutingContext ctx) {
         Format format = formatOf(ctx.request().getHeader("Content-Type"));
-        String text = ctx.body() == null ? null : ctx.body().asString(StandardCharsets.UTF_8.name());
+        String text = ctx.body() == null || ctx.body().buffer() == null ? null : strictUtf8(ctx.body().buffer().getBytes());
         if (text == null || text.isBlank()) {
             http.fail(ctx, new ApiError(400, ApiError.INVALID_JOB, "the request body is empty: send the job file (YAML or JSON)",
                     Map.of("problems", List.of(problem("$", "empty document")))));
@@ -91,7 +108,7 @@ final class ApiHandlers {
         }
         reply(ctx, blocking(() -> {
             try {
-                return JobParser.parse(text, format, Instant.now());
+                return JobParser.parse(text, format, Instant.now()); // also enforces JobLimits
             } catch (JobValidationException e) {
                 List<Map<String, String>> problems = e.problems().stream().map(p -> problem(p.path(), p.message())).toList();
                 throw new ApiError(400, ApiError.INVALID_JOB, problems.size() + (problems.size() == 1 ? " problem" : " problems")
@@ -104,6 +121,26 @@ final class ApiHandlers {
             Http.audit(ctx, "job", name);
             return register(ctx, parsed);
         }));
+    }
+
+    /** Decodes a job file strictly: bytes that are not UTF-8 are refused with their offset, never replaced. */
+    static String strictUtf8(byte[] bytes) {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8L, (long) bytes.length + 1));
+        java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+        if (r.isUnderflow()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int offset = in.position();
+            throw new ApiError(400, ApiError.INVALID_JOB, "the job file is not valid UTF-8: invalid byte sequence at byte offset " + offset,
+                    Map.of("problems", List.of(problem("$", "invalid UTF-8 at byte offset " + offset)), "offset", offset));
+        }
+        out.flip();
+        return out.toString();
     }
 
     /**
@@ -235,7 +272,7 @@ final class ApiHandlers {
 
     void listJobs(RoutingContext ctx) {
         int limit = limit(ctx);
-        String after = cursor(ctx);
+        String after = cursor(ctx, NAME);
         reply(ctx, blocking(() -> {
             TreeMap<String, JobDefinition> all = new TreeMap<>(latestJobs());
             List<Map<String, Object>> items = new ArrayList<>();
@@ -336,7 +373,7 @@ final class ApiHandlers {
             }
             checkParams(def, params);
             String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
-            boolean known = s.readModel().run(runId).isPresent();
+            boolean known = s.readModel().run(runId).isPresent() || pendingKnown(runId);
             return new Object[] {def, runId, known};
         }).compose(x -> {
             JobDefinition def = (JobDefinition) x[0];
@@ -380,7 +417,23 @@ final class ApiHandlers {
         }));
     }
 
+    /** Whether this gateway accepted {@code runId} moments ago and the read model has not shown it yet. */
+    private boolean pendingKnown(String runId) {
+        Services.PendingRun p = s.pendingRuns().get(runId);
+        return p != null && System.currentTimeMillis() - p.acceptedAt() <= s.config().getLong(GatewayConfig.PENDING_TTL_MS);
+    }
+
     static void checkParams(JobDefinition def, Map<String, String> params) {
+        long bytes = 0;
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            bytes += e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes > MAX_PARAMS_BYTES) {
+            throw new ApiError(400, ApiError.INVALID_REQUEST, "the params are " + bytes + " bytes; at most " + MAX_PARAMS_BYTES
+                    + " bytes (UTF-8 names and values) are allowed per run (limit max_params_bytes)",
+                    Map.of("problems", List.of(problem("params", "larger than " + MAX_PARAMS_BYTES + " bytes")),
+                            "limit", Map.of("name", "max_params_bytes", "value", MAX_PARAMS_BYTES, "actual", bytes)));
+        }
         List<Map<String, String>> problems = new ArrayList<>();
         for (String k : params.keySet()) {
             if (!def.getParams().containsKey(k)) {
@@ -416,7 +469,7 @@ final class ApiHandlers {
         }
         int limit = limit(ctx);
         int offset = offset(ctx);
-        String after = cursor(ctx);
+        String after = cursor(ctx, RUN_ORDER);
         reply(ctx, blocking(() -> AccessControl.runs(s.readModel(), new ReadModel.RunQuery(job, statuses, after, offset, limit),
                 AccessControl.scope(ctx))).map(p -> {
             List<Map<String, Object>> items = p.items().stream().map(ApiViews::runSummary).toList();
@@ -427,14 +480,26 @@ final class ApiHandlers {
 
     void getRun(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        reply(ctx, blocking(() -> runOrPending(id)).map(v -> {
+        int stepsLimit = intParam("stepsLimit", ctx.request().getParam("stepsLimit"), 1, MAX_STEPS,
+                s.config().getInt(GatewayConfig.RUN_STEPS_DEFAULT));
+        String sc = ctx.request().getParam("stepsCursor");
+        int stepsFrom = sc == null || sc.isEmpty() ? 0 : Integer.parseInt(cursorValue(sc, STEP_POSITION));
+        reply(ctx, blocking(() -> {
+            RunView v = runOrPending(id);
             if (v == null) {
                 throw ApiError.notFound("no run " + id);
             }
-            Map<String, Object> body = ApiViews.runDetail(v);
+            ReadModel.StepPage steps = s.readModel().steps(v, stepsFrom, stepsLimit);
+            Map<String, Object> body = ApiViews.runDetail(v, steps.steps());
+            body.put("stepCount", steps.total());
+            if (steps.nextIndex() != null) {
+                body.put("nextStepsCursor", encodeCursor(Integer.toString(steps.nextIndex())));
+            }
             if (v.lastSequence == 0 && "REQUESTED".equals(v.status)) {
                 body.put("pending", true);
             }
+            return body;
+        }).map(body -> {
             http.json(ctx, 200, body);
             return null;
         }));
@@ -535,16 +600,20 @@ final class ApiHandlers {
             }
             List<Object> items = new ArrayList<>();
             long last = after;
+            byte[] lastJson = null;
             for (byte[] b : s.readModel().events(id, after, limit)) {
-                JsonNode n = Json.tree(b);
-                items.add(n);
-                last = n.get("sequence").asLong();
+                items.add(new com.fasterxml.jackson.databind.util.RawValue(new String(b, StandardCharsets.UTF_8)));
+                lastJson = b;
+            }
+            if (lastJson != null) {
+                last = Json.tree(lastJson).get("sequence").asLong();
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("runId", id);
             m.put("status", ApiStatus.run(v.status));
             m.put("items", items);
             m.put("lastSequence", last);
+            m.put("truncated", items.size() == limit);
             return m;
         }).map(body -> {
             http.json(ctx, 200, body);
@@ -552,41 +621,70 @@ final class ApiHandlers {
         }));
     }
 
-    void logs(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
+    /** A log read as the request asks for it (shared by the JSON endpoint and the live stream's history). */
+    record LogRequest(String step, Integer attempt, String after, Integer tail, int limit, boolean limitGiven) {}
+
+    LogRequest logRequest(RoutingContext ctx) {
         String step = ctx.request().getParam("step");
         String a = ctx.request().getParam("attempt");
-        Integer attempt = a == null ? null : intParam("attempt", a, 0, 1_000_000);
+        Integer attempt = a == null ? null : intParam("attempt", a, 0, 999_999);
         if (attempt != null && step == null) {
             throw ApiError.badRequest("attempt needs step");
         }
+        int max = s.config().getInt(GatewayConfig.LOGS_PAGE_MAX);
         String tailParam = ctx.request().getParam("tail");
-        Integer tail = tailParam == null ? null : intParam("tail", tailParam, 1, 1_000_000);
-        int limit = intParam("limit", ctx.request().getParam("limit"), 1, 1_000_000, 10_000);
+        Integer tail = tailParam == null ? null : intParam("tail", tailParam, 1, max);
+        String limitParam = ctx.request().getParam("limit");
+        int limit = intParam("limit", limitParam, 1, max, Math.min(s.config().getInt(GatewayConfig.LOGS_PAGE_DEFAULT), max));
+        String after = cursor(ctx, dev.baton.gateway.internal.readmodel.Keys.LOG_POSITION);
+        if (after == null && ctx.request().getParam("after") != null && !ctx.request().getParam("after").isEmpty()) {
+            // "after" is the cursor's alias for log reads (a client following a log passes the last position back)
+            after = cursorValue(ctx.request().getParam("after"), dev.baton.gateway.internal.readmodel.Keys.LOG_POSITION);
+        }
+        if (after != null && step != null) {
+            var m = dev.baton.gateway.internal.readmodel.Keys.LOG_POSITION.matcher(after);
+            if (m.matches() && !m.group(2).equals(step)) {
+                throw badCursor();
+            }
+        }
+        return new LogRequest(step, attempt, after, tail, limit, limitParam != null);
+    }
+
+    /**
+     * Log lines, oldest first, one bounded page: {@code limit} lines from the start or after {@code cursor}, or the last
+     * {@code tail} lines. Lines are written into the response as stored (no re-parsing), so a page costs about its bytes.
+     */
+    void logs(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        LogRequest q = logRequest(ctx);
         reply(ctx, blocking(() -> {
             RunView v = runOrPending(id);
             if (v == null) {
                 throw ApiError.notFound("no run " + id);
             }
-            List<ReadModel.LogEntry> lines = s.readModel().logs(id, step, attempt);
-            int total = lines.size();
-            if (tail != null && lines.size() > tail) {
-                lines = lines.subList(lines.size() - tail, lines.size());
-            }
-            boolean truncated = lines.size() > limit;
-            if (truncated) {
-                lines = lines.subList(0, limit);
+            boolean tail = q.tail() != null;
+            ReadModel.LogPage page = s.readModel().logs(new ReadModel.LogQuery(id, q.step(), q.attempt(), q.after(), tail,
+                    tail ? q.tail() : q.limit()));
+            List<ReadModel.LogEntry> lines = page.items();
+            boolean truncated = tail ? false : page.more();
+            if (tail && q.limitGiven() && lines.size() > q.limit()) {
+                lines = lines.subList(0, q.limit()); // as before: the first `limit` of the last `tail` lines
+                truncated = true;
             }
             List<Object> items = new ArrayList<>(lines.size());
             for (ReadModel.LogEntry e : lines) {
-                items.add(Json.tree(e.json()));
+                items.add(new com.fasterxml.jackson.databind.util.RawValue(new String(e.json(), StandardCharsets.UTF_8)));
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("runId", id);
             m.put("status", ApiStatus.run(v.status));
             m.put("items", items);
-            m.put("total", total);
+            m.put("total", page.total());
             m.put("truncated", truncated);
+            m.put("limit", tail ? q.tail() : q.limit());
+            // Logs grow: the position after the last line returned (or the one given) continues there later on.
+            String next = lines.isEmpty() ? q.after() : lines.get(lines.size() - 1).position();
+            m.put("nextCursor", encodeCursor(next));
             return m;
         }).map(body -> {
             http.json(ctx, 200, body);
@@ -661,7 +759,7 @@ final class ApiHandlers {
 
     void listAssets(RoutingContext ctx) {
         int limit = limit(ctx);
-        String after = cursor(ctx);
+        String after = cursor(ctx, ASSET_KEY);
         reply(ctx, blocking(() -> {
             long now = System.currentTimeMillis();
             AssetCatalog catalog = catalog();
@@ -712,7 +810,7 @@ final class ApiHandlers {
     void getAsset(RoutingContext ctx) {
         String key = assetKey(ctx);
         int limit = limit(ctx);
-        String after = cursor(ctx);
+        String after = cursor(ctx, TIME_ORDER);
         reply(ctx, blocking(() -> {
             AssetCatalog.Declaration decl = catalog().declaration(key).orElse(null);
             byte[] stored = s.readModel().asset(key);
@@ -743,7 +841,7 @@ final class ApiHandlers {
     void assetChecks(RoutingContext ctx) {
         String key = assetKey(ctx);
         int limit = limit(ctx);
-        String after = cursor(ctx);
+        String after = cursor(ctx, TIME_ORDER);
         reply(ctx, blocking(() -> {
             if (catalog().declaration(key).isEmpty() && s.readModel().asset(key) == null) {
                 throw ApiError.notFound("no asset " + key + " (not declared by any job and never materialized)");
@@ -908,16 +1006,36 @@ final class ApiHandlers {
         return intParam("offset", ctx.request().getParam("offset"), 0, Integer.MAX_VALUE, 0);
     }
 
+    /** The decoded cursor, if any: base64url of UTF-8 text without control characters, else 400. */
     static String cursor(RoutingContext ctx) {
+        return cursor(ctx, null);
+    }
+
+    /** The decoded cursor, if any, which must also have {@code form} (what the list's nextCursor decodes to). */
+    static String cursor(RoutingContext ctx, java.util.regex.Pattern form) {
         String c = ctx.request().getParam("cursor");
-        if (c == null || c.isEmpty()) {
-            return null;
-        }
+        return c == null || c.isEmpty() ? null : cursorValue(c, form);
+    }
+
+    static String cursorValue(String c, java.util.regex.Pattern form) {
+        String decoded;
         try {
-            return new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("invalid cursor: pass the nextCursor of the previous page unchanged");
+            decoded = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(Base64.getUrlDecoder().decode(c))).toString();
+        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+            throw badCursor();
         }
+        if (decoded.isEmpty() || decoded.chars().anyMatch(Character::isISOControl) || (form != null && !form.matcher(decoded).matches())) {
+            throw badCursor();
+        }
+        return decoded;
+    }
+
+    static ApiError badCursor() {
+        return new ApiError(400, ApiError.INVALID_REQUEST, "invalid cursor: pass the nextCursor of the previous page unchanged",
+                Map.of("problems", List.of(problem("cursor", "not a cursor of this list"))));
     }
 
     static String encodeCursor(String order) {

@@ -45,7 +45,8 @@ public final class GatewayVerticle extends VerticleBase {
             s.pendingRuns().values().removeIf(p -> now - p.acceptedAt() > ttl);
         });
         server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
-        return server.requestHandler(router).listen(s.config().port(), s.config().host());
+        return server.requestHandler(router).invalidRequestHandler(GatewayVerticle::invalidRequest)
+                .listen(s.config().port(), s.config().host());
     }
 
     @Override
@@ -71,6 +72,7 @@ public final class GatewayVerticle extends VerticleBase {
         LiveStreams live = new LiveStreams(s, api, http);
         health = new Health(s, api, http);
         AuditHandlers audit = new AuditHandlers(s, api, http);
+        RequestLimits limits = new RequestLimits(s);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -82,6 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
                 route.handler(body); // first, so the whole request is read even when auth refuses it
             }
             route.handler(auth(a, http, api));
+            route.handler(limits.handler(a, http));
             Handler<RoutingContext> h = switch (a) {
                 case HEALTH -> health::handle;
                 case METRICS -> ctx -> api.blocking(() -> s.prometheus().scrape()).onSuccess(text ->
@@ -135,6 +138,36 @@ public final class GatewayVerticle extends VerticleBase {
                 "the body is larger than " + s.config().getLong(GatewayConfig.BODY_MAX_BYTES) + " bytes")));
         router.errorHandler(500, ctx -> http.fail(ctx, failureOf(ctx)));
         return router;
+    }
+
+    /** A request the HTTP decoder refused (over-long URL or headers, malformed): a JSON error, then the connection closes. */
+    static void invalidRequest(io.vertx.core.http.HttpServerRequest req) {
+        Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+        int status;
+        String code;
+        String message;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            status = 414;
+            code = ApiError.URI_TOO_LONG;
+            message = "the request line is longer than " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes: shorten the URL";
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            status = 431;
+            code = ApiError.HEADERS_TOO_LARGE;
+            message = "the request headers are larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes";
+        } else {
+            status = 400;
+            code = ApiError.INVALID_REQUEST;
+            message = "malformed HTTP request" + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        body.put("requestId", java.util.UUID.randomUUID().toString());
+        var r = req.response();
+        r.setStatusCode(status).putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, Http.JSON)
+                .putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close")
+                .end(Buffer.buffer(dev.baton.gateway.internal.json.Json.bytes(body)))
+                .onComplete(x -> req.connection().close());
     }
 
     private static Throwable failureOf(RoutingContext ctx) {

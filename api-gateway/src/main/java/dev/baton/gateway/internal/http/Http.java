@@ -112,7 +112,9 @@ public final class Http {
         body.putAll(e.extra());
         body.put("requestId", requestId(ctx));
         audit(ctx, "error", e.code());
-        Map<String, String> headers = e.status() == 401 ? Map.of("WWW-Authenticate", "Bearer realm=\"baton\"") : Map.of();
+        Map<String, String> headers = e.status() == 401 ? Map.of("WWW-Authenticate", "Bearer realm=\"baton\"")
+                : e.status() == 429 ? Map.of("Retry-After", String.valueOf(e.extra().getOrDefault("retryAfterSeconds", 1)))
+                : Map.of();
         json(ctx, e.status(), body, headers);
     }
 
@@ -122,6 +124,12 @@ public final class Http {
         }
         Throwable c = t;
         while (c != null) {
+            if (c instanceof org.apache.kafka.common.errors.RecordTooLargeException) {
+                // Retrying cannot help: the record is larger than the producer or the topic accepts.
+                return new ApiError(413, ApiError.PAYLOAD_TOO_LARGE, "the record this call would write is larger than Kafka accepts "
+                        + "(the producer's max.request.size or the topic's max.message.bytes): " + c.getMessage(),
+                        Map.of("limit", Map.of("name", "max.request.size")));
+            }
             if (c instanceof InvalidStateStoreException) {
                 return ApiError.unavailable("the read model is not ready yet (it is starting or rebalancing); retry shortly");
             }

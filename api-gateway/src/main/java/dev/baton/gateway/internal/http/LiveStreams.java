@@ -16,10 +16,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -267,19 +266,34 @@ final class LiveStreams {
 
     void logs(RoutingContext ctx) {
         String runId = ctx.pathParam("id");
-        String step = ctx.request().getParam("step");
-        new LogStream(ctx, runId, step).start();
+        ApiHandlers.LogRequest q = api.logRequest(ctx);
+        new LogStream(ctx, runId, q).start();
     }
 
-    private final class LogStream extends Stream {
-        final String step;
-        final Set<String> sent = new HashSet<>();
-        final List<LiveFeed.LogItem> held = new ArrayList<>();
-        boolean ending;
+    /** Live items held back while the history is sent; beyond this the history reads on instead (they are stored). */
+    private static final int MAX_HELD = 10_000;
 
-        LogStream(RoutingContext ctx, String runId, String step) {
+    /**
+     * The history is read page by page ({@code gateway.logs.page.default} lines, the next page only once the client
+     * took the previous one), so a stream of a million-line run holds one page at a time. Lines are deduplicated by
+     * their step attempt's sequence number, which grows with every line of an attempt.
+     */
+    private final class LogStream extends Stream {
+        final ApiHandlers.LogRequest q;
+        final Map<String, Long> lastSeq = new HashMap<>();
+        final List<LiveFeed.LogItem> held = new ArrayList<>();
+        final int pageSize;
+        boolean heldOverflow;
+        boolean ending;
+        boolean finishedAtStart;
+        String position;
+        ReadModel.LogPage first;
+
+        LogStream(RoutingContext ctx, String runId, ApiHandlers.LogRequest q) {
             super(ctx, runId);
-            this.step = step;
+            this.q = q;
+            this.position = q.after();
+            this.pageSize = q.limit();
         }
 
         @Override
@@ -294,21 +308,63 @@ final class LiveStreams {
 
         @Override
         History readHistory(RunView view) {
-            List<Object> items = new ArrayList<>(s.readModel().logs(runId, step, null));
-            return new History(items, view.finished(), ApiStatus.run(view.status));
+            boolean tail = q.tail() != null;
+            first = read(tail, tail ? q.tail() : pageSize);
+            return new History(List.of(), view.finished(), ApiStatus.run(view.status));
+        }
+
+        private ReadModel.LogPage read(boolean tail, int limit) {
+            return s.readModel().logs(new ReadModel.LogQuery(runId, q.step(), q.attempt(), position, tail, limit));
         }
 
         @Override
         void onHistory(History h) {
-            for (Object o : h.items()) {
-                ReadModel.LogEntry e = (ReadModel.LogEntry) o;
+            finishedAtStart = h.finished();
+            consume(first, q.tail() == null);
+            first = null;
+        }
+
+        private void consume(ReadModel.LogPage page, boolean forward) {
+            for (ReadModel.LogEntry e : page.items()) {
                 emit(e.key(), e.json());
+                position = e.position();
             }
+            boolean again = (forward && page.more()) || heldOverflow;
+            heldOverflow = false;
+            if (again) {
+                nextPage();
+            } else {
+                historyDone();
+            }
+        }
+
+        private void nextPage() {
+            if (closed) {
+                return;
+            }
+            if (response.writeQueueFull()) {
+                response.drainHandler(v -> nextPage()); // the client has not taken the last page yet
+                return;
+            }
+            api.blocking(() -> read(false, pageSize)).onComplete(ar -> {
+                if (closed) {
+                    return;
+                }
+                if (ar.failed()) {
+                    log.warn("Log stream of run {} cannot read on: {}", runId, ar.cause().toString());
+                    end("UNKNOWN");
+                    return;
+                }
+                consume(ar.result(), true);
+            });
+        }
+
+        private void historyDone() {
             historyDone = true;
             held.sort(Comparator.comparingLong(LiveFeed.LogItem::time).thenComparing(LiveFeed.LogItem::key));
             held.forEach(i -> emit(i.key(), i.json()));
             held.clear();
-            if (h.finished()) {
+            if (finishedAtStart) {
                 finishing();
             }
         }
@@ -318,7 +374,11 @@ final class LiveStreams {
                 return;
             }
             if (!historyDone) {
-                held.add(item);
+                if (held.size() < MAX_HELD) {
+                    held.add(item);
+                } else {
+                    heldOverflow = true; // stored: the next history page has them
+                }
             } else {
                 emit(item.key(), item.json());
             }
@@ -326,6 +386,10 @@ final class LiveStreams {
 
         private void finishing() {
             if (ending || closed) {
+                return;
+            }
+            if (!historyDone) {
+                finishedAtStart = true; // end once the history is out
                 return;
             }
             ending = true;
@@ -342,10 +406,23 @@ final class LiveStreams {
         }
 
         private void emit(String key, byte[] json) {
-            if (step != null && !key.startsWith(runId + "|" + step + "|")) {
+            // runId|time|step|attempt|seq
+            int seqAt = key.lastIndexOf('|');
+            int attemptAt = key.lastIndexOf('|', seqAt - 1);
+            int stepAt = key.lastIndexOf('|', attemptAt - 1);
+            String step = key.substring(stepAt + 1, attemptAt);
+            if (q.step() != null && !q.step().equals(step)) {
                 return;
             }
-            if (sent.add(key)) {
+            String attempt = key.substring(attemptAt + 1, seqAt);
+            if (q.attempt() != null && Integer.parseInt(attempt) != q.attempt()) {
+                return;
+            }
+            long seq = Long.parseLong(key.substring(seqAt + 1));
+            String group = step + "|" + attempt;
+            Long last = lastSeq.get(group);
+            if (last == null || seq > last) {
+                lastSeq.put(group, seq);
                 send(null, "log", json);
             }
         }

@@ -29,13 +29,28 @@ public final class ApiViews {
         if (v.tags != null && !v.tags.isEmpty()) {
             m.put("tags", v.tags);
         }
-        Map<String, Integer> counts = new TreeMap<>();
-        v.steps.values().forEach(s -> counts.merge(ApiStatus.step(s.status), 1, Integer::sum));
-        m.put("stepCounts", counts);
+        m.put("stepCounts", stepCounts(v));
         return m;
     }
 
+    /** Steps by API status: from the counts the processor keeps, or, in a record of an older gateway, from its steps. */
+    static Map<String, Integer> stepCounts(RunView v) {
+        Map<String, Integer> counts = new TreeMap<>();
+        if (!v.steps.isEmpty()) {
+            v.steps.values().forEach(s -> counts.merge(ApiStatus.step(s.status), 1, Integer::sum));
+        } else {
+            v.stepCounts.forEach((status, n) -> counts.merge(ApiStatus.step(status), n, Integer::sum));
+        }
+        return counts;
+    }
+
+    /** The run with all its steps (a record of an older gateway that still embeds them). */
     public static Map<String, Object> runDetail(RunView v) {
+        return runDetail(v, List.copyOf(v.steps.values()));
+    }
+
+    /** The run with {@code steps}, the page of its steps to show, in definition order. */
+    public static Map<String, Object> runDetail(RunView v, List<StepView> steps) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runId", v.runId);
         m.put("job", v.job);
@@ -55,6 +70,7 @@ public final class ApiViews {
         put(m, "durationMs", v.durationMs);
         put(m, "reason", v.reason);
         put(m, "failedSteps", v.failedSteps);
+        put(m, "failedStepCount", v.failedStepCount);
         put(m, "timedOut", v.timedOut);
         put(m, "cancelRequestedBy", v.cancelRequestedBy);
         if (!v.retriedAs.isEmpty()) {
@@ -69,15 +85,15 @@ public final class ApiViews {
         if (v.duplicateRequests > 0) {
             m.put("duplicateRequests", v.duplicateRequests);
         }
-        m.put("steps", steps(v));
+        m.put("steps", steps(steps));
         m.put("lastSequence", v.lastSequence);
         m.put("updatedAt", time(v.updatedAt));
         return m;
     }
 
-    private static List<Map<String, Object>> steps(RunView v) {
+    private static List<Map<String, Object>> steps(List<StepView> steps) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (StepView s : v.steps.values()) {
+        for (StepView s : steps) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("key", s.key);
             m.put("status", ApiStatus.step(s.status));

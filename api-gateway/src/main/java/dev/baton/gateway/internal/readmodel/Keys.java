@@ -38,8 +38,35 @@ public final class Keys {
         return runId + SEP + String.format("%019d", sequence);
     }
 
-    public static String log(String runId, String step, int attempt, long seq) {
-        return runId + SEP + step + SEP + String.format("%06d", attempt) + SEP + String.format("%012d", seq);
+    /** A log line in time order within its run: {@code runId|time|step|attempt|seq}, every number zero-padded. */
+    public static String logLine(String runId, long epochMillis, String step, int attempt, long seq) {
+        return runId + SEP + logPosition(epochMillis, step, attempt, seq);
+    }
+
+    /** The part of a {@link #logLine} key after the run id: a line's position, also the log paging cursor. */
+    public static String logPosition(long epochMillis, String step, int attempt, long seq) {
+        return String.format("%019d", Math.max(0, epochMillis)) + SEP + step + SEP + attempt(attempt) + SEP + logSeq(seq);
+    }
+
+    /** The same line in step order: {@code runId|step|attempt|seq}. */
+    public static String logByStep(String runId, String step, int attempt, long seq) {
+        return runId + SEP + step + SEP + attempt(attempt) + SEP + logSeq(seq);
+    }
+
+    /** A log position ({@code time|step|attempt|seq}) as written by {@link #logPosition}. */
+    public static final java.util.regex.Pattern LOG_POSITION = java.util.regex.Pattern.compile("(\\d{19})\\|([^|]+)\\|(\\d{6})\\|(\\d{19})");
+
+    public static String attempt(int attempt) {
+        return String.format("%06d", attempt);
+    }
+
+    private static String logSeq(long seq) {
+        return String.format("%019d", Math.max(0, seq));
+    }
+
+    /** One step of a run: {@code runId|stepKey}. */
+    public static String step(String runId, String stepKey) {
+        return runId + SEP + stepKey;
     }
 
     public static String jobVersion(String job, int version) {

@@ -74,7 +74,10 @@ public final class ReadModel implements AutoCloseable {
                 Map.entry(STORE_RUNS_BY_JOB, partitions.get(topics.runEvents())),
                 Map.entry(STORE_RUNS_BY_STATUS, partitions.get(topics.runEvents())),
                 Map.entry(STORE_RUN_EVENTS, partitions.get(topics.runEvents())),
-                Map.entry(STORE_LOGS, partitions.get(topics.logs())),
+                Map.entry(STORE_RUN_STEPS, partitions.get(topics.runEvents())),
+                Map.entry(STORE_LOG_LINES, partitions.get(topics.logs())),
+                Map.entry(STORE_LOG_INDEX, partitions.get(topics.logs())),
+                Map.entry(STORE_LOG_COUNTS, partitions.get(topics.logs())),
                 Map.entry(STORE_JOBS, partitions.get(topics.jobs())),
                 Map.entry(STORE_JOB_VERSIONS, partitions.get(topics.jobs())),
                 Map.entry(STORE_ASSETS, partitions.get(topics.lineage())),
@@ -171,25 +174,119 @@ public final class ReadModel implements AutoCloseable {
         return out;
     }
 
+    /** A page of a run's steps in definition order; {@code total} steps in all. */
+    public record StepPage(List<StepView> steps, int total, Integer nextIndex) {}
+
+    /**
+     * The steps of a run in definition order, from position {@code from}, at most {@code limit}. Reads the run's step
+     * records (at most the registration limit of steps per job); a record of an older gateway embeds its steps.
+     */
+    public StepPage steps(RunView run, int from, int limit) {
+        List<StepView> all = new ArrayList<>(run.steps.values());
+        if (all.isEmpty()) {
+            String p = Keys.prefix(run.runId);
+            try (KeyValueIterator<String, byte[]> it = store(STORE_RUN_STEPS).range(p, p + Keys.END)) {
+                it.forEachRemaining(kv -> all.add(Json.read(kv.value, StepView.class)));
+            }
+            all.sort(Comparator.comparingInt((StepView x) -> x.index < 0 ? Integer.MAX_VALUE : x.index).thenComparing(x -> x.key));
+        }
+        int start = Math.min(from, all.size());
+        int end = (int) Math.min((long) start + limit, all.size());
+        return new StepPage(List.copyOf(all.subList(start, end)), all.size(), end < all.size() ? end : null);
+    }
+
     // ---- logs ----
 
-    /** A stored log line: its key (unique within the run), time and JSON. */
-    public record LogEntry(String key, long time, byte[] json) {}
+    /** A stored log line: its key (unique within the run, in time order), time and JSON. */
+    public record LogEntry(String key, long time, byte[] json) {
+        /** The line's position ({@code time|step|attempt|seq}): the cursor that continues after it. */
+        public String position() {
+            return key.substring(key.indexOf(Keys.SEP) + 1);
+        }
+    }
 
-    /** The run's log lines (optionally of one step, and attempt), oldest first by line time. */
-    public List<LogEntry> logs(String runId, String step, Integer attempt) {
-        String prefix = Keys.prefix(runId) + (step == null ? "" : Keys.prefix(step)
-                + (attempt == null ? "" : Keys.prefix(String.format("%06d", attempt))));
+    /**
+     * A log read. {@code step}/{@code attempt} filter (attempt needs step); {@code after} is a position
+     * ({@link Keys#LOG_POSITION}) to continue after; {@code tail} takes the last lines (after {@code after}) instead of
+     * the first; at most {@code limit} lines either way.
+     */
+    public record LogQuery(String runId, String step, Integer attempt, String after, boolean tail, int limit) {}
+
+    /** One page of log lines, oldest first; {@code more} when lines beyond the page exist now. */
+    public record LogPage(List<LogEntry> items, long total, boolean more) {}
+
+    private final java.util.concurrent.atomic.AtomicLong logLinesRead = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Log lines read from the store by all log queries since start (a query reads at most its page plus one). */
+    public long logLinesRead() {
+        return logLinesRead.get();
+    }
+
+    /**
+     * A page of a run's log lines, by range scans over ordered keys: forward from the start or from {@code after},
+     * or backwards from the end for a tail. Never reads more than {@code limit + 1} lines.
+     */
+    public LogPage logs(LogQuery q) {
+        String runPrefix = Keys.prefix(q.runId());
+        ReadOnlyKeyValueStore<String, byte[]> lines = store(STORE_LOG_LINES);
         List<LogEntry> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store(STORE_LOGS).range(prefix, prefix + Keys.END)) {
+        boolean more = false;
+        KeyValueIterator<String, byte[]> it;
+        boolean byStep = q.step() != null;
+        String lower;
+        String upper;
+        if (!byStep) {
+            lower = q.after() == null ? runPrefix : runPrefix + q.after();
+            upper = runPrefix + Keys.END;
+        } else {
+            String p = runPrefix + Keys.prefix(q.step()) + (q.attempt() == null ? "" : Keys.prefix(Keys.attempt(q.attempt())));
+            if (q.after() == null) {
+                lower = p;
+            } else {
+                var m = Keys.LOG_POSITION.matcher(q.after());
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("not a log position: " + q.after());
+                }
+                lower = Keys.logByStep(q.runId(), m.group(2), Integer.parseInt(m.group(3)), Long.parseLong(m.group(4)));
+                if (lower.compareTo(p) < 0) {
+                    lower = p;
+                }
+            }
+            upper = p + Keys.END;
+        }
+        ReadOnlyKeyValueStore<String, byte[]> source = byStep ? store(STORE_LOG_INDEX) : lines;
+        it = q.tail() ? source.reverseRange(lower, upper) : source.range(lower, upper);
+        String skip = q.after() == null ? null : lower;
+        try (it) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                JsonNode n = Json.tree(kv.value);
-                out.add(new LogEntry(kv.key, java.time.Instant.parse(n.get("time").asText()).toEpochMilli(), kv.value));
+                if (kv.key.equals(skip)) {
+                    continue; // the cursor's own line
+                }
+                logLinesRead.incrementAndGet();
+                if (out.size() == q.limit()) {
+                    more = true;
+                    break;
+                }
+                String lineKey = byStep ? new String(kv.value, StandardCharsets.UTF_8) : kv.key;
+                byte[] json = byStep ? lines.get(lineKey) : kv.value;
+                if (json != null) {
+                    out.add(new LogEntry(lineKey, timeOf(lineKey), json));
+                }
             }
         }
-        out.sort(Comparator.comparingLong(LogEntry::time).thenComparing(LogEntry::key));
-        return out;
+        if (q.tail()) {
+            java.util.Collections.reverse(out);
+        }
+        String countKey = q.runId() + (q.step() == null ? "" : Keys.SEP + q.step()
+                + (q.attempt() == null ? "" : Keys.SEP + Keys.attempt(q.attempt())));
+        long total = ReadModelTopology.decodeCount(store(STORE_LOG_COUNTS).get(countKey));
+        return new LogPage(out, total, more);
+    }
+
+    private static long timeOf(String lineKey) {
+        int a = lineKey.indexOf(Keys.SEP) + 1;
+        return Long.parseLong(lineKey.substring(a, a + 19));
     }
 
     // ---- jobs ----

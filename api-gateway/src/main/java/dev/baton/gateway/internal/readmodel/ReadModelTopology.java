@@ -21,6 +21,7 @@ import dev.baton.schemas.serde.DecodeFailure;
 import dev.baton.schemas.serde.EventDecodeException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +75,18 @@ public final class ReadModelTopology {
     public static final String STORE_RUNS_BY_STATUS = "gateway-runs-by-status";
     /** {@code runId|sequence} → event JSON as the API shows it. */
     public static final String STORE_RUN_EVENTS = "gateway-run-events";
-    /** {@code runId|step|attempt|seq} → log line JSON. */
-    public static final String STORE_LOGS = "gateway-logs";
+    /** {@code runId|stepKey} → {@link StepView} JSON: a run's steps live beside its record, so no record grows with the job. */
+    public static final String STORE_RUN_STEPS = "gateway-run-steps";
+    /**
+     * {@code runId|time|step|attempt|seq} ({@link Keys#logLine}) → log line JSON: a run's lines in time order, read by
+     * forward and reverse range scans (a tail costs the same on a run of 20 lines as on one of a million).
+     * Replaces {@code gateway-logs}, whose keys could not be read in time order without loading the whole run.
+     */
+    public static final String STORE_LOG_LINES = "gateway-log-lines";
+    /** {@code runId|step|attempt|seq} ({@link Keys#logByStep}) → the line's {@link #STORE_LOG_LINES} key: reads of one step. */
+    public static final String STORE_LOG_INDEX = "gateway-log-index";
+    /** {@code runId}, {@code runId|step}, {@code runId|step|attempt} → number of lines (8-byte big-endian long). */
+    public static final String STORE_LOG_COUNTS = "gateway-log-counts";
     /** job name → latest JobDefinition (Avro, Confluent wire format as read from the jobs topic). */
     public static final String STORE_JOBS = "gateway-jobs";
     /** {@code job|version} → JobDefinition (wire format). */
@@ -125,11 +136,14 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_RUNS_BY_JOB), PROC_RUNS);
         t.addStateStore(store(STORE_RUNS_BY_STATUS), PROC_RUNS);
         t.addStateStore(store(STORE_RUN_EVENTS), PROC_RUNS);
+        t.addStateStore(store(STORE_RUN_STEPS), PROC_RUNS);
         t.addSink(SINK_DLQ_RUNS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_RUNS);
 
         t.addSource(SOURCE_LOGS, keys, bytes, topics.logs());
         t.addProcessor(PROC_LOGS, () -> new LogsProcessor(codecs, feed, listener), SOURCE_LOGS);
-        t.addStateStore(store(STORE_LOGS), PROC_LOGS);
+        t.addStateStore(store(STORE_LOG_LINES), PROC_LOGS);
+        t.addStateStore(store(STORE_LOG_INDEX), PROC_LOGS);
+        t.addStateStore(store(STORE_LOG_COUNTS), PROC_LOGS);
         t.addSink(SINK_DLQ_LOGS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_LOGS);
 
         t.addSource(SOURCE_JOBS, keys, bytes, topics.jobs());
@@ -218,7 +232,7 @@ public final class ReadModelTopology {
 
     static final class RunsProcessor extends Base<RunEvent> {
         private final LiveFeed feed;
-        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events;
+        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events, steps;
 
         RunsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
             super(codecs.runEvents(), listener);
@@ -233,6 +247,7 @@ public final class ReadModelTopology {
             byJob = store(STORE_RUNS_BY_JOB);
             byStatus = store(STORE_RUNS_BY_STATUS);
             events = store(STORE_RUN_EVENTS);
+            steps = store(STORE_RUN_STEPS);
         }
 
         @Override
@@ -243,11 +258,47 @@ public final class ReadModelTopology {
             String oldStatus = before == null ? null : ApiStatus.run(before.status);
             String oldJob = before == null ? null : before.job;
             long oldAt = before == null ? 0 : before.requestedAt;
+            // The run record holds no steps: the fold sees the one step the event is about, loaded from its own store.
+            // A record written by an older gateway still embeds its steps; they move to the step store now.
+            boolean legacy = before != null && !before.steps.isEmpty();
+            Map<String, String> oldStepStatus = new HashMap<>();
+            if (before != null && !legacy && e.getStepKey() != null) {
+                byte[] sb = steps.get(Keys.step(runId, e.getStepKey()));
+                if (sb != null) {
+                    StepView sv = Json.read(sb, StepView.class);
+                    before.steps.put(sv.key, sv);
+                    oldStepStatus.put(sv.key, sv.status);
+                }
+            }
+            Map<String, String> oldStepJson = new HashMap<>();
+            if (before != null) {
+                before.steps.forEach((k, sv) -> oldStepJson.put(k, new String(Json.bytes(sv), java.nio.charset.StandardCharsets.UTF_8)));
+            }
 
             RunView after = RunFold.apply(before, e);
             if (after == null) {
                 return;
             }
+            boolean fresh = after != before;
+            if (legacy && !fresh) {
+                after.stepCounts = new java.util.TreeMap<>();
+                oldStepStatus.clear();
+                oldStepJson.clear(); // write every step out once
+            }
+            for (StepView sv : after.steps.values()) {
+                String was = fresh ? null : oldStepStatus.get(sv.key);
+                if (was != null) {
+                    after.stepCounts.computeIfPresent(was, (k, n) -> n <= 1 ? null : n - 1);
+                }
+                after.stepCounts.merge(sv.status, 1, Integer::sum);
+                byte[] json = Json.bytes(sv);
+                String previous = fresh ? null : oldStepJson.get(sv.key);
+                if (previous == null || !previous.equals(new String(json, java.nio.charset.StandardCharsets.UTF_8))) {
+                    steps.put(Keys.step(runId, sv.key), json);
+                }
+            }
+            after.stepCount = after.stepCounts.values().stream().mapToInt(Integer::intValue).sum();
+            after.steps = new LinkedHashMap<>();
             runs.put(runId, Json.bytes(after));
             String status = ApiStatus.run(after.status);
             boolean moved = before == null || !Objects.equals(oldJob, after.job) || oldAt != after.requestedAt;
@@ -295,7 +346,7 @@ public final class ReadModelTopology {
 
     static final class LogsProcessor extends Base<LogBatch> {
         private final LiveFeed feed;
-        private KeyValueStore<String, byte[]> logs;
+        private KeyValueStore<String, byte[]> lines, index, counts;
 
         LogsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
             super(codecs.logs(), listener);
@@ -305,13 +356,22 @@ public final class ReadModelTopology {
         @Override
         public void init(ProcessorContext<String, DeadLetter> context) {
             super.init(context);
-            logs = store(STORE_LOGS);
+            lines = store(STORE_LOG_LINES);
+            index = store(STORE_LOG_INDEX);
+            counts = store(STORE_LOG_COUNTS);
         }
 
         @Override
         void handle(String key, LogBatch b, Record<String, byte[]> record) {
+            String runId = b.getRunId();
+            long added = 0;
             for (LogLine line : b.getLines()) {
-                String k = Keys.log(b.getRunId(), b.getStepKey(), b.getAttempt(), line.getSeq());
+                String byStep = Keys.logByStep(runId, b.getStepKey(), b.getAttempt(), line.getSeq());
+                if (index.get(byStep) != null) {
+                    continue; // read again after a restart: stored and counted already
+                }
+                long time = line.getTime().toEpochMilli();
+                String k = Keys.logLine(runId, time, b.getStepKey(), b.getAttempt(), line.getSeq());
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("step", b.getStepKey());
                 m.put("attempt", b.getAttempt());
@@ -321,10 +381,29 @@ public final class ReadModelTopology {
                 m.put("text", line.getText());
                 m.put("agentId", b.getAgentId());
                 byte[] json = Json.bytes(m);
-                logs.put(k, json);
-                feed.publish(new LiveFeed.LogItem(b.getRunId(), k, line.getTime().toEpochMilli(), json));
+                lines.put(k, json);
+                index.put(byStep, k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                added++;
+                feed.publish(new LiveFeed.LogItem(runId, k, time, json));
+            }
+            if (added > 0) {
+                add(runId, added);
+                add(runId + Keys.SEP + b.getStepKey(), added);
+                add(runId + Keys.SEP + b.getStepKey() + Keys.SEP + Keys.attempt(b.getAttempt()), added);
             }
         }
+
+        private void add(String k, long n) {
+            counts.put(k, encodeCount(decodeCount(counts.get(k)) + n));
+        }
+    }
+
+    static byte[] encodeCount(long n) {
+        return java.nio.ByteBuffer.allocate(Long.BYTES).putLong(n).array();
+    }
+
+    static long decodeCount(byte[] b) {
+        return b == null || b.length != Long.BYTES ? 0 : java.nio.ByteBuffer.wrap(b).getLong();
     }
 
     static final class JobsProcessor extends Base<JobDefinition> {

@@ -39,6 +39,9 @@ import java.util.LinkedHashMap;
  * tolerate: events replayed after a restart (at-least-once) are recognised by their sequence and skipped.
  */
 public final class RunFold {
+    /** Most failed step keys kept in a run's record ({@code failedStepCount} tells the full number beyond it). */
+    public static final int MAX_FAILED_STEPS = 1000;
+
     private RunFold() {}
 
     /**
@@ -76,7 +79,9 @@ public final class RunFold {
             case RunFailed f -> {
                 end(view, "FAILED", at, f.getDurationMs());
                 view.reason = f.getReason();
-                view.failedSteps = new ArrayList<>(f.getFailedSteps());
+                // Bounded: the run record must stay small whatever the job's size; the steps themselves show every failure.
+                view.failedSteps = new ArrayList<>(f.getFailedSteps().subList(0, Math.min(MAX_FAILED_STEPS, f.getFailedSteps().size())));
+                view.failedStepCount = f.getFailedSteps().size() > MAX_FAILED_STEPS ? f.getFailedSteps().size() : null;
                 view.timedOut = f.getTimedOut() ? Boolean.TRUE : null;
             }
             case RunCancelRequested c -> {
@@ -215,10 +220,10 @@ public final class RunFold {
         v.updatedAt = v.requestedAt;
         v.lastSequence = e.getSequence();
         for (StepDefinition d : def.getSteps()) {
-            v.steps.put(d.getKey(), stepOf(d, false));
+            v.steps.put(d.getKey(), stepOf(d, false, v.steps.size()));
         }
         for (StepDefinition d : def.getOnFailure()) {
-            v.steps.put(d.getKey(), stepOf(d, true));
+            v.steps.put(d.getKey(), stepOf(d, true, v.steps.size()));
         }
         return v;
     }
@@ -239,9 +244,10 @@ public final class RunFold {
         return v;
     }
 
-    private static StepView stepOf(StepDefinition d, boolean hook) {
+    private static StepView stepOf(StepDefinition d, boolean hook, int index) {
         StepView s = new StepView();
         s.key = d.getKey();
+        s.index = index;
         s.hook = hook;
         s.pool = d.getPool();
         s.needs = new ArrayList<>(d.getNeeds());

@@ -31,6 +31,8 @@ public final class RunView {
     /** Why the run failed, was canceled or was rejected. */
     public String reason;
     public List<String> failedSteps;
+    /** Set when more steps failed than {@code failedSteps} lists. */
+    public Integer failedStepCount;
     public Boolean timedOut;
     public String cancelRequestedBy;
     public List<String> retriedAs = new ArrayList<>();
@@ -39,7 +41,15 @@ public final class RunView {
     public int duplicateRequests;
     public long lastSequence;
     public long updatedAt;
+    /**
+     * Steps the fold works on. In the store this is empty: each step is its own record in
+     * {@code gateway-run-steps} (a 5,000-step run would not fit one Kafka record); the processor loads the step an
+     * event is about into it. Records written by older gateways embed all their steps here.
+     */
     public Map<String, StepView> steps = new LinkedHashMap<>();
+    /** Number of steps by coordinator step status, kept by the processor (run lists show them without the steps). */
+    public Map<String, Integer> stepCounts = new java.util.TreeMap<>();
+    public int stepCount;
 
     /** Why a request or command was not acted on. */
     public static final class Rejection {

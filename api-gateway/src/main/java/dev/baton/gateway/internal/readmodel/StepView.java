@@ -8,6 +8,8 @@ import java.util.Map;
 /** One step of a {@link RunView}, with the coordinator's step status ({@code PENDING ... CANCELED}). */
 public final class StepView {
     public String key;
+    /** Position in the job's definition (steps, then onFailure hooks); -1 for a step the definition did not list. */
+    public int index = -1;
     /** An onFailure hook rather than a regular step. */
     public boolean hook;
     public String pool;
