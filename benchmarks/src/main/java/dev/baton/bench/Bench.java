@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * End-to-end benchmarks on a fresh single-machine stack. Prints readable results and ends with one JSON
  * line. Timings are never asserted anywhere: this prints numbers.
  *
- * <pre>baton bench chain|fanout|throughput [--quick]</pre>
+ * <pre>baton bench chain|fanout|throughput|sensor|recovery|jmh [--quick]</pre>
+ *
+ * <p>{@code baton bench} runs {@link #main} from {@code benchmarks/target/baton-bench.jar} in its own JVM; the CLI
+ * does not compile against this module.
  */
 public final class Bench {
     private final PrintStream out;
@@ -33,8 +36,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.err.println("usage: bench chain|fanout|throughput [--quick]");
+        if (args.length == 0 || !SCENARIOS.contains(args[0])) {
+            System.err.println("usage: bench " + String.join("|", SCENARIOS) + " [--quick]");
             System.exit(2);
         }
         boolean quick = List.of(args).contains("--quick");
@@ -42,6 +45,9 @@ public final class Bench {
         System.out.println(json(result));
         System.exit(0);
     }
+
+    /** The scenarios {@link #run} knows, in the order the docs list them. */
+    public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "jmh");
 
     public Map<String, Object> run(String scenario) throws Exception {
         return switch (scenario) {
@@ -51,7 +57,7 @@ public final class Bench {
             case "jmh" -> jmh();
             case "sensor" -> sensor();
             case "recovery" -> recovery();
-            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (chain, fanout, throughput)");
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (" + String.join(", ", SCENARIOS) + ")");
         };
     }
 
