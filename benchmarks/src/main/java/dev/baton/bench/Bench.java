@@ -452,7 +452,7 @@ public final class Bench {
     /** Average stored state per run (key + value), runs stored, and changelog bytes on disk per run. */
     private static long[] stateBytes(BenchStack stack) throws Exception {
         var store = stack.coordinator.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
-                dev.baton.coordinator.internal.Names.RUN_STORE,
+                dev.baton.coordinator.fixture.CoordinatorStores.RUN_STORE,
                 org.apache.kafka.streams.state.QueryableStoreTypes.<String, byte[]>keyValueStore()));
         long bytes = 0;
         long runs = 0;
@@ -464,7 +464,7 @@ public final class Bench {
             }
         }
         long changelog = 0;
-        String topic = stack.topics.applicationId("coordinator") + "-" + dev.baton.coordinator.internal.Names.RUN_STORE + "-changelog";
+        String topic = stack.topics.applicationId("coordinator") + "-" + dev.baton.coordinator.fixture.CoordinatorStores.RUN_STORE + "-changelog";
         try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {
             for (var dir : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
                 for (var logDir : dir.values()) {
