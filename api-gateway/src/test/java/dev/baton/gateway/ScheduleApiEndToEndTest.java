@@ -8,7 +8,7 @@ import dev.baton.events.AuditRecord;
 import dev.baton.events.Origin;
 import dev.baton.events.RunRequest;
 import dev.baton.platform.Topics;
-import dev.baton.scheduler.ScheduleTimes;
+import dev.baton.scheduler.api.ScheduleTimes;
 import dev.baton.scheduler.Scheduler;
 import dev.baton.scheduler.SchedulerConfig;
 import dev.baton.testkit.TestCluster;

@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * End-to-end benchmarks on a fresh single-machine stack. Prints readable results and ends with one JSON
  * line. Timings are never asserted anywhere: this prints numbers.
  *
- * <pre>baton bench chain|fanout|throughput [--quick]</pre>
+ * <pre>baton bench chain|fanout|throughput|sensor|recovery|jmh [--quick]</pre>
+ *
+ * <p>{@code baton bench} runs {@link #main} from {@code benchmarks/target/baton-bench.jar} in its own JVM; the CLI
+ * does not compile against this module.
  */
 public final class Bench {
     private final PrintStream out;
@@ -33,8 +36,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.err.println("usage: bench chain|fanout|throughput [--quick]");
+        if (args.length == 0 || !SCENARIOS.contains(args[0])) {
+            System.err.println("usage: bench " + String.join("|", SCENARIOS) + " [--quick]");
             System.exit(2);
         }
         boolean quick = List.of(args).contains("--quick");
@@ -42,6 +45,9 @@ public final class Bench {
         System.out.println(json(result));
         System.exit(0);
     }
+
+    /** The scenarios {@link #run} knows, in the order the docs list them. */
+    public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "jmh");
 
     public Map<String, Object> run(String scenario) throws Exception {
         return switch (scenario) {
@@ -51,7 +57,7 @@ public final class Bench {
             case "jmh" -> jmh();
             case "sensor" -> sensor();
             case "recovery" -> recovery();
-            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (chain, fanout, throughput)");
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (" + String.join(", ", SCENARIOS) + ")");
         };
     }
 
@@ -446,7 +452,7 @@ public final class Bench {
     /** Average stored state per run (key + value), runs stored, and changelog bytes on disk per run. */
     private static long[] stateBytes(BenchStack stack) throws Exception {
         var store = stack.coordinator.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
-                dev.baton.coordinator.internal.Names.RUN_STORE,
+                dev.baton.coordinator.fixture.CoordinatorStores.RUN_STORE,
                 org.apache.kafka.streams.state.QueryableStoreTypes.<String, byte[]>keyValueStore()));
         long bytes = 0;
         long runs = 0;
@@ -458,7 +464,7 @@ public final class Bench {
             }
         }
         long changelog = 0;
-        String topic = stack.topics.applicationId("coordinator") + "-" + dev.baton.coordinator.internal.Names.RUN_STORE + "-changelog";
+        String topic = stack.topics.applicationId("coordinator") + "-" + dev.baton.coordinator.fixture.CoordinatorStores.RUN_STORE + "-changelog";
         try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {
             for (var dir : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
                 for (var logDir : dir.values()) {

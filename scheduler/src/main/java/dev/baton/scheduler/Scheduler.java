@@ -1,5 +1,6 @@
 package dev.baton.scheduler;
 
+import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;

@@ -1,5 +1,8 @@
 package dev.baton.scheduler;
 
+import dev.baton.scheduler.api.ScheduleStatus;
+import dev.baton.scheduler.api.SchedulerControl;
+import dev.baton.scheduler.api.SchedulerTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.events.ControlCommand;

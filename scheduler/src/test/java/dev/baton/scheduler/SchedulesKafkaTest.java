@@ -1,5 +1,8 @@
 package dev.baton.scheduler;
 
+import dev.baton.scheduler.api.ScheduleStatus;
+import dev.baton.scheduler.api.ScheduleStatusView;
+import dev.baton.scheduler.api.SchedulerControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

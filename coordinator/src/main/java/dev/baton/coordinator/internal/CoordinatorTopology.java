@@ -4,6 +4,7 @@ import dev.baton.coordinator.internal.admission.AdmissionProcessor;
 import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.LatestValueUpdater;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.header.Header;
@@ -12,13 +13,13 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
+
+
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
+
 
 /**
  * The coordinator's Processor API topology. Sub-topology 1 (the fold, keyed by run id) reads requests,
@@ -38,12 +39,12 @@ public final class CoordinatorTopology {
         StoreBuilder<TimestampedKeyValueStore<String, byte[]>> jobs = Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(Names.JOBS_STORE), str, bytes).withLoggingDisabled();
         t.addGlobalStore(jobs, Names.SOURCE_JOBS, str.deserializer(), bytes.deserializer(), topics.jobs(),
-                Names.JOBS_PROCESSOR, () -> new JobsUpdater(Names.JOBS_STORE));
+                Names.JOBS_PROCESSOR, () -> new LatestValueUpdater(Names.JOBS_STORE));
 
         StoreBuilder<TimestampedKeyValueStore<String, byte[]>> assets = Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(Names.ASSETS_STORE), str, bytes).withLoggingDisabled();
         t.addGlobalStore(assets, Names.SOURCE_ASSETS_LATEST, str.deserializer(), bytes.deserializer(), topics.assetsLatest(),
-                Names.ASSETS_PROCESSOR, () -> new JobsUpdater(Names.ASSETS_STORE));
+                Names.ASSETS_PROCESSOR, () -> new LatestValueUpdater(Names.ASSETS_STORE));
 
         t.addSource(Names.SOURCE_REQUESTS, str.deserializer(), bytes.deserializer(), topics.runRequests());
         t.addSource(Names.SOURCE_CONTROL, str.deserializer(), bytes.deserializer(), topics.runControl());
@@ -92,32 +93,5 @@ public final class CoordinatorTopology {
                 Names.FRESHNESS_PROCESSOR);
         t.addSink(Names.SINK_FRESHNESS, topics.lineage(), ser, bser, Names.FRESHNESS_PROCESSOR);
         return t;
-    }
-
-    /** Keeps a global store of a compacted topic (raw wire-format bytes, decoded on use): jobs, latest assets. */
-    static final class JobsUpdater implements Processor<String, byte[], Void, Void> {
-        private final String storeName;
-        private TimestampedKeyValueStore<String, byte[]> store;
-
-        JobsUpdater(String storeName) {
-            this.storeName = storeName;
-        }
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(storeName);
-        }
-
-        @Override
-        public void process(Record<String, byte[]> rec) {
-            if (rec.key() == null) {
-                return;
-            }
-            if (rec.value() == null) {
-                store.delete(rec.key());
-            } else {
-                store.put(rec.key(), ValueAndTimestamp.make(rec.value(), rec.timestamp()));
-            }
-        }
     }
 }

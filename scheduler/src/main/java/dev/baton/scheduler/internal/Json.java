@@ -1,33 +1,19 @@
 package dev.baton.scheduler.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.baton.scheduler.api.ScheduleJson;
 
-/** The scheduler's JSON mapper for its own state and its published status (not for user payloads). */
+/**
+ * The scheduler's JSON for its own state and its published status (not for user payloads): the schedule contract's
+ * format ({@link ScheduleJson}), so what the scheduler keeps and what it publishes read alike.
+ */
 public final class Json {
-    /** Unknown fields are ignored so that an older scheduler reads a newer one's state during a rolling upgrade. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
-
     private Json() {}
 
     public static byte[] write(Object value) {
-        try {
-            return MAPPER.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ScheduleJson.write(value);
     }
 
     public static <T> T read(byte[] bytes, Class<T> type) {
-        try {
-            return MAPPER.readValue(bytes, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + type.getSimpleName() + ": " + e.getMessage(), e);
-        }
+        return ScheduleJson.read(bytes, type);
     }
 }

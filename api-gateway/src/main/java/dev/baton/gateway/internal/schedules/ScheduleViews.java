@@ -2,9 +2,9 @@ package dev.baton.gateway.internal.schedules;
 
 import dev.baton.events.JobDefinition;
 import dev.baton.events.ScheduleSpec;
-import dev.baton.scheduler.ScheduleStatus;
-import dev.baton.scheduler.ScheduleTimes;
-import dev.baton.scheduler.SchedulerControl;
+import dev.baton.scheduler.api.ScheduleStatus;
+import dev.baton.scheduler.api.ScheduleTimes;
+import dev.baton.scheduler.api.SchedulerControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

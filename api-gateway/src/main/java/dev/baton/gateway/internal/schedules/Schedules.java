@@ -1,23 +1,25 @@
 package dev.baton.gateway.internal.schedules;
 
+import dev.baton.platform.CompactedTopicView;
 import dev.baton.platform.config.BatonConfig;
-import dev.baton.scheduler.ScheduleStatus;
-import dev.baton.scheduler.ScheduleStatusView;
-import dev.baton.scheduler.SchedulerControl;
-import dev.baton.scheduler.SchedulerTopics;
+import dev.baton.scheduler.api.ScheduleStatus;
+import dev.baton.scheduler.api.ScheduleStatusView;
+import dev.baton.scheduler.api.SchedulerControl;
+import dev.baton.scheduler.api.SchedulerTopics;
 import java.util.Optional;
 
 /**
  * The gateway's side of the scheduler: the published status of every schedule ({@link ScheduleStatusView}), the
- * desired runtime pauses ({@link ControlView} of the control topic) and the writer of pause/resume commands
+ * desired runtime pauses (the latest {@link SchedulerControl.Command} per schedule on the control topic), which the
+ * API compares with the override the scheduler has applied to show a change that is not in effect yet, and the writer of pause/resume commands
  * ({@link SchedulerControl}). All calls block (Kafka round trips): use them from a worker, never an event loop.
  */
 public final class Schedules implements AutoCloseable {
     private final ScheduleStatusView statuses;
-    private final ControlView desired;
+    private final CompactedTopicView<SchedulerControl.Command> desired;
     private final SchedulerControl control;
 
-    private Schedules(ScheduleStatusView statuses, ControlView desired, SchedulerControl control) {
+    private Schedules(ScheduleStatusView statuses, CompactedTopicView<SchedulerControl.Command> desired, SchedulerControl control) {
         this.statuses = statuses;
         this.desired = desired;
         this.control = control;
@@ -26,9 +28,9 @@ public final class Schedules implements AutoCloseable {
     /** Opens the readers and the writer. The status and control topics must exist (the gateway creates both). */
     public static Schedules open(BatonConfig config) {
         ScheduleStatusView statuses = ScheduleStatusView.open(config);
-        ControlView desired = null;
+        CompactedTopicView<SchedulerControl.Command> desired = null;
         try {
-            desired = ControlView.open(config.kafkaClient(), SchedulerTopics.control(config.topics()));
+            desired = SchedulerControl.commands(config);
             return new Schedules(statuses, desired, SchedulerControl.create(config));
         } catch (RuntimeException e) {
             if (desired != null) {
@@ -52,7 +54,7 @@ public final class Schedules implements AutoCloseable {
 
     /** The latest pause/resume command, as of the last {@link #refresh()}; empty when none is in force. */
     public Optional<SchedulerControl.Command> desired(String job, String schedule) {
-        return desired.get(job, schedule);
+        return desired.get(SchedulerTopics.key(job, schedule));
     }
 
     public void pause(String job, String schedule, String actor, String reason) {

@@ -1,15 +1,16 @@
 package dev.baton.scheduler.internal.schedules;
 
 import dev.baton.platform.RunIds;
+import dev.baton.scheduler.api.SchedulerTopics;
 import java.time.Instant;
 
 /** Identifiers of schedules and of the runs their ticks request. */
 public final class ScheduleIds {
     private ScheduleIds() {}
 
-    /** {@code job/schedule}: job and schedule names cannot contain '/'. */
+    /** {@code job/schedule}, the key of the status and control topics ({@link SchedulerTopics#key}). */
     public static String of(String job, String schedule) {
-        return job + "/" + schedule;
+        return SchedulerTopics.key(job, schedule);
     }
 
     /** {@code job/} — the key prefix of every schedule of a job. */

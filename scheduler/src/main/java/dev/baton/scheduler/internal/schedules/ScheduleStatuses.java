@@ -1,8 +1,8 @@
 package dev.baton.scheduler.internal.schedules;
 
 import dev.baton.events.ScheduleSpec;
-import dev.baton.scheduler.ScheduleStatus;
-import dev.baton.scheduler.ScheduleTimes;
+import dev.baton.scheduler.api.ScheduleStatus;
+import dev.baton.scheduler.api.ScheduleTimes;
 import java.time.Instant;
 import java.util.List;
 

@@ -5,7 +5,8 @@ import dev.baton.events.JobDefinition;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunRequest;
 import dev.baton.platform.Topics;
-import dev.baton.scheduler.SchedulerTopics;
+import dev.baton.platform.streams.LatestValueUpdater;
+import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Names;
 import dev.baton.scheduler.internal.Routed;
@@ -55,7 +56,7 @@ public final class ScheduleTopology {
         StreamsBuilder b = new StreamsBuilder();
         b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOBS_STORE), str, bytes)
                         .withLoggingDisabled(),
-                topics.jobs(), Consumed.with(str, bytes).withName(Names.SOURCE_JOBS), JobsUpdater::new);
+                topics.jobs(), Consumed.with(str, bytes).withName(Names.SOURCE_JOBS), () -> new LatestValueUpdater(Names.JOBS_STORE));
 
         KStream<String, byte[]> runEnds = b.stream(topics.runEvents(), Consumed.with(str, bytes).withName(Names.SOURCE_RUN_EVENTS))
                 .process(() -> new RunEndFilter(runEvents, metrics), Named.as(Names.RUN_END_FILTER))

@@ -6,7 +6,7 @@ import dev.baton.events.ScheduleSpec;
 import dev.baton.jobs.ScheduleTick;
 import dev.baton.jobs.TemplateContext;
 import dev.baton.jobs.Templates;
-import dev.baton.scheduler.ScheduleTimes;
+import dev.baton.scheduler.api.ScheduleTimes;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.CancelRequested;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.Initialized;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.PausedTicksPassed;

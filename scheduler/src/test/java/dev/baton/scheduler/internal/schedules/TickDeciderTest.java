@@ -6,7 +6,7 @@ import dev.baton.events.CatchUpPolicy;
 import dev.baton.events.OverlapPolicy;
 import dev.baton.events.ScheduleSpec;
 import dev.baton.platform.RunIds;
-import dev.baton.scheduler.ScheduleTimes;
+import dev.baton.scheduler.api.ScheduleTimes;
 import dev.baton.scheduler.TestJobs;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.CancelRequested;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.Initialized;

@@ -1,4 +1,4 @@
-package dev.baton.scheduler;
+package dev.baton.scheduler.api;
 
 import com.cronutils.model.time.ExecutionTime;
 import dev.baton.events.ScheduleSpec;

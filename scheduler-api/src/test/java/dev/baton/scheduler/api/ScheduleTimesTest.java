@@ -1,4 +1,4 @@
-package dev.baton.scheduler;
+package dev.baton.scheduler.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

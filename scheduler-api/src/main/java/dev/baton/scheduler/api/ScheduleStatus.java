@@ -1,4 +1,4 @@
-package dev.baton.scheduler;
+package dev.baton.scheduler.api;
 
 import java.util.List;
 

@@ -1,8 +1,7 @@
-package dev.baton.scheduler;
+package dev.baton.scheduler.api;
 
+import dev.baton.platform.CompactedTopicView;
 import dev.baton.platform.config.BatonConfig;
-import dev.baton.scheduler.internal.Json;
-import dev.baton.scheduler.internal.schedules.ScheduleIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -36,6 +35,16 @@ public final class SchedulerControl implements AutoCloseable {
         this.topic = topic;
     }
 
+    /**
+     * The latest command per schedule (key {@link SchedulerTopics#key}): the <em>desired</em> runtime override, which
+     * a reader compares with the override the scheduler has applied (its published status). Unreadable commands are
+     * skipped, as the scheduler skips them.
+     */
+    public static CompactedTopicView<Command> commands(BatonConfig config) {
+        return CompactedTopicView.open(config.kafkaClient(), SchedulerTopics.control(config.topics()), false,
+                bytes -> ScheduleJson.read(bytes, Command.class));
+    }
+
     public static SchedulerControl create(BatonConfig config) {
         Map<String, Object> p = new HashMap<>(config.kafkaClient());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -45,11 +54,11 @@ public final class SchedulerControl implements AutoCloseable {
     }
 
     public void pause(String job, String schedule, String actor, String reason) {
-        send(job, schedule, Json.write(new Command(true, actor, reason, Instant.now().toString())));
+        send(job, schedule, ScheduleJson.write(new Command(true, actor, reason, Instant.now().toString())));
     }
 
     public void resume(String job, String schedule, String actor, String reason) {
-        send(job, schedule, Json.write(new Command(false, actor, reason, Instant.now().toString())));
+        send(job, schedule, ScheduleJson.write(new Command(false, actor, reason, Instant.now().toString())));
     }
 
     /** Removes the runtime override: the job file's {@code paused} applies again. */
@@ -59,7 +68,7 @@ public final class SchedulerControl implements AutoCloseable {
 
     private void send(String job, String schedule, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topic, ScheduleIds.of(job, schedule), value)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, SchedulerTopics.key(job, schedule), value)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -1,0 +1,53 @@
+package dev.baton.platform.streams;
+
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Keeps a global store equal to a compacted topic (string keys, raw value bytes, decoded on use): the latest value
+ * per key, a tombstone deletes it, a record without a key is ignored. A timestamped store also keeps the record's
+ * timestamp. One updater for every such store (the coordinator's jobs and assets, the scheduler's jobs).
+ */
+public final class LatestValueUpdater implements Processor<String, byte[], Void, Void> {
+    private final String storeName;
+    private KeyValueStore<String, byte[]> plain;
+    private TimestampedKeyValueStore<String, byte[]> timestamped;
+
+    public LatestValueUpdater(String storeName) {
+        this.storeName = storeName;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void init(ProcessorContext<Void, Void> context) {
+        StateStore store = context.getStateStore(storeName);
+        if (store instanceof TimestampedKeyValueStore<?, ?> t) {
+            timestamped = (TimestampedKeyValueStore<String, byte[]>) t;
+        } else {
+            plain = (KeyValueStore<String, byte[]>) store;
+        }
+    }
+
+    @Override
+    public void process(Record<String, byte[]> rec) {
+        if (rec.key() == null) {
+            return;
+        }
+        if (timestamped != null) {
+            if (rec.value() == null) {
+                timestamped.delete(rec.key());
+            } else {
+                timestamped.put(rec.key(), ValueAndTimestamp.make(rec.value(), rec.timestamp()));
+            }
+        } else if (rec.value() == null) {
+            plain.delete(rec.key());
+        } else {
+            plain.put(rec.key(), rec.value());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.baton.scheduler.api;
+
+import dev.baton.platform.TopicDefaults;
+import dev.baton.platform.TopicSpec;
+import dev.baton.platform.Topics;
+import java.util.List;
+
+/**
+ * The schedule topics and their keys. {@code Topics.schedulerState()} carries the published {@link ScheduleStatus}
+ * of every schedule (compacted, written by the scheduler in the same transaction as its ticks); the control topic
+ * carries runtime pause and resume ({@link SchedulerControl.Command}, compacted, written by the gateway or the CLI,
+ * applied by the scheduler). Both are keyed by {@link #key} and hold {@link ScheduleJson} values.
+ */
+public final class SchedulerTopics {
+    private SchedulerTopics() {}
+
+    public static String control(Topics topics) {
+        return topics.schedulerControl();
+    }
+
+    public static String status(Topics topics) {
+        return topics.schedulerState();
+    }
+
+    /** {@code job/schedule}, the key of both topics: job and schedule names cannot contain '/'. */
+    public static String key(String job, String schedule) {
+        return job + "/" + schedule;
+    }
+
+    /** The Kafka Streams application id of the schedule engine. */
+    public static String applicationId(Topics topics) {
+        return topics.applicationId("scheduler");
+    }
+
+    public static List<TopicSpec> specs(Topics topics, TopicDefaults d) {
+        return List.of(TopicSpec.compacted(control(topics), 1, d.replicationFactor()));
+    }
+}
