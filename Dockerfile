@@ -6,5 +6,7 @@ COPY ${JDK} /opt/jdk
 COPY cli/target/baton.jar /opt/baton/baton.jar
 ENV JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:$PATH
 WORKDIR /var/lib/baton
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/opt/baton/baton.jar"]
+# -XX:+ExitOnOutOfMemoryError: the container exits (code 3) at the first OutOfMemoryError so the restart policy or the
+# orchestrator replaces it, instead of it running on with dead threads (the image does not go through ./baton).
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-jar", "/opt/baton/baton.jar"]
 CMD ["--help"]

@@ -12,6 +12,7 @@ import dev.baton.gateway.internal.registry.JobRegistryTopology;
 import dev.baton.gateway.internal.registry.RegistrationClient;
 import dev.baton.gateway.internal.schedules.Schedules;
 import dev.baton.platform.BatonService;
+import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import dev.baton.schemas.serde.AvroSerde;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,6 +226,34 @@ public final class Gateway implements BatonService {
     @Override
     public boolean ready() {
         return !closed && readModel.ready();
+    }
+
+    /**
+     * UP while the read model runs and the HTTP server listens; STARTING while the read model restores or rebalances;
+     * DOWN once the read model's Kafka Streams is shutting down or failed without the gateway being closed (the API
+     * would answer from stores that no longer change).
+     */
+    @Override
+    public ServiceHealth health() {
+        if (closed) {
+            return ServiceHealth.STOPPED;
+        }
+        KafkaStreams.State state = readModel.state();
+        ServiceHealth model = switch (state) {
+            case RUNNING -> ServiceHealth.UP;
+            case CREATED, REBALANCING -> ServiceHealth.starting("read model: Kafka Streams " + state);
+            case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR -> ServiceHealth.down("read model: Kafka Streams " + state);
+        };
+        ServiceHealth http = verticle.actualPort() > 0 ? ServiceHealth.UP : ServiceHealth.down("HTTP server not listening");
+        return ServiceHealth.worst(List.of(model, http));
+    }
+
+    /**
+     * Adds another component of this process to {@code /health} (in {@code baton dev} every one of them): the gateway's
+     * {@code /health} is then DOWN, naming it, when it is.
+     */
+    public void watch(BatonService component) {
+        verticle.watch(component);
     }
 
     @Override

@@ -47,6 +47,8 @@ final class DevCommand implements Callable<Integer> {
         out.println("Starting Baton (data in " + dataDir.toAbsolutePath() + ") ...");
         out.flush();
         Lifecycle lifecycle = new Lifecycle();
+        // One process: any component DOWN, or an OutOfMemoryError anywhere, ends all of it (see docs/operations.md).
+        lifecycle.failFast(dev.baton.platform.FailFast.PROCESS);
         DevStack stack = DevStack.start(new DevStack.Settings(dataDir, port, kafkaPort, registryPort, slots, extra), lifecycle);
         awaitReady(stack, Duration.ofSeconds(120));
         Path jobDir = jobs != null ? jobs : (Files.isDirectory(Path.of("examples")) ? Path.of("examples") : null);

@@ -111,6 +111,8 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
             Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
+            // The gateway's /health speaks for the whole process: every other component of it is on it.
+            lifecycle.services().stream().filter(svc -> svc != gateway).forEach(gateway::watch);
             return new DevStack(lifecycle, broker, registry, gateway, tokenFile, meters);
         } catch (RuntimeException | IOException e) {
             lifecycle.close();

@@ -1,6 +1,8 @@
 package dev.baton.cli;
 
 import dev.baton.platform.BatonService;
+import dev.baton.platform.FailFast;
+import dev.baton.platform.Watchdog;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,13 +10,17 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs services until SIGINT/SIGTERM, then closes them in reverse start order. */
+/**
+ * Runs services until SIGINT/SIGTERM, then closes them in reverse start order. With {@link #failFast} the process
+ * also ends, with a message on stderr and a non-zero code, when a service is DOWN or the JVM runs out of memory.
+ */
 final class Lifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
 
     private final List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
+    private volatile Watchdog watchdog;
 
     Lifecycle() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -33,7 +39,17 @@ final class Lifecycle implements AutoCloseable {
     }
 
     List<BatonService> services() {
-        return started.stream().filter(s -> s instanceof BatonService).map(s -> (BatonService) s).toList();
+        return List.copyOf(started).stream().filter(s -> s instanceof BatonService).map(s -> (BatonService) s).toList();
+    }
+
+    /**
+     * Ends the process through {@code exit} when a service added here is DOWN (checked every
+     * {@link Watchdog#DEFAULT_INTERVAL}: exit code {@link FailFast#EXIT_COMPONENT_DOWN}) or any thread dies of an
+     * OutOfMemoryError (code {@link FailFast#EXIT_OUT_OF_MEMORY}). Services added later are watched too.
+     */
+    void failFast(FailFast.Exit exit) {
+        FailFast.installUncaughtExceptionHandler(exit);
+        watchdog = Watchdog.start(this::services, Watchdog.DEFAULT_INTERVAL, exit);
     }
 
     /** Blocks until the process is asked to stop. */
@@ -48,6 +64,10 @@ final class Lifecycle implements AutoCloseable {
                 return;
             }
             closing = true;
+        }
+        Watchdog w = watchdog;
+        if (w != null) {
+            w.close(); // services stopped on purpose are not dead ones
         }
         List<AutoCloseable> reversed = new ArrayList<>(started);
         Collections.reverse(reversed);

@@ -7,6 +7,7 @@ import dev.baton.coordinator.CoordinatorConfig;
 import dev.baton.gateway.Gateway;
 import dev.baton.gateway.GatewayConfig;
 import dev.baton.platform.BatonService;
+import dev.baton.platform.FailFast;
 import dev.baton.platform.MetricsServer;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.config.BatonConfig;
@@ -41,6 +42,8 @@ final class ServiceCommands {
         public Integer call() throws Exception {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Lifecycle lifecycle = new Lifecycle();
+            // A component whose essential thread died, or an OutOfMemoryError, ends the process for a supervisor to restart.
+            lifecycle.failFast(FailFast.PROCESS);
             BatonService service = lifecycle.add(start(options.load(Map.of()), meters));
             if (metricsPort > 0) {
                 lifecycle.add(MetricsServer.start("0.0.0.0", metricsPort, meters, () -> List.of(service)));

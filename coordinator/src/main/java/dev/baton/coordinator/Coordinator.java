@@ -6,6 +6,8 @@ import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.processing.TemplateActionResolver;
 import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.platform.BatonService;
+import dev.baton.platform.ServiceHealth;
+import dev.baton.platform.ThreadRestarts;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +15,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,30 +37,48 @@ public final class Coordinator implements BatonService {
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final ThreadRestarts restarts;
     private volatile boolean closed;
 
-    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
+    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ThreadRestarts restarts) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
+        this.restarts = restarts;
     }
 
     public static Coordinator start(CoordinatorConfig config, MeterRegistry meters) {
+        return start(config, meters, topology -> {});
+    }
+
+    /** With {@code extend} applied to the topology before it starts (tests add a failing processor with it). */
+    static Coordinator start(CoordinatorConfig config, MeterRegistry meters, Consumer<Topology> extend) {
         Topics topics = config.topics();
         try (Admin admin = Admin.create(config.kafkaClient())) {
             TopicBootstrapper b = new TopicBootstrapper(admin);
             b.ensure(topics.standard(config.topicDefaults()));
         }
         Topology topology = topology(config, meters);
+        extend.accept(topology);
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        // Replace a failed stream thread (a fenced producer or a broker timeout passes), but not for ever: an Error such
+        // as OutOfMemoryError, or the same failure again and again (one bad record fails every replacement, issue 12),
+        // shuts the client down, which makes this coordinator DOWN so that the watchdog ends the process and a supervisor
+        // restarts it, visibly, instead of a crash loop that /health does not see. The global thread cannot be replaced:
+        // Streams shuts the client down whatever this answers.
+        ThreadRestarts restarts = new ThreadRestarts("coordinator stream thread");
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("Coordinator stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            if (restarts.mayReplace(e)) {
+                log.error("Coordinator stream thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            log.error("Coordinator gives up: {}; shutting Kafka Streams down", restarts.fatal(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
         km.bindTo(meters);
         streams.start();
         log.info("Coordinator started ({}; {})", topics, config.describe());
-        return new Coordinator(streams, km);
+        return new Coordinator(streams, km, restarts);
     }
 
     public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
@@ -124,7 +145,26 @@ public final class Coordinator implements BatonService {
 
     @Override
     public boolean ready() {
-        return streams.state() == KafkaStreams.State.RUNNING;
+        return !closed && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /**
+     * UP while Kafka Streams runs; STARTING while it starts or rebalances; DOWN once it is shutting down or failed
+     * without being closed (its stream threads gave up or the global thread died): it does not come back by itself.
+     */
+    @Override
+    public ServiceHealth health() {
+        if (closed) {
+            return ServiceHealth.STOPPED;
+        }
+        KafkaStreams.State state = streams.state();
+        String why = restarts.fatal() != null ? restarts.fatal() : restarts.lastFailure();
+        return switch (state) {
+            case RUNNING -> ServiceHealth.UP;
+            case CREATED, REBALANCING -> ServiceHealth.starting("Kafka Streams " + state);
+            case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR ->
+                    ServiceHealth.down("Kafka Streams " + state + (why == null ? "" : ": " + why));
+        };
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.baton.agent.internal.Reports;
 import dev.baton.events.AgentState;
 import dev.baton.events.ErrorClass;
 import dev.baton.platform.BatonService;
+import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.TopicSpec;
 import dev.baton.platform.Topics;
@@ -32,12 +33,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -95,10 +98,16 @@ public final class Agent implements BatonService {
 
     /** Starts an agent whose meters go to {@code meters} (shared with other components of this JVM). */
     public static Agent start(AgentConfig config, PrometheusMeterRegistry meters) {
-        return new Agent(config, meters);
+        return new Agent(config, meters, UnaryOperator.identity());
     }
 
-    private Agent(AgentConfig config, PrometheusMeterRegistry meters) {
+    /** With the command loops' share consumers wrapped by {@code commandConsumers} (tests inject faults with it). */
+    static Agent start(AgentConfig config, PrometheusMeterRegistry meters,
+                       UnaryOperator<ShareConsumer<byte[], byte[]>> commandConsumers) {
+        return new Agent(config, meters, commandConsumers);
+    }
+
+    private Agent(AgentConfig config, PrometheusMeterRegistry meters, UnaryOperator<ShareConsumer<byte[], byte[]>> commandConsumers) {
         this.config = config;
         this.meters = meters;
         this.topics = config.topics();
@@ -155,8 +164,8 @@ public final class Agent implements BatonService {
             for (String pool : config.pools()) {
                 for (int n = 1; n <= config.poolConsumers(); n++) {
                     String suffix = config.poolConsumers() == 1 ? "" : "-" + n;
-                    var consumer = new KafkaShareConsumer<>(shareConsumerConfig(pool, suffix), new ByteArrayDeserializer(),
-                            new ByteArrayDeserializer());
+                    var consumer = commandConsumers.apply(new KafkaShareConsumer<>(shareConsumerConfig(pool, suffix),
+                            new ByteArrayDeserializer(), new ByteArrayDeserializer()));
                     CommandLoop loop = new CommandLoop(pool, topics.commands(pool), consumer, runtime, codec, deadLetters,
                             config.pollMaxRecords(), config.maxDeliveries(), config.pollTimeout());
                     loops.add(loop);
@@ -326,7 +335,30 @@ public final class Agent implements BatonService {
 
     @Override
     public boolean ready() {
-        return ready && !closing.get();
+        return health().up();
+    }
+
+    /**
+     * DOWN when a thread the agent cannot work without died: a command loop (no more commands from its pool), the
+     * control loop (cancels no longer arrive), or an Error such as OutOfMemoryError in an attempt or a periodic task
+     * (heartbeats, registration). Nothing restarts them: the process must end (see {@code Watchdog}).
+     */
+    @Override
+    public ServiceHealth health() {
+        if (closing.get()) {
+            return ServiceHealth.STOPPED;
+        }
+        if (!ready) {
+            return ServiceHealth.starting("registering");
+        }
+        String fatal = runtime.fatal();
+        if (fatal != null) {
+            return ServiceHealth.down(fatal);
+        }
+        List<ServiceHealth> parts = new ArrayList<>();
+        parts.add(control.health());
+        loops.forEach(l -> parts.add(l.health()));
+        return ServiceHealth.worst(parts);
     }
 
     /** Blocks until the agent stopped (after {@link #close()} or SIGTERM). */

@@ -160,6 +160,25 @@ class StepKindsTest {
     }
 
     @Test
+    void defaultShellsStopAtTheFirstFailingCommandOrPipelineStage() {
+        StepCommand sequence = h.execute("default", RunAction.newBuilder().setScript("false; echo ok >> $BATON_OUTPUT").build());
+        StepCommand pipeline = h.execute("default", new RunAction("false | true\necho ok >> $BATON_OUTPUT", "bash", Map.of(), null));
+        StepCommand posix = h.execute("default", new RunAction("false; echo ok >> $BATON_OUTPUT", "sh", Map.of(), null));
+        for (StepCommand cmd : List.of(sequence, pipeline, posix)) {
+            StepFailedReport f = h.failed(cmd);
+            assertThat(f.getErrorClass()).isEqualTo(ErrorClass.USER_ERROR);
+            assertThat(f.getExitCode()).isEqualTo(1);
+            assertThat(f.getRetryable()).isTrue();
+        }
+    }
+
+    @Test
+    void aShellWrittenOutWithItsScriptPlaceholderRunsExactlyAsWritten() {
+        StepCommand optOut = h.execute("default", new RunAction("false; false | true; echo ok=yes >> $BATON_OUTPUT", "bash {0}", Map.of(), null));
+        assertThat(h.succeeded(optOut).getOutputs()).containsEntry("ok", "yes");
+    }
+
+    @Test
     void outputsOverTheSizeCapFailTheStep() {
         StepCommand cmd = h.execute("default", new RunAction("head -c 2000 /dev/zero | tr '\\0' x | sed 's/^/big=/' >> $BATON_OUTPUT",
                 "bash", Map.of(), null));

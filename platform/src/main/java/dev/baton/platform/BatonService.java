@@ -12,6 +12,15 @@ public interface BatonService extends AutoCloseable {
     /** True once the component does its job (for /health): joined its groups, restored its state. */
     boolean ready();
 
+    /**
+     * Whether the component does its job, and if not whether it will get there by itself ({@code STARTING}) or not
+     * ({@code DOWN}: an essential thread died; the {@link Watchdog} ends the process). Cheap: answers from the
+     * component's own state, without I/O. The default knows only {@link #ready()}.
+     */
+    default ServiceHealth health() {
+        return ready() ? ServiceHealth.UP : ServiceHealth.starting("not ready");
+    }
+
     /** Stops the component, finishing in-flight work where its contract says so. Idempotent. */
     @Override
     void close();

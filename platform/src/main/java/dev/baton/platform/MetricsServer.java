@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * A minimal HTTP endpoint for a service running on its own: {@code GET /metrics} (Prometheus text) and
- * {@code GET /health} (200 when every service is ready, else 503). The gateway serves the same for the
- * single-machine stack.
+ * {@code GET /health} (200 when every service is UP, else 503 with the first failing component and its reason).
+ * The gateway serves the same for the single-machine stack.
  */
 public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
@@ -34,15 +34,9 @@ public final class MetricsServer implements AutoCloseable {
                 }
             });
             s.createContext("/health", ex -> {
-                StringBuilder json = new StringBuilder("{");
-                boolean ok = true;
-                for (BatonService svc : services.get()) {
-                    boolean ready = svc.ready();
-                    ok &= ready;
-                    json.append(json.length() > 1 ? "," : "").append('"').append(svc.name()).append("\":\"")
-                            .append(ready ? "UP" : "DOWN").append('"');
-                }
-                byte[] body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+                String json = healthJson(services.get());
+                boolean ok = json.startsWith("{\"status\":\"UP\"");
+                byte[] body = json.getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "application/json");
                 ex.sendResponseHeaders(ok ? 200 : 503, body.length);
                 try (OutputStream o = ex.getResponseBody()) {
@@ -55,6 +49,56 @@ public final class MetricsServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot serve metrics on " + host + ":" + port, e);
         }
+    }
+
+    /**
+     * {@code {"status":"DOWN","reason":"agent: ...","components":{"agent":{"status":"DOWN","reason":"..."}}}}: the
+     * overall status is UP only when every component is UP; {@code reason} names the first component that is not.
+     */
+    static String healthJson(List<BatonService> services) {
+        StringBuilder components = new StringBuilder();
+        String firstProblem = null;
+        boolean firstDown = false;
+        for (BatonService svc : services) {
+            ServiceHealth h = svc.health();
+            // The first DOWN component is the reason; else the first one that is not UP yet.
+            if (!h.up() && (firstProblem == null || (h.down() && !firstDown))) {
+                firstProblem = svc.name() + ": " + h.reason();
+                firstDown = h.down();
+            }
+            components.append(components.isEmpty() ? "" : ",").append(quote(svc.name())).append(":{\"status\":")
+                    .append(quote(h.status().name()));
+            if (!h.reason().isEmpty()) {
+                components.append(",\"reason\":").append(quote(h.reason()));
+            }
+            components.append('}');
+        }
+        StringBuilder json = new StringBuilder("{\"status\":").append(quote(firstProblem == null ? "UP" : "DOWN"));
+        if (firstProblem != null) {
+            json.append(",\"reason\":").append(quote(firstProblem));
+        }
+        return json.append(",\"components\":{").append(components).append("}}").toString();
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
     }
 
     public int port() {

@@ -2,6 +2,8 @@ package dev.baton.scheduler;
 
 import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.platform.BatonService;
+import dev.baton.platform.ServiceHealth;
+import dev.baton.platform.ThreadRestarts;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import dev.baton.scheduler.internal.Faults;
@@ -47,12 +49,14 @@ public final class Scheduler implements BatonService {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final SensorManager sensors;
+    private final ThreadRestarts restarts;
     private volatile boolean closed;
 
-    private Scheduler(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, SensorManager sensors) {
+    private Scheduler(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, SensorManager sensors, ThreadRestarts restarts) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.sensors = sensors;
+        this.restarts = restarts;
     }
 
     public static Scheduler start(SchedulerConfig config, MeterRegistry meters) {
@@ -72,14 +76,20 @@ public final class Scheduler implements BatonService {
             b.ensure(SchedulerTopics.specs(topics, config.topicDefaults()));
         }
         SchedulerMetrics metrics = new SchedulerMetrics(meters);
+        ThreadRestarts restarts = new ThreadRestarts("schedule engine stream thread");
         KafkaStreams streams = null;
         KafkaStreamsMetrics km = null;
         SensorManager sensors = null;
         try {
             if (config.getBoolean(SchedulerConfig.SCHEDULES_ENABLED)) {
                 streams = new KafkaStreams(topology(config, metrics, clock, faults), streamsProperties(config));
+                // Replaced, as the coordinator's, at most 3 times in 5 min and never after an Error: then DOWN (see ThreadRestarts).
                 streams.setUncaughtExceptionHandler(e -> {
                     StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = faults.onEngineFailure(e);
+                    if (!restarts.mayReplace(e)
+                            && response == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD) {
+                        response = StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                    }
                     log.error("Schedule engine stream thread failed ({}); uncommitted ticks are redone", response, e);
                     return response;
                 });
@@ -97,7 +107,7 @@ public final class Scheduler implements BatonService {
             throw e;
         }
         log.info("Scheduler started ({}; {})", topics, config.describe());
-        return new Scheduler(streams, km, sensors);
+        return new Scheduler(streams, km, sensors, restarts);
     }
 
     public static Topology topology(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults) {
@@ -158,6 +168,35 @@ public final class Scheduler implements BatonService {
         boolean s = streams == null || streams.state() == KafkaStreams.State.RUNNING;
         boolean t = sensors == null || sensors.ready();
         return s && t && !closed;
+    }
+
+    /**
+     * DOWN when the schedule engine's Kafka Streams is shutting down or failed without being closed, or when the
+     * sensor manager's thread or a sensor's thread died; STARTING while Streams starts or rebalances or the sensors
+     * read the registered jobs.
+     */
+    @Override
+    public ServiceHealth health() {
+        if (closed) {
+            return ServiceHealth.STOPPED;
+        }
+        List<ServiceHealth> parts = new ArrayList<>();
+        if (streams != null) {
+            KafkaStreams.State state = streams.state();
+            String why = restarts.fatal() != null ? restarts.fatal() : restarts.lastFailure();
+            parts.add(switch (state) {
+                case RUNNING -> ServiceHealth.UP;
+                case CREATED, REBALANCING -> ServiceHealth.starting("schedule engine: Kafka Streams " + state);
+                case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR ->
+                        ServiceHealth.down("schedule engine: Kafka Streams " + state + (why == null ? "" : ": " + why));
+            });
+        }
+        if (sensors != null) {
+            String dead = sensors.deadThread();
+            parts.add(dead != null ? ServiceHealth.down(dead)
+                    : sensors.ready() ? ServiceHealth.UP : ServiceHealth.starting("sensors reading the registered jobs"));
+        }
+        return ServiceHealth.worst(parts);
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class AgentRuntime implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService logFlusher;
     private final HttpClient http;
+    /** Why the agent cannot go on (an OutOfMemoryError or other Error in one of its threads), or null. */
+    private volatile String fatal;
 
     public AgentRuntime(AgentConfig config, Reports reports, LogShipper logs, AgentMetrics metrics,
                         HandlerRegistry handlers, Semaphore slots) {
@@ -142,15 +144,34 @@ public final class AgentRuntime implements AutoCloseable {
         return timer.scheduleAtFixedRate(safely(what, task), ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    /** A periodic task that throws is cancelled by its executor: log instead, and keep it scheduled. */
-    private static Runnable safely(String what, Runnable task) {
+    /**
+     * A periodic task that throws is cancelled by its executor: log instead, and keep it scheduled. An Error (out of
+     * memory, a linkage error) would silently end heartbeats or the registration: the agent reports DOWN instead.
+     */
+    private Runnable safely(String what, Runnable task) {
         return () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 log.warn("Periodic {} failed: {}", what, e.toString());
+            } catch (Error e) {
+                fatal("periodic " + what + " (thread " + Thread.currentThread().getName() + ") failed", e);
+                throw e;
             }
         };
+    }
+
+    /** Records an error the agent cannot recover from; {@link #fatal()} makes its health DOWN. The first one wins. */
+    void fatal(String where, Throwable e) {
+        log.error("{}: the agent cannot go on and reports DOWN", where, e);
+        if (fatal == null) {
+            fatal = where + ": " + e;
+        }
+    }
+
+    /** Why the agent cannot go on, or null. */
+    public String fatal() {
+        return fatal;
     }
 
     /** A started attempt whose start could not be reported: its command goes back to the broker. */

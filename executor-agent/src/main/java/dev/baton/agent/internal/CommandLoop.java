@@ -2,6 +2,7 @@ package dev.baton.agent.internal;
 
 import dev.baton.events.ExecuteStep;
 import dev.baton.events.StepCommand;
+import dev.baton.platform.ServiceHealth;
 import dev.baton.schemas.serde.DecodeFailure;
 import dev.baton.schemas.serde.EventDecodeException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,8 @@ public final class CommandLoop implements Runnable {
     private final BlockingQueue<Ack> acks = new LinkedBlockingQueue<>();
     private volatile boolean stopping;
     private volatile boolean subscribed;
+    private volatile Thread thread;
+    private volatile Throwable failure;
     private boolean acksPending;
 
     public CommandLoop(String pool, String topic, ShareConsumer<byte[], byte[]> consumer, AgentRuntime runtime, Codec codec,
@@ -76,6 +79,28 @@ public final class CommandLoop implements Runnable {
         return subscribed;
     }
 
+    /**
+     * UP while the loop's thread takes commands (or was asked to stop); DOWN once it died or ended by itself, since
+     * then the agent takes no more commands from this pool and nothing else would notice.
+     */
+    public ServiceHealth health() {
+        Thread t = thread;
+        if (stopping) {
+            return ServiceHealth.STOPPED;
+        }
+        if (t == null) {
+            return ServiceHealth.starting("command loop of pool " + pool + " not started");
+        }
+        Throwable f = failure;
+        if (f != null) {
+            return ServiceHealth.down("command loop of pool " + pool + " (thread " + t.getName() + ") died: " + f);
+        }
+        if (!t.isAlive()) {
+            return ServiceHealth.down("command loop of pool " + pool + " (thread " + t.getName() + ") ended");
+        }
+        return ServiceHealth.UP;
+    }
+
     /** Stops taking commands; attempts already started carry on. */
     public void stop() {
         stopping = true;
@@ -84,6 +109,8 @@ public final class CommandLoop implements Runnable {
 
     @Override
     public void run() {
+        thread = Thread.currentThread();
+        Error fatal = null;
         try {
             subscribe();
             long fullSince = -1;
@@ -114,8 +141,10 @@ public final class CommandLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("Command loop of pool {} failed; the agent takes no more commands from it", pool, e);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.error("Command loop of pool {} failed; the agent takes no more commands from it and reports DOWN", pool, e);
+            fatal = e instanceof Error err ? err : null;
         } finally {
             try {
                 consumer.close(Duration.ofSeconds(30));
@@ -123,6 +152,9 @@ public final class CommandLoop implements Runnable {
                 log.warn("Closing the share consumer of pool {}: {}", pool, e.toString());
             }
             subscribed = false;
+        }
+        if (fatal != null) {
+            throw fatal; // to the thread's uncaught exception handler: an OutOfMemoryError ends the process there
         }
     }
 

@@ -2,6 +2,7 @@ package dev.baton.agent.internal;
 
 import dev.baton.events.CancelStep;
 import dev.baton.events.StepCommand;
+import dev.baton.platform.ServiceHealth;
 import dev.baton.schemas.serde.EventDecodeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,8 @@ public final class ControlLoop implements Runnable {
     private final AgentRuntime runtime;
     private final DeadLetters deadLetters;
     private volatile boolean stopping;
+    private volatile Thread thread;
+    private volatile Throwable failure;
 
     public ControlLoop(Consumer<byte[], byte[]> consumer, String topic, Codec codec, AgentRuntime runtime, DeadLetters deadLetters) {
         this.consumer = consumer;
@@ -72,6 +75,25 @@ public final class ControlLoop implements Runnable {
         }
     }
 
+    /** UP while the loop's thread reads cancels; DOWN once it died, since cancels then no longer reach this agent. */
+    public ServiceHealth health() {
+        Thread t = thread;
+        if (stopping) {
+            return ServiceHealth.STOPPED;
+        }
+        if (t == null) {
+            return ServiceHealth.starting("control loop not started");
+        }
+        Throwable f = failure;
+        if (f != null) {
+            return ServiceHealth.down("control loop (thread " + t.getName() + ") died: " + f);
+        }
+        if (!t.isAlive()) {
+            return ServiceHealth.down("control loop (thread " + t.getName() + ") ended");
+        }
+        return ServiceHealth.UP;
+    }
+
     public void stop() {
         stopping = true;
         consumer.wakeup();
@@ -79,6 +101,8 @@ public final class ControlLoop implements Runnable {
 
     @Override
     public void run() {
+        thread = Thread.currentThread();
+        Error fatal = null;
         try {
             while (!stopping) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
@@ -87,10 +111,15 @@ public final class ControlLoop implements Runnable {
             }
         } catch (WakeupException e) {
             // stopping
-        } catch (RuntimeException e) {
-            log.error("Control loop failed; cancels no longer reach this agent", e);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.error("Control loop failed; cancels no longer reach this agent, which reports DOWN", e);
+            fatal = e instanceof Error err ? err : null;
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+        if (fatal != null) {
+            throw fatal; // to the thread's uncaught exception handler: an OutOfMemoryError ends the process there
         }
     }
 

@@ -76,6 +76,11 @@ public final class Execution {
                 runtime.completed(this);
             }
             finished.complete(null);
+            if (e instanceof VirtualMachineError vme && !(vme instanceof StackOverflowError)) {
+                // Out of memory (or a broken JVM) is not this attempt's problem: the whole agent is unreliable now.
+                runtime.fatal("attempt " + attempt.attemptId() + " (thread " + Thread.currentThread().getName() + ")", vme);
+                throw vme;
+            }
         }
     }
 

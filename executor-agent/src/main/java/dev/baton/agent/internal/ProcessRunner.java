@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Command line: {@code <shell> -c <script>} where {@code shell} is split on whitespace
  * ({@code bash} by default); a shell containing {@code {0}} gets the path of a file holding the
- * script instead (for example {@code python3 {0}}).
+ * script instead (for example {@code python3 {0}}). The bare names {@code bash} and {@code sh} stop at
+ * the first failing command (see {@link #resolveShell}); any other shell string runs as written.
  */
 final class ProcessRunner implements StepRunner {
     private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
@@ -76,7 +77,7 @@ final class ProcessRunner implements StepRunner {
 
         List<String> command = new ArrayList<>();
         ProcessTree.setsid().ifPresent(p -> command.add(p.toString()));
-        command.addAll(shellCommand(action.getShell(), action.getScript(), meta));
+        command.addAll(shellCommand(resolveShell(action.getShell()), action.getScript(), meta));
 
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         Map<String, String> env = pb.environment();
@@ -194,6 +195,25 @@ final class ProcessRunner implements StepRunner {
     public void cleanUp() {
         // Daemons the step started and detached from its output would outlive it: the attempt's session ends with it.
         killLeftovers(Duration.ofSeconds(2));
+    }
+
+    /** The default shell, as GitHub Actions runs {@code shell: bash}: no start-up files, stop on the first failing command or pipeline stage. */
+    static final String BASH_FAIL_FAST = "bash --noprofile --norc -e -o pipefail";
+    /** POSIX sh has no portable {@code pipefail}; {@code -e} still stops at the first failing command. */
+    static final String SH_FAIL_FAST = "sh -e";
+
+    /**
+     * The command line of a step's shell: the bare names {@code bash} (also the default) and {@code sh} fail on
+     * the first failing command, like GitHub Actions; any other string ({@code "bash {0}"}, {@code "bash -x"},
+     * {@code python3}) runs exactly as written, which is the per-step opt-out.
+     */
+    static String resolveShell(String shell) {
+        String s = shell == null || shell.isBlank() ? "bash" : shell.strip();
+        return switch (s) {
+            case "bash" -> BASH_FAIL_FAST;
+            case "sh" -> SH_FAIL_FAST;
+            default -> s;
+        };
     }
 
     static List<String> shellCommand(String shell, String script, Path scriptDir) throws IOException {

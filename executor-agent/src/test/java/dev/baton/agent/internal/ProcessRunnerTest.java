@@ -28,6 +28,17 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void bareBashAndShFailFastAndEveryOtherShellRunsAsWritten() {
+        assertThat(ProcessRunner.resolveShell(null)).isEqualTo("bash --noprofile --norc -e -o pipefail");
+        assertThat(ProcessRunner.resolveShell(" ")).isEqualTo("bash --noprofile --norc -e -o pipefail");
+        assertThat(ProcessRunner.resolveShell("bash")).isEqualTo("bash --noprofile --norc -e -o pipefail");
+        assertThat(ProcessRunner.resolveShell(" sh ")).isEqualTo("sh -e");
+        assertThat(ProcessRunner.resolveShell("bash {0}")).isEqualTo("bash {0}");
+        assertThat(ProcessRunner.resolveShell("bash -x")).isEqualTo("bash -x");
+        assertThat(ProcessRunner.resolveShell("python3")).isEqualTo("python3");
+    }
+
+    @Test
     void pumpSplitsLinesKeepsEmptyOnesAndTheUnterminatedLast() {
         List<String> lines = new ArrayList<>();
         ProcessRunner.pump(new ByteArrayInputStream("a\r\n\nb é\nlast".getBytes(StandardCharsets.UTF_8)), lines::add);

@@ -2,6 +2,7 @@ package dev.baton.gateway.internal.http;
 
 import dev.baton.events.Origin;
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.platform.BatonService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -14,13 +15,17 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The HTTP server: routes from {@link Api}, bearer-token auth per route, JSON errors, audit of mutating calls. */
 public final class GatewayVerticle extends VerticleBase {
     public static final String OPENAPI_RESOURCE = "/dev/baton/gateway/openapi.yaml";
 
     private final Services s;
+    /** Other components of this process whose health {@code /health} reports (every one of them in {@code baton dev}). */
+    private final List<BatonService> components = new CopyOnWriteArrayList<>();
     private HttpServer server;
     private Health health;
     private long tokenReload = -1;
@@ -61,6 +66,11 @@ public final class GatewayVerticle extends VerticleBase {
         return server.actualPort();
     }
 
+    /** Adds a component of this process to {@code /health}. */
+    public void watch(BatonService component) {
+        components.add(component);
+    }
+
     public boolean healthy() {
         return health != null && health.lastUp();
     }
@@ -70,7 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
         ApiHandlers api = new ApiHandlers(s, http);
         ScheduleHandlers schedules = new ScheduleHandlers(s, api, http);
         LiveStreams live = new LiveStreams(s, api, http);
-        health = new Health(s, api, http);
+        health = new Health(s, api, http, () -> List.copyOf(components));
         AuditHandlers audit = new AuditHandlers(s, api, http);
         RequestLimits limits = new RequestLimits(s);
         Buffer openApi = openApi();

@@ -1,24 +1,32 @@
 package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.platform.BatonService;
+import dev.baton.platform.ServiceHealth;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** {@code GET /health}: 200 only when Kafka, the schema registry and the read model are all ready. */
+/**
+ * {@code GET /health}: 200 only when Kafka, the schema registry, the read model and every watched component of this
+ * process (all of them in {@code baton dev}) are UP; else 503 with {@code reason} naming the failing check.
+ */
 final class Health {
     private final Services s;
     private final ApiHandlers api;
     private final Http http;
+    private final Supplier<List<BatonService>> components;
     private volatile boolean lastUp;
 
-    Health(Services services, ApiHandlers api, Http http) {
+    Health(Services services, ApiHandlers api, Http http, Supplier<List<BatonService>> components) {
         this.s = services;
         this.api = api;
         this.http = http;
+        this.components = components;
     }
 
     boolean lastUp() {
@@ -52,10 +60,34 @@ final class Health {
             checks.put("kafka", kafka.result());
             checks.put("registry", registry.result());
             checks.put("readModel", readModel);
-            boolean up = checks.values().stream().allMatch(c -> "UP".equals(((Map<?, ?>) c).get("status")));
+            for (BatonService c : components.get()) {
+                ServiceHealth h = c.health();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("status", h.status().name());
+                if (!h.reason().isEmpty()) {
+                    m.put("reason", h.reason());
+                }
+                checks.putIfAbsent(c.name(), m);
+            }
+            // The first check that is DOWN for good names the reason; else the first that is not UP.
+            String reason = null;
+            boolean reasonIsDown = false;
+            for (Map.Entry<String, Object> e : checks.entrySet()) {
+                Map<?, ?> c = (Map<?, ?>) e.getValue();
+                Object status = c.get("status");
+                if (!"UP".equals(status) && (reason == null || ("DOWN".equals(status) && !reasonIsDown))) {
+                    Object why = c.containsKey("reason") ? c.get("reason") : c.containsKey("error") ? c.get("error") : c.get("state");
+                    reason = e.getKey() + (why == null ? "" : ": " + why);
+                    reasonIsDown = "DOWN".equals(status);
+                }
+            }
+            boolean up = reason == null;
             lastUp = up;
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", up ? "UP" : "DOWN");
+            if (!up) {
+                body.put("reason", reason);
+            }
             body.put("checks", checks);
             return Future.succeededFuture(body);
         });

@@ -64,6 +64,7 @@ public final class SensorManager implements AutoCloseable {
     private final Thread thread;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile Throwable failure;
 
     private SensorManager(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults) {
         this.config = config;
@@ -97,6 +98,26 @@ public final class SensorManager implements AutoCloseable {
     /** True once every job definition registered before the start has been read. */
     public boolean ready() {
         return caughtUp.getCount() == 0;
+    }
+
+    /**
+     * Null while the manager's thread and every sensor's thread live (or were closed on purpose); else which one
+     * died. Nothing restarts them: without the manager, registered triggers are no longer followed; without a
+     * sensor's thread, its records are no longer turned into runs.
+     */
+    public String deadThread() {
+        if (stop.getCount() > 0 && failure != null) {
+            return "sensor manager (thread " + thread.getName() + ") died: " + failure;
+        }
+        if (stop.getCount() > 0 && !thread.isAlive()) {
+            return "sensor manager (thread " + thread.getName() + ") ended";
+        }
+        for (Running r : running.values()) {
+            if (!r.sensor().alive()) {
+                return "sensor " + r.spec().id() + " (thread " + r.sensor().threadName() + ") died";
+            }
+        }
+        return null;
     }
 
     public List<String> running() {
@@ -143,10 +164,14 @@ public final class SensorManager implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            log.error("Sensor manager stopped following job definitions", e);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.error("Sensor manager stopped following job definitions; the scheduler reports DOWN", e);
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+        if (failure instanceof Error err) {
+            throw err; // to the uncaught exception handler: an OutOfMemoryError ends the process there
         }
     }
 

@@ -116,6 +116,16 @@ public final class TransactionalSensor implements AutoCloseable {
         return waitingForTopic;
     }
 
+    /** False once the sensor's thread ended without being closed (an Error; exceptions restart it after a backoff). */
+    public boolean alive() {
+        return stop.getCount() == 0 || thread.isAlive();
+    }
+
+    /** The name of the sensor's thread, for health output. */
+    public String threadName() {
+        return thread.getName();
+    }
+
     /** Whether the sensor currently has partitions of its topic (for tests and health output). */
     public boolean assigned() {
         return assigned;
