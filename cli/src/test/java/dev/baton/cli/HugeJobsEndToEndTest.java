@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * (never "retry"); a run whose step command would exceed Kafka's record limit fails with an explicit reason
  * while ordinary runs keep succeeding.
  */
-class HardeningEndToEndTest extends StackTestSupport {
+class HugeJobsEndToEndTest extends StackTestSupport {
 
     static String noopJob(String name, int steps) {
         StringBuilder b = new StringBuilder("name: ").append(name).append("\nsteps:\n");
