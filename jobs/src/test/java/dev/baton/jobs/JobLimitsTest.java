@@ -37,19 +37,19 @@ class JobLimitsTest {
     @Test
     void oneStepOverTheLimitIsRejectedNamingIt() {
         assertThat(problems(noopJob(5_001, 0)))
-                .containsExactly(problem("steps", "5001 steps exceed the limit of 5000 steps per job"));
+                .containsExactly(problem("steps", "5001 steps exceed the limit of 5000 steps per job (limit max_steps)"));
     }
 
     @Test
     void onFailureStepsCountTowardsTheLimit() {
         assertThat(problems(noopJob(4_990, 11))).containsExactly(problem("steps",
-                "5001 steps (4990 steps and 11 onFailure steps) exceed the limit of 5000 steps per job"));
+                "5001 steps (4990 steps and 11 onFailure steps) exceed the limit of 5000 steps per job (limit max_steps)"));
     }
 
     @Test
     void aTwentyThousandStepJobIsRejectedNamingTheLimit() {
         assertThat(problems(noopJob(20_000, 0)))
-                .contains(problem("steps", "20000 steps exceed the limit of 5000 steps per job"));
+                .contains(problem("steps", "20000 steps exceed the limit of 5000 steps per job (limit max_steps)"));
     }
 
     @Test
@@ -60,7 +60,7 @@ class JobLimitsTest {
         assertThat(problems(yaml)).singleElement().satisfies(p -> {
             assertThat(p.path()).isEqualTo("$");
             assertThat(p.message()).matches("the job definition is \\d+ bytes encoded \\(with its source\\), over the"
-                    + " limit of 524288 bytes per job definition");
+                    + " limit of 524288 bytes per job definition \\(limit max_definition_bytes\\)");
         });
     }
 
@@ -86,6 +86,6 @@ class JobLimitsTest {
         params.put("b", "x".repeat(25_535));
         params.put("c", null);
         assertThat(JobLimits.checkParams(params)).contains(new Problem("params",
-                "the params are 65538 bytes (names and values, UTF-8), over the limit of 65536 bytes per run"));
+                "the params are 65538 bytes (names and values, UTF-8), over the limit of 65536 bytes per run (limit max_params_bytes)"));
     }
 }
