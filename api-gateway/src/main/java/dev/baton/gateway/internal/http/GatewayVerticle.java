@@ -70,6 +70,7 @@ public final class GatewayVerticle extends VerticleBase {
         ScheduleHandlers schedules = new ScheduleHandlers(s, api, http);
         LiveStreams live = new LiveStreams(s, api, http);
         health = new Health(s, api, http);
+        UiHandlers ui = new UiHandlers(s, api, http);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -120,10 +121,15 @@ public final class GatewayVerticle extends VerticleBase {
                 case ASSETS_LINEAGE -> api::lineage;
                 case ASSETS_CHECKS -> api::assetChecks;
                 case AGENTS_LIST -> api::listAgents;
+                case RUNS_STATE -> ui::runState;
+                case SESSION_CREATE -> ui::createSession;
+                case SESSION_DELETE -> ui::deleteSession;
+                case WHOAMI -> ui::whoami;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
         }
+        dev.baton.ui.WebUi.mount(router); // the web UI: static files and history-API routing for every non-API page
         router.route("/api/*").handler(ctx -> http.fail(ctx, ApiError.notFound("no such endpoint: "
                 + ctx.request().method() + " " + ctx.request().path() + " (see /api/v1/openapi.yaml)")));
         router.errorHandler(404, ctx -> http.fail(ctx, ApiError.notFound("no such endpoint: " + ctx.request().path())));
@@ -158,14 +164,17 @@ public final class GatewayVerticle extends VerticleBase {
                 return;
             }
             String header = ctx.request().getHeader("Authorization");
-            String token = null;
-            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                token = header.substring(7).trim();
+            String token;
+            try {
+                token = UiHandlers.token(ctx, header); // the bearer token, else the UI's session cookie
+            } catch (ApiError e) {
+                http.fail(ctx, e);
+                return;
             }
             var principal = s.tokens().authenticate(token);
             if (principal.isEmpty()) {
                 http.fail(ctx, new ApiError(401, ApiError.UNAUTHORIZED, header == null
-                        ? "this endpoint needs 'Authorization: Bearer <token>'" : "the token is not valid"));
+                        ? "this endpoint needs 'Authorization: Bearer <token>' (or the web UI's session)" : "the token is not valid"));
                 return;
             }
             ctx.put(Http.PRINCIPAL, principal.get());
