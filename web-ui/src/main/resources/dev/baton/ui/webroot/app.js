@@ -1,5 +1,5 @@
 // The single-page shell: sign-in, navigation (history API), and the page registry.
-import { h, notice } from './dom.js';
+import { h, notice, fill } from './dom.js';
 import { api, ApiError } from './api.js';
 import * as runs from './runs.js';
 import * as catalog from './catalog.js';
@@ -41,7 +41,7 @@ function header() {
   const link = (href, text) => h('a', { href, class: here === href || here.startsWith(href + '/') ? 'active' : null,
     'aria-current': here === href ? 'page' : null }, text);
   const top = document.getElementById('top');
-  top.replaceChildren(h('nav', { 'aria-label': 'Main' },
+  fill(top, h('nav', { 'aria-label': 'Main' },
     h('a', { href: '/runs', class: 'brand' }, 'Baton'),
     link('/runs', 'Runs'), link('/jobs', 'Jobs'), link('/assets', 'Assets'), link('/schedules', 'Schedules'), link('/agents', 'Agents'),
     h('span', { class: 'spacer' }),
@@ -69,14 +69,14 @@ async function loginPage(main) {
       session.me = await api.signIn(input.value.trim());
       navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/runs', { replace: true });
     } catch (e) {
-      msg.replaceChildren(notice('error', e instanceof ApiError && e.status === 401 ? 'That token is not valid.' : e.message));
+      fill(msg, notice('error', e instanceof ApiError && e.status === 401 ? 'That token is not valid.' : e.message));
     }
   } },
   h('h1', {}, 'Sign in to Baton'),
   h('label', { for: 'token' }, 'API token'), input,
   h('p', { id: 'token-help', class: 'muted' }, '`baton dev` prints a ready sign-in link; the admin token is in <data-dir>/admin.token.'),
   h('button', { type: 'submit' }, 'Sign in'), msg);
-  main.replaceChildren(form);
+  fill(main, form);
   input.focus();
 }
 
@@ -98,13 +98,13 @@ export async function render() {
         await page(main, ...m.slice(1).map(decodeURIComponent));
       } catch (e) {
         if (id === renderId && !(e instanceof ApiError && e.status === 401)) {
-          main.replaceChildren(notice('error', h('strong', {}, 'Could not load this page: '), e.message));
+          fill(main, notice('error', h('strong', {}, 'Could not load this page: '), e.message));
         }
       }
       return;
     }
   }
-  main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, 'No page at ', h('code', {}, path), '. ', h('a', { href: '/runs' }, 'Runs')));
+  fill(main, h('h1', {}, 'Not found'), h('p', {}, 'No page at ', h('code', {}, path), '. ', h('a', { href: '/runs' }, 'Runs')));
 }
 
 /** True while the page that started an async load is still the one shown. */

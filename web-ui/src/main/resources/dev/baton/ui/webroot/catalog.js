@@ -1,5 +1,5 @@
 // Jobs (definition, versions, recent runs, run form), assets (catalog, detail, lineage graph), schedules, agents.
-import { h, s, time, duration, badge, shortId, table, kv, notice } from './dom.js';
+import { h, s, time, duration, badge, shortId, table, kv, notice, fill } from './dom.js';
 import { api, enc, assetPath, ApiError } from './api.js';
 import { can, navigate, onLeave, stillOn } from './app.js';
 
@@ -8,7 +8,7 @@ import { can, navigate, onLeave, stillOn } from './app.js';
 export async function jobsPage(main) {
   document.title = 'Jobs · Baton';
   const jobs = await api.get('/api/v1/jobs?limit=1000');
-  main.replaceChildren(h('h1', {}, 'Jobs'), table(['Job', 'Version', 'Description', 'Steps', 'Schedules', 'Produces', 'Registered'],
+  fill(main, h('h1', {}, 'Jobs'), table(['Job', 'Version', 'Description', 'Steps', 'Schedules', 'Produces', 'Registered'],
     jobs.items.map(j => h('tr', {},
       h('td', {}, h('a', { href: '/jobs/' + enc(j.name) }, j.name)), h('td', { class: 'num' }, 'v' + j.version),
       h('td', {}, j.description || ''), h('td', {}, j.steps.join(', ')), h('td', {}, (j.schedules || []).join(', ')),
@@ -24,7 +24,7 @@ export async function jobPage(main, name) {
   const runs = await api.get('/api/v1/runs?limit=20&job=' + enc(name));
   const finished = runs.items.filter(r => r.status === 'SUCCEEDED' || r.status === 'FAILED');
   const rate = finished.length ? Math.round(100 * finished.filter(r => r.status === 'SUCCEEDED').length / finished.length) : null;
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'titlebar' }, h('h1', {}, name), h('span', { class: 'muted' }, 'v' + job.version + (job.version !== job.latestVersion ? ' (latest v' + job.latestVersion + ')' : ''))),
     job.description ? h('p', {}, job.description) : null,
     h('div', { class: 'grid2' },
@@ -73,17 +73,17 @@ function runForm(job) {
       else if (input.required) { problems.push(input.name + ' is required'); input.setAttribute('aria-invalid', 'true'); }
     }
     if (problems.length) {
-      errors.replaceChildren(notice('error', problems.join('; ')));
+      fill(errors, notice('error', problems.join('; ')));
       form.querySelector('[aria-invalid]').focus();
       return;
     }
-    errors.replaceChildren();
+    fill(errors, );
     try {
       const r = await api.post('/api/v1/jobs/' + enc(job.name) + '/runs', { params: values });
       navigate('/runs/' + enc(r.runId));
     } catch (e) {
       const list = e instanceof ApiError && e.body.problems ? e.body.problems.map(p => p.path + ': ' + p.message).join('; ') : e.message;
-      errors.replaceChildren(notice('error', list));
+      fill(errors, notice('error', list));
     }
   } }, fields.length ? fields : h('p', { class: 'muted' }, 'This job declares no params.'),
   h('button', { type: 'submit', id: 'run-submit' }, 'Run ' + job.name), errors);
@@ -107,7 +107,7 @@ export async function assetsPage(main) {
   const show = () => {
     const q = search.value.toLowerCase();
     const list = all.filter(a => !q || [a.assetKey, a.group, ...(a.owners || [])].some(x => x && x.toLowerCase().includes(q)));
-    body.replaceChildren(table(['Asset', 'Group', 'Owners', 'Produced by', 'Last materialized', 'Freshness', 'Failing checks'], list.slice(0, 500).map(a => h('tr', {},
+    fill(body, table(['Asset', 'Group', 'Owners', 'Produced by', 'Last materialized', 'Freshness', 'Failing checks'], list.slice(0, 500).map(a => h('tr', {},
       h('td', {}, h('a', { href: '/assets/' + assetPath(a.assetKey) }, a.assetKey)), h('td', {}, a.group || ''), h('td', {}, (a.owners || []).join(', ')),
       h('td', {}, a.declaredBy ? h('a', { href: '/jobs/' + enc(a.declaredBy.job) }, a.declaredBy.job + '.' + a.declaredBy.step) : h('span', { class: 'muted' }, 'undeclared')),
       h('td', {}, time(a.lastMaterializedAt)), h('td', {}, a.freshness ? badge(a.freshness.status) : ''),
@@ -115,7 +115,7 @@ export async function assetsPage(main) {
     list.length > 500 ? h('p', { class: 'muted' }, `Showing 500 of ${list.length}; refine the search.`) : null);
   };
   search.addEventListener('input', () => { history.replaceState(null, '', '/assets' + (search.value ? '?q=' + enc(search.value) : '')); show(); });
-  main.replaceChildren(h('h1', {}, 'Assets'), h('div', { class: 'filters' }, search), body);
+  fill(main, h('h1', {}, 'Assets'), h('div', { class: 'filters' }, search), body);
   show();
 }
 
@@ -128,7 +128,7 @@ export async function assetPage(main, key) {
     'Produced by': a.declaredBy ? h('a', { href: '/jobs/' + enc(a.declaredBy.job) }, a.declaredBy.job + ' · step ' + a.declaredBy.step) : 'undeclared',
     'Last materialized': time(a.lastMaterializedAt), Materializations: a.materializationCount ?? mats.length };
   if (a.freshness) facts.Freshness = h('span', {}, badge(a.freshness.status), a.freshness.maxLagMs ? ' max lag ' + duration(a.freshness.maxLagMs) : '');
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'titlebar' }, h('h1', {}, key)), a.description ? h('p', {}, a.description) : null,
     kv(facts),
     h('h2', {}, 'Lineage'), lineageGraph(lineage, key),
@@ -190,7 +190,7 @@ export async function schedulesPage(main) {
     try { await api.post(`/api/v1/jobs/${enc(sc.job)}/schedules/${enc(sc.schedule)}/${pause ? 'pause' : 'resume'}`, {}); } catch (e) { alert(e.message); }
     setTimeout(() => { if (stillOn('/schedules')) schedulesPage(main); }, 600);
   };
-  main.replaceChildren(h('h1', {}, 'Schedules'), table(['Job', 'Schedule', 'Timing', 'State', 'Next fire times (your zone · schedule zone)', 'Last ticks', ''],
+  fill(main, h('h1', {}, 'Schedules'), table(['Job', 'Schedule', 'Timing', 'State', 'Next fire times (your zone · schedule zone)', 'Last ticks', ''],
     r.items.map(sc => h('tr', {},
       h('td', {}, h('a', { href: '/jobs/' + enc(sc.job) }, sc.job)), h('td', {}, sc.schedule),
       h('td', {}, sc.cron ? h('code', {}, sc.cron) : 'every ' + sc.every, h('div', { class: 'small muted' }, sc.timezone)),
@@ -225,7 +225,7 @@ export async function agentsPage(main) {
   }
   for (const p of waiting.keys()) if (!pools.has(p)) pools.set(p, { live: 0, slots: 0, running: 0, regions: new Set() });
   const orphans = [...pools.entries()].filter(([p, x]) => x.live === 0 && waiting.has(p)).map(([p]) => p);
-  main.replaceChildren(h('h1', {}, 'Agents'),
+  fill(main, h('h1', {}, 'Agents'),
     orphans.map(p => notice('warn', h('strong', {}, 'Pool ', h('code', {}, p), ' has waiting steps and no live agent'), ': ',
       waiting.get(p).slice(0, 5).map(w => [h('a', { href: '/runs/' + enc(w.runId) }, shortId(w.runId) + ' ' + w.step), ' ']))),
     h('h2', {}, 'Pools'), table(['Pool', 'Live agents', 'Slots', 'Running', 'Waiting steps', 'Regions'], [...pools.entries()].sort().map(([p, x]) =>

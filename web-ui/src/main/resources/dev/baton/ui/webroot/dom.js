@@ -73,3 +73,9 @@ export function notice(kind, ...children) {
 }
 
 export const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'REJECTED']);
+
+/** Replaces a node's children, skipping null/false/undefined (replaceChildren would print them as text). */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
+  return node;
+}

@@ -1,5 +1,5 @@
 // Runs list, one run (status, Gantt, steps, logs, outputs), and the run's event log with a state slider.
-import { h, s, time, duration, badge, shortId, table, kv, notice, FINISHED } from './dom.js';
+import { h, s, time, duration, badge, shortId, table, kv, notice, fill, FINISHED } from './dom.js';
 import { api, enc, stream, assetPath, ApiError } from './api.js';
 import { can, onLeave, navigate, stillOn } from './app.js';
 
@@ -30,7 +30,7 @@ export async function runsPage(main) {
     h('option', { value: '' }, 'any status'), RUN_STATUSES.map(x => h('option', { value: x, selected: x === status }, x)));
   const live = h('span', { class: 'muted live', 'aria-live': 'polite' });
   const body = h('div', { id: 'runs' });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'titlebar' }, h('h1', {}, 'Runs'), live),
     h('form', { class: 'filters', onsubmit: e => e.preventDefault() },
       h('label', {}, 'Job ', jobSel), h('label', {}, 'Status ', stSel),
@@ -55,7 +55,7 @@ export async function runsPage(main) {
       h('td', { class: 'num' }, duration(r.durationMs)),
       h('td', {}, Object.entries(r.stepCounts || {}).map(([k, v]) => h('span', { class: ['count', 'st-' + k.toLowerCase()], title: k }, v + ' ' + k.toLowerCase())))));
     const next = page.nextCursor ? h('a', { href: '/runs?' + new URLSearchParams({ ...(job && { job }), ...(status && { status }), cursor: page.nextCursor }), id: 'older' }, 'Older runs →') : null;
-    body.replaceChildren(table(['Run', 'Job', 'Status', 'Origin', 'Requested', 'Duration', 'Steps'], rows, { id: 'runs-table' }),
+    fill(body, table(['Run', 'Job', 'Status', 'Origin', 'Requested', 'Duration', 'Steps'], rows, { id: 'runs-table' }),
       h('div', { class: 'pager' }, next));
     live.textContent = 'updated ' + new Date().toLocaleTimeString();
   };
@@ -80,12 +80,12 @@ export async function runPage(main, runId) {
   const gantt = h('section', { id: 'gantt', 'aria-label': 'Timeline' });
   const steps = h('section', { id: 'steps' });
   const logs = h('section', { id: 'logs' });
-  main.replaceChildren(head, warn, h('h2', {}, 'Timeline'), gantt, h('h2', {}, 'Steps'), steps, h('h2', {}, 'Logs'), logs);
+  fill(main, head, warn, h('h2', {}, 'Timeline'), gantt, h('h2', {}, 'Steps'), steps, h('h2', {}, 'Logs'), logs);
 
   const renderAll = () => {
-    head.replaceChildren(...runHeader(run, refresh).flat().filter(Boolean));
-    gantt.replaceChildren(ganttChart(run, events));
-    steps.replaceChildren(stepsTable(run));
+    fill(head, ...runHeader(run, refresh).flat().filter(Boolean));
+    fill(gantt, ganttChart(run, events));
+    fill(steps, stepsTable(run));
     document.title = run.status + ' · ' + run.job + ' · Baton';
   };
   let pending = null;
@@ -149,12 +149,12 @@ function runHeader(run, refresh) {
 /** Flags steps waiting on a pool that no live agent serves. */
 async function checkPools(run, into) {
   const waiting = (run.steps || []).filter(st => st.status === 'QUEUED' && st.pool);
-  if (!waiting.length) { into.replaceChildren(); return; }
+  if (!waiting.length) { fill(into, ); return; }
   const agents = await api.get('/api/v1/agents').catch(() => null);
   if (!agents) return;
   const live = new Set(agents.items.filter(a => !a.stale).flatMap(a => a.pools || []));
   const orphan = [...new Set(waiting.map(st => st.pool))].filter(p => !live.has(p));
-  into.replaceChildren(...orphan.map(p => notice('warn', 'Steps wait on pool ', h('code', {}, p),
+  fill(into, ...orphan.map(p => notice('warn', 'Steps wait on pool ', h('code', {}, p),
     ' but no live agent serves it. Start an agent for this pool (see ', h('a', { href: '/agents' }, 'Agents'), ').')));
 }
 
@@ -247,12 +247,12 @@ function logView(into, run, runId) {
   const search = h('input', { id: 'log-search', type: 'search', placeholder: 'Search the logs', 'aria-label': 'Search the logs' });
   const count = h('span', { class: 'muted small', 'aria-live': 'polite' });
   const pre = h('pre', { id: 'log-lines', class: 'logs', tabindex: 0, 'aria-label': 'Log lines' });
-  into.replaceChildren(h('div', { class: 'filters' }, stepSel, search, count), pre);
+  fill(into, h('div', { class: 'filters' }, stepSel, search, count), pre);
   const lines = [];
   const show = () => {
     const step = stepSel.value, q = search.value.toLowerCase();
     const shown = lines.filter(l => (!step || l.step === step) && (!q || l.text.toLowerCase().includes(q)));
-    pre.replaceChildren(...shown.slice(-5000).map(l => h('div', { class: l.stream === 'STDERR' ? 'stderr' : null },
+    fill(pre, ...shown.slice(-5000).map(l => h('div', { class: l.stream === 'STDERR' ? 'stderr' : null },
       h('span', { class: 'muted' }, `${l.step}#${l.attempt} `), l.text)));
     count.textContent = `${shown.length} of ${lines.length} lines`;
   };
@@ -274,7 +274,7 @@ export async function eventsPage(main, runId) {
   document.title = 'Events of ' + shortId(runId) + ' · Baton';
   const all = await api.get('/api/v1/runs/' + enc(runId) + '/events');
   const items = all.items;
-  if (!items.length) { main.replaceChildren(h('h1', {}, 'Events'), notice('info', 'No events yet.')); return; }
+  if (!items.length) { fill(main, h('h1', {}, 'Events'), notice('info', 'No events yet.')); return; }
   const last = items[items.length - 1].sequence;
   const q = new URLSearchParams(location.search);
   const at = Math.min(Number(q.get('at')) || last, last);
@@ -286,7 +286,7 @@ export async function eventsPage(main, runId) {
     h('button', { type: 'button', class: 'link', onclick: () => { slider.value = e.sequence; update(); } },
       h('span', { class: 'mono' }, '#' + e.sequence), ' ', h('strong', {}, e.type), e.stepKey ? ' · ' + e.stepKey : '', ' · ', time(e.timestamp, { short: true })),
     h('details', {}, h('summary', {}, 'payload'), h('pre', {}, JSON.stringify(e.payload, null, 2))))));
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'titlebar' }, h('h1', {}, 'Events of run ', h('a', { href: '/runs/' + enc(runId), class: 'mono' }, shortId(runId)))),
     h('p', { class: 'muted' }, 'The event log is the run\'s source of truth. Move the slider to see the run as the gateway folded it after any event.'),
     h('div', { class: 'slider' }, slider, label), state, h('h2', {}, 'All events'), list);
@@ -301,7 +301,7 @@ export async function eventsPage(main, runId) {
     const r = await api.get('/api/v1/runs/' + enc(runId) + '/state?sequence=' + n);
     if (mine !== seq) return;
     const run = r.run;
-    state.replaceChildren(
+    fill(state, 
       h('p', {}, 'After ', h('strong', {}, r.event.type), r.event.stepKey ? ' of ' + r.event.stepKey : '', ' at ', time(r.event.timestamp), ': run ', h('span', { id: 'state-status' }, badge(run.status))),
       table(['Step', 'Status', 'Attempts'], run.steps.map(st => h('tr', { dataset: { step: st.key } }, h('td', {}, st.key), h('td', {}, badge(st.status)), h('td', { class: 'num' }, st.attempts))), { id: 'state-steps' }));
   };
