@@ -68,6 +68,7 @@ final class DevCommand implements Callable<Integer> {
         out.printf("""
                 
                 Baton is running.
+                  Web UI       %s/?token=%s   (sign-in link: keep it private)
                   API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
                   Health       %s/health   Metrics: %s/metrics
                   Kafka        %s
@@ -82,7 +83,7 @@ final class DevCommand implements Callable<Integer> {
                   ./baton logs -f <run id>
                 
                 Ctrl-C stops everything; starting again with the same --data-dir keeps every job, run and asset.
-                %n""", stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.bootstrapServers(),
+                %n""", stack.gatewayUrl(), stack.adminToken(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.bootstrapServers(),
                 stack.registryUrl(), stack.tokenFile(), registered, jobDir == null ? "(none)" : jobDir);
         out.flush();
         stack.awaitStop();

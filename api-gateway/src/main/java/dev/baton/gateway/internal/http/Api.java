@@ -27,13 +27,18 @@ public enum Api {
     RUNS_RETRY(HttpMethod.POST, "/api/v1/runs/{id}/retry", Role.OPERATOR, "runs.retry"),
     RUNS_EVENTS(HttpMethod.GET, "/api/v1/runs/{id}/events", Role.VIEWER, null),
     RUNS_LOGS(HttpMethod.GET, "/api/v1/runs/{id}/logs", Role.VIEWER, null),
+    RUNS_STATE(HttpMethod.GET, "/api/v1/runs/{id}/state", Role.VIEWER, null),
     ASSETS_LIST(HttpMethod.GET, "/api/v1/assets", Role.VIEWER, null),
     // Asset keys contain '/', so the key is the rest of the path: the routes with a suffix come first.
     ASSETS_LINEAGE(HttpMethod.GET, "/api/v1/assets/{key}/lineage", Role.VIEWER, null),
     ASSETS_CHECKS(HttpMethod.GET, "/api/v1/assets/{key}/checks", Role.VIEWER, null),
     ASSETS_GET(HttpMethod.GET, "/api/v1/assets/{key}", Role.VIEWER, null),
     AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null),
-    AUDIT_LIST(HttpMethod.GET, "/api/v1/audit", Role.ADMIN, null);
+    AUDIT_LIST(HttpMethod.GET, "/api/v1/audit", Role.ADMIN, null),
+    // The web UI's session: the bearer token becomes an HttpOnly cookie (docs/ui.md).
+    SESSION_CREATE(HttpMethod.POST, "/api/v1/session", Role.VIEWER, "session.create"),
+    SESSION_DELETE(HttpMethod.DELETE, "/api/v1/session", Role.VIEWER, null),
+    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null);
 
     private final HttpMethod method;
     private final String path;

@@ -83,6 +83,7 @@ public final class GatewayVerticle extends VerticleBase {
         health = new Health(s, api, http, () -> List.copyOf(components));
         AuditHandlers audit = new AuditHandlers(s, api, http);
         RequestLimits limits = new RequestLimits(s);
+        UiHandlers ui = new UiHandlers(s, api, http);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -135,10 +136,15 @@ public final class GatewayVerticle extends VerticleBase {
                 case ASSETS_CHECKS -> api::assetChecks;
                 case AGENTS_LIST -> api::listAgents;
                 case AUDIT_LIST -> audit::list;
+                case RUNS_STATE -> ui::runState;
+                case SESSION_CREATE -> ui::createSession;
+                case SESSION_DELETE -> ui::deleteSession;
+                case WHOAMI -> ui::whoami;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
         }
+        dev.baton.ui.WebUi.mount(router); // the web UI: static files and history-API routing for every non-API page
         router.route("/api/*").handler(ctx -> http.fail(ctx, ApiError.notFound("no such endpoint: "
                 + ctx.request().method() + " " + ctx.request().path() + " (see /api/v1/openapi.yaml)")));
         router.errorHandler(404, ctx -> http.fail(ctx, ApiError.notFound("no such endpoint: " + ctx.request().path())));
@@ -203,9 +209,12 @@ public final class GatewayVerticle extends VerticleBase {
                 return;
             }
             String header = ctx.request().getHeader("Authorization");
-            String token = null;
-            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                token = header.substring(7).trim();
+            String token;
+            try {
+                token = UiHandlers.token(ctx, header); // the bearer token, else the UI's session cookie
+            } catch (ApiError e) {
+                http.fail(ctx, e);
+                return;
             }
             TokenStore.Check check = s.tokens().check(token, java.time.Instant.now());
             if (!(check instanceof TokenStore.Check.Valid valid)) {

@@ -120,6 +120,8 @@ final class LiveStreams {
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                     .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                     .putHeader("X-Accel-Buffering", "no")
+                    // never compressed: a browser sends Accept-Encoding, and the compressor would hold events back
+                    .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
                     .putHeader(Http.REQUEST_ID_HEADER, Http.requestId(ctx));
             response.closeHandler(v -> close());
             response.write(": baton run " + runId + "\n\n");

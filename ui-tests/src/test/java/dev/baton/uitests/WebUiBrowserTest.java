@@ -1,0 +1,385 @@
+package dev.baton.uitests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.cli.DevStack;
+import dev.baton.gateway.ApiTokens;
+import dev.baton.gateway.Role;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in real headless Chromium (Debian's chromium + chromium-driver) against the whole single-machine
+ * stack: broker, registry, coordinator, scheduler, agent and the gateway serving the UI. Each test also checks that
+ * the browser console stayed free of errors. Screenshots of each page go to {@code ui.screenshots.dir}
+ * (default target/ui-screenshots; docs/ui/ holds the committed ones).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the orders_daily run first, on an idle stack
+class WebUiBrowserTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path REPO = Path.of(System.getProperty("maven.multiModuleProjectDirectory", "..")).toAbsolutePath().normalize();
+    static final Path SHOTS = Path.of(System.getProperty("ui.screenshots.dir", "target/ui-screenshots"));
+    static final String SLOW = """
+            name: slow_job
+            description: Sleeps, so there is time to look at it (and cancel it)
+            params:
+              seconds: { default: "600" }
+            steps:
+              - key: wait
+                run: sleep ${{ params.seconds }}
+            """;
+    static final String NEEDS_PARAM = """
+            name: needs_param
+            params:
+              order_id: { required: true, description: The order to reprocess }
+              mode: { default: fast }
+            steps:
+              - key: go
+                run: echo "order ${{ params.order_id }} ${{ params.mode }}"
+            """;
+    static final String ORPHAN = """
+            name: orphan_pool
+            steps:
+              - key: sweep
+                pool: nowhere
+                run: echo never
+            """;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    Path dir;
+    DevStack stack;
+    String admin;
+    String viewer;
+    final List<WebDriver> drivers = new ArrayList<>();
+
+    @BeforeAll
+    void startStack() throws Exception {
+        dir = Files.createTempDirectory("baton-ui-test");
+        stack = DevStack.start(new DevStack.Settings(dir.resolve("data"), 0, 0, 0, 4, Map.of()));
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(stack::ready);
+        admin = stack.adminToken();
+        viewer = ApiTokens.createInFiles(dir.resolve("data").resolve("tokens"), null, "vera", Role.VIEWER).token();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> call("GET", "/api/v1/whoami", viewer, null).statusCode() == 200);
+        for (String job : List.of(Files.readString(REPO.resolve("examples/orders_daily.yaml")), SLOW, NEEDS_PARAM, ORPHAN)) {
+            HttpResponse<String> r = call("POST", "/api/v1/jobs", admin, job);
+            assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+        }
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @AfterEach
+    void closeBrowsers() {
+        List<String> errors = new ArrayList<>();
+        for (WebDriver d : drivers) {
+            for (LogEntry e : d.manage().logs().get(LogType.BROWSER)) {
+                if (e.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(e.getMessage());
+                }
+            }
+            d.quit();
+        }
+        drivers.clear();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void signInByLinkRemovesTheTokenAndSignInByFormReturnsToThePageAsked() {
+        WebDriver b = browser();
+        b.get(stack.gatewayUrl() + "/runs?token=" + admin);
+        await(b).until(d -> d.findElements(By.id("runs-table")).size() == 1);
+        assertThat(b.getCurrentUrl()).doesNotContain("token").endsWith("/runs");
+        assertThat(b.findElement(By.id("role")).getText()).isEqualTo("admin");
+        assertThat(b.manage().getCookieNamed("baton_session").isHttpOnly()).isTrue();
+        shot(b, "runs");
+
+        WebDriver f = browser();
+        f.get(stack.gatewayUrl() + "/jobs");
+        await(f).until(d -> d.getCurrentUrl().contains("/login"));
+        shot(f, "login");
+        f.findElement(By.id("token")).sendKeys(viewer, Keys.ENTER);
+        await(f).until(d -> d.findElements(By.id("jobs-table")).size() == 1);
+        assertThat(f.getCurrentUrl()).endsWith("/jobs");
+        assertThat(f.findElement(By.id("role")).getText()).isEqualTo("viewer");
+        shot(f, "jobs");
+
+        // reload keeps the session; sign out ends it
+        f.navigate().refresh();
+        await(f).until(d -> d.findElements(By.id("jobs-table")).size() == 1);
+        f.findElement(By.id("sign-out")).click();
+        await(f).until(d -> d.getCurrentUrl().contains("/login"));
+        f.get(stack.gatewayUrl() + "/runs");
+        await(f).until(d -> d.getCurrentUrl().contains("/login"));
+    }
+
+    @Test
+    @Order(1)
+    void ordersDailyStartedFromTheRunFormGoesLiveToSucceededOnItsPageAndTheSliderShowsAnEarlierState() {
+        WebDriver b = signedIn(admin, "/jobs/orders_daily");
+        await(b).until(d -> d.findElements(By.id("run-form")).size() == 1);
+        shot(b, "job");
+        WebElement day = b.findElement(By.id("param-day"));
+        day.clear();
+        day.sendKeys("2026-11-21");
+        js(b).executeScript("window.__noReload = true;");
+        b.findElement(By.id("run-submit")).click();
+        await(b).until(d -> d.getCurrentUrl().matches(".*/runs/[^/]+$"));
+        String runId = b.getCurrentUrl().replaceAll(".*/runs/", "");
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> run(runId).path("status").asText().equals("SUCCEEDED"));
+        await(b).until(d -> status(d, "#run-status .badge").equals("SUCCEEDED"));
+        assertThat(js(b).executeScript("return window.__noReload === true")).as("the page was not reloaded").isEqualTo(true);
+        await(b).until(d -> d.findElement(By.id("log-lines")).getText().contains("extracting orders for 2026-11-21"));
+        assertThat(b.findElements(By.cssSelector("#gantt rect.bar.st-succeeded"))).hasSize(2);
+        assertThat(b.findElement(By.cssSelector("#steps-table tr[data-step=extract]")).getText()).contains("rows", "42", "raw_orders");
+        assertThat(b.findElements(By.id("cancel"))).isEmpty(); // finished: nothing to cancel
+        shot(b, "run");
+
+        // log search filters the lines
+        b.findElement(By.id("log-search")).sendKeys("no such text anywhere");
+        await(b).until(d -> d.findElement(By.id("log-lines")).getText().isEmpty());
+
+        b.findElement(By.linkText("Event log")).click();
+        await(b).until(d -> d.findElements(By.id("state-status")).size() == 1);
+        await(b).until(d -> status(d, "#state-status .badge").equals("SUCCEEDED"));
+        WebElement slider = b.findElement(By.id("event-slider"));
+        slider.sendKeys(Keys.HOME); // the first event: the request
+        await(b).until(d -> status(d, "#state-status .badge").equals("QUEUED"));
+        assertThat(b.findElement(By.id("slider-label")).getText()).startsWith("after event #1 of");
+        assertThat(b.getCurrentUrl()).endsWith("/runs/" + runId + "/events?at=1");
+        assertThat(b.findElements(By.cssSelector("#state-steps tr[data-step]"))).allSatisfy(r -> assertThat(r.getText()).contains("PENDING"));
+        shot(b, "events");
+        b.navigate().back(); // history: back to the run page
+        await(b).until(d -> d.getCurrentUrl().endsWith("/runs/" + runId) && !d.findElements(By.id("run-status")).isEmpty());
+    }
+
+    @Test
+    void aViewerSeesNoCancelAndAnOperatorCancelsALongRunFromItsPage() throws Exception {
+        HttpResponse<String> r = call("POST", "/api/v1/jobs/slow_job/runs", admin, "{}");
+        String runId = JSON.readTree(r.body()).path("runId").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).path("status").asText().equals("RUNNING"));
+
+        try {
+            viewerAndOperator(runId);
+        } finally {
+            call("POST", "/api/v1/runs/" + runId + "/cancel", admin, "{}");
+        }
+    }
+
+    void viewerAndOperator(String runId) throws Exception {
+        WebDriver v = signedIn(viewer, "/runs/" + runId);
+        await(v).until(d -> status(d, "#run-status .badge").equals("RUNNING"));
+        assertThat(v.findElements(By.id("cancel"))).isEmpty();
+        assertThat(v.findElements(By.id("retry"))).isEmpty();
+
+        WebDriver a = signedIn(admin, "/runs/" + runId);
+        await(a).until(d -> status(d, "#run-status .badge").equals("RUNNING"));
+        shot(a, "run-running");
+        a.findElement(By.id("cancel")).click();
+        a.switchTo().alert().accept();
+        await(a).until(d -> status(d, "#run-status .badge").equals("CANCELED"));
+        assertThat(run(runId).path("steps").get(0).path("status").asText()).isEqualTo("CANCELED");
+        await(a).until(d -> d.findElements(By.id("retry")).size() == 1); // re-execute is offered for a canceled run
+        await(v).until(d -> status(d, "#run-status .badge").equals("CANCELED")); // the viewer's page follows live
+        assertThat(v.findElements(By.id("retry"))).isEmpty();
+    }
+
+    @Test
+    void theRunFormRejectsAMissingRequiredParam() throws Exception {
+        WebDriver b = signedIn(admin, "/jobs/needs_param");
+        await(b).until(d -> d.findElements(By.id("run-form")).size() == 1);
+        assertThat(b.findElement(By.id("param-mode")).getAttribute("value")).isEqualTo("fast");
+        b.findElement(By.id("run-submit")).click();
+        await(b).until(d -> d.findElement(By.id("run-form-errors")).getText().contains("order_id is required"));
+        assertThat(b.getCurrentUrl()).endsWith("/jobs/needs_param");
+        assertThat(b.findElement(By.id("param-order_id")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(JSON.readTree(call("GET", "/api/v1/runs?job=needs_param", admin, null).body()).path("items")).isEmpty();
+    }
+
+    @Test
+    void theLineageGraphShowsRawOrdersToCleanOrdersAndItsNodesAreLinks() {
+        WebDriver b = signedIn(admin, "/assets/clean_orders");
+        await(b).until(d -> d.findElements(By.cssSelector("#lineage a[data-asset='raw_orders']")).size() == 1);
+        WebElement edge = b.findElement(By.cssSelector("#lineage path.edge[data-from='raw_orders'][data-to='clean_orders']"));
+        assertThat(edge.getAttribute("data-kind")).isIn("EXPLICIT", "INFERRED");
+        shot(b, "asset");
+        b.findElement(By.cssSelector("#lineage a[data-asset='raw_orders']")).click();
+        await(b).until(d -> d.getCurrentUrl().endsWith("/assets/raw_orders"));
+        await(b).until(d -> d.findElements(By.cssSelector("#lineage a[data-asset='clean_orders']")).size() == 1);
+        b.get(stack.gatewayUrl() + "/assets");
+        await(b).until(d -> d.findElements(By.id("assets-table")).size() == 1);
+        b.findElement(By.id("asset-search")).sendKeys("clean");
+        await(b).until(d -> d.findElement(By.id("assets-table")).getText().contains("clean_orders")
+                && !d.findElement(By.id("assets-table")).getText().contains("raw_orders"));
+        shot(b, "assets");
+    }
+
+    @Test
+    void theAgentsPageFlagsAPoolWithWaitingStepsAndNoAgentAndSoDoesTheRunPage() throws Exception {
+        String runId = JSON.readTree(call("POST", "/api/v1/jobs/orphan_pool/runs", admin, "{}").body()).path("runId").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).path("steps").path(0).path("status").asText().equals("QUEUED"));
+        WebDriver b = signedIn(admin, "/agents");
+        await(b).until(d -> d.findElements(By.cssSelector("#pools-table tr.flagged[data-pool='nowhere']")).size() == 1);
+        assertThat(b.findElements(By.cssSelector("#pools-table tr.flagged[data-pool='default']"))).isEmpty();
+        assertThat(b.findElement(By.id("agents-table")).getText()).contains("default");
+        shot(b, "agents");
+        b.get(stack.gatewayUrl() + "/runs/" + runId);
+        await(b).until(d -> d.findElement(By.id("run-warnings")).getText().contains("nowhere"));
+        b.get(stack.gatewayUrl() + "/schedules");
+        await(b).until(d -> d.findElements(By.id("schedules-table")).size() == 1);
+        shot(b, "schedules");
+        call("POST", "/api/v1/runs/" + runId + "/cancel", admin, "{}");
+    }
+
+    @Test
+    void cookieSessionsNeedTheCsrfHeaderToChangeState() throws Exception {
+        HttpResponse<String> login = call("POST", "/api/v1/session", admin, null);
+        assertThat(login.statusCode()).isEqualTo(200);
+        String cookie = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("baton_session="))
+                .findFirst().orElseThrow();
+        assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/jobs/slow_job/runs"))
+                .header("Cookie", session).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"params\":{\"seconds\":\"0\"}}"));
+        assertThat(http.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        assertThat(http.send(post.header("X-Baton-UI", "1").build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        HttpRequest get = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/whoami")).header("Cookie", session).build();
+        assertThat(JSON.readTree(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).path("role").asText()).isEqualTo("admin");
+        // every page URL answers with the UI; unknown API paths stay JSON 404s
+        HttpResponse<String> page = call("GET", "/runs/some-run/events", null, null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<script type=\"module\" src=\"/ui/app.js\">");
+        assertThat(call("GET", "/api/v1/nope", admin, null).statusCode()).isEqualTo(404);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    WebDriver browser() {
+        ChromeOptions o = new ChromeOptions();
+        String bin = System.getProperty("chromium.binary", "/usr/bin/chromium");
+        if (Files.isExecutable(Path.of(bin))) {
+            o.setBinary(bin);
+        }
+        o.addArguments("--headless=new", "--window-size=1280,800", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--disable-extensions");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        o.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService.Builder sb = new ChromeDriverService.Builder();
+        String driverBin = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
+        if (Files.isExecutable(Path.of(driverBin))) {
+            sb.usingDriverExecutable(Path.of(driverBin).toFile());
+        }
+        WebDriver d = new ChromeDriver(sb.build(), o);
+        drivers.add(d);
+        return d;
+    }
+
+    WebDriver signedIn(String token, String path) {
+        WebDriver b = browser();
+        b.get(stack.gatewayUrl() + path + "?token=" + token);
+        return b;
+    }
+
+    /** Waits for a page condition; on timeout the failure shows the page's text and the browser console. */
+    static Waiter await(WebDriver d) {
+        return new Waiter(d);
+    }
+
+    record Waiter(WebDriver d) {
+        void until(java.util.function.Function<WebDriver, Boolean> condition) {
+            try {
+                new WebDriverWait(d, Duration.ofSeconds(45)).until(condition::apply);
+            } catch (org.openqa.selenium.TimeoutException e) {
+                StringBuilder b = new StringBuilder("page " + d.getCurrentUrl() + " did not get there:\n");
+                try {
+                    b.append(d.findElement(By.tagName("body")).getText()).append("\n-- console:\n");
+                    d.manage().logs().get(LogType.BROWSER).forEach(l -> b.append(l.getLevel()).append(' ').append(l.getMessage()).append('\n'));
+                } catch (RuntimeException ignored) {
+                    // the page is gone
+                }
+                throw new AssertionError(b.toString(), e);
+            }
+        }
+    }
+
+    static JavascriptExecutor js(WebDriver d) {
+        return (JavascriptExecutor) d;
+    }
+
+    static String status(WebDriver d, String css) {
+        List<WebElement> e = d.findElements(By.cssSelector(css));
+        try {
+            return e.isEmpty() ? "" : e.get(0).getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException x) {
+            return "";
+        }
+    }
+
+    static void shot(WebDriver d, String name) {
+        try {
+            Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) d).getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    JsonNode run(String runId) throws Exception {
+        return JSON.readTree(call("GET", "/api/v1/runs/" + runId, admin, null).body());
+    }
+
+    HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", body.startsWith("{") ? "application/json" : "application/yaml");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

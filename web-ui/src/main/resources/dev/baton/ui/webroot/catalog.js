@@ -1,0 +1,243 @@
+// Jobs (definition, versions, recent runs, run form), assets (catalog, detail, lineage graph), schedules, agents.
+import { h, s, time, duration, badge, shortId, table, kv, notice, fill } from './dom.js';
+import { api, enc, assetPath, ApiError } from './api.js';
+import { can, navigate, onLeave, stillOn } from './app.js';
+
+// ---------------------------------------------------------------- jobs
+
+export async function jobsPage(main) {
+  document.title = 'Jobs · Baton';
+  const jobs = await api.get('/api/v1/jobs?limit=1000');
+  fill(main, h('h1', {}, 'Jobs'), table(['Job', 'Version', 'Description', 'Steps', 'Schedules', 'Produces', 'Registered'],
+    jobs.items.map(j => h('tr', {},
+      h('td', {}, h('a', { href: '/jobs/' + enc(j.name) }, j.name)), h('td', { class: 'num' }, 'v' + j.version),
+      h('td', {}, j.description || ''), h('td', {}, j.steps.join(', ')), h('td', {}, (j.schedules || []).join(', ')),
+      h('td', {}, (j.produces || []).map(a => h('a', { href: '/assets/' + assetPath(a), class: 'chip' }, a))),
+      h('td', {}, time(j.registeredAt)))), { id: 'jobs-table' }));
+}
+
+export async function jobPage(main, name) {
+  document.title = name + ' · Baton';
+  const q = new URLSearchParams(location.search);
+  const version = q.get('version');
+  const job = await api.get('/api/v1/jobs/' + enc(name) + (version ? '?version=' + enc(version) : ''));
+  const runs = await api.get('/api/v1/runs?limit=20&job=' + enc(name));
+  const finished = runs.items.filter(r => r.status === 'SUCCEEDED' || r.status === 'FAILED');
+  const rate = finished.length ? Math.round(100 * finished.filter(r => r.status === 'SUCCEEDED').length / finished.length) : null;
+  fill(main, 
+    h('div', { class: 'titlebar' }, h('h1', {}, name), h('span', { class: 'muted' }, 'v' + job.version + (job.version !== job.latestVersion ? ' (latest v' + job.latestVersion + ')' : ''))),
+    job.description ? h('p', {}, job.description) : null,
+    h('div', { class: 'grid2' },
+      h('section', {}, h('h2', {}, 'Run'), can('operator') ? runForm(job) : h('p', { class: 'muted' }, 'Your role (' + 'viewer' + ') cannot trigger runs.')),
+      h('section', {}, h('h2', {}, 'Recent runs'),
+        h('p', {}, rate === null ? 'No finished runs yet.' : `${rate}% succeeded of the last ${finished.length} finished runs. `, sparkline(runs.items)),
+        table(['Run', 'Status', 'Requested', 'Duration'], runs.items.map(r => h('tr', {},
+          h('td', {}, h('a', { href: '/runs/' + enc(r.runId), class: 'mono' }, shortId(r.runId))), h('td', {}, badge(r.status)),
+          h('td', {}, time(r.requestedAt)), h('td', { class: 'num' }, duration(r.durationMs))))),
+        h('a', { href: '/runs?job=' + enc(name) }, 'All runs of ' + name + ' →'))),
+    h('h2', {}, 'Versions'),
+    h('p', { id: 'versions' }, job.versions.slice().reverse().map(v => [h('a', { href: '/jobs/' + enc(name) + '?version=' + v,
+      class: ['chip', String(v) === String(job.version) ? 'active' : null] }, 'v' + v), ' '])),
+    (job.schedules || []).length ? [h('h2', {}, 'Schedules'), h('p', {}, job.schedules.join(', '), ' — ', h('a', { href: '/schedules' }, 'see schedules'))] : null,
+    h('h2', {}, 'Definition'),
+    h('pre', { id: 'definition', class: 'code', tabindex: 0 }, job.source || JSON.stringify(job.definition, null, 2)));
+}
+
+/** Duration bars of recent runs (oldest left), coloured by status. */
+function sparkline(items) {
+  const list = items.slice().reverse().filter(r => r.durationMs !== undefined);
+  if (list.length < 2) return null;
+  const max = Math.max(...list.map(r => r.durationMs), 1);
+  const W = 8 * list.length, H = 28;
+  return s('svg', { class: 'spark', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Durations of recent runs' },
+    list.map((r, i) => { const bh = Math.max(2, (r.durationMs / max) * H); return s('rect', { x: i * 8, y: H - bh, width: 6, height: bh, class: 'bar st-' + r.status.toLowerCase() }, s('title', {}, r.status + ' · ' + duration(r.durationMs))); }));
+}
+
+function runForm(job) {
+  const params = (job.definition && job.definition.params) || {};
+  const errors = h('div', { id: 'run-form-errors', 'aria-live': 'assertive' });
+  const fields = Object.entries(params).map(([pname, spec0]) => {
+    const spec = typeof spec0 === 'object' && spec0 !== null ? spec0 : { default: spec0 };
+    const required = spec.required === true && (spec.default === undefined || spec.default === null);
+    const input = h('input', { id: 'param-' + pname, name: pname, value: spec.default ?? '', required, 'aria-required': required ? 'true' : null,
+      placeholder: spec.default ?? '' });
+    return h('div', { class: 'field' }, h('label', { for: 'param-' + pname }, pname, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+      input, spec.description ? h('div', { class: 'small muted' }, spec.description) : null);
+  });
+  const form = h('form', { id: 'run-form', class: 'card', novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const values = {}, problems = [];
+    for (const input of form.querySelectorAll('input[name]')) {
+      input.removeAttribute('aria-invalid');
+      if (input.value !== '') values[input.name] = input.value;
+      else if (input.required) { problems.push(input.name + ' is required'); input.setAttribute('aria-invalid', 'true'); }
+    }
+    if (problems.length) {
+      fill(errors, notice('error', problems.join('; ')));
+      form.querySelector('[aria-invalid]').focus();
+      return;
+    }
+    fill(errors, );
+    try {
+      const r = await api.post('/api/v1/jobs/' + enc(job.name) + '/runs', { params: values });
+      navigate('/runs/' + enc(r.runId));
+    } catch (e) {
+      const list = e instanceof ApiError && e.body.problems ? e.body.problems.map(p => p.path + ': ' + p.message).join('; ') : e.message;
+      fill(errors, notice('error', list));
+    }
+  } }, fields.length ? fields : h('p', { class: 'muted' }, 'This job declares no params.'),
+  h('button', { type: 'submit', id: 'run-submit' }, 'Run ' + job.name), errors);
+  return form;
+}
+
+// ---------------------------------------------------------------- assets
+
+export async function assetsPage(main) {
+  document.title = 'Assets · Baton';
+  const all = [];
+  let cursor = null;
+  do {
+    const page = await api.get('/api/v1/assets?limit=1000' + (cursor ? '&cursor=' + enc(cursor) : ''));
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && all.length < 20000);
+  const search = h('input', { id: 'asset-search', type: 'search', placeholder: 'Search by key, group or owner', 'aria-label': 'Search assets',
+    value: new URLSearchParams(location.search).get('q') || '' });
+  const body = h('div', {});
+  const show = () => {
+    const q = search.value.toLowerCase();
+    const list = all.filter(a => !q || [a.assetKey, a.group, ...(a.owners || [])].some(x => x && x.toLowerCase().includes(q)));
+    fill(body, table(['Asset', 'Group', 'Owners', 'Produced by', 'Last materialized', 'Freshness', 'Failing checks'], list.slice(0, 500).map(a => h('tr', {},
+      h('td', {}, h('a', { href: '/assets/' + assetPath(a.assetKey) }, a.assetKey)), h('td', {}, a.group || ''), h('td', {}, (a.owners || []).join(', ')),
+      h('td', {}, a.declaredBy ? h('a', { href: '/jobs/' + enc(a.declaredBy.job) }, a.declaredBy.job + '.' + a.declaredBy.step) : h('span', { class: 'muted' }, 'undeclared')),
+      h('td', {}, time(a.lastMaterializedAt)), h('td', {}, a.freshness ? badge(a.freshness.status) : ''),
+      h('td', { class: 'num' }, a.failingChecks ? h('span', { class: 'err' }, a.failingChecks.length ?? a.failingChecks) : ''))), { id: 'assets-table' }),
+    list.length > 500 ? h('p', { class: 'muted' }, `Showing 500 of ${list.length}; refine the search.`) : null);
+  };
+  search.addEventListener('input', () => { history.replaceState(null, '', '/assets' + (search.value ? '?q=' + enc(search.value) : '')); show(); });
+  fill(main, h('h1', {}, 'Assets'), h('div', { class: 'filters' }, search), body);
+  show();
+}
+
+export async function assetPage(main, key) {
+  document.title = key + ' · Baton';
+  const [a, lineage] = await Promise.all([api.get('/api/v1/assets/' + assetPath(key)),
+    api.get('/api/v1/assets/' + assetPath(key) + '/lineage?direction=both&depth=3')]);
+  const mats = a.materializations || [];
+  const facts = { Group: a.group || '—', Owners: (a.owners || []).join(', ') || '—',
+    'Produced by': a.declaredBy ? h('a', { href: '/jobs/' + enc(a.declaredBy.job) }, a.declaredBy.job + ' · step ' + a.declaredBy.step) : 'undeclared',
+    'Last materialized': time(a.lastMaterializedAt), Materializations: a.materializationCount ?? mats.length };
+  if (a.freshness) facts.Freshness = h('span', {}, badge(a.freshness.status), a.freshness.maxLagMs ? ' max lag ' + duration(a.freshness.maxLagMs) : '');
+  fill(main, 
+    h('div', { class: 'titlebar' }, h('h1', {}, key)), a.description ? h('p', {}, a.description) : null,
+    kv(facts),
+    h('h2', {}, 'Lineage'), lineageGraph(lineage, key),
+    h('h2', {}, 'Checks'), table(['Check', 'Severity', 'Outcome', 'Message', 'When'], (a.checks || []).map(c => h('tr', {},
+      h('td', {}, c.name), h('td', {}, c.severity || ''), h('td', {}, c.outcome ? badge(c.outcome) : h('span', { class: 'muted' }, 'not evaluated')),
+      h('td', {}, c.message || ''), h('td', {}, time(c.timestamp))))),
+    h('h2', {}, 'Materializations'), table(['When', 'Run', 'Partition', 'Metadata'], mats.map(m => h('tr', {},
+      h('td', {}, time(m.timestamp)), h('td', {}, m.runId ? h('a', { href: '/runs/' + enc(m.runId), class: 'mono' }, shortId(m.runId)) : ''),
+      h('td', {}, m.partition || ''), h('td', {}, kv(Object.fromEntries(Object.entries(m.metadata || {}).map(([k, v]) => [k, v && typeof v === 'object' ? v.value : v]))))))));
+}
+
+/** A layered graph: columns by lineage level (upstream left), nodes link to their asset, edges styled by kind. */
+function lineageGraph(g, focus) {
+  const nodes = g.nodes || [], edges = g.edges || [];
+  const levels = new Map();
+  for (const n of nodes) { if (!levels.has(n.level)) levels.set(n.level, []); levels.get(n.level).push(n); }
+  const cols = [...levels.keys()].sort((a, b) => a - b);
+  const NW = 180, NH = 34, GX = 90, GY = 16, PAD = 10;
+  const maxRows = Math.max(1, ...[...levels.values()].map(l => l.length));
+  const W = PAD * 2 + cols.length * NW + (cols.length - 1) * GX, H = PAD * 2 + maxRows * (NH + GY);
+  const pos = new Map();
+  cols.forEach((lv, ci) => levels.get(lv).forEach((n, ri) => {
+    const off = (maxRows - levels.get(lv).length) * (NH + GY) / 2;
+    pos.set(n.assetKey, { x: PAD + ci * (NW + GX), y: PAD + off + ri * (NH + GY) });
+  }));
+  const svg = s('svg', { id: 'lineage', class: 'lineage', viewBox: `0 0 ${W} ${H}`, width: Math.min(W, 1200), role: 'group',
+    'aria-label': `Lineage of ${focus}: ${nodes.length} assets, ${edges.length} edges` },
+  s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+    s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }))));
+  for (const e of edges) {
+    const a = pos.get(e.upstream), b = pos.get(e.downstream);
+    if (!a || !b) continue;
+    const x1 = a.x + NW, y1 = a.y + NH / 2, x2 = b.x, y2 = b.y + NH / 2, mx = (x1 + x2) / 2;
+    svg.append(s('path', { d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}`, class: 'edge ' + String(e.kind).toLowerCase(),
+      'marker-end': 'url(#arrow)', dataset: { from: e.upstream, to: e.downstream, kind: e.kind } },
+    s('title', {}, `${e.upstream} → ${e.downstream} (${e.kind.toLowerCase()}${e.job ? ', job ' + e.job : ''})`)));
+  }
+  for (const n of nodes) {
+    const p = pos.get(n.assetKey);
+    const label = n.assetKey.length > 24 ? '…' + n.assetKey.slice(-23) : n.assetKey;
+    svg.append(s('a', { href: '/assets/' + assetPath(n.assetKey), dataset: { asset: n.assetKey }, class: 'node-link' },
+      s('rect', { x: p.x, y: p.y, width: NW, height: NH, rx: 6, class: ['node', n.assetKey === focus ? 'focus' : null, n.failingChecks ? 'failing' : null, n.source ? 'source' : null].filter(Boolean).join(' ') }),
+      s('text', { x: p.x + 10, y: p.y + 21, class: 'node-label' }, label),
+      s('title', {}, n.assetKey + (n.job ? ` — ${n.job}.${n.step}` : n.source ? ' — source' : '') + (n.lastMaterializedAt ? ', last materialized ' + new Date(n.lastMaterializedAt).toLocaleString() : ''))));
+  }
+  return h('div', { class: 'graph-wrap' }, svg,
+    h('p', { class: 'small muted legend' }, 'solid: explicit deps · dashed: inferred from step needs', g.truncated ? ' · the graph goes on beyond 3 levels: open an asset at the edge' : ''));
+}
+
+// ---------------------------------------------------------------- schedules
+
+export async function schedulesPage(main) {
+  document.title = 'Schedules · Baton';
+  const r = await api.get('/api/v1/schedules?next=3&limit=1000');
+  const zoneTime = (iso, tz) => {
+    try { return new Date(iso).toLocaleString(undefined, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }) + ' ' + tz; } catch { return iso; }
+  };
+  const act = async (sc, pause) => {
+    try { await api.post(`/api/v1/jobs/${enc(sc.job)}/schedules/${enc(sc.schedule)}/${pause ? 'pause' : 'resume'}`, {}); } catch (e) { alert(e.message); }
+    setTimeout(() => { if (stillOn('/schedules')) schedulesPage(main); }, 600);
+  };
+  fill(main, h('h1', {}, 'Schedules'), table(['Job', 'Schedule', 'Timing', 'State', 'Next fire times (your zone · schedule zone)', 'Last ticks', ''],
+    r.items.map(sc => h('tr', {},
+      h('td', {}, h('a', { href: '/jobs/' + enc(sc.job) }, sc.job)), h('td', {}, sc.schedule),
+      h('td', {}, sc.cron ? h('code', {}, sc.cron) : 'every ' + sc.every, h('div', { class: 'small muted' }, sc.timezone)),
+      h('td', {}, badge(sc.paused ? 'PAUSED' : 'ACTIVE'), sc.pendingChange ? h('div', { class: 'small muted' }, 'change pending') : null,
+        sc.seenByScheduler ? null : h('div', { class: 'small muted' }, 'not seen by a scheduler yet')),
+      h('td', {}, (sc.nextFireTimes || []).map(t => h('div', {}, time(t), h('span', { class: 'small muted' }, ' · ' + zoneTime(t, sc.timezone))))),
+      h('td', {}, (sc.lastTicks || []).slice(0, 3).map(t => h('div', { class: 'small' }, time(t.tick, { short: true }), ' ', (t.outcome || '').toLowerCase(), ' ',
+        t.runId ? h('a', { href: '/runs/' + enc(t.runId) }, shortId(t.runId)) : '', t.runStatus ? [' ', badge(t.runStatus)] : null))),
+      h('td', {}, can('operator') ? h('button', { type: 'button', class: 'secondary', onclick: () => act(sc, !sc.paused) }, sc.paused ? 'Resume' : 'Pause') : null))),
+  { id: 'schedules-table' }));
+}
+
+// ---------------------------------------------------------------- agents
+
+export async function agentsPage(main) {
+  document.title = 'Agents · Baton';
+  const [agents, active] = await Promise.all([api.get('/api/v1/agents'),
+    api.get('/api/v1/runs?status=QUEUED,RUNNING,CANCELING&limit=100')]);
+  // Pools with work waiting: steps QUEUED (dispatched or waiting) in unfinished runs.
+  const details = await Promise.all(active.items.map(r => api.get('/api/v1/runs/' + enc(r.runId)).catch(() => null)));
+  const waiting = new Map();
+  for (const run of details.filter(Boolean)) for (const st of run.steps || []) {
+    if (st.status === 'QUEUED' && st.pool) { if (!waiting.has(st.pool)) waiting.set(st.pool, []); waiting.get(st.pool).push({ runId: run.runId, step: st.key }); }
+  }
+  const live = agents.items.filter(a => !a.stale);
+  const pools = new Map();
+  for (const a of agents.items) for (const p of a.pools || []) {
+    if (!pools.has(p)) pools.set(p, { live: 0, slots: 0, running: 0, regions: new Set() });
+    const x = pools.get(p);
+    if (!a.stale) { x.live++; x.slots += a.slots || 0; x.running += (a.running || []).length; }
+    if (a.region) x.regions.add(a.region);
+  }
+  for (const p of waiting.keys()) if (!pools.has(p)) pools.set(p, { live: 0, slots: 0, running: 0, regions: new Set() });
+  const orphans = [...pools.entries()].filter(([p, x]) => x.live === 0 && waiting.has(p)).map(([p]) => p);
+  fill(main, h('h1', {}, 'Agents'),
+    orphans.map(p => notice('warn', h('strong', {}, 'Pool ', h('code', {}, p), ' has waiting steps and no live agent'), ': ',
+      waiting.get(p).slice(0, 5).map(w => [h('a', { href: '/runs/' + enc(w.runId) }, shortId(w.runId) + ' ' + w.step), ' ']))),
+    h('h2', {}, 'Pools'), table(['Pool', 'Live agents', 'Slots', 'Running', 'Waiting steps', 'Regions'], [...pools.entries()].sort().map(([p, x]) =>
+      h('tr', { dataset: { pool: p }, class: orphans.includes(p) ? 'flagged' : null },
+        h('td', {}, p, orphans.includes(p) ? [' ', badge('NO AGENT')] : null), h('td', { class: 'num' }, x.live), h('td', { class: 'num' }, x.slots),
+        h('td', { class: 'num' }, x.running), h('td', { class: 'num' }, (waiting.get(p) || []).length), h('td', {}, [...x.regions].join(', ')))), { id: 'pools-table' }),
+    h('h2', {}, 'Agents'), table(['Agent', 'State', 'Pools', 'Region', 'Host', 'Slots', 'Running', 'Last seen'], agents.items.map(a => h('tr', {},
+      h('td', { class: 'mono' }, a.agentId), h('td', {}, badge(a.stale ? 'STALE' : a.state)), h('td', {}, (a.pools || []).join(', ')), h('td', {}, a.region || ''),
+      h('td', {}, a.host || ''), h('td', { class: 'num' }, a.slots), h('td', {}, (a.running || []).map(x => h('div', { class: 'small' },
+        h('a', { href: '/runs/' + enc(x.runId) }, shortId(x.runId)), ' ' + x.stepKey + ' #' + x.attempt))),
+      h('td', {}, time(a.lastHeartbeat)))), { id: 'agents-table' }),
+    h('p', { class: 'muted small' }, `${live.length} live of ${agents.items.length} agents; refreshed every 5 s.`));
+  const timer = setTimeout(() => { if (stillOn('/agents')) agentsPage(main); }, 5000);
+  onLeave(() => clearTimeout(timer));
+}
