@@ -3,33 +3,22 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.util.Map;
-import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.util.ArrayList;
 import java.util.List;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code baton tokens} against a {@code baton dev} data directory while the stack runs, the tokens it makes used
  * against the gateway (job scope, revocation), and {@code baton audit} reading back what was done.
  */
-class TokensCommandEndToEndTest {
+class TokensCommandEndToEndTest extends StackTestSupport {
     static final String ORDERS = DevStackEndToEndTest.ORDERS;
-    static final ObjectMapper JSON = new ObjectMapper();
-    final HttpClient http = HttpClient.newHttpClient();
-
-    @TempDir Path dir;
-
     static final String BILLING = """
             name: billing_nightly
             steps:
@@ -53,35 +42,6 @@ class TokensCommandEndToEndTest {
         List<String> out = new ArrayList<>();
         page.path("items").forEach(i -> out.add(i.path("runId").asText()));
         return out;
-    }
-
-    DevStack start() {
-        DevStack s = DevStack.start(new DevStack.Settings(dir.resolve("data"), 0, 0, 0, 4, Map.of()));
-        Awaitility.await().atMost(Duration.ofSeconds(90)).until(s::ready);
-        return s;
-    }
-
-    HttpResponse<String> call(DevStack s, String method, String path, String token, String contentType, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.gatewayUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    JsonNode json(HttpResponse<String> r) throws Exception {
-        return JSON.readTree(r.body());
-    }
-
-    String awaitFinished(DevStack s, String runId, String token) {
-        return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = call(s, "GET", "/api/v1/runs/" + runId, token, null, null);
-            return r.statusCode() == 200 ? json(r).path("status").asText() : "";
-        }, st -> st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELED"));
     }
 
     @Test
