@@ -4,7 +4,7 @@ import dev.baton.agent.Agent;
 import dev.baton.agent.AgentConfig;
 import dev.baton.coordinator.Coordinator;
 import dev.baton.coordinator.CoordinatorConfig;
-import dev.baton.gateway.ApiTokens;
+import dev.baton.gateway.TokenFile;
 import dev.baton.gateway.Gateway;
 import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.Role;
@@ -103,8 +103,19 @@ public final class DevStack implements AutoCloseable {
             Path tokens = s.dataDir().resolve("tokens");
             Path tokenFile = s.dataDir().resolve("admin.token");
             if (!Files.exists(tokenFile) || !Files.exists(tokens)) {
-                Files.deleteIfExists(tokens);
-                ApiTokens.createInFiles(tokens, tokenFile, "admin", Role.ADMIN);
+                // A new admin token, keeping every other token of the file (e.g. made by `baton tokens create` before
+                // the first start): only an earlier dev admin token, whose secret is lost with admin.token, is revoked.
+                java.time.Instant now = java.time.Instant.now();
+                if (TokenFile.read(tokens).stream().anyMatch(e -> e.name().equals("admin") && e.revoked() == null)) {
+                    TokenFile.revoke(tokens, "admin", now);
+                }
+                TokenFile.Created admin = TokenFile.create(tokens, "admin", Role.ADMIN, null, dev.baton.gateway.JobScope.ALL, now);
+                Files.writeString(tokenFile, admin.token() + "\n");
+                try {
+                    Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the data directory's own permissions apply
+                }
             }
             Map<String, Object> g = new HashMap<>(base);
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));

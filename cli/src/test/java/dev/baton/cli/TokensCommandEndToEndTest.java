@@ -45,6 +45,19 @@ class TokensCommandEndToEndTest extends StackTestSupport {
     }
 
     @Test
+    void aTokenMadeBeforeTheFirstStartSurvivesItAndTheDevAdminTokenIsAddedBesideIt() throws Exception {
+        Path data = dir.resolve("data");
+        Result created = baton("tokens", "create", "--data-dir", data.toString(), "--role", "viewer", "--name", "early",
+                "-o", "json");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String early = JSON.readTree(created.out()).path("token").asText();
+        try (DevStack s = start()) {
+            assertThat(call(s, "GET", "/api/v1/jobs", early, null, null).statusCode()).isEqualTo(200);
+            assertThat(call(s, "GET", "/api/v1/audit", s.adminToken(), null, null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void tokensMadeByTheCliWorkAgainstTheRunningGatewayAndTheAuditShowsWhatWasDone() throws Exception {
         Path data = dir.resolve("data");
         try (DevStack s = start()) {
