@@ -150,7 +150,7 @@ class WebUiBrowserTest {
         // reload keeps the session; sign out ends it
         f.navigate().refresh();
         await(f).until(d -> d.findElements(By.id("jobs-table")).size() == 1);
-        f.findElement(By.id("sign-out")).click();
+        click(f, By.id("sign-out"));
         await(f).until(d -> d.getCurrentUrl().contains("/login"));
         f.get(stack.gatewayUrl() + "/runs");
         await(f).until(d -> d.getCurrentUrl().contains("/login"));
@@ -166,7 +166,7 @@ class WebUiBrowserTest {
         day.clear();
         day.sendKeys("2026-11-21");
         js(b).executeScript("window.__noReload = true;");
-        b.findElement(By.id("run-submit")).click();
+        click(b, By.id("run-submit"));
         await(b).until(d -> d.getCurrentUrl().matches(".*/runs/[^/]+$"));
         String runId = b.getCurrentUrl().replaceAll(".*/runs/", "");
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> run(runId).path("status").asText().equals("SUCCEEDED"));
@@ -182,7 +182,7 @@ class WebUiBrowserTest {
         b.findElement(By.id("log-search")).sendKeys("no such text anywhere");
         await(b).until(d -> d.findElement(By.id("log-lines")).getText().isEmpty());
 
-        b.findElement(By.linkText("Event log")).click();
+        click(b, By.linkText("Event log"));
         await(b).until(d -> d.findElements(By.id("state-status")).size() == 1);
         await(b).until(d -> status(d, "#state-status .badge").equals("SUCCEEDED"));
         WebElement slider = b.findElement(By.id("event-slider"));
@@ -218,7 +218,7 @@ class WebUiBrowserTest {
         WebDriver a = signedIn(admin, "/runs/" + runId);
         await(a).until(d -> status(d, "#run-status .badge").equals("RUNNING"));
         shot(a, "run-running");
-        a.findElement(By.id("cancel")).click();
+        click(a, By.id("cancel"));
         a.switchTo().alert().accept();
         await(a).until(d -> status(d, "#run-status .badge").equals("CANCELED"));
         assertThat(run(runId).path("steps").get(0).path("status").asText()).isEqualTo("CANCELED");
@@ -232,7 +232,7 @@ class WebUiBrowserTest {
         WebDriver b = signedIn(admin, "/jobs/needs_param");
         await(b).until(d -> d.findElements(By.id("run-form")).size() == 1);
         assertThat(b.findElement(By.id("param-mode")).getAttribute("value")).isEqualTo("fast");
-        b.findElement(By.id("run-submit")).click();
+        click(b, By.id("run-submit"));
         await(b).until(d -> d.findElement(By.id("run-form-errors")).getText().contains("order_id is required"));
         assertThat(b.getCurrentUrl()).endsWith("/jobs/needs_param");
         assertThat(b.findElement(By.id("param-order_id")).getAttribute("aria-invalid")).isEqualTo("true");
@@ -246,7 +246,7 @@ class WebUiBrowserTest {
         WebElement edge = b.findElement(By.cssSelector("#lineage path.edge[data-from='raw_orders'][data-to='clean_orders']"));
         assertThat(edge.getAttribute("data-kind")).isIn("EXPLICIT", "INFERRED");
         shot(b, "asset");
-        b.findElement(By.cssSelector("#lineage a[data-asset='raw_orders']")).click();
+        click(b, By.cssSelector("#lineage a[data-asset='raw_orders']"));
         await(b).until(d -> d.getCurrentUrl().endsWith("/assets/raw_orders"));
         await(b).until(d -> d.findElements(By.cssSelector("#lineage a[data-asset='clean_orders']")).size() == 1);
         b.get(stack.gatewayUrl() + "/assets");
@@ -348,6 +348,21 @@ class WebUiBrowserTest {
 
     static JavascriptExecutor js(WebDriver d) {
         return (JavascriptExecutor) d;
+    }
+
+    /**
+     * Clicks the element {@code by} finds, finding it again when a live update replaced it between the find and the
+     * click (the run page re-renders as events arrive).
+     */
+    static void click(WebDriver d, By by) {
+        await(d).until(x -> {
+            try {
+                x.findElement(by).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+                return false;
+            }
+        });
     }
 
     static String status(WebDriver d, String css) {
