@@ -4,6 +4,7 @@ import dev.baton.agent.Agent;
 import dev.baton.agent.AgentConfig;
 import dev.baton.coordinator.Coordinator;
 import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.gateway.ApiTokens;
 import dev.baton.gateway.TokenFile;
 import dev.baton.gateway.Gateway;
 import dev.baton.gateway.GatewayConfig;
@@ -105,17 +106,10 @@ public final class DevStack implements AutoCloseable {
             if (!Files.exists(tokenFile) || !Files.exists(tokens)) {
                 // A new admin token, keeping every other token of the file (e.g. made by `baton tokens create` before
                 // the first start): only an earlier dev admin token, whose secret is lost with admin.token, is revoked.
-                java.time.Instant now = java.time.Instant.now();
                 if (TokenFile.read(tokens).stream().anyMatch(e -> e.name().equals("admin") && e.revoked() == null)) {
-                    TokenFile.revoke(tokens, "admin", now);
+                    TokenFile.revoke(tokens, "admin", java.time.Instant.now());
                 }
-                TokenFile.Created admin = TokenFile.create(tokens, "admin", Role.ADMIN, null, dev.baton.gateway.JobScope.ALL, now);
-                Files.writeString(tokenFile, admin.token() + "\n");
-                try {
-                    Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system: the data directory's own permissions apply
-                }
+                ApiTokens.createInFiles(tokens, tokenFile, "admin", Role.ADMIN);
             }
             Map<String, Object> g = new HashMap<>(base);
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
@@ -125,12 +119,9 @@ public final class DevStack implements AutoCloseable {
             // The gateway's /health speaks for the whole process: every other component of it is on it.
             lifecycle.services().stream().filter(svc -> svc != gateway).forEach(gateway::watch);
             return new DevStack(lifecycle, broker, registry, gateway, tokenFile, meters);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             lifecycle.close();
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException(io);
-            }
-            throw (RuntimeException) e;
+            throw e;
         }
     }
 

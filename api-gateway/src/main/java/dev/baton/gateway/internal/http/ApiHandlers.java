@@ -110,10 +110,7 @@ final class ApiHandlers {
             try {
                 return JobParser.parse(text, format, Instant.now()); // also enforces JobLimits
             } catch (JobValidationException e) {
-                List<Map<String, String>> problems = e.problems().stream().map(p -> problem(p.path(), p.message())).toList();
-                throw new ApiError(400, ApiError.INVALID_JOB, problems.size() + (problems.size() == 1 ? " problem" : " problems")
-                        + " in the job definition: " + String.join("; ", e.problems().stream().map(Object::toString).toList()),
-                        Map.of("problems", problems));
+                throw invalidJob(e);
             }
         }).compose(parsed -> {
             String name = parsed.getName();
@@ -123,24 +120,20 @@ final class ApiHandlers {
         }));
     }
 
-    /** Decodes a job file strictly: bytes that are not UTF-8 are refused with their offset, never replaced. */
+    /** Decodes a job file strictly ({@link JobParser#decode}): bytes that are not UTF-8 are refused with their offset. */
     static String strictUtf8(byte[] bytes) {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8L, (long) bytes.length + 1));
-        java.nio.charset.CoderResult r = decoder.decode(in, out, true);
-        if (r.isUnderflow()) {
-            r = decoder.flush(out);
+        try {
+            return JobParser.decode(bytes);
+        } catch (JobValidationException e) {
+            throw invalidJob(e);
         }
-        if (r.isError()) {
-            int offset = in.position();
-            throw new ApiError(400, ApiError.INVALID_JOB, "the job file is not valid UTF-8: invalid byte sequence at byte offset " + offset,
-                    Map.of("problems", List.of(problem("$", "invalid UTF-8 at byte offset " + offset)), "offset", offset));
-        }
-        out.flip();
-        return out.toString();
+    }
+
+    static ApiError invalidJob(JobValidationException e) {
+        List<Map<String, String>> problems = e.problems().stream().map(p -> problem(p.path(), p.message())).toList();
+        return new ApiError(400, ApiError.INVALID_JOB, problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                + " in the job definition: " + String.join("; ", e.problems().stream().map(Object::toString).toList()),
+                Map.of("problems", problems));
     }
 
     /**
