@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -84,28 +83,15 @@ public final class ApiTokens {
     public static NewToken createInFiles(Path tokensFile, Path tokenFile, String name, Role role) {
         NewToken t = create(name, role);
         try {
-            createPrivate(tokensFile);
+            TokenFile.createPrivate(tokensFile);
             Files.writeString(tokensFile, t.fileLine() + "\n", StandardOpenOption.APPEND);
             if (tokenFile != null) {
-                createPrivate(tokenFile);
+                TokenFile.createPrivate(tokenFile);
                 Files.writeString(tokenFile, t.token() + "\n", StandardOpenOption.TRUNCATE_EXISTING);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write token files " + tokensFile + ", " + tokenFile + ": " + e.getMessage(), e);
         }
         return t;
-    }
-
-    private static void createPrivate(Path file) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        if (!Files.exists(file)) {
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(file);
-            }
-        }
     }
 }
