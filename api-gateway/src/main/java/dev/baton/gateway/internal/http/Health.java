@@ -17,15 +17,15 @@ import java.util.function.Supplier;
  */
 final class Health {
     private final Services s;
-    private final ApiHandlers api;
+    private final Replies replies;
     private final Http http;
     private final Supplier<List<BatonService>> components;
     private volatile boolean lastUp;
 
-    Health(Services services, ApiHandlers api, Http http, Supplier<List<BatonService>> components) {
+    Health(Services services, Replies replies, Supplier<List<BatonService>> components) {
         this.s = services;
-        this.api = api;
-        this.http = http;
+        this.replies = replies;
+        this.http = replies.http();
         this.components = components;
     }
 
@@ -94,7 +94,7 @@ final class Health {
     }
 
     private Future<Map<String, Object>> probe(java.util.concurrent.Callable<Map<String, Object>> c) {
-        return api.blocking(c).recover(e -> {
+        return replies.blocking(c).recover(e -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("status", "DOWN");
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
