@@ -1,10 +1,10 @@
 package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.api.Page;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code GET /api/v1/audit}: the audit topic, filtered by actor, action and time, oldest first, with a cursor. */
@@ -33,11 +33,7 @@ final class AuditHandlers {
         AuditReader.Query q = new AuditReader.Query(blankToNull(ctx.request().getParam("actor")),
                 blankToNull(ctx.request().getParam("action")), instant(ctx, "from"), instant(ctx, "to"), positions, Requests.limit(ctx, config));
         replies.reply(ctx, replies.blocking(() -> reader.read(q)).map(p -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("items", p.items());
-            body.put("limit", p.limit());
-            body.put("nextCursor", p.nextCursor());
-            http.json(ctx, 200, body);
+            http.json(ctx, 200, new Page<>(p.items(), p.limit(), p.nextCursor())); // the reader's cursor is encoded already
             return null;
         }));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.ScheduleSpec;
 import dev.baton.gateway.internal.api.Page;
+import dev.baton.gateway.internal.api.ScheduleResponses;
 import dev.baton.gateway.internal.readmodel.ApiStatus;
 import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.gateway.internal.readmodel.RunView;
@@ -12,7 +13,6 @@ import dev.baton.gateway.internal.schedules.Schedules;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +51,7 @@ final class ScheduleHandlers {
         return runId -> stores.run(runId).map((RunView v) -> ApiStatus.run(v.status)).orElse(null);
     }
 
-    private Map<String, Object> view(JobDefinition def, ScheduleSpec spec, Instant now, int next) {
+    private ScheduleResponses.Schedule view(JobDefinition def, ScheduleSpec spec, Instant now, int next) {
         return ScheduleViews.view(def, spec, schedules().status(def.getName(), spec.getName()).orElse(null),
                 schedules().desired(def.getName(), spec.getName()).orElse(null), now, next, runStatuses());
     }
@@ -89,7 +89,7 @@ final class ScheduleHandlers {
             }
             schedules().refresh();
             Instant now = Instant.now();
-            List<Map<String, Object>> items = new ArrayList<>();
+            List<ScheduleResponses.Schedule> items = new ArrayList<>();
             String nextOrder = null;
             String last = null;
             for (var e : (after == null ? all : all.tailMap(after, false)).entrySet()) {
@@ -115,15 +115,11 @@ final class ScheduleHandlers {
             JobDefinition def = job(name);
             schedules().refresh();
             Instant now = Instant.now();
-            List<Map<String, Object>> items = new ArrayList<>();
+            List<ScheduleResponses.Schedule> items = new ArrayList<>();
             for (ScheduleSpec spec : def.getSchedules()) {
                 items.add(view(def, spec, now, next));
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("job", def.getName());
-            m.put("jobVersion", def.getVersion());
-            m.put("items", items);
-            return m;
+            return new ScheduleResponses.OfJob(def.getName(), def.getVersion(), items);
         }).map(body -> {
             http.json(ctx, 200, body);
             return null;
