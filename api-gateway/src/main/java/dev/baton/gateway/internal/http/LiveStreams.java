@@ -98,7 +98,8 @@ final class LiveStreams {
 
         abstract void onHistory(History h);
 
-        record History(List<Object> items, boolean finished, String status) {}
+        /** What the history read found: the stored events to send first (none for logs, which page on), and the run's state. */
+        record History(List<LiveFeed.EventItem> items, boolean finished, String status) {}
 
         void start() {
             subscribe();
@@ -202,7 +203,7 @@ final class LiveStreams {
         @Override
         History readHistory(RunView view) {
             // Parsed here, on the worker: a long history must not occupy the event loop.
-            List<Object> items = new ArrayList<>();
+            List<LiveFeed.EventItem> items = new ArrayList<>();
             for (byte[] json : stores.events(runId, lastSent, MAX_HISTORY)) {
                 JsonNode n = Json.tree(json);
                 items.add(new LiveFeed.EventItem(runId, n.get("sequence").asLong(), n.get("type").asText(), json, false));
@@ -213,8 +214,7 @@ final class LiveStreams {
         @Override
         void onHistory(History h) {
             String finalStatus = null;
-            for (Object o : h.items()) {
-                LiveFeed.EventItem e = (LiveFeed.EventItem) o;
+            for (LiveFeed.EventItem e : h.items()) {
                 emit(e.sequence(), e.type(), e.json());
             }
             historyDone = true;

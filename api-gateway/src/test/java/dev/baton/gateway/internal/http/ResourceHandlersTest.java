@@ -67,6 +67,7 @@ class ResourceHandlersTest {
                   - { key: bi/dashboard, deps: [lake/orders_export], group: bi }
             """;
 
+    static String scopedToken; // a viewer that sees job bi only
     static Vertx vertx;
     static WorkerExecutor worker;
     static GatewayVerticle verticle;
@@ -166,7 +167,10 @@ class ResourceHandlersTest {
         worker = vertx.createSharedWorkerExecutor("test-worker", 2);
         GatewayConfig config = new GatewayConfig(Map.of("bootstrap.servers", "127.0.0.1:1", "schema.registry.url", "mock://none",
                 GatewayConfig.PORT, "0", GatewayConfig.HOST, "127.0.0.1"));
-        TokenStore tokens = new TokenStore(null, Map.of(VIEWER.name(), "viewer:" + VIEWER.sha256()), Map.of());
+        java.nio.file.Path tokensFile = java.nio.file.Files.createTempDirectory("handlers-test").resolve("tokens");
+        scopedToken = dev.baton.gateway.TokenFile.create(tokensFile, "bi-only", Role.VIEWER, null,
+                dev.baton.gateway.JobScope.parse("bi"), Instant.now()).token();
+        TokenStore tokens = new TokenStore(tokensFile, Map.of(VIEWER.name(), "viewer:" + VIEWER.sha256()), Map.of());
         Services services = new Services(config, config.topics(), vertx, worker, null, null, null, null, null, tokens, null,
                 new SimpleMeterRegistry(), null, null, Services.newPendingRuns(), Secrets.fromEnvironment(Map.of()));
         verticle = new GatewayVerticle(services, stores);
@@ -183,8 +187,12 @@ class ResourceHandlersTest {
     record Reply(int status, JsonNode body) {}
 
     static Reply get(String pathAndQuery) throws Exception {
+        return get(pathAndQuery, VIEWER.token());
+    }
+
+    static Reply get(String pathAndQuery, String token) throws Exception {
         HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + pathAndQuery))
-                .header("Authorization", "Bearer " + VIEWER.token()).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Reply(r.statusCode(), Json.tree(r.body()));
     }
 
@@ -256,6 +264,20 @@ class ResourceHandlersTest {
         badRequest("/api/v1/runs?cursor=bm90LWEtY3Vyc29y", "invalid cursor"); // "not-a-cursor"
         badRequest("/api/v1/runs?limit=0", "limit must be between 1 and");
         badRequest("/api/v1/runs?offset=-1", "offset must be between 0 and");
+    }
+
+    @Test
+    void aTokenScopedToJobsSeesOnlyTheirRunsAndJobs() throws Exception {
+        Reply first = get("/api/v1/runs?limit=1", scopedToken);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(texts(first.body().get("items"), "runId")).containsExactly("b1");
+        Reply second = get("/api/v1/runs?limit=1&cursor=" + first.body().get("nextCursor").asText(), scopedToken);
+        assertThat(texts(second.body().get("items"), "runId")).containsExactly("q1");
+        assertThat(second.body().has("nextCursor")).isFalse();
+        assertThat(texts(get("/api/v1/jobs", scopedToken).body().get("items"), "name")).containsExactly("bi");
+        assertThat(get("/api/v1/runs/w1", scopedToken).status()).isEqualTo(404);
+        assertThat(get("/api/v1/jobs/warehouse", scopedToken).status()).isEqualTo(404);
+        assertThat(get("/api/v1/runs/b1", scopedToken).status()).isEqualTo(200);
     }
 
     @Test
