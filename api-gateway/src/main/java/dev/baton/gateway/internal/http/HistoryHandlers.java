@@ -99,10 +99,12 @@ final class HistoryHandlers {
         replies.ok(ctx, () -> {
             RunView v = runs.require(id);
             boolean tail = q.tail() != null;
+            int wanted = tail ? q.tail() : q.limit();
             ReadModel.LogPage page = stores.logs(new ReadModel.LogQuery(id, q.step(), q.attempt(), q.after(), tail,
-                    tail ? q.tail() : q.limit()));
+                    wanted, config.getInt(GatewayConfig.LOGS_PAGE_MAX_BYTES)));
             List<ReadModel.LogEntry> lines = page.items();
-            boolean truncated = !tail && page.more();
+            // a forward page with more after it, or a tail cut short by the page's byte cap
+            boolean truncated = page.more() && (!tail || lines.size() < wanted);
             if (tail && q.limitGiven() && lines.size() > q.limit()) {
                 lines = lines.subList(0, q.limit()); // as before: the first `limit` of the last `tail` lines
                 truncated = true;

@@ -316,7 +316,8 @@ final class LiveStreams {
         }
 
         private ReadModel.LogPage read(boolean tail, int limit) {
-            return stores.logs(new ReadModel.LogQuery(runId, q.step(), q.attempt(), position, tail, limit));
+            return stores.logs(new ReadModel.LogQuery(runId, q.step(), q.attempt(), position, tail, limit,
+                    s.config().getInt(GatewayConfig.LOGS_PAGE_MAX_BYTES)));
         }
 
         @Override

@@ -151,8 +151,17 @@ public final class InMemoryReadStores implements ReadStores {
                 .filter(b -> Json.tree(b).get("sequence").asLong() > afterSequence).limit(limit).toList();
     }
 
+    private volatile Runnable beforeLogRead = () -> {};
+
+    /** Runs {@code hook} at the start of every log read (on the gateway's worker): tests hold reads in flight with it. */
+    public InMemoryReadStores beforeLogRead(Runnable hook) {
+        this.beforeLogRead = hook;
+        return this;
+    }
+
     @Override
     public ReadModel.LogPage logs(ReadModel.LogQuery q) {
+        beforeLogRead.run();
         List<ReadModel.LogEntry> all = new ArrayList<>();
         logLines.getOrDefault(q.runId(), new TreeMap<>()).forEach((position, json) -> {
             var m = Keys.LOG_POSITION.matcher(position);
