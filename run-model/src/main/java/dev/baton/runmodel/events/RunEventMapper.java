@@ -14,6 +14,9 @@ import java.util.Map;
  * topic that folds runs (the coordinator's tools, the gateway's read model) reads with {@link #fromAvro}.
  */
 public final class RunEventMapper {
+    /** The wire's attempt id of a step event about no attempt (a step canceled before its first dispatch). */
+    public static final String NO_ATTEMPT_ID = "";
+
     private RunEventMapper() {}
 
     public static dev.baton.events.RunEvent toAvro(Envelope e) {
@@ -26,6 +29,18 @@ public final class RunEventMapper {
     public static Envelope fromAvro(dev.baton.events.RunEvent r) {
         return new Envelope(r.getEventId(), r.getRunId(), r.getTimestamp(), r.getTraceId(), r.getJob(), r.getSequence(),
                 r.getStepKey(), event(r.getPayload()));
+    }
+
+    /**
+     * A step canceled before its first dispatch has no attempt (attempt 0, no attempt id); the wire's {@code attemptId}
+     * is not nullable, so it carries {@code ""} for none.
+     */
+    private static String wireAttemptId(String attemptId) {
+        return attemptId == null ? NO_ATTEMPT_ID : attemptId;
+    }
+
+    private static String modelAttemptId(String attemptId) {
+        return NO_ATTEMPT_ID.equals(attemptId) ? null : attemptId;
     }
 
     private static dev.baton.events.RejectionType rej(Rejection r) {
@@ -75,8 +90,8 @@ public final class RunEventMapper {
             case StepRetryScheduled r -> new dev.baton.events.StepRetryScheduled(r.nextAttempt(), r.dueAt(), r.backoffMs());
             case StepLost l -> new dev.baton.events.StepLost(l.attempt(), l.attemptId(), l.lastHeartbeat());
             case StepTimedOut t -> new dev.baton.events.StepTimedOut(t.attempt(), t.attemptId(), t.timeoutMs());
-            case StepCancelRequested c -> new dev.baton.events.StepCancelRequested(c.attempt(), c.attemptId(), c.reason());
-            case StepCanceled c -> new dev.baton.events.StepCanceled(c.attempt(), c.attemptId(), c.reason());
+            case StepCancelRequested c -> new dev.baton.events.StepCancelRequested(c.attempt(), wireAttemptId(c.attemptId()), c.reason());
+            case StepCanceled c -> new dev.baton.events.StepCanceled(c.attempt(), wireAttemptId(c.attemptId()), c.reason());
             case StepSkipped s -> new dev.baton.events.StepSkipped(s.reason());
             case StepReused r -> new dev.baton.events.StepReused(r.fromRunId(), r.attempt(), r.outputs());
         };
@@ -129,8 +144,9 @@ public final class RunEventMapper {
             case dev.baton.events.StepRetryScheduled r -> new StepRetryScheduled(r.getNextAttempt(), r.getDueAt(), r.getBackoffMs());
             case dev.baton.events.StepLost l -> new StepLost(l.getAttempt(), l.getAttemptId(), l.getLastHeartbeat());
             case dev.baton.events.StepTimedOut t -> new StepTimedOut(t.getAttempt(), t.getAttemptId(), t.getTimeoutMs());
-            case dev.baton.events.StepCancelRequested c -> new StepCancelRequested(c.getAttempt(), c.getAttemptId(), c.getReason());
-            case dev.baton.events.StepCanceled c -> new StepCanceled(c.getAttempt(), c.getAttemptId(), c.getReason());
+            case dev.baton.events.StepCancelRequested c -> new StepCancelRequested(c.getAttempt(), modelAttemptId(c.getAttemptId()),
+                    c.getReason());
+            case dev.baton.events.StepCanceled c -> new StepCanceled(c.getAttempt(), modelAttemptId(c.getAttemptId()), c.getReason());
             case dev.baton.events.StepSkipped s -> new StepSkipped(s.getReason());
             case dev.baton.events.StepReused r -> new StepReused(r.getFromRunId(), r.getAttempt(), Map.copyOf(r.getOutputs()));
             default -> throw new IllegalArgumentException("unknown run event payload " + p.getClass().getSimpleName());
