@@ -3,10 +3,9 @@ package dev.baton.runmodel.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.events.JobDefinition;
+import dev.baton.runmodel.TestRuns;
 import dev.baton.events.RunEvent;
 import dev.baton.events.UpstreamRef;
-import dev.baton.jobs.Format;
-import dev.baton.jobs.JobParser;
 import dev.baton.runmodel.events.Event.*;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,13 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every run event crosses the wire (Avro binary) and comes back equal; the model and the wire know the same events. */
 class RunEventMapperTest {
-    static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
-    static final JobDefinition DEF = JobParser.parse("""
-            name: two
-            steps:
-              - { key: a, noop: {} }
-              - { key: b, needs: [a], noop: {} }
-            """, Format.YAML, Instant.EPOCH);
+    static final Instant T0 = TestRuns.T0;
+    static final JobDefinition DEF = TestRuns.TWO;
 
     /** One instance of every event of the model. */
     static List<Event> samples() {

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.events.JobDefinition;
-import dev.baton.jobs.Format;
-import dev.baton.jobs.JobParser;
+import dev.baton.runmodel.TestRuns;
 import dev.baton.runmodel.events.Envelope;
 import dev.baton.runmodel.events.Event;
 import dev.baton.runmodel.events.Event.*;
@@ -17,15 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** The fold alone: statuses, attempts and times of a run and its steps come from the events. */
 class RunStateApplierTest {
-    static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
-    static final JobDefinition DEF = JobParser.parse("""
-            name: two
-            steps:
-              - { key: a, noop: {} }
-              - { key: b, needs: [a], noop: {} }
-            onFailure:
-              - { key: alert, noop: {} }
-            """, Format.YAML, Instant.EPOCH);
+    static final Instant T0 = TestRuns.T0;
+    static final JobDefinition DEF = TestRuns.TWO;
 
     final List<Envelope> log = new ArrayList<>();
 

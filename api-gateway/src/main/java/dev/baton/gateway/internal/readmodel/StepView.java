@@ -15,7 +15,7 @@ public final class StepView {
     public boolean hook;
     public String pool;
     public List<String> needs = new ArrayList<>();
-    public String status = "PENDING";
+    public String status = StepStatus.PENDING.name();
     /** Number of the current (or last) attempt; 0 before the first dispatch. */
     public int attempt;
     public String attemptId;
