@@ -102,14 +102,15 @@ public final class RunFold {
     /**
      * The run's state as the coordinator's fold sees it, from the view: the run and the one step the event is about
      * (the fold changes no other). What the fold carries but the view does not keep (the definition, the reuse plan,
-     * the cancel deadline, a step's upstream) stays empty: the fold only carries it along.
+     * the cancel reason and deadline, the failure reason, a step's upstream) stays empty: the fold only carries it
+     * along. The view's own {@code reason} says why the run failed, was canceled or rejected.
      */
     private static RunState core(RunView v, StepView step) {
         Map<String, StepState> steps = step == null ? Map.of() : Map.of(step.key, core(step));
         return new RunState(v.runId, v.job, null, RunStatus.valueOf(v.status), v.runKey, orEmpty(v.params), orEmpty(v.tags),
                 v.origin == null ? Origin.UNKNOWN : Origin.valueOf(v.origin), v.parentRunId, v.requestedBy,
                 v.priority == null ? 0 : v.priority, v.traceId, Instant.ofEpochMilli(v.requestedAt), instant(v.startedAt),
-                instant(v.endedAt), v.lastSequence, steps, Map.of(), null, null, v.reason, Boolean.TRUE.equals(v.timedOut),
+                instant(v.endedAt), v.lastSequence, steps, Map.of(), null, null, null, Boolean.TRUE.equals(v.timedOut),
                 v.retriedAs == null ? List.of() : List.copyOf(v.retriedAs));
     }
 
