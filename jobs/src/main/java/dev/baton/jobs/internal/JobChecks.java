@@ -25,8 +25,10 @@ import java.util.stream.Collectors;
 /** Checks that need the whole job: step keys, needs, cycles, templates, params set by schedules and triggers, assets. */
 public final class JobChecks {
     private static final Map<Scope, Set<String>> NAMESPACES = Map.of(
-            Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT),
-            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT),
+            Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
+                    TemplateGrammar.SECRETS),
+            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
+                    TemplateGrammar.SECRETS),
             Scope.TRIGGER, Set.of(TemplateGrammar.TRIGGER),
             Scope.SCHEDULE, Set.of(TemplateGrammar.SCHEDULE));
 
