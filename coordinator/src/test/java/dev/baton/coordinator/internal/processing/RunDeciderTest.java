@@ -125,12 +125,12 @@ class RunDeciderTest {
         Fold f = new Fold("run-inject");
         f.in(f.request(TYPED, Map.of("note", evil)));
         RunAction a = (RunAction) f.actions.get(f.step("a").attemptId());
-        assertThat(a.getScript()).isEqualTo("echo \"2026-01-01 eu ${BATON_TPL_1}\"\n").doesNotContain("touch");
+        assertThat(a.getScript()).isEqualTo("echo \"2026-01-01 eu ${BATON_TPL_1}\"").doesNotContain("touch");
         assertThat(a.getEnv()).containsEntry("BATON_TPL_1", evil);
         f.in(f.started("a"));
         f.in(f.succeeded("a", Map.of()));
         RunAction b = (RunAction) f.actions.get(f.step("b").attemptId());
-        assertThat(b.getScript()).isEqualTo("echo \"" + evil + "\"\n");
+        assertThat(b.getScript()).isEqualTo("echo \"" + evil + "\"");
     }
 
     @Test
