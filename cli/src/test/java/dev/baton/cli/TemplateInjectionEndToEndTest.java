@@ -100,7 +100,7 @@ class TemplateInjectionEndToEndTest extends StackTestSupport {
     private static final String TYPED = """
             name: typed_sensor
             params:
-              name: { pattern: "[a-z]+", maxLength: 32 }
+              name: { pattern: "[a-z]+", maxLength: 200 }
               day: { type: date, default: "2026-01-01" }
             triggers:
               - kafka:
