@@ -94,6 +94,18 @@ class TypedParamsTest {
     }
 
     @Test
+    void literalValuesSetBySchedulesMustFitTheirDeclaration() {
+        assertThat(problems("""
+                name: sched
+                params:
+                  count: { type: int }
+                  day: { type: date }
+                schedule: { cron: "0 * * * *", params: { count: many, day: "${{ schedule.date }}" } }
+                steps: [{key: a, noop: {}}]
+                """)).containsExactly(problem("schedule.params.count", "'many' is not an integer"));
+    }
+
+    @Test
     void typedParamsRoundTripThroughTheWriter() {
         JobDefinition again = TestJobs.parse(JobWriter.toYaml(JOB));
         assertThat(again.getParams()).isEqualTo(JOB.getParams());

@@ -258,6 +258,12 @@ public final class JobChecks {
                 String error = unknownParam(use.name());
                 if (error != null) {
                     problems.add(use.path(), error);
+                } else if (use.value() != null && !dev.baton.jobs.Templates.containsTemplates(use.value())) {
+                    // A literal value must fit the declaration now rather than fail every tick or record later.
+                    String wrong = dev.baton.jobs.JobParams.valueProblem(job.params.get(use.name()), use.value());
+                    if (wrong != null) {
+                        problems.add(use.path(), wrong);
+                    }
                 }
             }
             for (Map.Entry<String, ParamSpec> param : job.params.entrySet()) {

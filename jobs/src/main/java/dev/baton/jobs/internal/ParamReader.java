@@ -111,8 +111,8 @@ final class ParamReader extends ValueReader {
         if (m != null) {
             m.entries().forEach((name, value) -> {
                 String p = Paths.key(path, name);
-                uses.add(new ParamUse(name, p));
                 String v = string(value, p);
+                uses.add(new ParamUse(name, p, v));
                 if (v == null) {
                     problems.add(p, "expected a value, got " + value.kind());
                 } else {
