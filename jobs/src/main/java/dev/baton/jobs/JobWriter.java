@@ -17,6 +17,7 @@ import dev.baton.events.KafkaTrigger;
 import dev.baton.events.NoopAction;
 import dev.baton.events.OverlapPolicy;
 import dev.baton.events.ParamSpec;
+import dev.baton.events.ParamType;
 import dev.baton.events.RetryPolicy;
 import dev.baton.events.RunAction;
 import dev.baton.events.ScheduleSpec;
@@ -115,6 +116,14 @@ public final class JobWriter {
             out.put("required", true);
         }
         putIfNotNull(out, "description", spec.getDescription());
+        if (spec.getType() != null && spec.getType() != ParamType.STRING) {
+            out.put("type", spec.getType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!spec.getValues().isEmpty()) {
+            out.put("values", new ArrayList<>(spec.getValues()));
+        }
+        putIfNotNull(out, "pattern", spec.getPattern());
+        putIfNotNull(out, "maxLength", spec.getMaxLength());
         return out;
     }
 
@@ -145,6 +154,9 @@ public final class JobWriter {
         }
         if (!step.getProduces().isEmpty()) {
             out.put("produces", step.getProduces().stream().map(JobWriter::asset).toList());
+        }
+        if (step.getUnsafeVerbatimTemplates()) {
+            out.put("unsafeVerbatimTemplates", true);
         }
         return out;
     }

@@ -13,7 +13,7 @@ public final class Keys {
             "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook");
     public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
-            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces");
+            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates");
     public static final List<String> RUN = List.of("script", "shell", "env", "workingDir");
     public static final List<String> HTTP = List.of("method", "url", "headers", "body", "expectStatus", "outputs");
     public static final List<String> JAVA = List.of("handler", "config");
@@ -21,7 +21,8 @@ public final class Keys {
     public static final List<String> ASSET = List.of("key", "deps", "group", "owners", "description", "freshness", "checks");
     public static final List<String> FRESHNESS = List.of("maxLag");
     public static final List<String> CHECK = List.of("name", "expr", "severity");
-    public static final List<String> PARAM = List.of("default", "required", "description");
+    public static final List<String> PARAM = List.of("default", "required", "description", "type", "values", "pattern",
+            "maxLength");
     public static final List<String> SCHEDULE = List.of("name", "cron", "every", "timezone", "start", "end",
             "catchUp", "overlap", "params", "paused");
     public static final List<String> CATCH_UP = List.of("policy", "window");

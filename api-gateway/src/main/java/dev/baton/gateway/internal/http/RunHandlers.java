@@ -5,7 +5,7 @@ import dev.baton.events.CancelRun;
 import dev.baton.events.ControlCommand;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.Origin;
-import dev.baton.events.ParamSpec;
+import dev.baton.jobs.JobParams;
 import dev.baton.events.RetryRun;
 import dev.baton.events.RunRequest;
 import dev.baton.gateway.GatewayConfig;
@@ -118,19 +118,15 @@ final class RunHandlers {
                     Map.of("problems", List.of(Requests.problem("params", "larger than " + MAX_PARAMS_BYTES + " bytes")),
                             "limit", Map.of("name", "max_params_bytes", "value", MAX_PARAMS_BYTES, "actual", bytes)));
         }
+        // One checker for the API, the scheduler and the coordinator: unknown, missing, and type/values/pattern/maxLength.
         List<Requests.Problem> problems = new ArrayList<>();
-        for (String k : params.keySet()) {
-            if (!def.getParams().containsKey(k)) {
-                problems.add(Requests.problem("params." + k, "unknown param (declared: " + def.getParams().keySet() + ")"));
-            }
-        }
-        for (Map.Entry<String, ParamSpec> e : def.getParams().entrySet()) {
-            if (e.getValue().getRequired() && e.getValue().getDefault$() == null && !params.containsKey(e.getKey())) {
-                problems.add(Requests.problem("params." + e.getKey(), "required param is missing"));
-            }
+        for (dev.baton.jobs.Problem p : JobParams.check(def, params)) {
+            problems.add(Requests.problem(p.path(), p.message()));
         }
         if (!problems.isEmpty()) {
-            throw new ApiError(400, ApiError.INVALID_REQUEST, "invalid params for job " + def.getName(), Map.of("problems", problems));
+            throw new ApiError(400, ApiError.INVALID_REQUEST, "invalid params for job " + def.getName() + ": "
+                    + String.join("; ", problems.stream().map(p -> p.path() + ": " + p.message()).toList()),
+                    Map.of("problems", problems));
         }
     }
 

@@ -11,6 +11,12 @@ public interface ActionResolver {
      */
     Object resolve(Object action, TemplateScope scope);
 
+    /** @param unsafeVerbatim the step's {@code unsafeVerbatimTemplates} opt-in: values inserted as written */
     record TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
-                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs) {}
+                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs, boolean unsafeVerbatim) {
+        public TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
+                             Map<String, String> params, Map<String, Map<String, String>> stepOutputs) {
+            this(runId, job, stepKey, attempt, attemptId, params, stepOutputs, false);
+        }
+    }
 }
