@@ -33,7 +33,7 @@ public final class AlertsReader extends ValueReader {
     public static final Set<AlertCondition> JOB_CONDITIONS = Set.of(AlertCondition.RUN_FAILED, AlertCondition.STEP_FAILED,
             AlertCondition.CHECK_FAILED, AlertCondition.FRESHNESS_BREACHED);
     /** Only {@code ${{ secrets.NAME }}} may appear in a destination's URL or headers. */
-    static final Pattern SECRET_TEMPLATE = Pattern.compile("\\$\\{\\{\\s*secrets\\.([A-Z][A-Z0-9_]{0,99})\\s*}}");
+    public static final Pattern SECRET_TEMPLATE = Pattern.compile("\\$\\{\\{\\s*secrets\\.([A-Z][A-Z0-9_]{0,99})\\s*}}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s<>,;]+@[^@\\s<>,;]+");
     private static final Pattern JOB_GLOB = Pattern.compile("[a-z0-9_*?][a-z0-9_*?-]{0,99}");
     private static final int MAX_RULES = 50;
