@@ -96,7 +96,7 @@ public final class Alerting implements BatonService {
                         new Senders.Smtp(config.getString(AlertingConfig.SMTP_HOST), config.getInt(AlertingConfig.SMTP_PORT),
                                 config.getString(AlertingConfig.SMTP_FROM), config.getString(AlertingConfig.SMTP_USERNAME),
                                 config.getPassword(AlertingConfig.SMTP_PASSWORD), config.getBoolean(AlertingConfig.SMTP_STARTTLS)),
-                        new SecretResolver(env), config.getString(AlertingConfig.UI_URL));
+                        new SecretResolver(env), config.getString(AlertingConfig.LINK_BASE_URL));
                 notifier = new Notifier(config.kafkaClient(), config.registry(), topics, senders,
                         new Notifier.Retry(config.getInt(AlertingConfig.DELIVERY_MAX_ATTEMPTS),
                                 config.getLong(AlertingConfig.DELIVERY_BACKOFF_MS), config.getLong(AlertingConfig.DELIVERY_MAX_BACKOFF_MS)),

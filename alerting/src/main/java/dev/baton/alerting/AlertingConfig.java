@@ -26,7 +26,7 @@ public final class AlertingConfig extends BatonConfig {
     public static final String SMTP_USERNAME = "alerting.smtp.username";
     public static final String SMTP_PASSWORD = "alerting.smtp.password";
     public static final String SMTP_STARTTLS = "alerting.smtp.starttls";
-    public static final String UI_URL = "alerting.ui.url";
+    public static final String LINK_BASE_URL = "alerting.link.base.url";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/baton-alerting", Importance.MEDIUM,
@@ -59,8 +59,9 @@ public final class AlertingConfig extends BatonConfig {
             .define(SMTP_USERNAME, Type.STRING, "", Importance.LOW, "SMTP user (empty: no authentication).")
             .define(SMTP_PASSWORD, Type.PASSWORD, "", Importance.LOW, "SMTP password.")
             .define(SMTP_STARTTLS, Type.BOOLEAN, false, Importance.LOW, "Require STARTTLS on the SMTP connection.")
-            .define(UI_URL, Type.STRING, "", Importance.LOW,
-                    "Base URL of the web UI, for links in notifications (e.g. http://127.0.0.1:8080); empty: no links.");
+            .define(LINK_BASE_URL, Type.STRING, "", Importance.LOW,
+                    "Base URL of the gateway, for a link to the incident in notifications (<url>/api/v1/incidents/<id>, e.g."
+                            + " http://127.0.0.1:8080); empty: no links.");
 
     public AlertingConfig(Map<String, ?> raw) {
         super(DEF, raw);

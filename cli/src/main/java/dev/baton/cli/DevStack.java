@@ -94,7 +94,7 @@ public final class DevStack implements AutoCloseable {
             Map<String, Object> al = new HashMap<>(base);
             al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
             if (s.gatewayPort() > 0) {
-                al.putIfAbsent(dev.baton.alerting.AlertingConfig.UI_URL, "http://127.0.0.1:" + s.gatewayPort());
+                al.putIfAbsent(dev.baton.alerting.AlertingConfig.LINK_BASE_URL, "http://127.0.0.1:" + s.gatewayPort());
             }
             lifecycle.add(dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(al), meters));
 

@@ -53,13 +53,13 @@ public final class Senders {
     private final Duration timeout;
     private final Smtp smtp;
     private final SecretResolver secrets;
-    private final String uiUrl;
+    private final String linkBase;
 
-    public Senders(Duration timeout, Smtp smtp, SecretResolver secrets, String uiUrl) {
+    public Senders(Duration timeout, Smtp smtp, SecretResolver secrets, String linkBase) {
         this.timeout = timeout;
         this.smtp = smtp;
         this.secrets = secrets;
-        this.uiUrl = uiUrl == null || uiUrl.isBlank() ? null : uiUrl.replaceAll("/+$", "");
+        this.linkBase = linkBase == null || linkBase.isBlank() ? null : linkBase.replaceAll("/+$", "");
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -97,12 +97,12 @@ public final class Senders {
     }
 
     private String link(Alert a) {
-        return uiUrl == null ? null : uiUrl + "/incidents/" + a.getIncidentId();
+        return linkBase == null ? null : linkBase + "/api/v1/incidents/" + a.getIncidentId();
     }
 
     private String slackText(Alert a) {
         String link = link(a);
-        return "*" + a.getTitle() + "*\n" + a.getText() + (link == null ? "" : "\n<" + link + "|Open in Baton>");
+        return "*" + a.getTitle() + "*\n" + a.getText() + (link == null ? "" : "\n<" + link + "|Incident " + a.getIncidentId() + ">");
     }
 
     private Delivery post(String url, Map<String, String> headers, String body, Alert alert) {
