@@ -131,7 +131,7 @@ public final class Alerting implements BatonService {
     public static Topology topology(AlertingConfig config, List<AlertRule> rules) {
         return AlertingTopology.build(config.topics(), config.registry(), new IncidentProcessor.Settings(rules,
                 Duration.ofMillis(config.getLong(AlertingConfig.CHECK_INTERVAL_MS)), config.getLong(AlertingConfig.AGENT_LOST_AFTER_MS),
-                config.getLong(AlertingConfig.AGENT_FORGET_AFTER_MS)));
+                config.getLong(AlertingConfig.POOL_UNSERVED_AFTER_MS), config.getLong(AlertingConfig.AGENT_FORGET_AFTER_MS)));
     }
 
     public static Properties streamsProperties(AlertingConfig config) {

@@ -14,6 +14,7 @@ public final class AlertingConfig extends BatonConfig {
     public static final String COMMIT_INTERVAL_MS = "alerting.commit.interval.ms";
     public static final String CHECK_INTERVAL_MS = "alerting.check.interval.ms";
     public static final String AGENT_LOST_AFTER_MS = "alerting.agent.lost.after.ms";
+    public static final String POOL_UNSERVED_AFTER_MS = "alerting.pool.unserved.after.ms";
     public static final String AGENT_FORGET_AFTER_MS = "alerting.agent.forget.after.ms";
     public static final String NOTIFY_ENABLED = "alerting.notify.enabled";
     public static final String DELIVERY_MAX_ATTEMPTS = "alerting.delivery.max.attempts";
@@ -40,6 +41,8 @@ public final class AlertingConfig extends BatonConfig {
                     "How often time-based conditions (agent heartbeats) are checked (wall-clock punctuation).")
             .define(AGENT_LOST_AFTER_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.MEDIUM,
                     "Heartbeat silence after which an agent is lost, for agent_lost rules without 'after'.")
+            .define(POOL_UNSERVED_AFTER_MS, Type.LONG, 300_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "How long a step may wait in a pool with no live agent, for pool_unserved rules without 'after'.")
             .define(AGENT_FORGET_AFTER_MS, Type.LONG, 86_400_000L, Range.atLeast(1000), Importance.LOW,
                     "Agents silent for longer are forgotten (no agent_lost for agents gone before alerting started).")
             .define(NOTIFY_ENABLED, Type.BOOLEAN, true, Importance.LOW,

@@ -35,6 +35,7 @@ import dev.baton.events.IncidentStatus;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.LineageEvent;
 import dev.baton.events.RunEvent;
+import dev.baton.events.RunSucceeded;
 import dev.baton.jobs.AlertRules;
 import dev.baton.jobs.Format;
 import dev.baton.platform.Topics;
@@ -93,7 +94,7 @@ class AlertingTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/alerting-topology-test-" + System.nanoTime());
         driver = new TopologyTestDriver(AlertingTopology.build(topics, registry,
-                new IncidentProcessor.Settings(globalRules, Duration.ofSeconds(1), 30_000L, 86_400_000L)), p, T0);
+                new IncidentProcessor.Settings(globalRules, Duration.ofSeconds(1), 30_000L, 300_000L, 86_400_000L)), p, T0);
         var ss = new StringSerializer();
         var bs = new ByteArraySerializer();
         jobs = driver.createInputTopic(topics.jobs(), ss, bs);
@@ -328,6 +329,30 @@ class AlertingTopologyTest {
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.getTransition()).isEqualTo(AlertTransition.RESOLVED);
             assertThat(a.getIncident().getResolution()).isEqualTo("agent a1 is back");
+        });
+    }
+
+    @Test
+    void aPoolWithWaitingStepsAndNoLiveAgentIsUnservedUntilAnAgentComes() {
+        start(AlertRules.parseGlobal("alerts: [{name: pools, on: [pool_unserved], after: 10s}]\n", Format.YAML));
+        agents.pipeInput("a1", heartbeatSerde.serialize(topics.agents(), heartbeat("a1", T0, AgentState.RUNNING))); // pool default
+        pipe(Events.run("etl", "r1", T0, "train", new dev.baton.events.StepDispatched(1, "r1/train/1", "gpu", List.of())));
+        pipe(Events.run("etl", "r2", T0, "load", new dev.baton.events.StepDispatched(1, "r2/load/1", "default", List.of())));
+        pipe(Events.run("etl", "r3", T0, "fit", new dev.baton.events.StepDispatched(1, "r3/fit/1", "cpu", List.of())));
+        pipe(Events.run("etl", "r3", T0.plusSeconds(2), null, new RunSucceeded(5L))); // r3's attempt no longer waits
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getTransition()).isEqualTo(AlertTransition.OPENED);
+            assertThat(a.getIncident().getCondition()).isEqualTo(AlertCondition.POOL_UNSERVED);
+            assertThat(a.getIncident().getSubject()).isEqualTo("gpu"); // default is served by a1
+        });
+        AgentHeartbeat gpu = AgentHeartbeat.newBuilder(heartbeat("a2", T0.plusSeconds(13), AgentState.RUNNING)).setPools(List.of("gpu")).build();
+        agents.pipeInput("a2", heartbeatSerde.serialize(topics.agents(), gpu));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getTransition()).isEqualTo(AlertTransition.RESOLVED);
+            assertThat(a.getIncident().getResolution()).isEqualTo("an agent of pool gpu is live");
         });
     }
 

@@ -48,6 +48,7 @@ public final class AlertingTopology {
         AvroSerde<IncidentEvent> events = AvroSerde.forValues(IncidentEvent.class, registryConfig);
         AvroSerde<Alert> alerts = AvroSerde.forValues(Alert.class, registryConfig);
         AvroSerde<DeadLetter> deadLetters = AvroSerde.forValues(DeadLetter.class, registryConfig);
+        boolean pools = settings.globalRules().stream().anyMatch(r -> r.getOn().contains(dev.baton.events.AlertCondition.POOL_UNSERVED));
         var str = Serdes.String();
         var bytes = Serdes.ByteArray();
 
@@ -57,16 +58,16 @@ public final class AlertingTopology {
                 topics.jobs(), Consumed.with(str, bytes).withName(Names.SOURCE_JOBS), () -> new LatestValueUpdater(Names.JOBS_STORE));
 
         KStream<String, byte[]> runs = b.stream(topics.runEvents(), Consumed.with(str, bytes).withName(Names.SOURCE_RUN_EVENTS))
-                .process(() -> new SignalExtractor(SignalExtractor.Source.RUN_EVENTS, runEvents, lineage, heartbeats, commands, jobs),
+                .process(() -> new SignalExtractor(SignalExtractor.Source.RUN_EVENTS, pools, runEvents, lineage, heartbeats, commands, jobs),
                         Named.as(Names.RUN_SIGNALS));
         KStream<String, byte[]> assets = b.stream(topics.lineage(), Consumed.with(str, bytes).withName(Names.SOURCE_LINEAGE))
-                .process(() -> new SignalExtractor(SignalExtractor.Source.LINEAGE, runEvents, lineage, heartbeats, commands, jobs),
+                .process(() -> new SignalExtractor(SignalExtractor.Source.LINEAGE, pools, runEvents, lineage, heartbeats, commands, jobs),
                         Named.as(Names.LINEAGE_SIGNALS));
         KStream<String, byte[]> agents = b.stream(topics.agents(), Consumed.with(str, bytes).withName(Names.SOURCE_AGENTS))
-                .process(() -> new SignalExtractor(SignalExtractor.Source.AGENTS, runEvents, lineage, heartbeats, commands, jobs),
+                .process(() -> new SignalExtractor(SignalExtractor.Source.AGENTS, pools, runEvents, lineage, heartbeats, commands, jobs),
                         Named.as(Names.AGENT_SIGNALS));
         KStream<String, byte[]> control = b.stream(topics.incidentControl(), Consumed.with(str, bytes).withName(Names.SOURCE_CONTROL))
-                .process(() -> new SignalExtractor(SignalExtractor.Source.CONTROL, runEvents, lineage, heartbeats, commands, jobs),
+                .process(() -> new SignalExtractor(SignalExtractor.Source.CONTROL, pools, runEvents, lineage, heartbeats, commands, jobs),
                         Named.as(Names.CONTROL_SIGNALS));
 
         KStream<String, byte[]> signals = runs.merge(assets, Named.as(Names.MERGE_SIGNALS)).merge(agents, Named.as(Names.MERGE_AGENTS))
@@ -78,9 +79,10 @@ public final class AlertingTopology {
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.GROUPS_STORE), str, bytes));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CLEARS_STORE), str, Serdes.Long()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.AGENTS_STORE), str, bytes));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PENDING_STORE), str, bytes));
         signals.process(() -> new IncidentProcessor(topics, settings, jobs, incidents, events, alerts, deadLetters),
                         Named.as(Names.INCIDENT_PROCESSOR), Names.INCIDENTS_STORE, Names.GROUPS_STORE, Names.CLEARS_STORE,
-                        Names.AGENTS_STORE)
+                        Names.AGENTS_STORE, Names.PENDING_STORE)
                 .to((key, value, ctx) -> value.topic(), Produced.with(str, Routed.SERDE).withName(Names.SINK));
         return b.build();
     }

@@ -38,7 +38,8 @@ public final class IncidentProcessor implements Processor<String, byte[], String
     private static final Logger log = LoggerFactory.getLogger(IncidentProcessor.class);
 
     /** Settings of the engine. */
-    public record Settings(List<AlertRule> globalRules, Duration checkInterval, long agentLostAfterMs, long agentForgetAfterMs) {}
+    public record Settings(List<AlertRule> globalRules, Duration checkInterval, long agentLostAfterMs, long poolUnservedAfterMs,
+                           long agentForgetAfterMs) {}
 
     private final Topics topics;
     private final Settings settings;
@@ -57,6 +58,7 @@ public final class IncidentProcessor implements Processor<String, byte[], String
     private KeyValueStore<String, byte[]> groups;
     private KeyValueStore<String, Long> clears;
     private KeyValueStore<String, byte[]> agents;
+    private KeyValueStore<String, byte[]> pending;
     private final State state = new State();
 
     public IncidentProcessor(Topics topics, Settings settings, AvroSerde<JobDefinition> jobSerde, AvroSerde<Incident> incidentSerde,
@@ -80,7 +82,11 @@ public final class IncidentProcessor implements Processor<String, byte[], String
         groups = context.getStateStore(Names.GROUPS_STORE);
         clears = context.getStateStore(Names.CLEARS_STORE);
         agents = context.getStateStore(Names.AGENTS_STORE);
-        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkAgents);
+        pending = context.getStateStore(Names.PENDING_STORE);
+        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            checkAgents(now);
+            checkPools(now);
+        });
     }
 
     @Override
@@ -106,6 +112,9 @@ public final class IncidentProcessor implements Processor<String, byte[], String
             }
             case Signal.Acknowledge a -> emit(List.of(decider.acknowledge(a, state)), rec.timestamp());
             case Signal.Heartbeat h -> heartbeat(h, rec.timestamp());
+            case Signal.Dispatched d -> pending.put(d.attemptId(),
+                    Json.write(new PendingAttempt(d.pool(), d.runId(), d.attemptId(), d.at())));
+            case Signal.Settled st -> settle(st);
             case Signal.Malformed m -> {
                 DeadLetter dl = DeadLetters.of(Names.APPLICATION, "INVALID_EVENT", m.reason(), m.topic(), m.partition(), m.offset(),
                         m.key(), m.value(), null, null, Instant.ofEpochMilli(m.at()));
@@ -166,6 +175,84 @@ public final class IncidentProcessor implements Processor<String, byte[], String
                     + Instant.ofEpochMilli(a.lastSeen()) + ")");
             emit(decider.fired(f, due, state), now);
             agents.put(a.agentId(), Json.write(new AgentSeen(a.agentId(), a.lastSeen(), a.lastEventId(), a.pools(), a.state(), true)));
+        }
+    }
+
+    private void settle(Signal.Settled s) {
+        if (s.attemptId() != null) {
+            pending.delete(s.attemptId());
+            return;
+        }
+        List<String> ofRun = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            it.forEachRemaining(kv -> {
+                if (s.runId().equals(Json.read(kv.value, PendingAttempt.class).runId())) {
+                    ofRun.add(kv.key);
+                }
+            });
+        }
+        ofRun.forEach(pending::delete);
+    }
+
+    /**
+     * Pools whose oldest waiting attempt waited longer than a pool_unserved rule allows while no live agent serves the
+     * pool: one incident per (rule, pool); resolved once an agent of the pool is live again or nothing waits.
+     */
+    private void checkPools(long now) {
+        List<Rule> poolRules = rules(AlertCondition.POOL_UNSERVED, null, null);
+        if (poolRules.isEmpty()) {
+            return;
+        }
+        java.util.Map<String, Long> oldest = new java.util.TreeMap<>();
+        List<String> forgotten = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            it.forEachRemaining(kv -> {
+                PendingAttempt p = Json.read(kv.value, PendingAttempt.class);
+                if (now - p.dispatchedAt() > settings.agentForgetAfterMs()) {
+                    forgotten.add(kv.key); // a run whose end was never seen: do not alert on it forever
+                } else {
+                    oldest.merge(p.pool(), p.dispatchedAt(), Math::min);
+                }
+            });
+        }
+        forgotten.forEach(pending::delete);
+        java.util.Set<String> served = new java.util.HashSet<>();
+        try (KeyValueIterator<String, byte[]> it = agents.all()) {
+            it.forEachRemaining(kv -> {
+                AgentSeen a = Json.read(kv.value, AgentSeen.class);
+                if (now - a.lastSeen() <= settings.agentLostAfterMs()) {
+                    served.addAll(a.pools());
+                }
+            });
+        }
+        for (Incident open : state.openIncidents()) {
+            if (open.getCondition() == AlertCondition.POOL_UNSERVED
+                    && (served.contains(open.getSubject()) || !oldest.containsKey(open.getSubject()))) {
+                String why = served.contains(open.getSubject()) ? "an agent of pool " + open.getSubject() + " is live"
+                        : "no step waits in pool " + open.getSubject();
+                emit(decider.cleared(new Signal.Cleared("pool-served/" + open.getIncidentId() + "/" + now, now,
+                        List.of(AlertCondition.POOL_UNSERVED), null, open.getSubject(), null, why), state), now);
+            }
+        }
+        for (var e : oldest.entrySet()) {
+            String pool = e.getKey();
+            long waited = now - e.getValue();
+            if (served.contains(pool)) {
+                continue;
+            }
+            List<Rule> due = new ArrayList<>();
+            for (Rule r : poolRules) {
+                long after = r.spec().getAfterMs() == null ? settings.poolUnservedAfterMs() : r.spec().getAfterMs();
+                if (waited > after && r.appliesToPools(List.of(pool))
+                        && state.group(Groups.key(r.id(), null, pool)).openIncidentId() == null) {
+                    due.add(r);
+                }
+            }
+            if (!due.isEmpty()) {
+                emit(decider.fired(new Signal.Fired("pool-unserved/" + pool + "/" + e.getValue(), now, AlertCondition.POOL_UNSERVED,
+                        null, pool, null, "Pool " + pool + " has steps waiting for " + Duration.ofMillis(waited).toSeconds()
+                        + " s and no live agent (oldest dispatched at " + Instant.ofEpochMilli(e.getValue()) + ")"), due, state), now);
+            }
         }
     }
 

@@ -34,5 +34,7 @@ public final class Names {
     public static final String CLEARS_STORE = "alerting-clears";
     /** Agent id to {@link AgentSeen} (JSON). */
     public static final String AGENTS_STORE = "alerting-agents";
+    /** Attempt id to {@link PendingAttempt} (JSON): dispatched, not yet started (pool_unserved). */
+    public static final String PENDING_STORE = "alerting-pending";
     public static final String SINK = "alerting-sink";
 }

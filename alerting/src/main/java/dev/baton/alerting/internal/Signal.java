@@ -15,7 +15,9 @@ import java.util.List;
         @JsonSubTypes.Type(value = Signal.Cleared.class, name = "cleared"),
         @JsonSubTypes.Type(value = Signal.Heartbeat.class, name = "heartbeat"),
         @JsonSubTypes.Type(value = Signal.Acknowledge.class, name = "ack"),
-        @JsonSubTypes.Type(value = Signal.Malformed.class, name = "malformed")})
+        @JsonSubTypes.Type(value = Signal.Malformed.class, name = "malformed"),
+        @JsonSubTypes.Type(value = Signal.Dispatched.class, name = "dispatched"),
+        @JsonSubTypes.Type(value = Signal.Settled.class, name = "settled")})
 public sealed interface Signal {
     String sourceId();
 
@@ -34,6 +36,15 @@ public sealed interface Signal {
 
     /** An acknowledgement from the API. */
     record Acknowledge(String sourceId, long at, String incidentId, String actor, String note) implements Signal {}
+
+    /** A step attempt was sent to its pool's command topic (pool_unserved rules only). */
+    record Dispatched(String sourceId, long at, String pool, String runId, String attemptId) implements Signal {}
+
+    /**
+     * An attempt no longer waits for an agent (started, finished, lost, canceled), or a run ended ({@code attemptId}
+     * null: every attempt of {@code runId}). pool_unserved rules only.
+     */
+    record Settled(String sourceId, long at, String runId, String attemptId) implements Signal {}
 
     /** An input record of a topic this component owns (incident-control) that cannot be read: dead-lettered. */
     record Malformed(String sourceId, long at, String topic, int partition, long offset, String reason, byte[] key,

@@ -15,6 +15,13 @@ import dev.baton.events.RunFailed;
 import dev.baton.events.RunSucceeded;
 import dev.baton.events.StepDefinition;
 import dev.baton.events.StepFailed;
+import dev.baton.events.RunCanceled;
+import dev.baton.events.StepCanceled;
+import dev.baton.events.StepDispatched;
+import dev.baton.events.StepLost;
+import dev.baton.events.StepStarted;
+import dev.baton.events.StepSucceeded;
+import dev.baton.events.StepTimedOut;
 import dev.baton.schemas.serde.AvroSerde;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +46,8 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
     public enum Source { RUN_EVENTS, LINEAGE, AGENTS, CONTROL }
 
     private final Source source;
+    /** Pool signals cross the one-partition topic only when a pool_unserved rule needs them. */
+    private final boolean poolSignals;
     private final AvroSerde<RunEvent> runEvents;
     private final AvroSerde<LineageEvent> lineage;
     private final AvroSerde<AgentHeartbeat> heartbeats;
@@ -47,9 +56,10 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
     private ProcessorContext<String, byte[]> context;
     private ReadOnlyKeyValueStore<String, byte[]> jobStore;
 
-    public SignalExtractor(Source source, AvroSerde<RunEvent> runEvents, AvroSerde<LineageEvent> lineage,
+    public SignalExtractor(Source source, boolean poolSignals, AvroSerde<RunEvent> runEvents, AvroSerde<LineageEvent> lineage,
                            AvroSerde<AgentHeartbeat> heartbeats, AvroSerde<IncidentCommand> commands, AvroSerde<JobDefinition> jobs) {
         this.source = source;
+        this.poolSignals = poolSignals;
         this.runEvents = runEvents;
         this.lineage = lineage;
         this.heartbeats = heartbeats;
@@ -71,13 +81,13 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
             return;
         }
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        Signal s;
+        List<Signal> signals;
         try {
-            s = switch (source) {
-                case RUN_EVENTS -> run(runEvents.deserialize(topic, rec.value()));
-                case LINEAGE -> lineage(lineage.deserialize(topic, rec.value()));
-                case AGENTS -> heartbeat(heartbeats.deserialize(topic, rec.value()));
-                case CONTROL -> command(commands.deserialize(topic, rec.value()));
+            signals = switch (source) {
+                case RUN_EVENTS -> run(runEvents.deserialize(topic, rec.value()), poolSignals);
+                case LINEAGE -> one(lineage(lineage.deserialize(topic, rec.value())));
+                case AGENTS -> one(heartbeat(heartbeats.deserialize(topic, rec.value())));
+                case CONTROL -> one(command(commands.deserialize(topic, rec.value())));
             };
         } catch (SerializationException | IllegalArgumentException e) {
             if (source != Source.CONTROL) {
@@ -86,16 +96,48 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
                 return;
             }
             RecordMetadata md = context.recordMetadata().orElseThrow();
-            s = new Signal.Malformed(topic + "/" + md.partition() + "/" + md.offset(), rec.timestamp(), topic, md.partition(),
+            signals = List.of(new Signal.Malformed(topic + "/" + md.partition() + "/" + md.offset(), rec.timestamp(), topic, md.partition(),
                     md.offset(), e.getMessage(), rec.key() == null ? null : rec.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    rec.value());
+                    rec.value()));
         }
-        if (s != null) {
+        for (Signal s : signals) {
             context.forward(new Record<>(rec.key() == null ? "" : rec.key(), Json.write(s), rec.timestamp()));
         }
     }
 
-    static Signal run(RunEvent e) {
+    private static List<Signal> one(Signal s) {
+        return s == null ? List.of() : List.of(s);
+    }
+
+    static List<Signal> run(RunEvent e, boolean poolSignals) {
+        List<Signal> out = new java.util.ArrayList<>(2);
+        Signal alert = alertSignal(e);
+        if (alert != null) {
+            out.add(alert);
+        }
+        if (poolSignals) {
+            long at = e.getTimestamp().toEpochMilli();
+            Signal pool = switch (e.getPayload()) {
+                case StepDispatched d -> new Signal.Dispatched(e.getEventId(), at, d.getPool(), e.getRunId(), d.getAttemptId());
+                case StepStarted x -> settled(e, x.getAttemptId());
+                case StepSucceeded x -> settled(e, x.getAttemptId());
+                case StepFailed x -> settled(e, x.getAttemptId());
+                case StepLost x -> settled(e, x.getAttemptId());
+                case StepTimedOut x -> settled(e, x.getAttemptId());
+                case StepCanceled x -> settled(e, x.getAttemptId());
+                case RunCanceled x -> settled(e, null);
+                case RunFailed x -> settled(e, null);
+                case RunSucceeded x -> settled(e, null);
+                default -> null;
+            };
+            if (pool != null) {
+                out.add(pool);
+            }
+        }
+        return out;
+    }
+
+    static Signal alertSignal(RunEvent e) {
         long at = e.getTimestamp().toEpochMilli();
         return switch (e.getPayload()) {
             case RunFailed f -> new Signal.Fired(e.getEventId(), at, AlertCondition.RUN_FAILED, e.getJob(), null, e.getRunId(),
@@ -110,6 +152,10 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
                     e.getRunId(), "run " + e.getRunId() + " succeeded");
             default -> null;
         };
+    }
+
+    private static Signal settled(RunEvent e, String attemptId) {
+        return new Signal.Settled(e.getEventId(), e.getTimestamp().toEpochMilli(), e.getRunId(), attemptId);
     }
 
     private Signal lineage(LineageEvent e) {
