@@ -356,6 +356,39 @@ class AlertingTopologyTest {
         });
     }
 
+    private void status(String job, String schedule, List<dev.baton.scheduler.api.ScheduleStatus.Tick> ticks) {
+        var st = new dev.baton.scheduler.api.ScheduleStatus(job, schedule, "0 2 * * *", null, "UTC", "ALLOW", "LATEST", false, false,
+                null, null, null, null, List.of(), List.of(), List.of(), ticks, T0.plusSeconds(ticks.size()).toString());
+        driver.createInputTopic(dev.baton.scheduler.api.SchedulerTopics.status(topics), new StringSerializer(), new ByteArraySerializer())
+                .pipeInput(job + "/" + schedule, dev.baton.scheduler.api.ScheduleJson.write(st));
+    }
+
+    private static dev.baton.scheduler.api.ScheduleStatus.Tick tick(String at, String outcome) {
+        return new dev.baton.scheduler.api.ScheduleStatus.Tick(at, outcome, null, null, outcome.equals("MISSED") ? "down for 2h" : null, at);
+    }
+
+    @Test
+    void aMissedScheduleTickOpensAnIncidentOnceAndTheNextTickThatRunsResolvesIt() {
+        start(AlertRules.parseGlobal("alerts: [{name: ticks, on: [schedule_tick_missed], jobs: [nightly]}]\n", Format.YAML));
+        var ran = tick("2026-12-04T02:00:00Z", "REQUESTED");
+        var missed = tick("2026-12-05T02:00:00Z", "MISSED");
+        status("nightly", "daily", List.of(ran, missed));
+        status("nightly", "daily", List.of(ran, missed)); // the status repeats its last ticks: not a second occurrence
+        status("other", "daily", List.of(missed)); // not matched by the rule's jobs
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getTransition()).isEqualTo(AlertTransition.OPENED);
+            assertThat(a.getIncident().getCondition()).isEqualTo(AlertCondition.SCHEDULE_TICK_MISSED);
+            assertThat(a.getIncident().getSubject()).isEqualTo("daily");
+            assertThat(a.getIncident().getMessage()).isEqualTo(
+                    "Schedule daily of job nightly missed its tick of 2026-12-05T02:00:00Z: down for 2h");
+        });
+        status("nightly", "daily", List.of(ran, missed, tick("2026-12-06T02:00:00Z", "REQUESTED")));
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.getTransition()).isEqualTo(AlertTransition.RESOLVED);
+            assertThat(a.getIncident().getOccurrences()).isEqualTo(1);
+        });
+    }
+
     /** State rebuilt from the emitted events alone equals the published latest incidents. */
     private void assertReplayEquivalent() {
         Map<String, Incident> incidents = new HashMap<>();

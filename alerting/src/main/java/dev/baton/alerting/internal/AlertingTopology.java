@@ -30,6 +30,7 @@ import org.apache.kafka.streams.state.Stores;
  *   run-events ─▶ run signals ──────┐                                            │
  *   lineage ─▶ check/freshness ─────┤                                            │
  *   agents ─▶ heartbeats ───────────┼─▶ repartition (1 partition) ─▶ incident processor ─▶ incidents, incidents-latest,
+ *   scheduler-state ─▶ ticks ───────┤
  *   incident-control ─▶ acks ───────┘                               [incidents, groups,    alerts, dlq
  *                                                                    clears, agents]
  * </pre>
@@ -70,7 +71,12 @@ public final class AlertingTopology {
                 .process(() -> new SignalExtractor(SignalExtractor.Source.CONTROL, pools, runEvents, lineage, heartbeats, commands, jobs),
                         Named.as(Names.CONTROL_SIGNALS));
 
-        KStream<String, byte[]> signals = runs.merge(assets, Named.as(Names.MERGE_SIGNALS)).merge(agents, Named.as(Names.MERGE_AGENTS))
+        KStream<String, byte[]> schedules = b.stream(dev.baton.scheduler.api.SchedulerTopics.status(topics),
+                        Consumed.with(str, bytes).withName(Names.SOURCE_SCHEDULES))
+                .process(() -> new SignalExtractor(SignalExtractor.Source.SCHEDULES, pools, runEvents, lineage, heartbeats, commands, jobs),
+                        Named.as(Names.SCHEDULE_SIGNALS));
+        KStream<String, byte[]> signals = runs.merge(assets, Named.as(Names.MERGE_SIGNALS))
+                .merge(schedules, Named.as(Names.MERGE_SCHEDULES)).merge(agents, Named.as(Names.MERGE_AGENTS))
                 .merge(control, Named.as(Names.MERGE_CONTROL))
                 .repartition(Repartitioned.<String, byte[]>as(Names.SIGNALS).withKeySerde(str).withValueSerde(bytes)
                         .withNumberOfPartitions(1));
@@ -80,9 +86,10 @@ public final class AlertingTopology {
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CLEARS_STORE), str, Serdes.Long()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.AGENTS_STORE), str, bytes));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PENDING_STORE), str, bytes));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TICKS_STORE), str, Serdes.Long()));
         signals.process(() -> new IncidentProcessor(topics, settings, jobs, incidents, events, alerts, deadLetters),
                         Named.as(Names.INCIDENT_PROCESSOR), Names.INCIDENTS_STORE, Names.GROUPS_STORE, Names.CLEARS_STORE,
-                        Names.AGENTS_STORE, Names.PENDING_STORE)
+                        Names.AGENTS_STORE, Names.PENDING_STORE, Names.TICKS_STORE)
                 .to((key, value, ctx) -> value.topic(), Produced.with(str, Routed.SERDE).withName(Names.SINK));
         return b.build();
     }

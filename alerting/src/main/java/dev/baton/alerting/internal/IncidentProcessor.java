@@ -59,6 +59,7 @@ public final class IncidentProcessor implements Processor<String, byte[], String
     private KeyValueStore<String, Long> clears;
     private KeyValueStore<String, byte[]> agents;
     private KeyValueStore<String, byte[]> pending;
+    private KeyValueStore<String, Long> ticks;
     private final State state = new State();
 
     public IncidentProcessor(Topics topics, Settings settings, AvroSerde<JobDefinition> jobSerde, AvroSerde<Incident> incidentSerde,
@@ -83,6 +84,7 @@ public final class IncidentProcessor implements Processor<String, byte[], String
         clears = context.getStateStore(Names.CLEARS_STORE);
         agents = context.getStateStore(Names.AGENTS_STORE);
         pending = context.getStateStore(Names.PENDING_STORE);
+        ticks = context.getStateStore(Names.TICKS_STORE);
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             checkAgents(now);
             checkPools(now);
@@ -115,6 +117,7 @@ public final class IncidentProcessor implements Processor<String, byte[], String
             case Signal.Dispatched d -> pending.put(d.attemptId(),
                     Json.write(new PendingAttempt(d.pool(), d.runId(), d.attemptId(), d.at())));
             case Signal.Settled st -> settle(st);
+            case Signal.ScheduleTicks t -> scheduleTicks(t, rec.timestamp());
             case Signal.Malformed m -> {
                 DeadLetter dl = DeadLetters.of(Names.APPLICATION, "INVALID_EVENT", m.reason(), m.topic(), m.partition(), m.offset(),
                         m.key(), m.value(), null, null, Instant.ofEpochMilli(m.at()));
@@ -175,6 +178,42 @@ public final class IncidentProcessor implements Processor<String, byte[], String
                     + Instant.ofEpochMilli(a.lastSeen()) + ")");
             emit(decider.fired(f, due, state), now);
             agents.put(a.agentId(), Json.write(new AgentSeen(a.agentId(), a.lastSeen(), a.lastEventId(), a.pools(), a.state(), true)));
+        }
+    }
+
+    /**
+     * Ticks newer than the newest seen for the schedule: a MISSED one is an occurrence of schedule_tick_missed (subject
+     * the schedule), a REQUESTED one clears it.
+     */
+    private void scheduleTicks(Signal.ScheduleTicks t, long timestamp) {
+        String key = t.job() + "/" + t.schedule();
+        Long seen = ticks.get(key);
+        long newest = seen == null ? Long.MIN_VALUE : seen;
+        for (Signal.Tick tick : t.ticks()) {
+            if (tick.tickMs() <= newest) {
+                continue;
+            }
+            newest = tick.tickMs();
+            String id = "tick/" + key + "/" + tick.tickMs();
+            switch (tick.outcome()) {
+                case "MISSED" -> emit(decider.fired(new Signal.Fired(id, tick.tickMs(), AlertCondition.SCHEDULE_TICK_MISSED, t.job(),
+                        t.schedule(), null, "Schedule " + t.schedule() + " of job " + t.job() + " missed its tick of "
+                        + Instant.ofEpochMilli(tick.tickMs()) + (tick.detail() == null || tick.detail().isBlank() ? "" : ": " + tick.detail())),
+                        rules(AlertCondition.SCHEDULE_TICK_MISSED, t.job(), null), state), timestamp);
+                case "REQUESTED" -> {
+                    String k = Groups.clearKey(AlertCondition.SCHEDULE_TICK_MISSED, t.job(), t.schedule());
+                    Long before = clears.get(k);
+                    if (before == null || before < tick.tickMs()) {
+                        clears.put(k, tick.tickMs());
+                    }
+                    emit(decider.cleared(new Signal.Cleared(id, tick.tickMs(), List.of(AlertCondition.SCHEDULE_TICK_MISSED), t.job(),
+                            t.schedule(), null, "the tick of " + Instant.ofEpochMilli(tick.tickMs()) + " ran"), state), timestamp);
+                }
+                default -> { } // SKIPPED, QUEUED, FAILED: the overlap policy or the request decided; not a missed tick
+            }
+        }
+        if (seen == null || newest > seen) {
+            ticks.put(key, newest);
         }
     }
 

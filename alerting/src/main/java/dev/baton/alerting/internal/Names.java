@@ -15,6 +15,11 @@ public final class Names {
     public static final String SOURCE_LINEAGE = "alerting-lineage-source";
     public static final String SOURCE_AGENTS = "alerting-agents-source";
     public static final String SOURCE_CONTROL = "alerting-control-source";
+    public static final String SOURCE_SCHEDULES = "alerting-schedules-source";
+    public static final String SCHEDULE_SIGNALS = "alerting-schedule-signals";
+    public static final String MERGE_SCHEDULES = "alerting-merge-schedules";
+    /** job/schedule to the newest tick (epoch ms) seen in the scheduler's status. */
+    public static final String TICKS_STORE = "alerting-ticks";
     public static final String RUN_SIGNALS = "alerting-run-signals";
     public static final String LINEAGE_SIGNALS = "alerting-lineage-signals";
     public static final String AGENT_SIGNALS = "alerting-agent-signals";

@@ -17,7 +17,8 @@ import java.util.List;
         @JsonSubTypes.Type(value = Signal.Acknowledge.class, name = "ack"),
         @JsonSubTypes.Type(value = Signal.Malformed.class, name = "malformed"),
         @JsonSubTypes.Type(value = Signal.Dispatched.class, name = "dispatched"),
-        @JsonSubTypes.Type(value = Signal.Settled.class, name = "settled")})
+        @JsonSubTypes.Type(value = Signal.Settled.class, name = "settled"),
+        @JsonSubTypes.Type(value = Signal.ScheduleTicks.class, name = "ticks")})
 public sealed interface Signal {
     String sourceId();
 
@@ -45,6 +46,14 @@ public sealed interface Signal {
      * null: every attempt of {@code runId}). pool_unserved rules only.
      */
     record Settled(String sourceId, long at, String runId, String attemptId) implements Signal {}
+
+    /**
+     * The last ticks of one schedule as the scheduler published them (its status repeats earlier ticks: the engine keeps
+     * the newest tick it has seen per schedule). {@code ticks}: tick time (epoch ms) and outcome, oldest first.
+     */
+    record ScheduleTicks(String sourceId, long at, String job, String schedule, List<Tick> ticks) implements Signal {}
+
+    record Tick(long tickMs, String outcome, String detail) {}
 
     /** An input record of a topic this component owns (incident-control) that cannot be read: dead-lettered. */
     record Malformed(String sourceId, long at, String topic, int partition, long offset, String reason, byte[] key,

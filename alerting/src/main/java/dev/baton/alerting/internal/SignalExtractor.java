@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class SignalExtractor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(SignalExtractor.class);
 
-    public enum Source { RUN_EVENTS, LINEAGE, AGENTS, CONTROL }
+    public enum Source { RUN_EVENTS, LINEAGE, AGENTS, CONTROL, SCHEDULES }
 
     private final Source source;
     /** Pool signals cross the one-partition topic only when a pool_unserved rule needs them. */
@@ -88,8 +88,10 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
                 case LINEAGE -> one(lineage(lineage.deserialize(topic, rec.value())));
                 case AGENTS -> one(heartbeat(heartbeats.deserialize(topic, rec.value())));
                 case CONTROL -> one(command(commands.deserialize(topic, rec.value())));
+                case SCHEDULES -> one(ticks(dev.baton.scheduler.api.ScheduleJson.read(rec.value(),
+                        dev.baton.scheduler.api.ScheduleStatus.class), rec.key(), rec.timestamp()));
             };
-        } catch (SerializationException | IllegalArgumentException e) {
+        } catch (SerializationException | IllegalArgumentException | java.io.UncheckedIOException e) {
             if (source != Source.CONTROL) {
                 // The writer of that topic dead-letters what it cannot write; a reader only notes it.
                 log.warn("Cannot read a record of {} (key {}): {}", topic, rec.key(), e.getMessage());
@@ -207,6 +209,15 @@ public final class SignalExtractor implements Processor<String, byte[], String, 
             }
         }
         return null;
+    }
+
+    private static Signal ticks(dev.baton.scheduler.api.ScheduleStatus s, String key, long timestamp) {
+        if (s.lastTicks() == null || s.lastTicks().isEmpty()) {
+            return null;
+        }
+        List<Signal.Tick> ticks = s.lastTicks().stream()
+                .map(t -> new Signal.Tick(java.time.Instant.parse(t.tick()).toEpochMilli(), t.outcome(), t.detail())).toList();
+        return new Signal.ScheduleTicks("schedule/" + key + "/" + s.updatedAt(), timestamp, s.job(), s.schedule(), ticks);
     }
 
     private static Signal heartbeat(AgentHeartbeat h) {
