@@ -172,12 +172,15 @@ class IncidentApiEndToEndTest {
         gc.put(GatewayConfig.STATE_DIR, java.nio.file.Files.createTempDirectory("gw").toString());
         gc.put(GatewayConfig.TOKENS_ENV, false);
         gc.put(GatewayConfig.TOKENS_FILE, file.toString());
+        Vertx own = Vertx.vertx();
         try (Gateway g = Gateway.start(new GatewayConfig(gc), new SimpleMeterRegistry());
-             Rest r = new Rest(Vertx.vertx(), g.port())) {
+             Rest r = new Rest(own, g.port())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> r.get("/api/v1/incidents", token).status() == 200);
             assertThat(ids(r.get("/api/v1/incidents", token).json()))
                     .containsExactly("inc-0000000000000001", "inc-0000000000000004");
             assertThat(r.get("/api/v1/incidents/inc-0000000000000002", token).status()).isEqualTo(404);
+        } finally {
+            own.close();
         }
     }
 }

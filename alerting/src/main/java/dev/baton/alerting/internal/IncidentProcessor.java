@@ -10,7 +10,6 @@ import dev.baton.events.JobDefinition;
 import dev.baton.platform.DeadLetters;
 import dev.baton.platform.Topics;
 import dev.baton.schemas.serde.AvroSerde;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -377,9 +376,5 @@ public final class IncidentProcessor implements Processor<String, byte[], String
         public void putGroup(GroupState group) {
             groups.put(group.key(), Json.write(group));
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
