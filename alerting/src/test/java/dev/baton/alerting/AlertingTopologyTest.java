@@ -310,6 +310,33 @@ class AlertingTopologyTest {
     }
 
     @Test
+    void aStaleAssetIsAnIncidentUntilItIsFreshAgain() {
+        start(List.of());
+        register(job("""
+                name: orders
+                alerts: [{on: [freshness_breached], severity: critical}]
+                steps:
+                  - key: load
+                    run: echo ok
+                    produces: [{key: clean_orders, freshness: {maxLag: 1h}}]
+                """));
+        lineage.pipeInput("clean_orders", lineageSerde.serialize(topics.lineage(), freshness("clean_orders", false, T0)));
+        lineage.pipeInput("clean_orders", lineageSerde.serialize(topics.lineage(), freshness("clean_orders", true, T0.plusSeconds(60))));
+        List<Alert> sent = alerts();
+        assertThat(sent).extracting(Alert::getTransition).containsExactly(AlertTransition.OPENED, AlertTransition.RESOLVED);
+        assertThat(sent.get(0).getIncident().getJob()).isEqualTo("orders");
+        assertThat(sent.get(0).getIncident().getSubject()).isEqualTo("clean_orders");
+        assertThat(sent.get(0).getTitle()).isEqualTo("[CRITICAL] freshness_breached: job orders, clean_orders");
+        assertThat(sent.get(1).getIncident().getResolution()).isEqualTo("asset clean_orders is fresh again");
+    }
+
+    private static LineageEvent freshness(String asset, boolean fresh, Instant at) {
+        return LineageEvent.newBuilder().setEventId(java.util.UUID.randomUUID().toString()).setRunId(null).setTimestamp(at)
+                .setTraceId("t").setAssetKey(asset).setPartition(null)
+                .setPayload(new dev.baton.events.AssetFreshnessChanged(fresh, 3_600_000L, T0.minusSeconds(7200))).build();
+    }
+
+    @Test
     void aSilentAgentIsLostOnceAndResolvedWhenItIsBack() {
         start(AlertRules.parseGlobal("alerts: [{name: lost, on: [agent_lost], after: 10s}]\n", Format.YAML));
         agents.pipeInput("a1", heartbeatSerde.serialize(topics.agents(), heartbeat("a1", T0, AgentState.RUNNING)));
