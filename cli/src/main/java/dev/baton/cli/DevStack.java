@@ -29,7 +29,7 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The single-machine default: a real KRaft broker, the embedded schema registry, the coordinator, the
- * scheduler, an agent for pool {@code default} and the gateway, all in this JVM, with every byte under one
+ * scheduler, the alerting component, an agent for pool {@code default} and the gateway, all in this JVM, with every byte under one
  * data directory so a restart keeps jobs, runs and materializations.
  */
 public final class DevStack implements AutoCloseable {
@@ -90,6 +90,13 @@ public final class DevStack implements AutoCloseable {
             Map<String, Object> sc = new HashMap<>(base);
             sc.put(SchedulerConfig.STATE_DIR, s.dataDir().resolve("scheduler").toString());
             lifecycle.add(Scheduler.start(new SchedulerConfig(sc), meters));
+
+            Map<String, Object> al = new HashMap<>(base);
+            al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
+            if (s.gatewayPort() > 0) {
+                al.putIfAbsent(dev.baton.alerting.AlertingConfig.LINK_BASE_URL, "http://127.0.0.1:" + s.gatewayPort());
+            }
+            lifecycle.add(dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(al), meters));
 
             Map<String, Object> a = new HashMap<>(base);
             a.put(AgentConfig.ID, "dev-agent");

@@ -74,6 +74,15 @@ public final class Topics {
     /** Runtime pause/resume of schedules, compacted (key: {@code job/schedule}, JSON; written by the gateway). */
     public String schedulerControl() { return prefix + "scheduler-control"; }
 
+    /** Incident transitions, written by the alerting component (key: incident id; docs/alerts.md). */
+    public String incidents() { return prefix + "incidents"; }
+    /** The latest state of every incident, compacted (key: incident id; read by the API). */
+    public String incidentsLatest() { return prefix + "incidents-latest"; }
+    /** Acknowledgements of incidents from the API (key: incident id). */
+    public String incidentControl() { return prefix + "incident-control"; }
+    /** Notifications: one record per incident opened, escalated or resolved (key: incident id), public. */
+    public String alerts() { return prefix + "alerts"; }
+
     /** Application id prefix for Kafka Streams apps and consumer groups. */
     public String applicationId(String component) { return prefix + component; }
 
@@ -103,6 +112,11 @@ public final class Topics {
         specs.add(TopicSpec.compacted(schedulerState(), 1, d.replicationFactor()));
         // Standard so that `baton topics` creates it too: services without the right to create topics need it.
         specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
+        // Incidents: one partition, as the alerting component keeps every incident in one task (alerts are rare).
+        specs.add(TopicSpec.log(incidents(), 1, d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.compacted(incidentsLatest(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.log(incidentControl(), 1, d.replicationFactor(), d.retentionMs()));
+        specs.add(TopicSpec.log(alerts(), 1, d.replicationFactor(), d.eventRetentionMs()));
         return specs;
     }
 

@@ -25,6 +25,7 @@ public final class JobReader extends ValueReader {
     private final ScheduleReader schedules;
     private final TriggerReader triggers;
     private final WebhookReader webhook;
+    private final AlertsReader alerts;
 
     public JobReader(Problems problems) {
         super(problems, new ParsedJob());
@@ -36,6 +37,7 @@ public final class JobReader extends ValueReader {
         schedules = new ScheduleReader(problems, parsed, params);
         triggers = new TriggerReader(problems, parsed, params, assets);
         webhook = new WebhookReader(problems, parsed);
+        alerts = new AlertsReader(problems, parsed, false);
     }
 
     /** Reads the root node; the returned job's builder has every field set but {@code source} and {@code registeredAt}. */
@@ -54,7 +56,8 @@ public final class JobReader extends ValueReader {
                 .setPriority(0)
                 .setRunTimeoutMs(null)
                 .setSource(null)
-                .setWebhook(null);
+                .setWebhook(null)
+                .setAlerts(new ArrayList<>());
         parsed.job = job;
         MapNode m = object(root, Paths.ROOT, "an object with name and steps");
         if (m == null) {
@@ -105,6 +108,7 @@ public final class JobReader extends ValueReader {
         job.setRunTimeoutMs(retry.timeout(m.get("timeout"), "timeout"));
         job.setTags(tags(m.get("tags"), "tags"));
         job.setWebhook(webhook.read(m.get("webhook"), "webhook"));
+        job.setAlerts(alerts.read(m.get("alerts"), "alerts"));
         return parsed;
     }
 

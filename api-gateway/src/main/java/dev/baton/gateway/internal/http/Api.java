@@ -38,7 +38,10 @@ public enum Api {
     // The web UI's session: the bearer token becomes an HttpOnly cookie (docs/ui.md).
     SESSION_CREATE(HttpMethod.POST, "/api/v1/session", Role.VIEWER, "session.create"),
     SESSION_DELETE(HttpMethod.DELETE, "/api/v1/session", Role.VIEWER, null),
-    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null);
+    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null),
+    INCIDENTS_LIST(HttpMethod.GET, "/api/v1/incidents", Role.VIEWER, null),
+    INCIDENTS_GET(HttpMethod.GET, "/api/v1/incidents/{incidentId}", Role.VIEWER, null),
+    INCIDENTS_ACK(HttpMethod.POST, "/api/v1/incidents/{incidentId}/ack", Role.OPERATOR, "incidents.ack");
 
     private final HttpMethod method;
     private final String path;

@@ -34,6 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpServer server;
     private Health health;
     private long tokenReload = -1;
+    private IncidentHandlers incidents;
 
     public GatewayVerticle(Services services) {
         this(services, new KafkaReadStores(services.readModel(), services.codecs(), services.topics().jobs()));
@@ -69,6 +70,9 @@ public final class GatewayVerticle extends VerticleBase {
         if (tokenReload >= 0) {
             vertx.cancelTimer(tokenReload);
         }
+        if (incidents != null) {
+            incidents.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -98,6 +102,7 @@ public final class GatewayVerticle extends VerticleBase {
         LiveStreams live = new LiveStreams(s, stores, runs, replies);
         health = new Health(s, replies, () -> List.copyOf(components));
         AuditHandlers audit = new AuditHandlers(s, replies);
+        incidents = new IncidentHandlers(s, replies, http);
         RequestLimits limits = new RequestLimits(s);
         UiHandlers ui = new UiHandlers(stores, replies);
         if (s.readModel() != null) {
@@ -162,6 +167,9 @@ public final class GatewayVerticle extends VerticleBase {
                 case SESSION_CREATE -> ui::createSession;
                 case SESSION_DELETE -> ui::deleteSession;
                 case WHOAMI -> ui::whoami;
+                case INCIDENTS_LIST -> incidents::list;
+                case INCIDENTS_GET -> incidents::get;
+                case INCIDENTS_ACK -> incidents::acknowledge;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
@@ -261,6 +269,7 @@ public final class GatewayVerticle extends VerticleBase {
             case RUNS_TRIGGER, WEBHOOK_TRIGGER -> "jobs/" + ctx.pathParam("name");
             case RUNS_CANCEL, RUNS_RETRY -> "runs/" + ctx.pathParam("id");
             case SCHEDULES_PAUSE, SCHEDULES_RESUME -> "jobs/" + ctx.pathParam("name") + "/schedules/" + ctx.pathParam("schedule");
+            case INCIDENTS_ACK -> "incidents/" + ctx.pathParam("incidentId");
             default -> ctx.request().path();
         };
     }
