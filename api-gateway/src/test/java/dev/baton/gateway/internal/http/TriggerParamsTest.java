@@ -35,8 +35,7 @@ class TriggerParamsTest {
         assertThat(e.status()).isEqualTo(400);
         assertThat(e.code()).isEqualTo(ApiError.INVALID_REQUEST);
         assertThat(e.getMessage()).contains("params.id");
-        @SuppressWarnings("unchecked")
-        List<Map<String, String>> problems = (List<Map<String, String>>) e.extra().get("problems");
+        List<Map<String, String>> problems = problems(e);
         assertThat(problems).singleElement().satisfies(p -> {
             assertThat(p.get("path")).isEqualTo("params.id");
             assertThat(p.get("message")).contains("is 28 characters long; at most 8");
@@ -44,16 +43,20 @@ class TriggerParamsTest {
 
         ApiError typed = catchThrowableOfType(ApiError.class, () -> RunHandlers.checkParams(JOB,
                 Map.of("id", "a", "day", "tomorrow", "count", "two", "region", "mars")));
-        @SuppressWarnings("unchecked")
-        List<Map<String, String>> all = (List<Map<String, String>>) typed.extra().get("problems");
+        List<Map<String, String>> all = problems(typed);
         assertThat(all).extracting(p -> p.get("path")).containsExactlyInAnyOrder("params.day", "params.count", "params.region");
     }
 
     @Test
     void unknownAndMissingParamsStillName() {
         ApiError e = catchThrowableOfType(ApiError.class, () -> RunHandlers.checkParams(JOB, Map.of("nope", "1")));
-        @SuppressWarnings("unchecked")
-        List<Map<String, String>> problems = (List<Map<String, String>>) e.extra().get("problems");
+        List<Map<String, String>> problems = problems(e);
         assertThat(problems).extracting(p -> p.get("path")).containsExactly("params.nope", "params.id");
+    }
+
+    /** The problems as the API's JSON shows them ({@code path}, {@code message}). */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, String>> problems(ApiError e) {
+        return dev.baton.gateway.internal.json.Json.read(dev.baton.gateway.internal.json.Json.bytes(e.extra().get("problems")), List.class);
     }
 }
