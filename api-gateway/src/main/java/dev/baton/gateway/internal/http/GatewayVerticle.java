@@ -134,7 +134,13 @@ public final class GatewayVerticle extends VerticleBase {
                 case JOB_SCHEDULES_GET -> schedules::get;
                 case SCHEDULES_PAUSE -> ctx -> schedules.pauseOrResume(ctx, true);
                 case SCHEDULES_RESUME -> ctx -> schedules.pauseOrResume(ctx, false);
-                case RUNS_LIST -> run::list;
+                case RUNS_LIST -> ctx -> {
+                    if (LiveStreams.wantsStream(ctx)) {
+                        live.runs(ctx, run.runQuery(ctx));
+                    } else {
+                        run.list(ctx);
+                    }
+                };
                 case RUNS_GET -> run::get;
                 case RUNS_CANCEL -> run::cancel;
                 case RUNS_RETRY -> run::retry;

@@ -46,7 +46,7 @@ final class RequestLimits {
                 ctx.next();
                 return;
             }
-            Kind kind = (api == Api.RUNS_LOGS || api == Api.RUNS_EVENTS) && LiveStreams.wantsStream(ctx) ? Kind.STREAM : Kind.HEAVY;
+            Kind kind = (api == Api.RUNS_LOGS || api == Api.RUNS_EVENTS || api == Api.RUNS_LIST) && LiveStreams.wantsStream(ctx) ? Kind.STREAM : Kind.HEAVY;
             AtomicInteger slots = (kind == Kind.STREAM ? streams : heavy).computeIfAbsent(who.name(), k -> new AtomicInteger());
             int max = kind == Kind.STREAM ? streamsPerToken : heavyPerToken;
             if (slots.incrementAndGet() > max) {
