@@ -38,7 +38,8 @@ public enum Api {
     // The web UI's session: the bearer token becomes an HttpOnly cookie (docs/ui.md).
     SESSION_CREATE(HttpMethod.POST, "/api/v1/session", Role.VIEWER, "session.create"),
     SESSION_DELETE(HttpMethod.DELETE, "/api/v1/session", Role.VIEWER, null),
-    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null);
+    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null),
+    SENSORS_LIST(HttpMethod.GET, "/api/v1/sensors", Role.VIEWER, null);
 
     private final HttpMethod method;
     private final String path;
