@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Run all of Baton on this machine: a KRaft broker, the schema registry, coordinator, scheduler, "
-                + "an agent for pool 'default' and the API, in one process. Ctrl-C stops it; data stays in --data-dir.")
+                + "an agent for every pool the job files use and the API, in one process. Ctrl-C stops it; data stays in --data-dir.")
 final class DevCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where everything is kept (default ${DEFAULT-VALUE}).")
     Path dataDir = Path.of(".baton");
@@ -36,6 +36,10 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--jobs", description = "Job files to register at start (default: examples/ when present).")
     Path jobs;
 
+    @Option(names = "--pools", split = ",", description = "Pools the built-in agent serves (default: 'default' and every "
+            + "pool the job files of --jobs use).")
+    List<String> pools;
+
     @Option(names = {"-s", "--set"}, description = "Extra setting key=value for every component (repeatable).")
     Map<String, String> extra = new java.util.LinkedHashMap<>();
 
@@ -49,13 +53,15 @@ final class DevCommand implements Callable<Integer> {
         Lifecycle lifecycle = new Lifecycle();
         // One process: any component DOWN, or an OutOfMemoryError anywhere, ends all of it (see docs/operations.md).
         lifecycle.failFast(dev.baton.platform.FailFast.PROCESS);
-        DevStack stack = DevStack.start(new DevStack.Settings(dataDir, port, kafkaPort, registryPort, slots, extra), lifecycle);
-        awaitReady(stack, Duration.ofSeconds(120));
         Path jobDir = jobs != null ? jobs : (Files.isDirectory(Path.of("examples")) ? Path.of("examples") : null);
+        List<Path> jobFiles = jobDir == null ? List.of() : ClientCommands.Apply.expand(List.of(jobDir));
+        List<String> agentPools = pools != null && !pools.isEmpty() ? pools : poolsOf(jobFiles);
+        DevStack stack = DevStack.start(new DevStack.Settings(dataDir, port, kafkaPort, registryPort, slots, extra, agentPools), lifecycle);
+        awaitReady(stack, Duration.ofSeconds(120));
         int registered = 0;
         if (jobDir != null) {
             ApiClient api = new ApiClient(stack.gatewayUrl(), stack.adminToken());
-            for (Path f : ClientCommands.Apply.expand(List.of(jobDir))) {
+            for (Path f : jobFiles) {
                 try {
                     String type = f.toString().endsWith(".json") ? "application/json" : "application/yaml";
                     api.post("/api/v1/jobs", type, Files.readString(f));
@@ -75,6 +81,7 @@ final class DevCommand implements Callable<Integer> {
                   Registry     %s
                   Admin token  %s (the CLI reads it from there)
                   Jobs         %d registered from %s
+                  Agent pools  %s
                 
                 Next:
                   ./baton apply -f examples/orders_daily.yaml
@@ -84,10 +91,36 @@ final class DevCommand implements Callable<Integer> {
                 
                 Ctrl-C stops everything; starting again with the same --data-dir keeps every job, run and asset.
                 %n""", stack.gatewayUrl(), stack.adminToken(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.bootstrapServers(),
-                stack.registryUrl(), stack.tokenFile(), registered, jobDir == null ? "(none)" : jobDir);
+                stack.registryUrl(), stack.tokenFile(), registered, jobDir == null ? "(none)" : jobDir,
+                extra.getOrDefault(dev.baton.agent.AgentConfig.POOLS, String.join(", ", agentPools)));
         out.flush();
         stack.awaitStop();
         return 0;
+    }
+
+    /**
+     * {@code default} and every pool the steps (and failure hooks) of these job files use; a file that does not parse
+     * is left to the registration below, which says what is wrong with it.
+     */
+    static List<String> poolsOf(List<Path> files) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>(List.of(DevStack.DEFAULT_POOL));
+        for (Path f : files) {
+            try {
+                dev.baton.events.JobDefinition d = dev.baton.jobs.JobParser.parse(Files.readAllBytes(f),
+                        dev.baton.jobs.Format.ofFileName(f.getFileName().toString()), Instant.now());
+                d.getSteps().forEach(st -> addPool(out, st.getPool()));
+                d.getOnFailure().forEach(st -> addPool(out, st.getPool()));
+            } catch (IOException | RuntimeException e) {
+                // registration reports it
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static void addPool(java.util.Set<String> pools, String pool) {
+        if (pool != null && !pool.isBlank()) {
+            pools.add(pool);
+        }
     }
 
     static void awaitReady(DevStack stack, Duration timeout) throws InterruptedException {

@@ -29,13 +29,25 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The single-machine default: a real KRaft broker, the embedded schema registry, the coordinator, the
- * scheduler, the alerting component, an agent for pool {@code default} and the gateway, all in this JVM, with every byte under one
+ * scheduler, the alerting component, an agent (for pool {@code default}, or the pools the settings name) and the gateway, all in this JVM, with every byte under one
  * data directory so a restart keeps jobs, runs and materializations.
  */
 public final class DevStack implements AutoCloseable {
     /** Settings of one dev stack. */
     public record Settings(Path dataDir, int gatewayPort, int kafkaPort, int registryPort, int agentSlots,
-                           Map<String, String> extra) {}
+                           Map<String, String> extra, List<String> agentPools) {
+        /** The built-in agent serves pool {@code default} only. */
+        public Settings(Path dataDir, int gatewayPort, int kafkaPort, int registryPort, int agentSlots, Map<String, String> extra) {
+            this(dataDir, gatewayPort, kafkaPort, registryPort, agentSlots, extra, List.of(DEFAULT_POOL));
+        }
+
+        public Settings {
+            agentPools = agentPools == null || agentPools.isEmpty() ? List.of(DEFAULT_POOL) : List.copyOf(agentPools);
+        }
+    }
+
+    /** The pool of steps that name none. */
+    public static final String DEFAULT_POOL = "default";
 
     private final Lifecycle lifecycle;
     private final EmbeddedKafkaBroker broker;
@@ -61,7 +73,7 @@ public final class DevStack implements AutoCloseable {
     static DevStack start(Settings settings, Lifecycle lifecycle) {
         // Steps run in their own working directories: every path handed to a component must be absolute.
         Settings s = new Settings(settings.dataDir().toAbsolutePath().normalize(), settings.gatewayPort(), settings.kafkaPort(),
-                settings.registryPort(), settings.agentSlots(), settings.extra());
+                settings.registryPort(), settings.agentSlots(), settings.extra(), settings.agentPools());
         try {
             Files.createDirectories(s.dataDir());
         } catch (IOException e) {
@@ -80,7 +92,7 @@ public final class DevStack implements AutoCloseable {
             try (Admin admin = Admin.create(common.kafkaClient())) {
                 TopicBootstrapper b = new TopicBootstrapper(admin);
                 b.ensure(topics.standard(common.topicDefaults()));
-                b.ensure(topics.pools(List.of("default"), common.topicDefaults()));
+                b.ensure(topics.pools(s.agentPools(), common.topicDefaults()));
             }
 
             Map<String, Object> c = new HashMap<>(base);
@@ -101,6 +113,7 @@ public final class DevStack implements AutoCloseable {
             Map<String, Object> a = new HashMap<>(base);
             a.put(AgentConfig.ID, "dev-agent");
             a.put(AgentConfig.SLOTS, String.valueOf(s.agentSlots()));
+            a.putIfAbsent(AgentConfig.POOLS, String.join(",", s.agentPools())); // -s agent.pools=... wins
             a.put(AgentConfig.WORK_DIR, s.dataDir().resolve("work").toString());
             a.put(AgentConfig.SHUTDOWN_HOOK, "false");
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "10000");

@@ -41,6 +41,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -197,6 +198,85 @@ class WebUiBrowserTest {
     }
 
     @Test
+    @Order(2)
+    void theStepGraphShowsEachStepsStateForOrdersDailyAndItsEdge() throws Exception {
+        String runId = JSON.readTree(call("POST", "/api/v1/jobs/orders_daily/runs", admin, "{\"params\":{\"day\":\"2026-11-22\"}}").body())
+                .path("runId").asText();
+        WebDriver b = signedIn(admin, "/runs/" + runId);
+        await(b).until(d -> d.findElements(By.cssSelector("#step-graph g.step-node[data-step='clean']")).size() == 1);
+        assertThat(b.findElements(By.cssSelector("#step-graph path.edge[data-from='extract'][data-to='clean']"))).hasSize(1);
+        // live: both nodes reach SUCCEEDED without a reload
+        await(b).until(d -> "SUCCEEDED".equals(attr(d, "#step-graph g[data-step='extract']", "data-status"))
+                && "SUCCEEDED".equals(attr(d, "#step-graph g[data-step='clean']", "data-status")));
+        assertThat(b.findElement(By.cssSelector("#step-graph g[data-step='clean']")).getAttribute("class")).contains("st-succeeded");
+        // upstream left of downstream
+        double extractX = Double.parseDouble(b.findElement(By.cssSelector("#step-graph g[data-step='extract'] rect.node")).getAttribute("x"));
+        double cleanX = Double.parseDouble(b.findElement(By.cssSelector("#step-graph g[data-step='clean'] rect.node")).getAttribute("x"));
+        assertThat(extractX).isLessThan(cleanX);
+        // the origin names the API caller
+        assertThat(b.findElement(By.id("origin")).getText()).contains("api", "admin");
+        // keyboard: a node takes focus and Enter picks its logs
+        WebElement node = b.findElement(By.cssSelector("#step-graph g[data-step='clean']"));
+        js(b).executeScript("arguments[0].focus()", node);
+        b.switchTo().activeElement().sendKeys(Keys.ENTER);
+        await(b).until(d -> "clean".equals(d.findElement(By.id("log-step")).getAttribute("value")));
+        js(b).executeScript("window.scrollTo(0, 0)");
+        shot(b, "run-graph");
+    }
+
+    @Test
+    void theRunsPageFiltersByOriginAndTimeAndFollowsNewRunsLive() throws Exception {
+        WebDriver b = signedIn(admin, "/runs");
+        await(b).until(d -> d.findElements(By.id("runs-table")).size() == 1);
+        js(b).executeScript("window.__noReload = true;");
+        new Select(b.findElement(By.id("filter-origin"))).selectByValue("API");
+        await(b).until(d -> d.getCurrentUrl().contains("origin=API") && d.findElement(By.id("runs-live")).getText().startsWith("live"));
+        // a run triggered now shows up on the open page through the all-runs stream, without a reload
+        String runId = JSON.readTree(call("POST", "/api/v1/jobs/slow_job/runs", admin, "{\"params\":{\"seconds\":\"0\"}}").body())
+                .path("runId").asText();
+        await(b).until(d -> d.findElements(By.cssSelector("#runs-table tr[data-run='" + runId + "']")).size() == 1);
+        assertThat(js(b).executeScript("return window.__noReload === true")).as("the page was not reloaded").isEqualTo(true);
+        assertThat(b.findElements(By.cssSelector("#runs-table tr[data-run]")))
+                .allSatisfy(r -> assertThat(r.getAttribute("data-origin")).isEqualTo("API"));
+        shot(b, "runs-filtered");
+
+        new Select(b.findElement(By.id("filter-origin"))).selectByValue("SCHEDULE");
+        await(b).until(d -> d.getCurrentUrl().contains("origin=SCHEDULE") && d.findElements(By.cssSelector("#runs-table tr[data-run='" + runId + "']")).isEmpty());
+        assertThat(b.findElements(By.cssSelector("#runs-table tr[data-run]")))
+                .allSatisfy(r -> assertThat(r.getAttribute("data-origin")).isEqualTo("SCHEDULE"));
+
+        // time range: before the run, nothing; the last hour, the run
+        b.get(stack.gatewayUrl() + "/runs?range=custom&until=2000-01-01T00:00:00.000Z");
+        await(b).until(d -> d.findElements(By.id("runs-table")).size() == 1);
+        assertThat(b.findElements(By.cssSelector("#runs-table tr[data-run]"))).isEmpty();
+        assertThat(b.findElement(By.id("filter-until")).getAttribute("value")).isNotEmpty();
+        new Select(b.findElement(By.id("filter-range"))).selectByValue("1h");
+        await(b).until(d -> d.findElements(By.cssSelector("#runs-table tr[data-run='" + runId + "']")).size() == 1);
+        assertThat(b.getCurrentUrl()).contains("range=1h").doesNotContain("until=");
+    }
+
+    @Test
+    void theJobPageShowsTheLineDiffBetweenTwoVersions() throws Exception {
+        String v1 = "name: diffed\ndescription: first\nsteps:\n  - key: a\n    run: echo one\n";
+        String v2 = "name: diffed\ndescription: second\nsteps:\n  - key: a\n    run: echo one\n  - key: b\n    needs: [a]\n    run: echo two\n";
+        assertThat(call("POST", "/api/v1/jobs", admin, v1).statusCode()).isIn(200, 201);
+        assertThat(call("POST", "/api/v1/jobs", admin, v2).statusCode()).isIn(200, 201);
+        WebDriver b = signedIn(admin, "/jobs/diffed");
+        await(b).until(d -> d.findElements(By.id("compare-form")).size() == 1);
+        new Select(b.findElement(By.id("compare-from"))).selectByValue("1");
+        new Select(b.findElement(By.id("compare-to"))).selectByValue("2");
+        click(b, By.id("compare-submit"));
+        await(b).until(d -> d.findElements(By.id("version-diff")).size() == 1);
+        assertThat(b.getCurrentUrl()).contains("compare=1").contains("version=2");
+        List<String> removed = b.findElements(By.cssSelector("#version-diff .del")).stream().map(e -> e.getDomProperty("textContent")).toList();
+        List<String> added = b.findElements(By.cssSelector("#version-diff .add")).stream().map(e -> e.getDomProperty("textContent")).toList();
+        assertThat(removed).containsExactly("-description: first");
+        assertThat(added).containsExactly("+description: second", "+  - key: b", "+    needs: [a]", "+    run: echo two");
+        assertThat(b.findElement(By.id("diff-summary")).getText()).isEqualTo("4 lines added, 1 removed");
+        shot(b, "job-diff");
+    }
+
+    @Test
     void aViewerSeesNoCancelAndAnOperatorCancelsALongRunFromItsPage() throws Exception {
         HttpResponse<String> r = call("POST", "/api/v1/jobs/slow_job/runs", admin, "{}");
         String runId = JSON.readTree(r.body()).path("runId").asText();
@@ -270,8 +350,30 @@ class WebUiBrowserTest {
         await(b).until(d -> d.findElement(By.id("run-warnings")).getText().contains("nowhere"));
         b.get(stack.gatewayUrl() + "/schedules");
         await(b).until(d -> d.findElements(By.id("schedules-table")).size() == 1);
-        shot(b, "schedules");
         call("POST", "/api/v1/runs/" + runId + "/cancel", admin, "{}");
+    }
+
+    @Test
+    void theSchedulesPageShowsASensorWaitingForItsTopicAndThenItsLag() throws Exception {
+        // orders_events' sensor reads shop.orders, which does not exist yet (its step would call an outside host: no
+        // record here passes its filter, so it never runs)
+        HttpResponse<String> reg = call("POST", "/api/v1/jobs", admin, Files.readString(REPO.resolve("examples/orders_events.yaml")));
+        assertThat(reg.statusCode()).as(reg.body()).isIn(200, 201);
+        WebDriver b = signedIn(viewer, "/schedules");
+        String row = "#sensors-table tr[data-sensor='orders_events/paid_orders']";
+        await(b).until(d -> "WAITING_FOR_TOPIC".equals(attr(d, row, "data-state")));
+        assertThat(b.findElement(By.cssSelector(row)).getText()).contains("shop.orders", "waiting for its topic");
+        shot(b, "schedules");
+        try (org.apache.kafka.clients.admin.Admin kafka = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            kafka.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("shop.orders", 2, (short) 1))).all().get();
+        }
+        // the page refreshes itself: the sensor no longer waits, and shows the topic's partitions
+        await(b).until(d -> {
+            String state = attr(d, row, "data-state");
+            return state != null && !state.equals("WAITING_FOR_TOPIC") && !state.equals("UNKNOWN");
+        });
+        assertThat(b.findElement(By.cssSelector(row)).getText()).contains("2 partitions");
     }
 
     @Test
@@ -363,6 +465,15 @@ class WebUiBrowserTest {
                 return false;
             }
         });
+    }
+
+    static String attr(WebDriver d, String css, String name) {
+        List<WebElement> e = d.findElements(By.cssSelector(css));
+        try {
+            return e.isEmpty() ? null : e.get(0).getAttribute(name);
+        } catch (org.openqa.selenium.StaleElementReferenceException x) {
+            return null;
+        }
     }
 
     static String status(WebDriver d, String css) {

@@ -2,6 +2,7 @@
 import { h, s, time, duration, badge, shortId, table, kv, notice, fill } from './dom.js';
 import { api, enc, assetPath, ApiError } from './api.js';
 import { can, navigate, onLeave, stillOn } from './app.js';
+import { diffView } from './diff.js';
 
 // ---------------------------------------------------------------- jobs
 
@@ -38,9 +39,35 @@ export async function jobPage(main, name) {
     h('h2', {}, 'Versions'),
     h('p', { id: 'versions' }, job.versions.slice().reverse().map(v => [h('a', { href: '/jobs/' + enc(name) + '?version=' + v,
       class: ['chip', String(v) === String(job.version) ? 'active' : null] }, 'v' + v), ' '])),
+    await versionCompare(name, job),
     (job.schedules || []).length ? [h('h2', {}, 'Schedules'), h('p', {}, job.schedules.join(', '), ' — ', h('a', { href: '/schedules' }, 'see schedules'))] : null,
     h('h2', {}, 'Definition'),
     h('pre', { id: 'definition', class: 'code', tabindex: 0 }, job.source || JSON.stringify(job.definition, null, 2)));
+}
+
+/** Two version pickers and the line diff of their definitions (`?compare=A&version=B`, shareable). */
+async function versionCompare(name, job) {
+  if (job.versions.length < 2) return null;
+  const q = new URLSearchParams(location.search);
+  const to = String(job.version);
+  const from = q.get('compare');
+  const older = job.versions.filter(v => String(v) !== to);
+  const pick = (id, label, value, list) => h('label', {}, label + ' ', h('select', { id },
+    list.slice().reverse().map(v => h('option', { value: v, selected: String(v) === String(value) }, 'v' + v))));
+  const form = h('form', { id: 'compare-form', class: 'filters', onsubmit: (ev) => {
+    ev.preventDefault();
+    const a = form.querySelector('#compare-from').value, b = form.querySelector('#compare-to').value;
+    navigate('/jobs/' + enc(name) + '?' + new URLSearchParams({ version: b, compare: a }));
+  } }, pick('compare-from', 'Compare', from || older[older.length - 1], job.versions), pick('compare-to', 'with', to, job.versions),
+  h('button', { type: 'submit', class: 'secondary', id: 'compare-submit' }, 'Show changes'));
+  if (!from) return h('section', { id: 'compare' }, form);
+  let base;
+  try { base = await api.get('/api/v1/jobs/' + enc(name) + '?version=' + enc(from)); } catch (e) {
+    return h('section', { id: 'compare' }, form, notice('error', e.message));
+  }
+  const text = (j) => j.source || JSON.stringify(j.definition, null, 2);
+  return h('section', { id: 'compare' }, form, h('h3', {}, `Changes from v${base.version} to v${job.version}`),
+    diffView(text(base), text(job), { id: 'version-diff', 'aria-label': `Changes from v${base.version} to v${job.version}` }));
 }
 
 /** Duration bars of recent runs (oldest left), coloured by status. */
@@ -182,7 +209,8 @@ function lineageGraph(g, focus) {
 
 export async function schedulesPage(main) {
   document.title = 'Schedules · Baton';
-  const r = await api.get('/api/v1/schedules?next=3&limit=1000');
+  const [r, sensors] = await Promise.all([api.get('/api/v1/schedules?next=3&limit=1000'),
+    api.get('/api/v1/sensors').catch(e => ({ items: [], error: e.message }))]);
   const zoneTime = (iso, tz) => {
     try { return new Date(iso).toLocaleString(undefined, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }) + ' ' + tz; } catch { return iso; }
   };
@@ -190,7 +218,7 @@ export async function schedulesPage(main) {
     try { await api.post(`/api/v1/jobs/${enc(sc.job)}/schedules/${enc(sc.schedule)}/${pause ? 'pause' : 'resume'}`, {}); } catch (e) { alert(e.message); }
     setTimeout(() => { if (stillOn('/schedules')) schedulesPage(main); }, 600);
   };
-  fill(main, h('h1', {}, 'Schedules'), table(['Job', 'Schedule', 'Timing', 'State', 'Next fire times (your zone · schedule zone)', 'Last ticks', ''],
+  fill(main, h('h1', {}, 'Schedules and sensors'), h('h2', {}, 'Schedules'), table(['Job', 'Schedule', 'Timing', 'State', 'Next fire times (your zone · schedule zone)', 'Last ticks', ''],
     r.items.map(sc => h('tr', {},
       h('td', {}, h('a', { href: '/jobs/' + enc(sc.job) }, sc.job)), h('td', {}, sc.schedule),
       h('td', {}, sc.cron ? h('code', {}, sc.cron) : 'every ' + sc.every, h('div', { class: 'small muted' }, sc.timezone)),
@@ -200,7 +228,25 @@ export async function schedulesPage(main) {
       h('td', {}, (sc.lastTicks || []).slice(0, 3).map(t => h('div', { class: 'small' }, time(t.tick, { short: true }), ' ', (t.outcome || '').toLowerCase(), ' ',
         t.runId ? h('a', { href: '/runs/' + enc(t.runId) }, shortId(t.runId)) : '', t.runStatus ? [' ', badge(t.runStatus)] : null))),
       h('td', {}, can('operator') ? h('button', { type: 'button', class: 'secondary', onclick: () => act(sc, !sc.paused) }, sc.paused ? 'Resume' : 'Pause') : null))),
-  { id: 'schedules-table' }));
+  { id: 'schedules-table' }),
+  h('h2', {}, 'Sensors'), sensorsTable(sensors),
+  h('p', { class: 'muted small' }, 'Sensor lag is read from Kafka: the records on the topic that the sensor has not read yet. Refreshed every 10 s.'));
+  const timer = setTimeout(() => { if (stillOn('/schedules')) schedulesPage(main); }, 10000);
+  onLeave(() => clearTimeout(timer));
+}
+
+const SENSOR_STATE_CLASS = { WAITING_FOR_TOPIC: 'st-queued', NOT_STARTED: 'st-pending', CAUGHT_UP: 'st-succeeded', LAGGING: 'st-running', UNKNOWN: 'st-unknown' };
+const SENSOR_STATE_TEXT = { WAITING_FOR_TOPIC: 'waiting for its topic', NOT_STARTED: 'not started', CAUGHT_UP: 'caught up', LAGGING: 'lagging', UNKNOWN: 'unknown' };
+
+function sensorsTable(sensors) {
+  if (sensors.error) return notice('error', 'Could not read the sensors: ' + sensors.error);
+  return table(['Job', 'Sensor', 'Kind', 'Source', 'State', 'Lag'], sensors.items.map(x => h('tr', { dataset: { sensor: x.job + '/' + x.name, state: x.state } },
+    h('td', {}, h('a', { href: '/jobs/' + enc(x.job) }, x.job)), h('td', {}, x.name), h('td', {}, x.kind.toLowerCase()),
+    h('td', {}, x.kind === 'ASSET' ? (x.assets || []).map(a => h('a', { href: '/assets/' + assetPath(a), class: 'chip' }, a)) : h('code', {}, x.topic),
+      x.partitions ? h('span', { class: 'small muted' }, ` · ${x.partitions} partition${x.partitions === 1 ? '' : 's'}`) : null),
+    h('td', {}, h('span', { class: ['badge', SENSOR_STATE_CLASS[x.state] || 'st-unknown', 'sensor-state'], 'data-status': x.state },
+      SENSOR_STATE_TEXT[x.state] || x.state.toLowerCase())),
+    h('td', { class: 'num' }, x.lag === undefined || x.lag === null ? '—' : String(x.lag)))), { id: 'sensors-table' });
 }
 
 // ---------------------------------------------------------------- agents

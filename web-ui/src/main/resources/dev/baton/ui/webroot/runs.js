@@ -1,6 +1,7 @@
 // Runs list, one run (status, Gantt, steps, logs, outputs), and the run's event log with a state slider.
 import { h, s, time, duration, badge, shortId, table, kv, notice, fill, FINISHED } from './dom.js';
 import { api, enc, stream, assetPath, ApiError } from './api.js';
+import { stepGraph } from './stepgraph.js';
 import { can, onLeave, navigate, stillOn } from './app.js';
 
 const RUN_STATUSES = ['QUEUED', 'RUNNING', 'CANCELING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'REJECTED'];
@@ -8,45 +9,79 @@ export const EVENT_TYPES = ['RunRequested', 'RunQueued', 'RunStarted', 'RunSucce
   'RunCanceled', 'RunRequestRejected', 'RunRetried', 'RunExpired', 'StepQueued', 'StepDispatched', 'StepStarted',
   'StepHeartbeat', 'StepSucceeded', 'StepFailed', 'StepRetryScheduled', 'StepLost', 'StepTimedOut', 'StepCancelRequested',
   'StepCanceled', 'StepSkipped', 'StepReused', 'ReportRejected', 'CommandRejected'];
-const LIST_REFRESH_MS = 2000;
+/** The runs list is read again at most this often while the live stream reports changes. */
+const LIST_REFRESH_MS = 1000;
 
 // ---------------------------------------------------------------- runs list
+
+export const ORIGINS = ['API', 'SCHEDULE', 'SENSOR', 'ASSET', 'RETRY', 'WEBHOOK'];
+const RANGES = [['', 'any time'], ['1h', 'last hour'], ['24h', 'last 24 hours'], ['7d', 'last 7 days'], ['custom', 'from … to …']];
+const RANGE_MS = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3 };
+
+/** A datetime-local value (viewer's zone) as an ISO instant, or ''. */
+function localToIso(v) { return v ? new Date(v).toISOString() : ''; }
+function isoToLocal(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
 
 export async function runsPage(main) {
   document.title = 'Runs · Baton';
   const q = new URLSearchParams(location.search);
-  const job = q.get('job') || '', status = q.get('status') || '', cursor = q.get('cursor') || '';
+  const job = q.get('job') || '', status = q.get('status') || '', origin = q.get('origin') || '', cursor = q.get('cursor') || '';
+  const range = q.get('range') || (q.get('since') || q.get('until') ? 'custom' : '');
   const limit = Math.min(Number(q.get('limit')) || 50, 200);
   const jobs = await api.get('/api/v1/jobs?limit=1000').catch(() => ({ items: [] }));
 
+  // The filters live in the URL (shareable, back button); a relative range is resolved when the page loads.
+  const filters = {};
+  for (const k of ['job', 'status', 'origin', 'range', 'since', 'until']) if (q.get(k)) filters[k] = q.get(k);
   const go = (changes) => {
     const n = new URLSearchParams(location.search);
     for (const [k, v] of Object.entries(changes)) { if (v) n.set(k, v); else n.delete(k); }
+    n.delete('cursor');
     navigate('/runs' + (n.toString() ? '?' + n : ''));
   };
-  const jobSel = h('select', { id: 'filter-job', onchange: () => go({ job: jobSel.value, cursor: '' }) },
+  const jobSel = h('select', { id: 'filter-job', onchange: () => go({ job: jobSel.value }) },
     h('option', { value: '' }, 'all jobs'), jobs.items.map(j => h('option', { value: j.name, selected: j.name === job }, j.name)));
-  const stSel = h('select', { id: 'filter-status', onchange: () => go({ status: stSel.value, cursor: '' }) },
+  const stSel = h('select', { id: 'filter-status', onchange: () => go({ status: stSel.value }) },
     h('option', { value: '' }, 'any status'), RUN_STATUSES.map(x => h('option', { value: x, selected: x === status }, x)));
-  const live = h('span', { class: 'muted live', 'aria-live': 'polite' });
+  const orSel = h('select', { id: 'filter-origin', onchange: () => go({ origin: orSel.value }) },
+    h('option', { value: '' }, 'any origin'), ORIGINS.map(x => h('option', { value: x, selected: x === origin }, x.toLowerCase())));
+  const rangeSel = h('select', { id: 'filter-range', onchange: () => go({ range: rangeSel.value === 'custom' ? 'custom' : rangeSel.value, since: '', until: '' }) },
+    RANGES.map(([v, text]) => h('option', { value: v, selected: v === range }, text)));
+  const sinceIn = h('input', { id: 'filter-since', type: 'datetime-local', value: isoToLocal(q.get('since')), 'aria-label': 'Requested from' });
+  const untilIn = h('input', { id: 'filter-until', type: 'datetime-local', value: isoToLocal(q.get('until')), 'aria-label': 'Requested before' });
+  const applyCustom = () => go({ range: 'custom', since: localToIso(sinceIn.value), until: localToIso(untilIn.value) });
+  sinceIn.addEventListener('change', applyCustom);
+  untilIn.addEventListener('change', applyCustom);
+  const live = h('span', { class: 'muted live', id: 'runs-live', 'aria-live': 'polite' });
   const body = h('div', { id: 'runs' });
-  fill(main, 
+  const newest = new URLSearchParams(filters);
+  fill(main,
     h('div', { class: 'titlebar' }, h('h1', {}, 'Runs'), live),
-    h('form', { class: 'filters', onsubmit: e => e.preventDefault() },
-      h('label', {}, 'Job ', jobSel), h('label', {}, 'Status ', stSel),
-      cursor ? h('a', { href: '/runs?' + new URLSearchParams({ ...(job && { job }), ...(status && { status }) }) }, '← Newest') : null),
+    h('form', { class: 'filters', id: 'runs-filters', onsubmit: e => e.preventDefault() },
+      h('label', {}, 'Job ', jobSel), h('label', {}, 'Status ', stSel), h('label', {}, 'Origin ', orSel), h('label', {}, 'Requested ', rangeSel),
+      range === 'custom' ? [h('label', {}, 'from ', sinceIn), h('label', {}, 'before ', untilIn)] : null,
+      cursor ? h('a', { href: '/runs' + (newest.toString() ? '?' + newest : '') }, '← Newest') : null),
     body);
 
   const params = new URLSearchParams({ limit: String(limit) });
   if (job) params.set('job', job);
   if (status) params.set('status', status);
+  if (origin) params.set('origin', origin);
+  if (RANGE_MS[range]) params.set('since', new Date(Date.now() - RANGE_MS[range]).toISOString());
+  if (range === 'custom') {
+    if (q.get('since')) params.set('since', q.get('since'));
+    if (q.get('until')) params.set('until', q.get('until'));
+  }
   if (cursor) params.set('cursor', cursor);
-  const path = location.pathname;
-  let timer = null;
+  const path = location.pathname + location.search;
   const load = async () => {
     const page = await api.get('/api/v1/runs?' + params);
-    if (!stillOn(path)) return;
-    const rows = page.items.map(r => h('tr', { dataset: { run: r.runId } },
+    if (location.pathname + location.search !== path) return;
+    const rows = page.items.map(r => h('tr', { dataset: { run: r.runId, origin: r.origin } },
       h('td', {}, h('a', { href: '/runs/' + enc(r.runId), class: 'mono', title: r.runId }, shortId(r.runId))),
       h('td', {}, h('a', { href: '/jobs/' + enc(r.job) }, r.job), r.jobVersion ? h('span', { class: 'muted' }, ' v' + r.jobVersion) : null),
       h('td', {}, badge(r.status)),
@@ -54,16 +89,31 @@ export async function runsPage(main) {
       h('td', {}, time(r.requestedAt)),
       h('td', { class: 'num' }, duration(r.durationMs)),
       h('td', {}, Object.entries(r.stepCounts || {}).map(([k, v]) => h('span', { class: ['count', 'st-' + k.toLowerCase()], title: k }, v + ' ' + k.toLowerCase())))));
-    const next = page.nextCursor ? h('a', { href: '/runs?' + new URLSearchParams({ ...(job && { job }), ...(status && { status }), cursor: page.nextCursor }), id: 'older' }, 'Older runs →') : null;
+    const older = new URLSearchParams(filters);
+    if (page.nextCursor) older.set('cursor', page.nextCursor);
+    const next = page.nextCursor ? h('a', { href: '/runs?' + older, id: 'older' }, 'Older runs →') : null;
     fill(body, table(['Run', 'Job', 'Status', 'Origin', 'Requested', 'Duration', 'Steps'], rows, { id: 'runs-table' }),
       h('div', { class: 'pager' }, next));
-    live.textContent = 'updated ' + new Date().toLocaleTimeString();
   };
   await load();
-  // The first page follows new runs and status changes; older pages are a fixed window in the stable order.
+  // The first page follows the runs live: the all-runs stream (same filters) says which runs changed, and the page is
+  // read again (at most every LIST_REFRESH_MS). Older pages are a fixed window in the stable order.
   if (!cursor) {
-    const tick = async () => { try { await load(); } catch { /* keep showing the last page */ } timer = setTimeout(tick, LIST_REFRESH_MS); };
-    timer = setTimeout(tick, LIST_REFRESH_MS);
+    const sp = new URLSearchParams(params);
+    sp.delete('limit'); sp.delete('status');
+    let timer = null, lastLoad = Date.now();
+    const reload = () => {
+      if (timer) return;
+      timer = setTimeout(async () => {
+        timer = null; lastLoad = Date.now();
+        try { await load(); live.textContent = 'live · updated ' + new Date().toLocaleTimeString(); } catch { /* keep the last page */ }
+      }, Math.max(0, LIST_REFRESH_MS - (Date.now() - lastLoad)));
+    };
+    live.textContent = 'live';
+    onLeave(stream('/api/v1/runs' + (sp.toString() ? '?' + sp : ''), {
+      runs: () => reload(),
+      closed: () => { live.textContent = 'live updates stopped (reload the page)'; },
+    }));
     onLeave(() => clearTimeout(timer));
   }
 }
@@ -78,12 +128,23 @@ export async function runPage(main, runId) {
   const head = h('section', { id: 'run-head' });
   const warn = h('div', { id: 'run-warnings' });
   const gantt = h('section', { id: 'gantt', 'aria-label': 'Timeline' });
+  const graph = h('section', { id: 'graph', 'aria-label': 'Step graph' });
   const steps = h('section', { id: 'steps' });
   const logs = h('section', { id: 'logs' });
-  fill(main, head, warn, h('h2', {}, 'Timeline'), gantt, h('h2', {}, 'Steps'), steps, h('h2', {}, 'Logs'), logs);
+  fill(main, head, warn, h('h2', {}, 'Step graph'), graph, h('h2', {}, 'Timeline'), gantt, h('h2', {}, 'Steps'), steps, h('h2', {}, 'Logs'), logs);
+  const selectStep = (key) => {
+    const sel = document.getElementById('log-step');
+    if (!sel) return;
+    sel.value = key;
+    sel.dispatchEvent(new Event('change'));
+    logs.scrollIntoView({ block: 'start' });
+  };
 
   const renderAll = () => {
     fill(head, ...runHeader(run, refresh).flat().filter(Boolean));
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#step-graph [data-step]');
+    fill(graph, stepGraph(run, selectStep));
+    if (focused) { const again = graph.querySelector(`[data-step="${CSS.escape(focused.dataset.step)}"]`); if (again) again.focus(); }
     fill(gantt, ganttChart(run, events));
     fill(steps, stepsTable(run));
     document.title = run.status + ' · ' + run.job + ' · Baton';
@@ -123,14 +184,10 @@ function runHeader(run, refresh) {
       try { const r = await api.post('/api/v1/runs/' + enc(run.runId) + '/retry', {}); navigate('/runs/' + enc(r.runId)); } catch (e) { alert(e.message); ev.target.disabled = false; }
     } }, 'Re-execute from failure'));
   }
-  const origin = [(run.origin || 'unknown').toLowerCase()];
-  if (run.requestedBy) origin.push(' by ' + run.requestedBy);
   const tags = run.tags || {};
-  if (tags['baton/schedule']) origin.push(' · schedule ' + tags['baton/schedule']);
-  if (tags['baton/sensor']) origin.push(' · sensor ' + tags['baton/sensor']);
   const facts = {
     Job: h('a', { href: '/jobs/' + enc(run.job) }, run.job + (run.jobVersion ? ' v' + run.jobVersion : '')),
-    Origin: h('span', {}, origin),
+    Origin: originView(run),
     Requested: time(run.requestedAt), Started: time(run.startedAt), Ended: time(run.endedAt), Duration: duration(run.durationMs),
   };
   if (run.runKey) facts['Run key'] = run.runKey;
@@ -144,6 +201,42 @@ function runHeader(run, refresh) {
     h('div', { class: 'grid2' }, h('div', {}, kv(facts)), h('div', {}, h('h3', {}, 'Params'), kv(run.params), Object.keys(tags).length ? [h('h3', {}, 'Tags'), kv(tags)] : null)),
     run.rejection ? notice('error', 'Rejected: ' + run.rejection.reason) : null,
   ];
+}
+
+/**
+ * Where the run came from, as fully as its request recorded it: the schedule and tick, the sensor and the record
+ * (topic/partition/offset), the asset trigger and the materialization (with its run), the API caller.
+ */
+export function originView(run) {
+  const t = run.tags || {}, o = run.origin || 'UNKNOWN';
+  const parts = [h('strong', {}, o.toLowerCase())];
+  const add = (...c) => parts.push(' · ', ...c);
+  switch (o) {
+    case 'SCHEDULE':
+      if (t['baton.schedule']) add('schedule ', h('a', { href: '/schedules' }, t['baton.schedule']));
+      if (t['baton.tick']) add('tick ', time(t['baton.tick']));
+      break;
+    case 'SENSOR': {
+      if (t['baton.trigger']) add('sensor ', h('a', { href: '/schedules' }, t['baton.trigger']));
+      const src = t['baton.source'];
+      const m = src && src.match(/^(.*)\/(\d+)\/(\d+)$/);
+      if (m) add('record ', h('span', { class: 'mono', id: 'origin-record' }, `topic ${m[1]} · partition ${m[2]} · offset ${m[3]}`));
+      else if (src) add('record ', h('span', { class: 'mono', id: 'origin-record' }, src));
+      break;
+    }
+    case 'ASSET':
+      if (t['baton.trigger']) add('trigger ', t['baton.trigger']);
+      if (t['baton.asset']) add('asset ', h('a', { href: '/assets/' + assetPath(t['baton.asset']) }, t['baton.asset']));
+      if (t['baton.upstream.run']) add('materialized by ', h('a', { href: '/runs/' + enc(t['baton.upstream.run']), class: 'mono' }, shortId(t['baton.upstream.run'])),
+        t['baton.upstream.job'] ? ' (' + t['baton.upstream.job'] + ')' : '');
+      break;
+    case 'RETRY':
+      if (run.parentRunId) add('re-execution of ', h('a', { href: '/runs/' + enc(run.parentRunId), class: 'mono' }, shortId(run.parentRunId)));
+      break;
+    default: break;
+  }
+  if (run.requestedBy) add('by ', h('span', { id: 'origin-caller' }, run.requestedBy));
+  return h('span', { id: 'origin' }, parts);
 }
 
 /** Flags steps waiting on a pool that no live agent serves. */

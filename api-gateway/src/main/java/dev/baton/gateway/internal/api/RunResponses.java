@@ -68,4 +68,11 @@ public final class RunResponses {
     /** {@code GET /runs/{id}/state}: the run as it was right after event {@code sequence}. */
     public record StateAt(String runId, long sequence, long lastSequence, JsonNode event,
                           Detail run) {}
+
+    /**
+     * One message of the all-runs live stream ({@code GET /runs} with {@code Accept: text/event-stream}): the runs that
+     * changed since the last message, as summaries, filtered like the list; {@code more} when changes were left out
+     * (too many at once, or a slow client): reload the list.
+     */
+    public record RunsChanged(List<Summary> items, boolean more) {}
 }

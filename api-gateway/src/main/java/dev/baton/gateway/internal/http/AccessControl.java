@@ -84,7 +84,7 @@ final class AccessControl {
         String after = q.after();
         int batch = Math.max(q.limit(), 100);
         while (true) {
-            ReadModel.Page<RunView> page = model.runs(new ReadModel.RunQuery(q.job(), q.statuses(), after, 0, batch));
+            ReadModel.Page<RunView> page = model.runs(q.from(after, batch));
             for (RunView v : page.items()) {
                 if (!scope.allows(v.job)) {
                     continue;

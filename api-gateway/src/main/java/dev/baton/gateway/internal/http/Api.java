@@ -41,7 +41,8 @@ public enum Api {
     WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null),
     INCIDENTS_LIST(HttpMethod.GET, "/api/v1/incidents", Role.VIEWER, null),
     INCIDENTS_GET(HttpMethod.GET, "/api/v1/incidents/{incidentId}", Role.VIEWER, null),
-    INCIDENTS_ACK(HttpMethod.POST, "/api/v1/incidents/{incidentId}/ack", Role.OPERATOR, "incidents.ack");
+    INCIDENTS_ACK(HttpMethod.POST, "/api/v1/incidents/{incidentId}/ack", Role.OPERATOR, "incidents.ack"),
+    SENSORS_LIST(HttpMethod.GET, "/api/v1/sensors", Role.VIEWER, null);
 
     private final HttpMethod method;
     private final String path;

@@ -98,6 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
         HistoryHandlers history = new HistoryHandlers(s.config(), stores, runs, replies);
         AssetHandlers assets = new AssetHandlers(s.config(), stores, replies);
         AgentHandlers agents = new AgentHandlers(s.config(), stores, replies);
+        SensorHandlers sensors = new SensorHandlers(s, stores, replies);
         ScheduleHandlers schedules = new ScheduleHandlers(s, stores, replies);
         LiveStreams live = new LiveStreams(s, stores, runs, replies);
         health = new Health(s, replies, () -> List.copyOf(components));
@@ -139,7 +140,13 @@ public final class GatewayVerticle extends VerticleBase {
                 case JOB_SCHEDULES_GET -> schedules::get;
                 case SCHEDULES_PAUSE -> ctx -> schedules.pauseOrResume(ctx, true);
                 case SCHEDULES_RESUME -> ctx -> schedules.pauseOrResume(ctx, false);
-                case RUNS_LIST -> run::list;
+                case RUNS_LIST -> ctx -> {
+                    if (LiveStreams.wantsStream(ctx)) {
+                        live.runs(ctx, run.runQuery(ctx));
+                    } else {
+                        run.list(ctx);
+                    }
+                };
                 case RUNS_GET -> run::get;
                 case RUNS_CANCEL -> run::cancel;
                 case RUNS_RETRY -> run::retry;
@@ -162,6 +169,7 @@ public final class GatewayVerticle extends VerticleBase {
                 case ASSETS_LINEAGE -> assets::lineage;
                 case ASSETS_CHECKS -> assets::checks;
                 case AGENTS_LIST -> agents::list;
+                case SENSORS_LIST -> sensors::list;
                 case AUDIT_LIST -> audit::list;
                 case RUNS_STATE -> ui::runState;
                 case SESSION_CREATE -> ui::createSession;

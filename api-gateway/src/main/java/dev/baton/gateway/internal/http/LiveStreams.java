@@ -430,4 +430,132 @@ final class LiveStreams {
             }
         }
     }
+
+    // ---- all runs ----
+
+    /** Changes are sent at most this often, batched: a busy cluster changes runs far more often than a list redraws. */
+    static final long RUNS_BATCH_MS = 250;
+    /** Most runs in one message of the all-runs stream; beyond that it says {@code more} (reload the list). */
+    static final int RUNS_BATCH_MAX = 200;
+
+    /**
+     * {@code GET /runs} with {@code Accept: text/event-stream}: an {@code runs} event with the summaries of the runs
+     * whose events arrived in the last {@link #RUNS_BATCH_MS} ms, filtered by the list's job, origin and time range and
+     * by the token's job scope (not by status: a run entering or leaving a status is the news a status-filtered list
+     * needs). No history: a client reads the first page with the same query, then follows this stream.
+     */
+    void runs(RoutingContext ctx, ReadModel.RunQuery q) {
+        new RunsStream(ctx, q, AccessControl.scope(ctx)).start();
+    }
+
+    private final class RunsStream {
+        final RoutingContext ctx;
+        final ReadModel.RunQuery q;
+        final dev.baton.gateway.JobScope scope;
+        final Vertx vertx = s.vertx();
+        final Context context = vertx.getOrCreateContext();
+        final java.util.LinkedHashSet<String> changed = new java.util.LinkedHashSet<>();
+        HttpServerResponse response;
+        AutoCloseable subscription;
+        long keepAlive = -1;
+        long flushTimer = -1;
+        boolean more;
+        boolean closed;
+
+        RunsStream(RoutingContext ctx, ReadModel.RunQuery q, dev.baton.gateway.JobScope scope) {
+            this.ctx = ctx;
+            this.q = q;
+            this.scope = scope;
+        }
+
+        void start() {
+            response = ctx.response();
+            response.setChunked(true)
+                    .setStatusCode(200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Accel-Buffering", "no")
+                    .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+                    .putHeader(Http.REQUEST_ID_HEADER, Http.requestId(ctx));
+            response.closeHandler(v -> close());
+            open.incrementAndGet();
+            subscription = stores.feed().onAllEvents(item -> context.runOnContext(v -> changed(item.runId())));
+            response.write(": baton runs\n\n"); // after subscribing: a client that read this misses no change
+            long every = s.config().getLong(GatewayConfig.SSE_KEEPALIVE_MS);
+            keepAlive = vertx.setPeriodic(every, every, id -> {
+                if (!closed) {
+                    response.write(": keep-alive\n\n");
+                }
+            });
+        }
+
+        private void changed(String runId) {
+            if (closed) {
+                return;
+            }
+            if (changed.size() < RUNS_BATCH_MAX) {
+                changed.add(runId);
+            } else if (!changed.contains(runId)) {
+                more = true;
+            }
+            if (flushTimer < 0) {
+                flushTimer = vertx.setTimer(RUNS_BATCH_MS, id -> flush());
+            }
+        }
+
+        private void flush() {
+            flushTimer = -1;
+            if (closed) {
+                return;
+            }
+            List<String> ids = new ArrayList<>(changed);
+            boolean overflow = more || response.writeQueueFull();
+            changed.clear();
+            more = false;
+            if (response.writeQueueFull()) { // a slow client: it gets one "reload" once it has caught up
+                more = true;
+                return;
+            }
+            replies.blocking(() -> {
+                List<dev.baton.gateway.internal.api.RunResponses.Summary> items = new ArrayList<>();
+                for (String id : ids) {
+                    stores.run(id).filter(v -> (q.job() == null || q.job().equals(v.job)) && scope.allows(v.job) && q.matches(v))
+                            .ifPresent(v -> items.add(dev.baton.gateway.internal.readmodel.ApiViews.runSummary(v)));
+                }
+                return items;
+            }).onComplete(ar -> {
+                if (closed) {
+                    return;
+                }
+                if (ar.failed()) {
+                    log.debug("runs stream cannot read changed runs", ar.cause());
+                }
+                List<dev.baton.gateway.internal.api.RunResponses.Summary> items = ar.succeeded() ? ar.result() : List.of();
+                if (items.isEmpty() && !overflow && ar.succeeded()) {
+                    return;
+                }
+                byte[] json = Json.bytes(new dev.baton.gateway.internal.api.RunResponses.RunsChanged(items, overflow || ar.failed()));
+                response.write("event: runs\ndata: " + new String(json, StandardCharsets.UTF_8) + "\n\n");
+            });
+        }
+
+        private void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            open.decrementAndGet();
+            if (keepAlive >= 0) {
+                vertx.cancelTimer(keepAlive);
+            }
+            if (flushTimer >= 0) {
+                vertx.cancelTimer(flushTimer);
+            }
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                log.debug("unsubscribe failed", e);
+            }
+        }
+    }
 }

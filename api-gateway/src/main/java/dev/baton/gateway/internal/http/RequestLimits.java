@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RequestLimits {
     /** Routes whose cost grows with the data (pages, graphs, streams); the other reads are point lookups. */
     static final Set<Api> HEAVY = EnumSet.of(Api.RUNS_LOGS, Api.RUNS_EVENTS, Api.ASSETS_LINEAGE, Api.ASSETS_GET,
-            Api.ASSETS_CHECKS, Api.ASSETS_LIST, Api.JOBS_LIST, Api.RUNS_LIST, Api.SCHEDULES_LIST, Api.AGENTS_LIST);
+            Api.ASSETS_CHECKS, Api.ASSETS_LIST, Api.JOBS_LIST, Api.RUNS_LIST, Api.SCHEDULES_LIST, Api.AGENTS_LIST,
+            Api.SENSORS_LIST);
 
     enum Kind { HEAVY, STREAM }
 
@@ -56,7 +57,7 @@ final class RequestLimits {
                 ctx.next();
                 return;
             }
-            Kind kind = (api == Api.RUNS_LOGS || api == Api.RUNS_EVENTS) && LiveStreams.wantsStream(ctx) ? Kind.STREAM : Kind.HEAVY;
+            Kind kind = (api == Api.RUNS_LOGS || api == Api.RUNS_EVENTS || api == Api.RUNS_LIST) && LiveStreams.wantsStream(ctx) ? Kind.STREAM : Kind.HEAVY;
             AtomicInteger slots = (kind == Kind.STREAM ? streams : heavy).computeIfAbsent(who.name(), k -> new AtomicInteger());
             int max = kind == Kind.STREAM ? streamsPerToken : heavyPerToken;
             if (slots.incrementAndGet() > max) {

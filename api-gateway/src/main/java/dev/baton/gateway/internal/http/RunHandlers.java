@@ -130,8 +130,17 @@ final class RunHandlers {
         }
     }
 
-    /** {@code GET /runs[?job=&status=&cursor=&offset=&limit=]}: newest first. */
+    /** {@code GET /runs[?job=&status=&origin=&since=&until=&cursor=&offset=&limit=]}: newest first. */
     void list(RoutingContext ctx) {
+        ReadModel.RunQuery q = runQuery(ctx);
+        replies.ok(ctx, () -> {
+            ReadModel.Page<RunView> p = AccessControl.runs(stores, q, AccessControl.scope(ctx));
+            return Page.of(p.items().stream().map(ApiViews::runSummary).toList(), p.nextCursor(), q.limit());
+        });
+    }
+
+    /** The run list filters of a request; 400 for an unknown status or origin, or a time that is not ISO-8601. */
+    ReadModel.RunQuery runQuery(RoutingContext ctx) {
         String job = Requests.query(ctx, "job");
         List<String> statuses = new ArrayList<>();
         for (String v : ctx.queryParam("status")) {
@@ -148,14 +157,43 @@ final class RunHandlers {
                 }
             }
         }
+        List<String> origins = new ArrayList<>();
+        for (String v : ctx.queryParam("origin")) {
+            for (String part : v.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                String o = part.trim().toUpperCase(java.util.Locale.ROOT);
+                if (java.util.Arrays.stream(Origin.values()).noneMatch(x -> x.name().equals(o))) {
+                    throw ApiError.badRequest("unknown origin '" + part + "' (one of " + java.util.Arrays.toString(Origin.values()) + ")");
+                }
+                if (!origins.contains(o)) {
+                    origins.add(o);
+                }
+            }
+        }
+        Long since = instantParam(ctx, "since");
+        Long until = instantParam(ctx, "until");
+        if (since != null && until != null && until <= since) {
+            throw ApiError.badRequest("until must be after since");
+        }
         int limit = Requests.limit(ctx, s.config());
         int offset = Requests.offset(ctx);
         String after = Requests.cursor(ctx, Requests.RUN_ORDER);
-        replies.ok(ctx, () -> {
-            ReadModel.Page<RunView> p = AccessControl.runs(stores, new ReadModel.RunQuery(job, statuses, after, offset, limit),
-                    AccessControl.scope(ctx));
-            return Page.of(p.items().stream().map(ApiViews::runSummary).toList(), p.nextCursor(), limit);
-        });
+        return new ReadModel.RunQuery(job, statuses, origins, since, until, after, offset, limit);
+    }
+
+    /** An ISO-8601 instant ({@code 2026-01-02T03:04:05Z}) as epoch millis, or null when absent. */
+    private static Long instantParam(RoutingContext ctx, String name) {
+        String v = Requests.query(ctx, name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(v.trim()).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiError.badRequest(name + " must be an ISO-8601 instant such as 2026-01-02T03:04:05Z, not '" + v + "'");
+        }
     }
 
     /** {@code GET /runs/{id}[?stepsLimit=&stepsCursor=]}: the run with one page of its steps. */

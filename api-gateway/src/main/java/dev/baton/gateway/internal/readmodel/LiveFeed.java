@@ -24,6 +24,14 @@ public final class LiveFeed {
     private final Map<String, CopyOnWriteArrayList<Consumer<EventItem>>> events = new ConcurrentHashMap<>();
     private final Map<String, CopyOnWriteArrayList<Consumer<LogItem>>> logs = new ConcurrentHashMap<>();
 
+    private final CopyOnWriteArrayList<Consumer<EventItem>> allEvents = new CopyOnWriteArrayList<>();
+
+    /** Every run's events (the all-runs live stream). */
+    public AutoCloseable onAllEvents(Consumer<EventItem> listener) {
+        allEvents.add(listener);
+        return () -> allEvents.remove(listener);
+    }
+
     public AutoCloseable onEvents(String runId, Consumer<EventItem> listener) {
         return add(events, runId, listener);
     }
@@ -44,6 +52,7 @@ public final class LiveFeed {
     }
 
     void publish(EventItem item) {
+        allEvents.forEach(c -> c.accept(item));
         var l = events.get(item.runId());
         if (l != null) {
             l.forEach(c -> c.accept(item));
@@ -58,7 +67,7 @@ public final class LiveFeed {
     }
 
     public int subscribers() {
-        return events.values().stream().mapToInt(CopyOnWriteArrayList::size).sum()
+        return allEvents.size() + events.values().stream().mapToInt(CopyOnWriteArrayList::size).sum()
                 + logs.values().stream().mapToInt(CopyOnWriteArrayList::size).sum();
     }
 

@@ -42,8 +42,28 @@ public final class ReadModel implements AutoCloseable {
     /** One page of an ordered list; {@code nextCursor} is null on the last page. */
     public record Page<T>(List<T> items, String nextCursor) {}
 
-    /** A run list query: {@code job} and {@code statuses} may be null/empty; {@code after} is a cursor order key. */
-    public record RunQuery(String job, List<String> statuses, String after, int offset, int limit) {}
+    /**
+     * A run list query: {@code job}, {@code statuses} and {@code origins} may be null/empty; {@code after} is a cursor
+     * order key; {@code since} (inclusive) and {@code until} (exclusive) bound the request time in epoch millis, null
+     * for open.
+     */
+    public record RunQuery(String job, List<String> statuses, List<String> origins, Long since, Long until, String after,
+                           int offset, int limit) {
+        public RunQuery(String job, List<String> statuses, String after, int offset, int limit) {
+            this(job, statuses, List.of(), null, null, after, offset, limit);
+        }
+
+        /** The same query from just after {@code order}, {@code limit} at a time, skipping nothing. */
+        public RunQuery from(String order, int pageLimit) {
+            return new RunQuery(job, statuses, origins, since, until, order, 0, pageLimit);
+        }
+
+        /** True when {@code v} passes the origin and time filters (job and status are the index's). */
+        public boolean matches(RunView v) {
+            return (origins == null || origins.isEmpty() || origins.contains(v.origin))
+                    && (since == null || v.requestedAt >= since) && (until == null || v.requestedAt < until);
+        }
+    }
 
     private final KafkaStreams streams;
     private final LiveFeed feed;
@@ -150,8 +170,22 @@ public final class ReadModel implements AutoCloseable {
             storeName = STORE_RUNS_BY_TIME;
             prefixes = List.of("");
         }
-        Page<String> orders = scan(storeName, prefixes, q.after(), filter, q.offset(), q.limit());
         ReadOnlyKeyValueStore<String, byte[]> runs = store(STORE_RUNS);
+        List<String> origins = q.origins() == null ? List.of() : q.origins();
+        if (!origins.isEmpty()) { // not indexed: reads the run record of each candidate within the time range
+            BiPredicate<String, byte[]> indexFilter = filter;
+            filter = (order, value) -> {
+                if (!indexFilter.test(order, value)) {
+                    return false;
+                }
+                byte[] b = runs.get(Keys.runFromOrder(order));
+                return b != null && origins.contains(Json.read(b, RunView.class).origin);
+            };
+        }
+        // Orders start with the inverted request time: the time range is a key range of every run index.
+        String low = q.until() == null ? null : Keys.inverted(q.until() - 1);
+        String high = q.since() == null ? null : Keys.inverted(q.since()) + Keys.SEP + Keys.END;
+        Page<String> orders = scan(storeName, prefixes, q.after(), low, high, filter, q.offset(), q.limit());
         List<RunView> views = new ArrayList<>();
         for (String order : orders.items()) {
             byte[] b = runs.get(Keys.runFromOrder(order));
@@ -455,13 +489,24 @@ public final class ReadModel implements AutoCloseable {
      */
     private Page<String> scan(String storeName, List<String> prefixes, String after, BiPredicate<String, byte[]> filter,
                               int skip, int limit) {
+        return scan(storeName, prefixes, after, null, null, filter, skip, limit);
+    }
+
+    /** {@link #scan} within the orders {@code low} (inclusive) to {@code high} (exclusive); null for open. */
+    private Page<String> scan(String storeName, List<String> prefixes, String after, String low, String high,
+                              BiPredicate<String, byte[]> filter, int skip, int limit) {
         PriorityQueue<Head> queue = new PriorityQueue<>(Comparator.comparing(Head::order));
         List<Head> opened = new ArrayList<>();
         try {
             for (ReadOnlyKeyValueStore<String, byte[]> s : partitionStores(storeName)) {
                 for (String prefix : prefixes) {
-                    String from = after == null ? prefix : prefix + after;
-                    Head h = new Head(s.range(from, prefix + Keys.END), prefix.length());
+                    String start = after == null ? low : low == null || after.compareTo(low) > 0 ? after : low;
+                    String from = start == null ? prefix : prefix + start;
+                    String to = prefix + (high == null ? Keys.END : high);
+                    if (from.compareTo(to) >= 0) {
+                        continue;
+                    }
+                    Head h = new Head(s.range(from, to), prefix.length());
                     opened.add(h);
                     if (h.advance()) {
                         queue.add(h);

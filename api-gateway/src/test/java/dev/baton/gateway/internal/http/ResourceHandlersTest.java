@@ -114,7 +114,9 @@ class ResourceHandlersTest {
         stores.job(job(WAREHOUSE.replace("the nightly load", "first cut"), 1)).job(job(WAREHOUSE, 2)).job(job(BI, 1));
         // five runs of warehouse, newest last; one of bi
         for (int i = 1; i <= 5; i++) {
-            stores.run(run("w" + i, "warehouse", i == 5 ? "RUNNING" : "SUCCEEDED", T0 + i * 1000));
+            RunView w = run("w" + i, "warehouse", i == 5 ? "RUNNING" : "SUCCEEDED", T0 + i * 1000);
+            w.origin = i == 2 ? "SCHEDULE" : i == 4 ? "SENSOR" : "API";
+            stores.run(w);
         }
         RunView failed = run("b1", "bi", "FAILED", T0 + 500);
         failed.reason = "step build failed";
@@ -256,6 +258,71 @@ class ResourceHandlersTest {
         assertThat(b1.get("stepCounts").toString()).isEqualTo("{\"FAILED\":1,\"QUEUED\":1,\"SKIPPED\":1}");
         assertThat(b1.has("runKey")).as("absent values are left out").isFalse();
         assertThat(b1.get("requestedAt").asText()).isEqualTo(Instant.ofEpochMilli(T0 + 500).toString());
+    }
+
+    @Test
+    void runListsFilterByOriginAndRequestTimeRange() throws Exception {
+        assertThat(texts(ok("/api/v1/runs?origin=schedule").body().get("items"), "runId")).containsExactly("w2");
+        assertThat(texts(ok("/api/v1/runs?origin=SCHEDULE,sensor").body().get("items"), "runId")).containsExactly("w4", "w2");
+        assertThat(texts(ok("/api/v1/runs?origin=API&job=bi").body().get("items"), "runId")).containsExactly("b1", "q1");
+        assertThat(texts(ok("/api/v1/runs?origin=API&status=SUCCEEDED").body().get("items"), "runId")).containsExactly("w3", "w1");
+        String since = Instant.ofEpochMilli(T0 + 2000).toString(), until = Instant.ofEpochMilli(T0 + 4000).toString();
+        // since inclusive, until exclusive
+        assertThat(texts(ok("/api/v1/runs?since=" + since + "&until=" + until).body().get("items"), "runId")).containsExactly("w3", "w2");
+        assertThat(texts(ok("/api/v1/runs?until=" + until + "&job=warehouse").body().get("items"), "runId")).containsExactly("w3", "w2", "w1");
+        assertThat(texts(ok("/api/v1/runs?since=" + since + "&origin=api").body().get("items"), "runId")).containsExactly("w5", "w3");
+        JsonNode first = ok("/api/v1/runs?since=" + Instant.ofEpochMilli(T0 + 500) + "&limit=3").body();
+        assertThat(texts(first.get("items"), "runId")).containsExactly("w5", "w4", "w3");
+        JsonNode second = ok("/api/v1/runs?since=" + Instant.ofEpochMilli(T0 + 500) + "&limit=3&cursor=" + first.get("nextCursor").asText()).body();
+        assertThat(texts(second.get("items"), "runId")).as("the range holds across pages").containsExactly("w2", "w1", "b1");
+        assertThat(second.has("nextCursor")).isFalse();
+        assertThat(texts(get("/api/v1/runs?origin=SENSOR,API", scopedToken).body().get("items"), "runId")).containsExactly("b1", "q1");
+    }
+
+    @Test
+    void runListFiltersAreChecked() throws Exception {
+        badRequest("/api/v1/runs?origin=moon", "unknown origin 'moon'");
+        badRequest("/api/v1/runs?since=yesterday", "since must be an ISO-8601 instant");
+        badRequest("/api/v1/runs?until=2026-13-01T00:00:00Z", "until must be an ISO-8601 instant");
+        badRequest("/api/v1/runs?since=2026-12-01T10:00:00Z&until=2026-12-01T10:00:00Z", "until must be after since");
+    }
+
+    @Test
+    void theAllRunsStreamSendsChangedRunsThatMatchTheFiltersAndScope() throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> r = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + verticle.actualPort() + "/api/v1/runs?origin=SCHEDULE,API&job=warehouse"))
+                .header("Authorization", "Bearer " + VIEWER.token()).header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        java.util.Iterator<String> lines = r.body().iterator();
+        try {
+            java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                assertThat(reader.submit(lines::next).get(30, TimeUnit.SECONDS)).isEqualTo(": baton runs");
+                // w4 came from a sensor, b1 is another job: left out; w2 and w1 match
+                for (String id : List.of("w4", "b1", "w2", "w1")) {
+                    stores.publish(new dev.baton.gateway.internal.readmodel.LiveFeed.EventItem(id, 9, "StepStarted", new byte[0], false));
+                }
+                String data = reader.submit(() -> {
+                    while (true) {
+                        String line = lines.next();
+                        if (line.startsWith("data: ")) {
+                            return line.substring(6);
+                        }
+                        assertThat(line).isIn("", "event: runs", ": keep-alive");
+                    }
+                }).get(30, TimeUnit.SECONDS);
+                JsonNode msg = Json.tree(data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(texts(msg.get("items"), "runId")).containsExactlyInAnyOrder("w2", "w1");
+                assertThat(texts(msg.get("items"), "origin")).containsExactlyInAnyOrder("SCHEDULE", "API");
+                assertThat(msg.get("more").asBoolean()).isFalse();
+            } finally {
+                reader.shutdownNow();
+            }
+        } finally {
+            r.body().close();
+        }
     }
 
     @Test

@@ -76,6 +76,12 @@ public final class InMemoryReadStores implements ReadStores {
         return this;
     }
 
+    /** Hands a run event to live subscribers, as the read model does once it stored it. */
+    public InMemoryReadStores publish(LiveFeed.EventItem item) {
+        feed.publish(item);
+        return this;
+    }
+
     // ---- ReadStores ----
 
     @Override
@@ -121,7 +127,7 @@ public final class InMemoryReadStores implements ReadStores {
         String last = null;
         for (Map.Entry<String, RunView> e : (q.after() == null ? ordered : ordered.tailMap(q.after(), false)).entrySet()) {
             RunView v = e.getValue();
-            if ((q.job() != null && !q.job().equals(v.job)) || (!statuses.isEmpty() && !statuses.contains(ApiStatus.run(v.status)))) {
+            if ((q.job() != null && !q.job().equals(v.job)) || (!statuses.isEmpty() && !statuses.contains(ApiStatus.run(v.status))) || !q.matches(v)) {
                 continue;
             }
             if (skipped < q.offset()) {
