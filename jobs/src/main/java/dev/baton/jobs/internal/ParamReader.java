@@ -2,6 +2,7 @@ package dev.baton.jobs.internal;
 
 import dev.baton.events.ParamSpec;
 import dev.baton.events.ValueFormat;
+import dev.baton.jobs.Templates;
 import dev.baton.jobs.internal.Node.MapNode;
 import dev.baton.jobs.internal.Node.ScalarNode;
 import dev.baton.jobs.internal.ParsedJob.ParamSource;
@@ -49,6 +50,9 @@ final class ParamReader extends ValueReader {
                 spec.setDescription(string(pm.get("description"), Paths.key(p, "description")));
             } else {
                 problems.add(p, "expected an object {default, required, description} or a default value, got " + value.kind());
+            }
+            if (Templates.mentionsSecrets(spec.getDefault$())) {
+                problems.add(value instanceof MapNode ? Paths.key(p, "default") : p, JobChecks.NO_SECRETS_IN_PARAMS);
             }
             parsed.params.put(name, spec.build());
         });
