@@ -115,6 +115,7 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
+            g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
             Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
             lifecycle.services().stream().filter(svc -> svc != gateway).forEach(gateway::watch);
@@ -123,6 +124,21 @@ public final class DevStack implements AutoCloseable {
             lifecycle.close();
             throw e;
         }
+    }
+
+    /** The share of this JVM's heap that the gateway's responses in flight may hold at worst. */
+    static final double GATEWAY_HEAP_SHARE = 0.25;
+
+    /**
+     * Heavy reads the gateway serves at once in this one-process stack: as many worst-case log pages
+     * ({@code gateway.logs.page.max.bytes}, held about twice while a page becomes a response) as fit in
+     * {@link #GATEWAY_HEAP_SHARE} of the heap, between 4 and the gateway's default.
+     */
+    static int gatewayHeavyReads(long maxHeapBytes) {
+        long page = 2L * (int) GatewayConfig.definition().defaultValues().get(GatewayConfig.LOGS_PAGE_MAX_BYTES);
+        int fits = (int) Math.min(Integer.MAX_VALUE, (long) (maxHeapBytes * GATEWAY_HEAP_SHARE) / page);
+        int gatewayDefault = (int) GatewayConfig.definition().defaultValues().get(GatewayConfig.LIMIT_HEAVY_TOTAL);
+        return Math.max(4, Math.min(gatewayDefault, fits));
     }
 
     public String gatewayUrl() { return gateway.url(); }

@@ -3,14 +3,14 @@ package dev.baton.coordinator.internal.processing;
 import static dev.baton.coordinator.internal.processing.Fold.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer.Kind;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepStatus;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.RunAction;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event.*;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.baton.coordinator.internal.state;
+package dev.baton.runmodel.state;
 
 public enum StepStatus {
     /** Waiting for its upstream steps. */

@@ -1,7 +1,7 @@
-package dev.baton.coordinator.internal.state;
+package dev.baton.runmodel.state;
 
-import dev.baton.coordinator.internal.events.Event.ErrorClass;
-import dev.baton.coordinator.internal.events.Event.Materialized;
+import dev.baton.runmodel.events.Event.ErrorClass;
+import dev.baton.runmodel.events.Event.Materialized;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +63,13 @@ public record StepState(
         return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
                 lastHeartbeat, at, Map.copyOf(outputs), Map.copyOf(refs), List.copyOf(materializations), null, null,
                 cancelRequested, null, reusedFrom, upstream);
+    }
+
+    /** Succeeded in an earlier run: its outputs and the attempt that made them there. */
+    public StepState reused(String fromRunId, int attempt, Map<String, String> outputs, Instant at) {
+        return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
+                lastHeartbeat, at, Map.copyOf(outputs), Map.of(), List.of(), null, null, cancelRequested, null, fromRunId,
+                upstream);
     }
 
     public StepState failed(ErrorClass error, String message, boolean last, Instant at) {

@@ -1,8 +1,8 @@
-package dev.baton.coordinator.internal.state;
+package dev.baton.runmodel.state;
 
-import dev.baton.coordinator.internal.events.Event.Origin;
-import dev.baton.coordinator.internal.events.Event.Reused;
 import dev.baton.events.JobDefinition;
+import dev.baton.runmodel.events.Event.Origin;
+import dev.baton.runmodel.events.Event.Reused;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.baton.coordinator.internal.events;
+package dev.baton.runmodel.events;
 
 import dev.baton.events.JobDefinition;
 import dev.baton.events.UpstreamRef;
@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The coordinator's events: what happened to a run, as immutable Java records. They are converted to
- * and from the public Avro {@code RunEvent} only at the serde boundary ({@code EventMapper}).
+ * A run's events: what happened to a run, as immutable Java records. The coordinator decides and writes them; it and
+ * the gateway fold them with {@link dev.baton.runmodel.state.RunStateApplier}. They are converted to and from the
+ * public Avro {@code RunEvent} only at the serde boundary ({@link RunEventMapper}).
  * Each type carries an explicit, never reused {@link Intent} code.
  */
 public sealed interface Event {

@@ -1,17 +1,18 @@
-package dev.baton.coordinator.internal.state;
+package dev.baton.runmodel.state;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event;
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.events.StepDefinition;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event;
+import dev.baton.runmodel.events.Event.*;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Applies accepted events to run state. Pure: no clock, no randomness, no I/O; every time it records
- * comes from the event. The same events always rebuild the same state (replay equivalence).
+ * The one fold of run events into run state, used by the coordinator (its live state) and by the gateway (its run
+ * view). Pure: no clock, no randomness, no I/O; every time it records comes from the event. The same events always
+ * rebuild the same state (replay equivalence).
  */
 public final class RunStateApplier {
 
@@ -72,8 +73,8 @@ public final class RunStateApplier {
             case StepCancelRequested c -> state.withStep(step(state, e).withCancelRequested(), seq);
             case StepCanceled c -> state.withStep(step(state, e).ended(StepStatus.CANCELED, e.timestamp()), seq);
             case StepSkipped s -> state.withStep(step(state, e).ended(StepStatus.SKIPPED, e.timestamp()), seq);
-            case StepReused r -> state.withStep(step(state, e).succeeded(r.outputs(), Map.of(), List.of(),
-                    e.timestamp(), r.fromRunId()), seq);
+            case StepReused r -> state.withStep(step(state, e).reused(r.fromRunId(), r.attempt(), r.outputs(),
+                    e.timestamp()), seq);
         };
     }
 

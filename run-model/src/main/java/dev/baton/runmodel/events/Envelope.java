@@ -1,4 +1,4 @@
-package dev.baton.coordinator.internal.events;
+package dev.baton.runmodel.events;
 
 import java.time.Instant;
 
