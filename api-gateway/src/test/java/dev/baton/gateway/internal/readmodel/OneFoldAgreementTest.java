@@ -175,7 +175,9 @@ class OneFoldAgreementTest {
         assertThat(v.stepCount).as("%s: step count", context).isEqualTo(c.steps().size());
 
         // what the API shows: the same statuses, attempts and times, in the API's names
-        Map<String, Object> detail = ApiViews.runDetail(v, shown);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> detail = dev.baton.gateway.internal.json.Json.read(
+                dev.baton.gateway.internal.json.Json.bytes(ApiViews.runDetail(v, shown)), Map.class);
         assertThat(detail.get("status")).as("%s: API run status", context).isEqualTo(ApiStatus.run(c.status().name()));
         assertThat(detail.get("startedAt")).as("%s: API started at", context).isEqualTo(time(c.startedAt()));
         assertThat(detail.get("endedAt")).as("%s: API ended at", context).isEqualTo(time(c.endedAt()));
