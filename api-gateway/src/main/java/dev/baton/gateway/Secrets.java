@@ -1,5 +1,7 @@
 package dev.baton.gateway;
 
+import dev.baton.platform.secrets.EnvironmentSecretProvider;
+import dev.baton.platform.secrets.SecretProviders;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -7,11 +9,12 @@ import java.util.Optional;
 /**
  * Where the gateway finds the values of named secrets (a job's {@code webhook.secret}). Job files only name a
  * secret; the value never leaves the gateway's side. The default reads the process environment; a secrets provider
- * can replace it.
+ * can replace it, for example the platform's providers shared with the agents ({@link #from(SecretProviders)}: files,
+ * HashiCorp Vault, or any {@code SecretProviderFactory}).
  */
 public interface Secrets {
     /** The environment variable prefix: secret {@code HOOK} is {@code BATON_SECRET_HOOK}. */
-    String ENV_PREFIX = "BATON_SECRET_";
+    String ENV_PREFIX = EnvironmentSecretProvider.PREFIX;
 
     /** The secret's value, or empty when this source does not have it. */
     Optional<String> value(String name);
@@ -29,6 +32,29 @@ public interface Secrets {
         return new Environment(Map.copyOf(env));
     }
 
+    /** Secrets from a chain of platform providers (the agents' {@code agent.secrets.*} kinds); the first that has one wins. */
+    static Secrets from(SecretProviders providers) {
+        Objects.requireNonNull(providers, "providers");
+        return new Secrets() {
+            @Override
+            public Optional<String> value(String name) {
+                return providers.resolve(name) instanceof SecretProviders.Resolution.Resolved r
+                        ? Optional.of(r.value()) : Optional.empty();
+            }
+
+            @Override
+            public String describe(String name) {
+                return providers.providers().stream().map(p -> p.describe(name))
+                        .collect(java.util.stream.Collectors.joining(", "));
+            }
+
+            @Override
+            public String toString() {
+                return "Secrets.from(" + providers.names() + ")"; // never the values
+            }
+        };
+    }
+
     /** {@code BATON_SECRET_<NAME>} from a map of environment variables; an empty value counts as missing. */
     record Environment(Map<String, String> env) implements Secrets {
         public Environment {
@@ -37,12 +63,14 @@ public interface Secrets {
 
         @Override
         public Optional<String> value(String name) {
-            return Optional.ofNullable(env.get(ENV_PREFIX + name)).filter(v -> !v.isEmpty());
+            // The same lookup as the agents' env provider: one spelling of BATON_SECRET_<NAME> everywhere.
+            return new EnvironmentSecretProvider(env).lookup(name) instanceof dev.baton.platform.secrets.SecretLookup.Found f
+                    ? Optional.of(f.value()) : Optional.empty();
         }
 
         @Override
         public String describe(String name) {
-            return "environment variable " + ENV_PREFIX + name;
+            return new EnvironmentSecretProvider(env).describe(name);
         }
 
         @Override

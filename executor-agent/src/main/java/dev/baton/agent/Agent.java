@@ -17,6 +17,7 @@ import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.TopicSpec;
+import dev.baton.platform.secrets.SecretProviders;
 import dev.baton.platform.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,6 +45,7 @@ import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -81,6 +83,7 @@ public final class Agent implements BatonService {
     private final Producer<String, byte[]> reportProducer;
     private final Producer<String, byte[]> logProducer;
     private final HandlerRegistry handlers;
+    private final SecretProviders secrets;
     private final AgentRuntime runtime;
     private final Registration registration;
     private final ControlLoop control;
@@ -98,21 +101,41 @@ public final class Agent implements BatonService {
 
     /** Starts an agent whose meters go to {@code meters} (shared with other components of this JVM). */
     public static Agent start(AgentConfig config, PrometheusMeterRegistry meters) {
-        return new Agent(config, meters, UnaryOperator.identity());
+        return new Agent(config, meters, UnaryOperator.identity(), secretProviders(config));
+    }
+
+    /**
+     * Starts an agent that takes {@code ${{ secrets.NAME }}} values from {@code secrets} instead of the providers
+     * named by {@code agent.secrets.providers} (embedding with providers of your own). The agent closes them.
+     */
+    public static Agent start(AgentConfig config, PrometheusMeterRegistry meters, SecretProviders secrets) {
+        return new Agent(config, meters, UnaryOperator.identity(), secrets);
     }
 
     /** With the command loops' share consumers wrapped by {@code commandConsumers} (tests inject faults with it). */
     static Agent start(AgentConfig config, PrometheusMeterRegistry meters,
                        UnaryOperator<ShareConsumer<byte[], byte[]>> commandConsumers) {
-        return new Agent(config, meters, commandConsumers);
+        return new Agent(config, meters, commandConsumers, secretProviders(config));
     }
 
-    private Agent(AgentConfig config, PrometheusMeterRegistry meters, UnaryOperator<ShareConsumer<byte[], byte[]>> commandConsumers) {
+    /** The providers named by {@code agent.secrets.providers}; a bad setting fails the start naming the key. */
+    static SecretProviders secretProviders(AgentConfig config) {
+        try {
+            return SecretProviders.of(config.secretProviders(), config::secretProviderSettings, Agent.class.getClassLoader());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(AgentConfig.SECRETS_PROVIDERS + ": " + e.getMessage());
+        }
+    }
+
+    private Agent(AgentConfig config, PrometheusMeterRegistry meters, UnaryOperator<ShareConsumer<byte[], byte[]>> commandConsumers,
+                  SecretProviders secrets) {
         this.config = config;
         this.meters = meters;
         this.topics = config.topics();
+        this.secrets = secrets;
         String id = config.agentId();
-        log.info("Starting agent {} (pools {}, {} slots) with {}", id, config.pools(), config.slots(), config.describe());
+        log.info("Starting agent {} (pools {}, {} slots) with {}; secrets from {}", id, config.pools(), config.slots(),
+                config.describe(), secrets.names());
         try {
             Files.createDirectories(config.workDir());
         } catch (IOException e) {
@@ -130,6 +153,7 @@ public final class Agent implements BatonService {
 
         // What is opened so far, closed in reverse if the start fails half-way.
         List<AutoCloseable> opened = new ArrayList<>();
+        opened.add(secrets);
         try {
             this.codec = opened(opened, new Codec(config.registry()));
             this.reportProducer = opened(opened, new KafkaProducer<>(producerConfig("reports"), new StringSerializer(), new ByteArraySerializer()));
@@ -145,7 +169,7 @@ public final class Agent implements BatonService {
             String host = AgentConfig.hostName();
             Reports reports = new Reports(reportProducer, codec, topics.agentReports(), id, host, config.region());
             LogShipper logs = new LogShipper(logProducer, codec, topics.logs(), id, metrics);
-            this.runtime = opened(opened, new AgentRuntime(config, reports, logs, metrics, handlers, slots));
+            this.runtime = opened(opened, new AgentRuntime(config, reports, logs, metrics, handlers, slots, secrets));
             rt[0] = runtime;
             DeadLetters deadLetters = new DeadLetters(reportProducer, codec, topics.deadLetters(), metrics);
 
@@ -412,6 +436,7 @@ public final class Agent implements BatonService {
             logProducer.close(Duration.ofSeconds(30));
             codec.close();
             handlers.close();
+            secrets.close();
             removeShutdownHook();
             ready = false;
             stopped.countDown();

@@ -42,6 +42,18 @@ public final class AgentConfig extends BatonConfig {
     public static final String INHERIT_ENV = "agent.inherit.env";
     public static final String CREATE_TOPICS = "agent.create.topics";
     public static final String SHUTDOWN_HOOK = "agent.shutdown.hook";
+    /** Prefix of the secret settings; a provider of type T gets the keys under {@code agent.secrets.T.}. */
+    public static final String SECRETS_PREFIX = "agent.secrets.";
+    public static final String SECRETS_PROVIDERS = "agent.secrets.providers";
+    public static final String SECRETS_MISSING_RETRYABLE = "agent.secrets.missing.retryable";
+    public static final String SECRETS_FILE_DIR = "agent.secrets.file.dir";
+    public static final String SECRETS_VAULT_ADDRESS = "agent.secrets.vault.address";
+    public static final String SECRETS_VAULT_TOKEN = "agent.secrets.vault.token";
+    public static final String SECRETS_VAULT_TOKEN_FILE = "agent.secrets.vault.token.file";
+    public static final String SECRETS_VAULT_MOUNT = "agent.secrets.vault.mount";
+    public static final String SECRETS_VAULT_PATH = "agent.secrets.vault.path";
+    public static final String SECRETS_VAULT_NAMESPACE = "agent.secrets.vault.namespace";
+    public static final String SECRETS_VAULT_TIMEOUT_MS = "agent.secrets.vault.timeout.ms";
 
 
     private static ConfigDef definition() {
@@ -111,7 +123,36 @@ public final class AgentConfig extends BatonConfig {
                         "Create missing standard topics and the pools' command topics at start; set false when the agent's "
                                 + "principal may not create topics (remote agents with narrow ACLs).")
                 .define(SHUTDOWN_HOOK, Type.BOOLEAN, true, Importance.LOW,
-                        "Register a JVM shutdown hook so SIGTERM drains the agent gracefully.");
+                        "Register a JVM shutdown hook so SIGTERM drains the agent gracefully.")
+                .define(SECRETS_PROVIDERS, Type.LIST, List.of("env"), (name, value) -> {
+                    if (value == null || ((List<?>) value).isEmpty()) {
+                        throw new ConfigException(name, value, "at least one secret provider is needed (e.g. env)");
+                    }
+                }, Importance.MEDIUM,
+                        "Where ${{ secrets.NAME }} values come from, asked in this order: env (BATON_SECRET_<NAME> of the "
+                                + "agent's environment), file (agent.secrets.file.dir), vault (HashiCorp Vault KV v2, "
+                                + "agent.secrets.vault.*) or the type of any dev.baton.platform.secrets.SecretProviderFactory on "
+                                + "the classpath (its settings: agent.secrets.<type>.*).")
+                .define(SECRETS_MISSING_RETRYABLE, Type.BOOLEAN, false, Importance.LOW,
+                        "Whether an attempt that failed with SECRET_MISSING (a secret no provider has, or a provider refused) "
+                                + "may be retried by the step's retry policy. Off: a missing secret needs a person.")
+                .define(SECRETS_FILE_DIR, Type.STRING, null, Importance.MEDIUM,
+                        "Directory of secret files for the file provider (a mounted Kubernetes Secret): file name = secret "
+                                + "name (or its lower-case, dashed form), content = value. Read on every use, so rotation needs no restart.")
+                .define(SECRETS_VAULT_ADDRESS, Type.STRING, null, Importance.MEDIUM,
+                        "Base URL of HashiCorp Vault for the vault provider, e.g. https://vault.example.com:8200.")
+                .define(SECRETS_VAULT_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+                        "Vault token (prefer agent.secrets.vault.token.file or the BATON_AGENT_SECRETS_VAULT_TOKEN variable).")
+                .define(SECRETS_VAULT_TOKEN_FILE, Type.STRING, null, Importance.MEDIUM,
+                        "File holding the Vault token, re-read on every lookup (renewed by Vault Agent or a sidecar).")
+                .define(SECRETS_VAULT_MOUNT, Type.STRING, "secret", Importance.LOW, "Mount of the KV version 2 secrets engine.")
+                .define(SECRETS_VAULT_PATH, Type.STRING, "baton", Importance.MEDIUM,
+                        "Path of the KV entry holding the agent's secrets: secret NAME is its key NAME "
+                                + "(GET /v1/<mount>/data/<path>, field data.data.NAME).")
+                .define(SECRETS_VAULT_NAMESPACE, Type.STRING, null, Importance.LOW,
+                        "Vault Enterprise namespace (X-Vault-Namespace header); empty for none.")
+                .define(SECRETS_VAULT_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW,
+                        "Connect and request timeout of Vault lookups.");
     }
 
     private final String agentId;
@@ -149,6 +190,32 @@ public final class AgentConfig extends BatonConfig {
     public boolean inheritEnv() { return getBoolean(INHERIT_ENV); }
     public boolean createTopics() { return getBoolean(CREATE_TOPICS); }
     public boolean shutdownHook() { return getBoolean(SHUTDOWN_HOOK); }
+    public List<String> secretProviders() { return List.copyOf(getList(SECRETS_PROVIDERS)); }
+    public boolean secretsMissingRetryable() { return getBoolean(SECRETS_MISSING_RETRYABLE); }
+
+    /**
+     * Settings of the secret provider of {@code type}: every {@code agent.secrets.<type>.*} key given, prefix removed,
+     * plus the declared keys of that type with their defaults.
+     */
+    public Map<String, String> secretProviderSettings(String type) {
+        String prefix = SECRETS_PREFIX + type + ".";
+        Map<String, String> m = new java.util.TreeMap<>(withPrefix(prefix));
+        definition().configKeys().forEach((key, def) -> {
+            if (key.startsWith(prefix)) {
+                Object v = switch (def.type) {
+                    case PASSWORD -> getPassword(key);
+                    case LONG -> getLong(key);
+                    case INT -> getInt(key);
+                    case BOOLEAN -> getBoolean(key);
+                    default -> getString(key);
+                };
+                if (v != null) {
+                    m.put(key.substring(prefix.length()), String.valueOf(v));
+                }
+            }
+        });
+        return m;
+    }
 
     public Path workDir() {
         String dir = getString(WORK_DIR);

@@ -57,4 +57,44 @@ class AgentConfigTest {
         assertThat(c.toString()).doesNotContain("s3cret").contains("kafka.sasl.jaas.config");
         assertThat(c.kafkaClient()).containsEntry("ssl.keystore.password", "s3cret");
     }
+
+    @Test
+    void secretProvidersDefaultToTheEnvironmentAndBadSettingsFailNamingTheKey() {
+        try (var chain = Agent.secretProviders(AgentConfig.of(base()))) {
+            assertThat(chain.names()).isEqualTo("env");
+        }
+        var unknown = base();
+        unknown.put(AgentConfig.SECRETS_PROVIDERS, "env,aws");
+        assertThatThrownBy(() -> Agent.secretProviders(AgentConfig.of(unknown))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("agent.secrets.providers").hasMessageContaining("unknown secret provider 'aws'");
+        var noDir = base();
+        noDir.put(AgentConfig.SECRETS_PROVIDERS, "file");
+        assertThatThrownBy(() -> Agent.secretProviders(AgentConfig.of(noDir))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("agent.secrets.file.dir");
+        var noToken = base();
+        noToken.put(AgentConfig.SECRETS_PROVIDERS, "vault");
+        noToken.put(AgentConfig.SECRETS_VAULT_ADDRESS, "http://127.0.0.1:8200");
+        assertThatThrownBy(() -> Agent.secretProviders(AgentConfig.of(noToken))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'token' or 'token.file'");
+    }
+
+    @Test
+    void vaultSettingsReachTheProviderWithDefaultsAndTheTokenStaysHidden() {
+        var m = base();
+        m.put(AgentConfig.SECRETS_PROVIDERS, "vault");
+        m.put(AgentConfig.SECRETS_VAULT_ADDRESS, "http://127.0.0.1:8200");
+        m.put(AgentConfig.SECRETS_VAULT_TOKEN, "hvs.s3cret");
+        m.put("agent.secrets.custom.region", "eu");
+        AgentConfig c = AgentConfig.of(m);
+        assertThat(c.secretProviderSettings("vault")).containsEntry("address", "http://127.0.0.1:8200")
+                .containsEntry("token", "hvs.s3cret").containsEntry("mount", "secret").containsEntry("path", "baton")
+                .containsEntry("timeout.ms", "10000");
+        assertThat(c.secretProviderSettings("custom")).containsExactlyEntriesOf(Map.of("region", "eu"));
+        assertThat(c.toString()).doesNotContain("hvs.s3cret");
+        assertThat(c.secretsMissingRetryable()).isFalse();
+        try (var chain = Agent.secretProviders(c)) {
+            assertThat(chain.names()).isEqualTo("vault");
+            assertThat(chain.toString()).doesNotContain("hvs.s3cret");
+        }
+    }
 }

@@ -35,8 +35,8 @@ import org.apache.avro.util.Utf8;
  *
  * <p>Namespaces: {@code params.<name>}, {@code steps.<step>.outputs.<name>}, {@code run.id}, {@code run.job},
  * {@code attempt.id}, {@code attempt.number} (step actions); {@code trigger.*} (Kafka trigger params and runKey);
- * {@code schedule.name|time|date} (schedule params); {@code secrets.<NAME>} passes through unresolved (the agent
- * resolves it). See docs/jobs.md.
+ * {@code schedule.name|time|date} (schedule params); {@code secrets.NAME} is left in place (normalised to
+ * {@code ${{ secrets.NAME }}}) for the agent, and a substituted value naming a secret is refused. See docs/jobs.md.
  */
 public final class Templates {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -97,6 +97,34 @@ public final class Templates {
         if (shape != null) {
             throw new TemplateException(ref.expression(), shape);
         }
+        if (ref.namespace().equals(TemplateGrammar.SECRETS)) {
+            // Only the agent that runs the step resolves secrets: the reference stays in place, normalised.
+            return ref.text();
+        }
+        return dataOnly(ref, value(ref, path, ctx));
+    }
+
+    /** Whether the text holds {@code ${{ secrets.} in any spelling the agent would resolve. */
+    public static boolean mentionsSecrets(String text) {
+        return text != null && text.contains(TemplateScanner.OPEN) && SECRET_REFERENCE.matcher(text).find();
+    }
+
+    private static final java.util.regex.Pattern SECRET_REFERENCE =
+            java.util.regex.Pattern.compile("\\$\\{\\{\\s*" + TemplateGrammar.SECRETS + "\\.");
+
+    /**
+     * A value (a param, a step output, a field of a Kafka record) that names a secret would make the agent fetch it
+     * into a step that only meant to pass data: whoever sets a param could read any secret of the agent.
+     */
+    private static String dataOnly(TemplateReference ref, String value) {
+        if (mentionsSecrets(value)) {
+            throw new TemplateException(ref.expression(), "the value contains ${{ secrets.* }}; secrets can only be named"
+                    + " in the job file, never passed in params, outputs or records");
+        }
+        return value;
+    }
+
+    private static String value(TemplateReference ref, List<String> path, TemplateContext ctx) {
         return switch (ref.namespace()) {
             case TemplateGrammar.PARAMS -> {
                 String value = ctx.params().get(path.get(1));

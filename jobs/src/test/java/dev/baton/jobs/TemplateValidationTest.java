@@ -112,9 +112,9 @@ class TemplateValidationTest {
 
     @Test
     void unknownNamespace() {
-        // secrets.* became a pass-through namespace (resolved by the agent), so another unknown root stands in.
+        // secrets.* became a namespace (resolved by the agent, see SecretReferencesTest); any other stays unknown.
         assertThat(problems(withStep("  - key: use\n    run: echo ${{ vault.token }}\n"))).containsExactly(problem("steps[4].run",
-                "${{ vault.token }}: unknown namespace 'vault'; expected one of params, steps, run, attempt, trigger, schedule"));
+                "${{ vault.token }}: unknown namespace 'vault'; expected one of params, steps, run, attempt, trigger, schedule, secrets"));
     }
 
     @Test

@@ -21,9 +21,11 @@ public final class AgentMetrics {
     private final Counter deadLetters;
     private final Counter redeliveries;
     private final Map<ErrorClass, Counter> failures = new EnumMap<>(ErrorClass.class);
+    private final String agentId;
 
     public AgentMetrics(MeterRegistry registry, String agentId, Supplier<Number> running, Supplier<Number> freeSlots) {
         this.registry = registry;
+        this.agentId = agentId;
         Gauge.builder("baton.agent.steps.running", running).description("Steps running on this agent")
                 .tag("agent", agentId).register(registry);
         Gauge.builder("baton.agent.slots.free", freeSlots).description("Free slots of this agent")
@@ -67,6 +69,18 @@ public final class AgentMetrics {
 
     public void failure(ErrorClass errorClass) {
         failures.get(errorClass).increment();
+    }
+
+    /**
+     * A secret an attempt needed could not be had: {@code reason} is {@code missing} (no provider has it; the
+     * provider tag lists the providers asked, e.g. {@code env+file}), {@code denied} (the provider refused the
+     * agent's credentials) or {@code unavailable} (the provider could not be reached).
+     */
+    public void credentialFailure(String provider, String reason) {
+        Counter.builder("baton.agent.credential.failures")
+                .description("Attempts that failed because a secret could not be had, by provider and reason")
+                .tag("agent", agentId).tag("provider", provider).tag("reason", reason)
+                .register(registry).increment();
     }
 
     public void logLinesDropped(int n) {

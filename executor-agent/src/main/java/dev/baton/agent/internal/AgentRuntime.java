@@ -10,6 +10,7 @@ import dev.baton.events.RunAction;
 import dev.baton.events.RunningStep;
 import dev.baton.events.SleepAction;
 import dev.baton.events.StepCommand;
+import dev.baton.platform.secrets.SecretProviders;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,12 +47,14 @@ public final class AgentRuntime implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService logFlusher;
     private final HttpClient http;
+    private final ActionSecrets secrets;
     /** Why the agent cannot go on (an OutOfMemoryError or other Error in one of its threads), or null. */
     private volatile String fatal;
 
     public AgentRuntime(AgentConfig config, Reports reports, LogShipper logs, AgentMetrics metrics,
-                        HandlerRegistry handlers, Semaphore slots) {
+                        HandlerRegistry handlers, Semaphore slots, SecretProviders secretProviders) {
         this.config = config;
+        this.secrets = new ActionSecrets(secretProviders, metrics, config.secretsMissingRetryable());
         this.reports = reports;
         this.logs = logs;
         this.metrics = metrics;
@@ -116,9 +119,11 @@ public final class AgentRuntime implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Builds the runner for the attempt's action. */
+    /** Resolves the action's secrets (from now on the attempt masks their values) and builds its runner. */
     StepRunner runner(Attempt attempt) throws StepStartException {
-        Object action = attempt.execute().getAction();
+        ActionSecrets.Resolved resolved = secrets.resolve(attempt.execute().getAction());
+        attempt.redactWith(resolved.redactor());
+        Object action = resolved.action();
         return switch (action) {
             case NoopAction n -> new NoopRunner();
             case SleepAction s -> new SleepRunner(s.getDurationMs(), timer);

@@ -20,6 +20,7 @@ public final class Attempt {
     private final int outputMaxBytes;
     private final AtomicBoolean canceled = new AtomicBoolean();
     private Path workDir;
+    private volatile Redactor redactor = Redactor.NONE;
 
     public Attempt(StepCommand command, ExecuteStep execute, LogShipper.AttemptLog log, Path workRoot, int outputMaxBytes) {
         this.command = command;
@@ -40,6 +41,15 @@ public final class Attempt {
     public Map<String, String> params() { return execute.getParams(); }
     public Map<String, Map<String, String>> inputs() { return execute.getInputs(); }
     public int outputMaxBytes() { return outputMaxBytes; }
+
+    /** Masks the values of the attempt's secrets; {@link Redactor#NONE} until secrets were resolved. */
+    public Redactor redactor() { return redactor; }
+
+    /** From now on, the attempt's log lines and reports mask these secret values. */
+    void redactWith(Redactor r) {
+        this.redactor = r;
+        log.redactWith(r);
+    }
 
     /** Set when the attempt is being canceled or timed out; runners check it to stop early. */
     public AtomicBoolean canceled() { return canceled; }

@@ -124,7 +124,8 @@ public final class Execution {
         ack.accept(AcknowledgeType.ACCEPT);
 
         ScheduledFuture<?> heartbeat = runtime.scheduleHeartbeats(this, heartbeatInterval());
-        Outcome outcome = early != null ? early : await(runner);
+        // Secret values never leave the agent: not in outputs, materializations or error messages.
+        Outcome outcome = attempt.redactor().redact(early != null ? early : await(runner));
         Duration duration = Duration.ofNanos(System.nanoTime() - t0);
         heartbeat.cancel(false);
         if (outcome instanceof Outcome.Failed f) {

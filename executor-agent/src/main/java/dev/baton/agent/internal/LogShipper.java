@@ -75,6 +75,7 @@ public final class LogShipper {
         private long lines;
         private CompletableFuture<Void> lastSend = CompletableFuture.completedFuture(null);
         private boolean closed;
+        private volatile Redactor redactor = Redactor.NONE;
 
         private AttemptLog(StepCommand cmd) {
             this.cmd = cmd;
@@ -85,7 +86,14 @@ public final class LogShipper {
         /** A line written by the agent itself (start, exit code, cancel, …). */
         public void system(String text) { append(LogStream.SYSTEM, text); }
 
-        public void append(LogStream stream, String text) {
+        /** Masks these secret values in every line appended from now on. */
+        void redactWith(Redactor r) {
+            this.redactor = r;
+        }
+
+        public void append(LogStream stream, String raw) {
+            // Before splitting, so a value is never cut in two pieces that each escape the mask.
+            String text = redactor.redact(raw);
             if (text.length() <= MAX_LINE_CHARS) {
                 appendLine(stream, text);
                 return;

@@ -6,6 +6,7 @@ import dev.baton.events.JavaAction;
 import dev.baton.events.NoopAction;
 import dev.baton.events.RunAction;
 import dev.baton.events.SleepAction;
+import dev.baton.jobs.Templates;
 import dev.baton.jobs.internal.Node.ListNode;
 import dev.baton.jobs.internal.Node.MapNode;
 import dev.baton.jobs.internal.Node.ScalarKind;
@@ -207,6 +208,11 @@ final class ActionReader extends ValueReader {
                     String pointer = string(value, op);
                     if (pointer == null) {
                         problems.add(op, "expected a JSON pointer such as /data/id");
+                        return;
+                    }
+                    if (Templates.mentionsSecrets(pointer)) {
+                        // Outputs travel in clear on Kafka and feed other steps' params and templates.
+                        problems.add(op, "secrets cannot be used in outputs; outputs travel in clear on Kafka");
                         return;
                     }
                     try {

@@ -27,10 +27,13 @@ public final class JobChecks {
     private static final Map<Scope, Set<String>> NAMESPACES = Map.of(
             Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
                     TemplateGrammar.SECRETS),
-            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
-                    TemplateGrammar.SECRETS),
+            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT, TemplateGrammar.SECRETS),
             Scope.TRIGGER, Set.of(TemplateGrammar.TRIGGER),
             Scope.SCHEDULE, Set.of(TemplateGrammar.SCHEDULE));
+
+    /** Params and run keys travel in clear on Kafka and come back from the API: no secret may become one. */
+    static final String NO_SECRETS_IN_PARAMS = "secrets cannot be used in params (they travel in clear on Kafka and"
+            + " are shown by the API); name the secret where a step uses it (run, env, http url, headers or body)";
 
     private final Problems problems;
     private final ParsedJob job;
@@ -194,6 +197,9 @@ public final class JobChecks {
     }
 
     private static String unavailable(Scope scope, String ns) {
+        if (ns.equals(TemplateGrammar.SECRETS)) {
+            return NO_SECRETS_IN_PARAMS;
+        }
         return switch (scope) {
             case STEP, JOB_ENV -> switch (ns) {
                 case TemplateGrammar.TRIGGER -> "trigger.* is only available in Kafka trigger params and runKey;"

@@ -4,6 +4,7 @@ import dev.baton.events.ParamSpec;
 import dev.baton.events.ParamType;
 import dev.baton.jobs.JobParams;
 import dev.baton.events.ValueFormat;
+import dev.baton.jobs.Templates;
 import dev.baton.jobs.internal.Node.MapNode;
 import dev.baton.jobs.internal.Node.ScalarNode;
 import dev.baton.jobs.internal.ParsedJob.ParamSource;
@@ -55,6 +56,9 @@ final class ParamReader extends ValueReader {
             } else {
                 problems.add(p, "expected an object {default, required, description, type, values, pattern, maxLength}"
                         + " or a default value, got " + value.kind());
+            }
+            if (Templates.mentionsSecrets(spec.getDefault$())) {
+                problems.add(value instanceof MapNode ? Paths.key(p, "default") : p, JobChecks.NO_SECRETS_IN_PARAMS);
             }
             parsed.params.put(name, spec.build());
         });

@@ -11,17 +11,14 @@ public final class TemplateGrammar {
     public static final String ATTEMPT = "attempt";
     public static final String TRIGGER = "trigger";
     public static final String SCHEDULE = "schedule";
-    /**
-     * {@code secrets.<NAME>}: never resolved by the coordinator; the reference passes through as text and the
-     * agent resolves it just before execution (in a run script it travels in an environment variable).
-     */
+    /** Resolved only by the agent that runs the step; the coordinator leaves {@code ${{ secrets.NAME }}} in place. */
     public static final String SECRETS = "secrets";
-    /** The namespaces the coordinator or scheduler resolves (secrets pass through and are not listed in messages). */
+
     public static final Set<String> RUN_FIELDS = Set.of("id", "job");
     public static final Set<String> ATTEMPT_FIELDS = Set.of("id", "number");
     public static final Set<String> TRIGGER_FIELDS = Set.of("key", "value", "headers", "topic", "partition", "offset", "timestamp");
     public static final Set<String> SCHEDULE_FIELDS = Set.of("name", "time", "date");
-    public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE);
+    public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE, SECRETS);
 
     private TemplateGrammar() {}
 
@@ -37,7 +34,8 @@ public final class TemplateGrammar {
             case TRIGGER -> triggerShapeError(path);
             case SCHEDULE -> n == 2 && SCHEDULE_FIELDS.contains(path.get(1)) ? null
                     : "expected schedule.name, schedule.time or schedule.date";
-            case SECRETS -> n == 2 ? null : "expected secrets.<NAME>";
+            case SECRETS -> n == 2 && Names.SECRET.matcher(path.get(1)).matches() ? null
+                    : "expected secrets.<NAME> (upper-case letters, digits and '_', starting with a letter)";
             default -> "unknown namespace '" + ns + "'; expected one of " + String.join(", ", NAMESPACES);
         };
     }

@@ -121,6 +121,21 @@ public class BatonConfig {
         return m;
     }
 
+    /**
+     * The raw settings whose keys start with {@code prefix}, the prefix removed, values as text (for pass-through
+     * sections such as a custom secret provider's {@code agent.secrets.<type>.*}).
+     */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> m = new TreeMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v != null) {
+                m.put(k.substring(prefix.length()), v instanceof org.apache.kafka.common.config.types.Password pw
+                        ? pw.value() : String.valueOf(v));
+            }
+        });
+        return m;
+    }
+
     /** All settings with secret values hidden, for logs. */
     public Map<String, String> describe() {
         Map<String, String> m = new TreeMap<>();

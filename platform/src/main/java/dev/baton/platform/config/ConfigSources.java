@@ -41,7 +41,9 @@ public final class ConfigSources {
 
     public ConfigSources env(Map<String, String> env) {
         env.forEach((k, v) -> {
-            if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
+            // BATON_SECRET_<NAME> are secret values for ${{ secrets.NAME }}, not settings: they stay out of the config.
+            if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()
+                    && !k.startsWith(dev.baton.platform.secrets.EnvironmentSecretProvider.PREFIX)) {
                 values.put(envToKey(k), v);
             }
         });

@@ -60,6 +60,15 @@ class BatonConfigTest {
     }
 
     @Test
+    void secretValuesInTheEnvironmentAreNotSettings() {
+        var merged = new ConfigSources()
+                .env(Map.of("BATON_SECRET_DB_PASSWORD", "s3cr3t", "BATON_AGENT_SECRETS_PROVIDERS", "env,file"))
+                .toMap();
+        assertThat(merged).containsEntry("agent.secrets.providers", "env,file").doesNotContainKey("secret.db.password");
+        assertThat(merged.values()).doesNotContain("s3cr3t");
+    }
+
+    @Test
     void aComponentDefinitionCanBeBoundManyTimes() {
         var def = new org.apache.kafka.common.config.ConfigDef().define("x.y", org.apache.kafka.common.config.ConfigDef.Type.INT, 1,
                 org.apache.kafka.common.config.ConfigDef.Importance.LOW, "doc");
