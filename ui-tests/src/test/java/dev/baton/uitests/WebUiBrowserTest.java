@@ -236,14 +236,12 @@ class WebUiBrowserTest {
                 .path("runId").asText();
         await(b).until(d -> d.findElements(By.cssSelector("#runs-table tr[data-run='" + runId + "']")).size() == 1);
         assertThat(js(b).executeScript("return window.__noReload === true")).as("the page was not reloaded").isEqualTo(true);
-        assertThat(b.findElements(By.cssSelector("#runs-table tr[data-run]")))
-                .allSatisfy(r -> assertThat(r.getAttribute("data-origin")).isEqualTo("API"));
+        assertThat(origins(b)).allSatisfy(x -> assertThat(x).isEqualTo("API"));
         shot(b, "runs-filtered");
 
         new Select(b.findElement(By.id("filter-origin"))).selectByValue("SCHEDULE");
         await(b).until(d -> d.getCurrentUrl().contains("origin=SCHEDULE") && d.findElements(By.cssSelector("#runs-table tr[data-run='" + runId + "']")).isEmpty());
-        assertThat(b.findElements(By.cssSelector("#runs-table tr[data-run]")))
-                .allSatisfy(r -> assertThat(r.getAttribute("data-origin")).isEqualTo("SCHEDULE"));
+        assertThat(origins(b)).allSatisfy(x -> assertThat(x).isEqualTo("SCHEDULE"));
 
         // time range: before the run, nothing; the last hour, the run
         b.get(stack.gatewayUrl() + "/runs?range=custom&until=2000-01-01T00:00:00.000Z");
@@ -287,6 +285,53 @@ class WebUiBrowserTest {
         } finally {
             call("POST", "/api/v1/runs/" + runId + "/cancel", admin, "{}");
         }
+    }
+
+    @Test
+    void aFailedRunOpensAnIncidentThatAViewerSeesWithoutAcknowledgeAndAnOperatorAcknowledgesFromItsPage() throws Exception {
+        // examples/nightly_cleanup.yaml: its step exits 1 and its run_failed rule has a webhook on a port nobody
+        // listens on; the failed delivery does not matter for the incident.
+        HttpResponse<String> reg = call("POST", "/api/v1/jobs", admin, Files.readString(REPO.resolve("examples/nightly_cleanup.yaml")));
+        assertThat(reg.statusCode()).as(reg.body()).isIn(200, 201);
+        String runId = JSON.readTree(call("POST", "/api/v1/jobs/nightly_cleanup/runs", admin, "{}").body()).path("runId").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).path("status").asText().equals("FAILED"));
+
+        WebDriver v = signedIn(viewer, "/incidents");
+        String row = "#incidents-table tr[data-incident]";
+        await(v).until(d -> status(d, row + " td:nth-child(4) .badge").equals("OPEN")); // the list refreshes by itself
+        WebElement tr = v.findElement(By.cssSelector(row));
+        assertThat(tr.getText()).contains("nightly_cleanup", "run_failed");
+        assertThat(tr.findElement(By.cssSelector("time")).getAttribute("title")).startsWith("UTC: ");
+        String incidentId = tr.getAttribute("data-incident");
+        assertThat(new Select(v.findElement(By.id("filter-incident-status"))).getFirstSelectedOption().getText()).isEqualTo("open");
+        assertThat(v.findElement(By.cssSelector("nav a.active")).getText()).isEqualTo("Incidents");
+        click(v, By.linkText("run_failed"));
+        await(v).until(d -> d.getCurrentUrl().endsWith("/incidents/" + incidentId) && status(d, "#incident-status .badge").equals("OPEN"));
+        assertThat(v.findElements(By.id("ack"))).isEmpty();
+        assertThat(v.findElements(By.id("ack-note"))).isEmpty();
+
+        WebDriver a = signedIn(admin, "/incidents/" + incidentId);
+        await(a).until(d -> d.findElements(By.id("ack")).size() == 1);
+        assertThat(a.findElement(By.id("incident-message")).getText()).isNotEmpty();
+        shot(a, "incident");
+        a.findElement(By.id("ack-note")).sendKeys("looking into the sweep");
+        a.findElement(By.id("ack")).sendKeys(Keys.ENTER); // keyboard reachable
+        await(a).until(d -> status(d, "#incident-status .badge").equals("ACKNOWLEDGED"));
+        assertThat(a.findElement(By.id("incident-acked")).getText()).contains("by ");
+        assertThat(a.findElements(By.id("ack"))).isEmpty();
+        JsonNode i = JSON.readTree(call("GET", "/api/v1/incidents/" + incidentId, admin, null).body());
+        assertThat(i.path("status").asText()).isEqualTo("ACKNOWLEDGED");
+
+        // the status filter lives in the URL: the acknowledged list shows it, the open list no longer does
+        click(a, By.linkText("All incidents"));
+        await(a).until(d -> d.findElements(By.id("filter-incident-status")).size() == 1);
+        new Select(a.findElement(By.id("filter-incident-status"))).selectByValue("acknowledged");
+        await(a).until(d -> d.getCurrentUrl().endsWith("/incidents?status=acknowledged")
+                && status(d, "#incidents-table tr[data-incident='" + incidentId + "'] td:nth-child(4) .badge").equals("ACKNOWLEDGED"));
+        shot(a, "incidents");
+        a.get(stack.gatewayUrl() + "/incidents?status=open");
+        await(a).until(d -> d.findElements(By.id("incidents-table")).size() == 1);
+        assertThat(a.findElements(By.cssSelector("#incidents-table tr[data-incident='" + incidentId + "']"))).isEmpty();
     }
 
     void viewerAndOperator(String runId) throws Exception {
@@ -465,6 +510,13 @@ class WebUiBrowserTest {
                 return false;
             }
         });
+    }
+
+    /** The origins of the runs listed, read in one go (the list re-renders live, so found rows can go stale). */
+    @SuppressWarnings("unchecked")
+    static List<String> origins(WebDriver d) {
+        return (List<String>) js(d).executeScript(
+                "return [...document.querySelectorAll('#runs-table tr[data-run]')].map(r => r.dataset.origin);");
     }
 
     static String attr(WebDriver d, String css, String name) {

@@ -3,6 +3,7 @@ import { h, notice, fill } from './dom.js';
 import { api, ApiError } from './api.js';
 import * as runs from './runs.js';
 import * as catalog from './catalog.js';
+import * as incidents from './incidents.js';
 
 export const session = { me: null };
 
@@ -23,6 +24,8 @@ const routes = [
   [/^\/assets\/(.+)$/, catalog.assetPage],
   [/^\/schedules$/, catalog.schedulesPage],
   [/^\/agents$/, catalog.agentsPage],
+  [/^\/incidents$/, incidents.incidentsPage],
+  [/^\/incidents\/([^/]+)$/, incidents.incidentPage],
 ];
 
 let disposers = [];
@@ -43,7 +46,7 @@ function header() {
   const top = document.getElementById('top');
   fill(top, h('nav', { 'aria-label': 'Main' },
     h('a', { href: '/runs', class: 'brand' }, 'Baton'),
-    link('/runs', 'Runs'), link('/jobs', 'Jobs'), link('/assets', 'Assets'), link('/schedules', 'Schedules'), link('/agents', 'Agents'),
+    link('/runs', 'Runs'), link('/jobs', 'Jobs'), link('/assets', 'Assets'), link('/schedules', 'Schedules'), link('/agents', 'Agents'), link('/incidents', 'Incidents'),
     h('span', { class: 'spacer' }),
     session.me ? [h('span', { class: 'who', title: 'Signed in with token ' + session.me.name },
       session.me.name, ' · ', h('span', { id: 'role' }, session.me.role)),
