@@ -113,7 +113,7 @@ class TemplateValidationTest {
     @Test
     void unknownNamespace() {
         assertThat(problems(withStep("  - key: use\n    run: echo ${{ secrets.token }}\n"))).containsExactly(problem("steps[4].run",
-                "${{ secrets.token }}: unknown namespace 'secrets'; expected one of params, steps, run, attempt, trigger, schedule"));
+                "${{ secrets.token }}: unknown namespace 'secrets'; expected one of params, steps, run, attempt, trigger, schedule, partition"));
     }
 
     @Test

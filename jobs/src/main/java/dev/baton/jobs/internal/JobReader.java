@@ -25,6 +25,7 @@ public final class JobReader extends ValueReader {
     private final ScheduleReader schedules;
     private final TriggerReader triggers;
     private final WebhookReader webhook;
+    private final PartitionReader partitions;
 
     public JobReader(Problems problems) {
         super(problems, new ParsedJob());
@@ -36,6 +37,7 @@ public final class JobReader extends ValueReader {
         schedules = new ScheduleReader(problems, parsed, params);
         triggers = new TriggerReader(problems, parsed, params, assets);
         webhook = new WebhookReader(problems, parsed);
+        partitions = new PartitionReader(problems, parsed);
     }
 
     /** Reads the root node; the returned job's builder has every field set but {@code source} and {@code registeredAt}. */
@@ -54,7 +56,8 @@ public final class JobReader extends ValueReader {
                 .setPriority(0)
                 .setRunTimeoutMs(null)
                 .setSource(null)
-                .setWebhook(null);
+                .setWebhook(null)
+                .setPartitions(null);
         parsed.job = job;
         MapNode m = object(root, Paths.ROOT, "an object with name and steps");
         if (m == null) {
@@ -69,6 +72,8 @@ public final class JobReader extends ValueReader {
             job.setName(name);
         }
         job.setDescription(string(m.get("description"), "description"));
+        parsed.partitions = partitions.read(m.get("partitions"), "partitions");
+        job.setPartitions(parsed.partitions);
         params.read(m.get("params"), "params");
         job.setParams(new LinkedHashMap<>(parsed.params));
 

@@ -11,12 +11,15 @@ public final class TemplateGrammar {
     public static final String ATTEMPT = "attempt";
     public static final String TRIGGER = "trigger";
     public static final String SCHEDULE = "schedule";
+    public static final String PARTITION = "partition";
 
     public static final Set<String> RUN_FIELDS = Set.of("id", "job");
     public static final Set<String> ATTEMPT_FIELDS = Set.of("id", "number");
     public static final Set<String> TRIGGER_FIELDS = Set.of("key", "value", "headers", "topic", "partition", "offset", "timestamp");
     public static final Set<String> SCHEDULE_FIELDS = Set.of("name", "time", "date");
-    public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE);
+    /** partition.key|start|end, and per dimension partition.<dimension>.key|start|end. */
+    public static final Set<String> PARTITION_FIELDS = Set.of("key", "start", "end");
+    public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE, PARTITION);
 
     private TemplateGrammar() {}
 
@@ -32,6 +35,9 @@ public final class TemplateGrammar {
             case TRIGGER -> triggerShapeError(path);
             case SCHEDULE -> n == 2 && SCHEDULE_FIELDS.contains(path.get(1)) ? null
                     : "expected schedule.name, schedule.time or schedule.date";
+            case PARTITION -> n == 2 && PARTITION_FIELDS.contains(path.get(1))
+                    || n == 3 && !PARTITION_FIELDS.contains(path.get(1)) && PARTITION_FIELDS.contains(path.get(2)) ? null
+                    : "expected partition.key, partition.start, partition.end or partition.<dimension>.key|start|end";
             default -> "unknown namespace '" + ns + "'; expected one of " + String.join(", ", NAMESPACES);
         };
     }
