@@ -354,6 +354,7 @@ final class ApiHandlers {
             throw ApiError.badRequest("runKey must be 1-" + MAX_RUN_KEY + " characters");
         }
         String key = runKey;
+        String partition = text(body, "partition");
         TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
         Http.audit(ctx, "job", job);
         reply(ctx, blocking(() -> {
@@ -365,6 +366,7 @@ final class ApiHandlers {
                 WebhookSignatures.verify(s.secrets(), def, ctx);
             }
             checkParams(def, params);
+            PartitionRequests.check(def, partition);
             String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
             boolean known = s.readModel().run(runId).isPresent() || pendingKnown(runId);
             return new Object[] {def, runId, known};
@@ -389,6 +391,7 @@ final class ApiHandlers {
                     .setOrigin(origin)
                     .setRequestedBy(who == null ? null : who.name())
                     .setDefinition(def)
+                    .setPartition(partition)
                     .build();
             return s.producer().send(s.vertx(), s.worker(), s.topics().runRequests(), runId, request).map(md -> {
                 if (!known) {
@@ -401,6 +404,9 @@ final class ApiHandlers {
                 out.put("version", def.getVersion());
                 if (key != null) {
                     out.put("runKey", key);
+                }
+                if (partition != null) {
+                    out.put("partition", partition);
                 }
                 // With a run key, a run that exists already is this request's run (the coordinator records the duplicate).
                 out.put("duplicate", known);

@@ -18,6 +18,7 @@ public final class ApiViews {
         put(m, "jobVersion", v.jobVersion);
         m.put("status", ApiStatus.run(v.status));
         put(m, "runKey", v.runKey);
+        put(m, "partition", v.partition);
         put(m, "origin", v.origin);
         put(m, "requestedBy", v.requestedBy);
         put(m, "parentRunId", v.parentRunId);
@@ -57,6 +58,7 @@ public final class ApiViews {
         put(m, "jobVersion", v.jobVersion);
         m.put("status", ApiStatus.run(v.status));
         put(m, "runKey", v.runKey);
+        put(m, "partition", v.partition);
         m.put("params", v.params);
         m.put("tags", v.tags);
         put(m, "origin", v.origin);

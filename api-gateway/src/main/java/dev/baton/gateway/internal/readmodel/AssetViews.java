@@ -20,6 +20,7 @@ public final class AssetViews {
         m.put("message", c.message);
         m.put("materializationId", c.materializationId);
         ApiViews.put(m, "runId", c.runId);
+        ApiViews.put(m, "partition", c.partition);
         m.put("timestamp", ApiViews.time(c.atMs));
         m.put("eventId", c.eventId);
         return m;

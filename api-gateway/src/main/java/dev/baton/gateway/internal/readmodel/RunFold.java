@@ -209,6 +209,7 @@ public final class RunFold {
         v.jobVersion = def.getVersion();
         v.status = "REQUESTED";
         v.runKey = r.getRunKey();
+        v.partition = r.getPartition();
         v.params = new LinkedHashMap<>(r.getParams());
         v.tags = new LinkedHashMap<>(r.getTags());
         v.origin = r.getOrigin().name();

@@ -11,6 +11,8 @@ public interface ActionResolver {
      */
     Object resolve(Object action, TemplateScope scope);
 
+    /** @param partition the run's partition, or null */
     record TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
-                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs) {}
+                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs,
+                         dev.baton.jobs.Partition partition) {}
 }

@@ -64,6 +64,10 @@ final class RunLifecycle {
                 problems.add("unknown param '" + k + "' (declared: " + def.getParams().keySet() + ")");
             }
         }
+        String partitionProblem = RunPartitions.problem(def, r.job(), r.partition());
+        if (partitionProblem != null) {
+            problems.add(partitionProblem);
+        }
         if (!problems.isEmpty()) {
             ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, String.join("; ", problems), null,
                     r.runKey(), r.eventId()));
@@ -71,7 +75,7 @@ final class RunLifecycle {
         }
         int priority = r.priority() != null ? r.priority() : def.getPriority();
         ctx.append(null, new RunRequested(r.job(), def, r.runKey(), params, r.tags(), r.origin(), r.parentRunId(),
-                r.requestedBy(), priority, r.reuse()));
+                r.requestedBy(), priority, r.reuse(), r.partition()));
         ctx.append(null, new RunQueued(priority));
         if (RunDecider.jobLimit(def) == null) {
             start(ctx);
