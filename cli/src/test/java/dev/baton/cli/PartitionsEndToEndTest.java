@@ -53,4 +53,66 @@ class PartitionsEndToEndTest extends StackTestSupport {
             assertThat(sales.path("materializations").get(0).path("runId").asText()).isEqualTo(runId);
         }
     }
+
+    static final String NIGHTLY = """
+            name: nightly_load
+            partitions:
+              daily: { start: "2026-01-01", end: "2026-03-01", timezone: America/New_York }
+            steps:
+              - key: load
+                run: echo "day ${{ partition.key }}"
+            """;
+
+    /** Thirty partitions, the request sent twice (same id) and once more without an id, twice: thirty runs, one per day. */
+    @Test
+    void aBackfillLaunchesExactlyOneRunPerPartitionEvenWhenSentTwice() throws Exception {
+        try (DevStack s = start()) {
+            String admin = s.adminToken();
+            assertThat(call(s, "POST", "/api/v1/jobs", admin, "application/yaml", NIGHTLY).statusCode()).isEqualTo(201);
+
+            String body = "{\"from\": \"2026-01-01\", \"to\": \"2026-01-30\", \"backfillId\": \"jan\"}";
+            HttpResponse<String> first = call(s, "POST", "/api/v1/jobs/nightly_load/backfills", admin, "application/json", body);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+            assertThat(json(first).path("partitions").asLong()).isEqualTo(30);
+            HttpResponse<String> second = call(s, "POST", "/api/v1/jobs/nightly_load/backfills", admin, "application/json", body);
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(202);
+            assertThat(json(second).path("backfillId").asText()).isEqualTo("jan");
+
+            JsonNode status = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+                    .pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+                        HttpResponse<String> r = call(s, "GET", "/api/v1/backfills/jan", admin, null, null);
+                        return r.statusCode() == 200 ? json(r) : null;
+                    }, st -> st != null && st.path("done").asBoolean());
+            assertThat(status.path("runs").path("SUCCEEDED").asLong()).as(status.toString()).isEqualTo(30);
+            assertThat(status.path("backfill").path("status").asText()).isEqualTo("SUBMITTED");
+
+            JsonNode runs = json(call(s, "GET", "/api/v1/runs?job=nightly_load&limit=100", admin, null, null));
+            java.util.List<String> partitions = runs.path("items").findValuesAsText("partition");
+            assertThat(partitions).hasSize(30).doesNotHaveDuplicates().contains("2026-01-01", "2026-01-30");
+            JsonNode someRun = runs.path("items").get(0);
+            assertThat(someRun.path("runKey").asText()).isEqualTo("backfill:jan:" + someRun.path("partition").asText());
+            assertThat(someRun.path("tags").path("baton.backfill").asText()).isEqualTo("jan");
+
+            // The same selection without an id is one backfill of its own (a derived id), also when sent twice.
+            String anon = "{\"partitions\": [\"2026-02-01\", \"2026-02-02\"]}";
+            HttpResponse<String> a1 = call(s, "POST", "/api/v1/jobs/nightly_load/backfills", admin, "application/json", anon);
+            HttpResponse<String> a2 = call(s, "POST", "/api/v1/jobs/nightly_load/backfills", admin, "application/json", anon);
+            assertThat(a1.statusCode()).as(a1.body()).isEqualTo(202);
+            String anonId = json(a1).path("backfillId").asText();
+            assertThat(json(a2).path("backfillId").asText()).isEqualTo(anonId);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> json(call(s, "GET", "/api/v1/backfills/" + anonId, admin, null, null)).path("runs")
+                            .path("SUCCEEDED").asLong() == 2);
+            JsonNode all = json(call(s, "GET", "/api/v1/runs?job=nightly_load&limit=100", admin, null, null));
+            assertThat(all.path("items")).hasSize(32);
+
+            HttpResponse<String> bad = call(s, "POST", "/api/v1/jobs/nightly_load/backfills", admin, "application/json",
+                    "{\"partitions\": [\"2026-02-03\", \"2027-01-01\"]}");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(json(bad).path("message").asText()).contains("'2027-01-01'");
+            HttpResponse<String> other = call(s, "POST", "/api/v1/jobs/nightly_load/backfills", admin, "application/json",
+                    "{\"from\": \"2026-01-01\", \"to\": \"2026-01-02\", \"backfillId\": \"jan\"}");
+            assertThat(other.statusCode()).as("the same id for another selection").isEqualTo(409);
+        }
+    }
 }

@@ -38,7 +38,11 @@ public enum Api {
     // The web UI's session: the bearer token becomes an HttpOnly cookie (docs/ui.md).
     SESSION_CREATE(HttpMethod.POST, "/api/v1/session", Role.VIEWER, "session.create"),
     SESSION_DELETE(HttpMethod.DELETE, "/api/v1/session", Role.VIEWER, null),
-    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null);
+    WHOAMI(HttpMethod.GET, "/api/v1/whoami", Role.VIEWER, null),
+    BACKFILLS_CREATE(HttpMethod.POST, "/api/v1/jobs/{name}/backfills", Role.OPERATOR, "backfills.create"),
+    BACKFILLS_LIST(HttpMethod.GET, "/api/v1/backfills", Role.VIEWER, null),
+    BACKFILLS_GET(HttpMethod.GET, "/api/v1/backfills/{id}", Role.VIEWER, null),
+    BACKFILLS_CANCEL(HttpMethod.POST, "/api/v1/backfills/{id}/cancel", Role.OPERATOR, "backfills.cancel");
 
     private final HttpMethod method;
     private final String path;

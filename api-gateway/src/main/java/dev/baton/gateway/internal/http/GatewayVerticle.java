@@ -29,6 +29,7 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpServer server;
     private Health health;
     private long tokenReload = -1;
+    private BackfillHandlers backfills;
 
     public GatewayVerticle(Services services) {
         this.s = services;
@@ -59,6 +60,9 @@ public final class GatewayVerticle extends VerticleBase {
         if (tokenReload >= 0) {
             vertx.cancelTimer(tokenReload);
         }
+        if (backfills != null) {
+            backfills.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -84,6 +88,7 @@ public final class GatewayVerticle extends VerticleBase {
         AuditHandlers audit = new AuditHandlers(s, api, http);
         RequestLimits limits = new RequestLimits(s);
         UiHandlers ui = new UiHandlers(s, api, http);
+        backfills = new BackfillHandlers(s, api, http);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -140,6 +145,10 @@ public final class GatewayVerticle extends VerticleBase {
                 case SESSION_CREATE -> ui::createSession;
                 case SESSION_DELETE -> ui::deleteSession;
                 case WHOAMI -> ui::whoami;
+                case BACKFILLS_CREATE -> backfills::create;
+                case BACKFILLS_LIST -> backfills::list;
+                case BACKFILLS_GET -> backfills::get;
+                case BACKFILLS_CANCEL -> backfills::cancel;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
