@@ -30,6 +30,9 @@ final class BackfillCommands {
         @Option(names = "--partitions", split = ",", description = "Partition keys instead of a range (comma-separated).")
         List<String> partitions;
 
+        @Option(names = "--max-concurrent", description = "At most this many of the backfill's runs at once.")
+        Integer maxConcurrent;
+
         @Option(names = {"-p", "--param"}, description = "Param of every run, key=value (repeatable).")
         Map<String, String> params = new LinkedHashMap<>();
 
@@ -58,6 +61,9 @@ final class BackfillCommands {
                 body.put("to", to);
             }
             body.put("params", params);
+            if (maxConcurrent != null) {
+                body.put("maxConcurrent", maxConcurrent);
+            }
             JsonNode r = api.postJson("/api/v1/jobs/" + job + "/backfills", body);
             String backfillId = r.path("backfillId").asText();
             if (!await) {

@@ -115,4 +115,79 @@ class PartitionsEndToEndTest extends StackTestSupport {
             assertThat(other.statusCode()).as("the same id for another selection").isEqualTo(409);
         }
     }
+
+    static String slowJob(String name, String sleep) {
+        return "name: " + name + "\npartitions:\n  daily: { start: \"2026-01-01\", end: \"2026-03-01\" }\n"
+                + "steps:\n  - { key: wait, sleep: " + sleep + " }\n";
+    }
+
+    JsonNode awaitBackfillDone(DevStack s, String admin, String id) {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+                    HttpResponse<String> r = call(s, "GET", "/api/v1/backfills/" + id, admin, null, null);
+                    return r.statusCode() == 200 ? json(r) : null;
+                }, st -> st != null && st.path("done").asBoolean());
+    }
+
+    /** Runs of a backfill from the run list (its tag), with their start and end. */
+    java.util.List<JsonNode> runsOf(DevStack s, String admin, String job, String backfill) throws Exception {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        for (JsonNode r : json(call(s, "GET", "/api/v1/runs?job=" + job + "&limit=100", admin, null, null)).path("items")) {
+            if (backfill.equals(r.path("tags").path("baton.backfill").asText())) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** The most runs that were running at the same moment, from their start and end times. */
+    static int maxOverlap(java.util.List<JsonNode> runs) {
+        java.util.List<long[]> edges = new java.util.ArrayList<>();
+        for (JsonNode r : runs) {
+            edges.add(new long[] {java.time.Instant.parse(r.path("startedAt").asText()).toEpochMilli(), 1});
+            edges.add(new long[] {java.time.Instant.parse(r.path("endedAt").asText()).toEpochMilli(), -1});
+        }
+        edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1])); // ends before starts
+        int now = 0;
+        int max = 0;
+        for (long[] e : edges) {
+            now += (int) e[1];
+            max = Math.max(max, now);
+        }
+        return max;
+    }
+
+    @Test
+    void maxConcurrentIsNeverExceededAndCancelStopsLaunching() throws Exception {
+        try (DevStack s = start()) {
+            String admin = s.adminToken();
+            assertThat(call(s, "POST", "/api/v1/jobs", admin, "application/yaml", slowJob("throttled", "1s")).statusCode()).isEqualTo(201);
+            assertThat(call(s, "POST", "/api/v1/jobs", admin, "application/yaml", slowJob("canceled", "3s")).statusCode()).isEqualTo(201);
+
+            HttpResponse<String> t = call(s, "POST", "/api/v1/jobs/throttled/backfills", admin, "application/json",
+                    "{\"from\": \"2026-01-01\", \"to\": \"2026-01-06\", \"maxConcurrent\": 2, \"backfillId\": \"t\"}");
+            assertThat(t.statusCode()).as(t.body()).isEqualTo(202);
+            JsonNode st = awaitBackfillDone(s, admin, "t");
+            assertThat(st.path("runs").path("SUCCEEDED").asLong()).as(st.toString()).isEqualTo(6);
+            java.util.List<JsonNode> runs = runsOf(s, admin, "throttled", "t");
+            assertThat(runs).hasSize(6);
+            assertThat(maxOverlap(runs)).as("runs of the backfill running at once").isBetween(1, 2);
+
+            HttpResponse<String> c = call(s, "POST", "/api/v1/jobs/canceled/backfills", admin, "application/json",
+                    "{\"from\": \"2026-01-01\", \"to\": \"2026-01-20\", \"maxConcurrent\": 1, \"backfillId\": \"c\"}");
+            assertThat(c.statusCode()).as(c.body()).isEqualTo(202);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                    json(call(s, "GET", "/api/v1/backfills/c", admin, null, null)).path("runs").path("RUNNING").asLong() == 1);
+            HttpResponse<String> cancel = call(s, "POST", "/api/v1/backfills/c/cancel", admin, "application/json", "{}");
+            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+            JsonNode after = awaitBackfillDone(s, admin, "c");
+            assertThat(after.path("backfill").path("status").asText()).isEqualTo("CANCELED");
+            assertThat(after.path("runs").path("CANCELED").asLong()).as(after.toString()).isGreaterThanOrEqualTo(1);
+            assertThat(after.path("runs").path("NOT_STARTED").asLong()).as(after.toString()).isGreaterThanOrEqualTo(17);
+            assertThat(runsOf(s, admin, "canceled", "c")).allSatisfy(r -> assertThat(r.path("status").asText()).isIn("CANCELED", "SUCCEEDED"));
+            HttpResponse<String> again = call(s, "POST", "/api/v1/jobs/canceled/backfills", admin, "application/json",
+                    "{\"from\": \"2026-01-01\", \"to\": \"2026-01-20\", \"maxConcurrent\": 1, \"backfillId\": \"c\"}");
+            assertThat(again.statusCode()).as("a canceled backfill is not restarted under its id").isEqualTo(409);
+        }
+    }
 }

@@ -21,11 +21,12 @@ import java.util.UUID;
  *                   under a backfill), or null for a list
  * @param partitions the listed partition keys, or null for a range
  * @param status     {@link #SUBMITTING}, {@link #SUBMITTED} or {@link #CANCELED}
+ * @param maxConcurrent at most this many of the backfill's runs requested and not finished at once; null: no limit
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Backfill(String id, String job, int jobVersion, String from, String to, List<String> partitions,
                        long count, Map<String, String> params, String status, String requestedBy, long requestedAt,
-                       String canceledBy, Long canceledAt, Long submittedAt) {
+                       String canceledBy, Long canceledAt, Long submittedAt, Integer maxConcurrent) {
     /** Run requests are being produced (by the gateway that took the request, or one resuming it). */
     public static final String SUBMITTING = "SUBMITTING";
     /** Every partition's run request is on the request topic. */
@@ -50,16 +51,19 @@ public record Backfill(String id, String job, int jobVersion, String from, Strin
     }
 
     /** The id of a backfill requested without one: a function of what it selects, so a repeated request is the same backfill. */
-    public static String derivedId(String job, String from, String to, List<String> partitions, Map<String, String> params) {
+    public static String derivedId(String job, String from, String to, List<String> partitions, Map<String, String> params,
+                                   Integer maxConcurrent) {
         String basis = "baton-backfill\u0000" + job + "\u0000" + from + "\u0000" + to + "\u0000"
-                + (partitions == null ? "" : String.join("\u0001", partitions)) + "\u0000" + new java.util.TreeMap<>(params);
+                + (partitions == null ? "" : String.join("\u0001", partitions)) + "\u0000" + new java.util.TreeMap<>(params)
+                + "\u0000" + maxConcurrent;
         return UUID.nameUUIDFromBytes(basis.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Whether two records select the same runs (a repeated request), whatever their status. */
     public boolean sameSelection(Backfill o) {
         return job.equals(o.job) && java.util.Objects.equals(from, o.from) && java.util.Objects.equals(to, o.to)
-                && java.util.Objects.equals(partitions, o.partitions) && params.equals(o.params);
+                && java.util.Objects.equals(partitions, o.partitions) && params.equals(o.params)
+                && java.util.Objects.equals(maxConcurrent, o.maxConcurrent);
     }
 
     /** The backfill's partition keys, lazily, in launch order. */
@@ -83,11 +87,11 @@ public record Backfill(String id, String job, int jobVersion, String from, Strin
 
     public Backfill withStatus(String status, Long submittedAt) {
         return new Backfill(id, job, jobVersion, from, to, partitions, count, params, status, requestedBy, requestedAt,
-                canceledBy, canceledAt, submittedAt);
+                canceledBy, canceledAt, submittedAt, maxConcurrent);
     }
 
     public Backfill canceled(String by, long at) {
         return new Backfill(id, job, jobVersion, from, to, partitions, count, params, CANCELED, requestedBy, requestedAt,
-                by, at, submittedAt);
+                by, at, submittedAt, maxConcurrent);
     }
 }

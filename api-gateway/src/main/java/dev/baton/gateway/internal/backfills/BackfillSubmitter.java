@@ -43,12 +43,15 @@ public final class BackfillSubmitter implements AutoCloseable {
     public static final int IN_FLIGHT = 256;
     /** Partitions between two looks at the backfill's record (a cancel from another gateway stops the submission). */
     static final int CHECK_EVERY = 500;
+    /** How often a throttled submission looks whether one of its runs finished (a background thread, not a request). */
+    static final long THROTTLE_POLL_MS = 200;
 
     private final Topics topics;
     private final EventProducer producer;
     private final ReadModel readModel;
     private final Function<Backfill, JobDefinition> definitions;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    // One thread per backfill being submitted: a throttled backfill must not hold the others back.
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "baton-backfill-submitter");
         t.setDaemon(true);
         return t;
@@ -123,6 +126,8 @@ public final class BackfillSubmitter implements AutoCloseable {
         PartitionSet set = PartitionSet.of(def.getPartitions());
         Semaphore permits = new Semaphore(IN_FLIGHT);
         AtomicReference<Exception> failure = new AtomicReference<>();
+        // Run ids requested and maybe not finished, when throttled: at most maxConcurrent of them.
+        java.util.ArrayDeque<String> window = new java.util.ArrayDeque<>();
         long n = 0;
         for (Iterator<String> it = b.keys(set); it.hasNext(); n++) {
             if (n % CHECK_EVERY == 0 && isCanceled(b.id())) {
@@ -135,6 +140,10 @@ public final class BackfillSubmitter implements AutoCloseable {
             String partition = it.next();
             String runKey = Backfill.runKey(b.id(), partition);
             String runId = b.runId(partition);
+            if (b.maxConcurrent() != null && !throttle(b, window)) {
+                log.info("Backfill {} canceled after {} of {} run requests", b.id(), n, b.count());
+                return;
+            }
             RunRequest request = RunRequest.newBuilder()
                     .setEventId(UUID.nameUUIDFromBytes((runId + "/" + traceId).getBytes(StandardCharsets.UTF_8)).toString())
                     .setRunId(runId)
@@ -151,6 +160,9 @@ public final class BackfillSubmitter implements AutoCloseable {
                     .build();
             byte[] bytes = producer.serialize(topics.runRequests(), request);
             permits.acquireUninterruptibly();
+            if (b.maxConcurrent() != null) {
+                window.add(runId);
+            }
             producer.kafkaProducer().send(new ProducerRecord<>(topics.runRequests(), runId, bytes), (md, e) -> {
                 if (e != null) {
                     failure.compareAndSet(null, e);
@@ -166,6 +178,28 @@ public final class BackfillSubmitter implements AutoCloseable {
             write(b.withStatus(Backfill.SUBMITTED, System.currentTimeMillis()));
         }
         log.info("Backfill {} of job {}: {} run requests submitted", b.id(), b.job(), n);
+    }
+
+    /**
+     * Waits until fewer than {@code maxConcurrent} of the runs in the window are unfinished in the read model (a run
+     * not shown yet counts as unfinished). False when the backfill was canceled meanwhile.
+     */
+    private boolean throttle(Backfill b, java.util.ArrayDeque<String> window) {
+        while (true) {
+            window.removeIf(id -> readModel.run(id).map(v -> v.finished()).orElse(false));
+            if (window.size() < b.maxConcurrent()) {
+                return true;
+            }
+            if (isCanceled(b.id())) {
+                return false;
+            }
+            try {
+                Thread.sleep(THROTTLE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     @Override

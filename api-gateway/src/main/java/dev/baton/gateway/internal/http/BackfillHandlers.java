@@ -78,6 +78,7 @@ final class BackfillHandlers implements AutoCloseable {
         String to = ApiHandlers.text(body, "to");
         List<String> listed = keys(body);
         Map<String, String> params = ApiHandlers.stringMap(body, "params", false);
+        Integer maxConcurrent = maxConcurrent(body);
         String id = ApiHandlers.text(body, "backfillId");
         if (id == null) {
             id = ctx.request().getHeader("Idempotency-Key");
@@ -103,9 +104,9 @@ final class BackfillHandlers implements AutoCloseable {
             ApiHandlers.checkParams(def, params);
             PartitionSet set = PartitionSet.of(def.getPartitions());
             Selection sel = listed != null ? list(set, listed) : range(set, from, to);
-            String backfillId = givenId != null ? givenId : Backfill.derivedId(job, sel.from, sel.to, sel.keys, params);
+            String backfillId = givenId != null ? givenId : Backfill.derivedId(job, sel.from, sel.to, sel.keys, params, maxConcurrent);
             Backfill b = new Backfill(backfillId, job, def.getVersion(), sel.from, sel.to, sel.keys, sel.count, params,
-                    Backfill.SUBMITTING, requestedBy, System.currentTimeMillis(), null, null, null);
+                    Backfill.SUBMITTING, requestedBy, System.currentTimeMillis(), null, null, null, maxConcurrent);
             Backfill existing = stored(backfillId);
             boolean duplicate = false;
             if (existing != null) {
@@ -220,6 +221,17 @@ final class BackfillHandlers implements AutoCloseable {
     // ---- helpers ----
 
     private record Selection(String from, String to, List<String> keys, long count) {}
+
+    private static Integer maxConcurrent(JsonNode body) {
+        JsonNode n = body.get("maxConcurrent");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MAX_LISTED) {
+            throw problem("maxConcurrent", "must be a whole number from 1 to " + MAX_LISTED);
+        }
+        return n.asInt();
+    }
 
     private static List<String> keys(JsonNode body) {
         JsonNode n = body.get("partitions");
