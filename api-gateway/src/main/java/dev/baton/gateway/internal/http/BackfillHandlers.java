@@ -43,14 +43,20 @@ final class BackfillHandlers implements AutoCloseable {
     private final ApiHandlers api;
     private final Http http;
     private final BackfillSubmitter submitter;
-    private final long resumeTimer;
+    private io.vertx.core.Vertx timerOwner;
+    private long resumeTimer = -1;
 
     BackfillHandlers(Services services, ApiHandlers api, Http http) {
         this.s = services;
         this.api = api;
         this.http = http;
         this.submitter = new BackfillSubmitter(s.topics(), s.producer(), s.readModel(), this::definition);
-        this.resumeTimer = s.vertx().setPeriodic(RESUME_EVERY_MS, RESUME_EVERY_MS, id -> api.blocking(() -> {
+    }
+
+    /** Starts the periodic resume pass (from the verticle's start: the router alone does not need it). */
+    void startResuming(io.vertx.core.Vertx vertx) {
+        timerOwner = vertx;
+        resumeTimer = vertx.setPeriodic(RESUME_EVERY_MS, RESUME_EVERY_MS, id -> api.blocking(() -> {
             if (s.readModel().ready()) {
                 submitter.resume();
             }
@@ -214,7 +220,9 @@ final class BackfillHandlers implements AutoCloseable {
 
     @Override
     public void close() {
-        s.vertx().cancelTimer(resumeTimer);
+        if (resumeTimer >= 0) {
+            timerOwner.cancelTimer(resumeTimer);
+        }
         submitter.close();
     }
 

@@ -38,6 +38,7 @@ public final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = router();
+        backfills.startResuming(vertx);
         long reload = s.config().getLong(GatewayConfig.TOKENS_RELOAD_MS);
         if (reload > 0 && s.config().tokensFile() != null) {
             tokenReload = vertx.setPeriodic(reload, id -> vertx.executeBlocking(() -> {
