@@ -49,6 +49,8 @@ public final class GatewayConfig extends BatonConfig {
     public static final String LIMIT_HEAVY_PER_TOKEN = "gateway.limits.heavy.per.token";
     public static final String LIMIT_STREAMS_PER_TOKEN = "gateway.limits.streams.per.token";
     public static final String LIMIT_RETRY_AFTER_S = "gateway.limits.retry.after.s";
+    public static final String LIMIT_HEAVY_TOTAL = "gateway.limits.heavy.total";
+    public static final String LOGS_PAGE_MAX_BYTES = "gateway.logs.page.max.bytes";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -116,7 +118,15 @@ public final class GatewayConfig extends BatonConfig {
             .define(LIMIT_STREAMS_PER_TOKEN, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
                     "Open Server-Sent Event streams (events and logs) one token may hold; more answer 429.")
             .define(LIMIT_RETRY_AFTER_S, Type.INT, 1, Range.between(1, 3600), Importance.LOW,
-                    "Retry-After (seconds) sent with a 429.");
+                    "Retry-After (seconds) sent with a 429 or with a 503 for a gateway at its heavy-read limit.")
+            .define(LIMIT_HEAVY_TOTAL, Type.INT, 64, Range.atLeast(1), Importance.MEDIUM,
+                    "Concurrent heavy reads the whole gateway serves, whatever the tokens; more answer 503 unavailable "
+                            + "with Retry-After. With gateway.logs.page.max.bytes this bounds the heap that responses "
+                            + "in flight can hold (64 x 4 MiB = 256 MiB at worst by default); baton dev derives it from "
+                            + "its heap.")
+            .define(LOGS_PAGE_MAX_BYTES, Type.INT, 4 << 20, Range.between(16 << 10, 256 << 20), Importance.LOW,
+                    "Bytes of stored line JSON one log page may hold. A page that reaches it ends early (truncated, "
+                            + "with a cursor that continues after its last line), whatever limit or tail asked for.");
 
     private final Map<String, String> configuredTokens;
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.events.JobDefinition;
+import dev.baton.gateway.internal.json.Json;
 import dev.baton.events.LogBatch;
 import dev.baton.events.LogLine;
 import dev.baton.events.LogStream;
@@ -63,6 +64,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HardeningEndToEndTest {
     static final int LINES = 1_000_000;
     static final int STREAMS_PER_TOKEN = 2;
+    /** Fits the default page of 1,000 short lines (about 120 bytes each), not a page of 2,000. */
+    static final int PAGE_MAX_BYTES = 192 << 10;
 
     final ApiTokens.NewToken admin = ApiTokens.create("admin", Role.ADMIN);
     final ApiTokens.NewToken operator = ApiTokens.create("ops", Role.OPERATOR);
@@ -92,6 +95,7 @@ class HardeningEndToEndTest {
         gc.put(GatewayConfig.TOKENS_ENV, false);
         gc.put(GatewayConfig.LIMIT_HEAVY_PER_TOKEN, 16);
         gc.put(GatewayConfig.LIMIT_STREAMS_PER_TOKEN, STREAMS_PER_TOKEN);
+        gc.put(GatewayConfig.LOGS_PAGE_MAX_BYTES, PAGE_MAX_BYTES);
         gc.put("token.admin", admin.envValue());
         gc.put("token.ops", operator.envValue());
         gc.put("token.watcher", viewer.envValue());
@@ -211,6 +215,22 @@ class HardeningEndToEndTest {
         assertThat(byStep.get("total").asLong()).isEqualTo(LINES);
         JsonNode defaultPage = rest.get("/api/v1/runs/" + big + "/logs", viewer.token()).json();
         assertThat(defaultPage.get("items")).hasSize(1000);
+        // a page ends at the byte cap whatever the limit asked for, and its cursor continues right after it
+        JsonNode capped = rest.get("/api/v1/runs/" + big + "/logs?limit=2000", viewer.token()).json();
+        int cappedLines = capped.get("items").size();
+        assertThat(cappedLines).isBetween(1000, 1999);
+        assertThat(capped.get("truncated").asBoolean()).isTrue();
+        long cappedBytes = 0;
+        for (JsonNode line : capped.get("items")) {
+            cappedBytes += Json.bytes(line).length;
+        }
+        assertThat(cappedBytes).isLessThanOrEqualTo(PAGE_MAX_BYTES);
+        JsonNode afterCap = rest.get("/api/v1/runs/" + big + "/logs?limit=2&cursor=" + capped.get("nextCursor").asText(), viewer.token()).json();
+        assertThat(afterCap.get("items")).extracting(l -> l.get("seq").asLong()).containsExactly(cappedLines + 1L, cappedLines + 2L);
+        JsonNode cappedTail = rest.get("/api/v1/runs/" + big + "/logs?tail=2000", viewer.token()).json();
+        assertThat(cappedTail.get("items").size()).isBetween(1000, 1999);
+        assertThat(cappedTail.get("truncated").asBoolean()).isTrue();
+        assertThat(cappedTail.get("items").get(cappedTail.get("items").size() - 1).get("seq").asLong()).isEqualTo(LINES);
         Rest.Response tooMany = rest.get("/api/v1/runs/" + big + "/logs?limit=1000000", viewer.token());
         assertThat(tooMany.status()).isEqualTo(400);
         assertThat(tooMany.json().get("message").asText()).contains("limit must be between 1 and 2000");

@@ -12,10 +12,10 @@ import picocli.CommandLine.Command;
                 ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class, ClientCommands.Lineage.class,
                 ClientCommands.Agents.class, BackfillCommands.Backfill.class, BackfillCommands.Backfills.class,
                 ScheduleCommands.Schedules.class,
-                TokensCommand.class, AuditCommand.class,
+                TokensCommand.class, AuditCommand.class, IncidentCommands.Incidents.class,
                 ServiceCommands.CoordinatorCmd.class, ServiceCommands.SchedulerCmd.class, ServiceCommands.AgentCmd.class,
                 ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.BrokerCmd.class,
-                ServiceCommands.TopicsCmd.class,
+                ServiceCommands.TopicsCmd.class, ServiceCommands.AlertingCmd.class,
                 CommandLine.HelpCommand.class})
 public final class Baton {
     private Baton() {}

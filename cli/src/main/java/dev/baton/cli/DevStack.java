@@ -29,7 +29,7 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The single-machine default: a real KRaft broker, the embedded schema registry, the coordinator, the
- * scheduler, an agent for pool {@code default} and the gateway, all in this JVM, with every byte under one
+ * scheduler, the alerting component, an agent for pool {@code default} and the gateway, all in this JVM, with every byte under one
  * data directory so a restart keeps jobs, runs and materializations.
  */
 public final class DevStack implements AutoCloseable {
@@ -91,6 +91,13 @@ public final class DevStack implements AutoCloseable {
             sc.put(SchedulerConfig.STATE_DIR, s.dataDir().resolve("scheduler").toString());
             lifecycle.add(Scheduler.start(new SchedulerConfig(sc), meters));
 
+            Map<String, Object> al = new HashMap<>(base);
+            al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
+            if (s.gatewayPort() > 0) {
+                al.putIfAbsent(dev.baton.alerting.AlertingConfig.LINK_BASE_URL, "http://127.0.0.1:" + s.gatewayPort());
+            }
+            lifecycle.add(dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(al), meters));
+
             Map<String, Object> a = new HashMap<>(base);
             a.put(AgentConfig.ID, "dev-agent");
             a.put(AgentConfig.SLOTS, String.valueOf(s.agentSlots()));
@@ -115,6 +122,7 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
+            g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
             Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
             lifecycle.services().stream().filter(svc -> svc != gateway).forEach(gateway::watch);
@@ -123,6 +131,21 @@ public final class DevStack implements AutoCloseable {
             lifecycle.close();
             throw e;
         }
+    }
+
+    /** The share of this JVM's heap that the gateway's responses in flight may hold at worst. */
+    static final double GATEWAY_HEAP_SHARE = 0.25;
+
+    /**
+     * Heavy reads the gateway serves at once in this one-process stack: as many worst-case log pages
+     * ({@code gateway.logs.page.max.bytes}, held about twice while a page becomes a response) as fit in
+     * {@link #GATEWAY_HEAP_SHARE} of the heap, between 4 and the gateway's default.
+     */
+    static int gatewayHeavyReads(long maxHeapBytes) {
+        long page = 2L * (int) GatewayConfig.definition().defaultValues().get(GatewayConfig.LOGS_PAGE_MAX_BYTES);
+        int fits = (int) Math.min(Integer.MAX_VALUE, (long) (maxHeapBytes * GATEWAY_HEAP_SHARE) / page);
+        int gatewayDefault = (int) GatewayConfig.definition().defaultValues().get(GatewayConfig.LIMIT_HEAVY_TOTAL);
+        return Math.max(4, Math.min(gatewayDefault, fits));
     }
 
     public String gatewayUrl() { return gateway.url(); }

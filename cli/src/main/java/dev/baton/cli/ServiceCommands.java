@@ -69,6 +69,15 @@ final class ServiceCommands {
         }
     }
 
+    @Command(name = "alerting", mixinStandardHelpOptions = true,
+            description = "Run the alerting component (incidents from alert rules, notifications; docs/alerts.md).")
+    static final class AlertingCmd extends Service {
+        @Override
+        BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
+            return dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(config), meters);
+        }
+    }
+
     @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an executor agent for one or more pools.")
     static final class AgentCmd extends Service {
         @Option(names = "--pool", description = "Pool to serve (repeatable; default 'default').")

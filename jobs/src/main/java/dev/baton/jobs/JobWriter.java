@@ -17,6 +17,7 @@ import dev.baton.events.KafkaTrigger;
 import dev.baton.events.NoopAction;
 import dev.baton.events.OverlapPolicy;
 import dev.baton.events.ParamSpec;
+import dev.baton.events.ParamType;
 import dev.baton.events.RetryPolicy;
 import dev.baton.events.RunAction;
 import dev.baton.events.ScheduleSpec;
@@ -131,12 +132,65 @@ public final class JobWriter {
             }
             out.put("webhook", webhook);
         }
+        if (!job.getAlerts().isEmpty()) {
+            out.put("alerts", job.getAlerts().stream().map(JobWriter::alert).toList());
+        }
         if (job.getPartitions() != null) {
             out.put("partitions", partitions(job.getPartitions()));
         }
         out.put("steps", steps(job.getSteps()));
         if (!job.getOnFailure().isEmpty()) {
             out.put("onFailure", steps(job.getOnFailure()));
+        }
+        return out;
+    }
+
+    /** One alert rule as the job file (or the rules file) writes it. */
+    public static Map<String, Object> alert(dev.baton.events.AlertRule rule) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", rule.getName());
+        out.put("on", rule.getOn().stream().map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        List<Object> webhooks = new java.util.ArrayList<>();
+        List<Object> slacks = new java.util.ArrayList<>();
+        List<Object> emails = new java.util.ArrayList<>();
+        for (dev.baton.events.AlertDestination d : rule.getDestinations()) {
+            switch (d.getDestination()) {
+                case dev.baton.events.AlertWebhook w -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("url", w.getUrl());
+                    if (!w.getHeaders().isEmpty()) {
+                        m.put("headers", new LinkedHashMap<>(w.getHeaders()));
+                    }
+                    webhooks.add(m);
+                }
+                case dev.baton.events.AlertSlack sl -> slacks.add(Map.of("url", sl.getUrl()));
+                case dev.baton.events.AlertEmail e -> emails.add(Map.of("to", List.copyOf(e.getTo())));
+                default -> throw new IllegalStateException("unknown alert destination " + d.getDestination());
+            }
+        }
+        if (!webhooks.isEmpty()) {
+            out.put("webhook", webhooks);
+        }
+        if (!slacks.isEmpty()) {
+            out.put("slack", slacks);
+        }
+        if (!emails.isEmpty()) {
+            out.put("email", emails);
+        }
+        if (rule.getSeverity() != dev.baton.events.AlertSeverity.WARNING) {
+            out.put("severity", rule.getSeverity().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (rule.getEscalateAfter() > 0) {
+            out.put("escalateAfter", rule.getEscalateAfter());
+        }
+        if (rule.getAfterMs() != null) {
+            out.put("after", Durations.format(rule.getAfterMs()));
+        }
+        if (!rule.getJobs().isEmpty()) {
+            out.put("jobs", List.copyOf(rule.getJobs()));
+        }
+        if (!rule.getPools().isEmpty()) {
+            out.put("pools", List.copyOf(rule.getPools()));
         }
         return out;
     }
@@ -148,6 +202,14 @@ public final class JobWriter {
             out.put("required", true);
         }
         putIfNotNull(out, "description", spec.getDescription());
+        if (spec.getType() != null && spec.getType() != ParamType.STRING) {
+            out.put("type", spec.getType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!spec.getValues().isEmpty()) {
+            out.put("values", new ArrayList<>(spec.getValues()));
+        }
+        putIfNotNull(out, "pattern", spec.getPattern());
+        putIfNotNull(out, "maxLength", spec.getMaxLength());
         return out;
     }
 
@@ -178,6 +240,9 @@ public final class JobWriter {
         }
         if (!step.getProduces().isEmpty()) {
             out.put("produces", step.getProduces().stream().map(JobWriter::asset).toList());
+        }
+        if (step.getUnsafeVerbatimTemplates()) {
+            out.put("unsafeVerbatimTemplates", true);
         }
         return out;
     }

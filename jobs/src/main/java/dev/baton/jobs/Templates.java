@@ -7,6 +7,8 @@ import dev.baton.events.HttpAction;
 import dev.baton.events.JavaAction;
 import dev.baton.events.RunAction;
 import dev.baton.events.StepDefinition;
+import dev.baton.jobs.internal.HttpValues;
+import dev.baton.jobs.internal.ScriptValues;
 import dev.baton.jobs.internal.TemplateGrammar;
 import dev.baton.jobs.internal.TemplateScanner;
 import java.time.LocalDate;
@@ -24,13 +26,18 @@ import org.apache.avro.util.Utf8;
  *
  * <p>Syntax: {@code ${{ <namespace>.<segment>... }}}, whitespace inside the braces optional, segments made of
  * {@code [A-Za-z0-9_-]}. Shell syntax ({@code ${VAR}}, {@code $VAR}, {@code $(cmd)}) passes through untouched.
- * Substituted values are inserted verbatim (no quoting or escaping) and never re-scanned, so a value containing
- * {@code ${{} cannot inject another reference. There is no escape for a literal {@code ${{}.
+ * {@link #resolve} inserts values verbatim and never re-scans them, so a value containing {@code ${{} cannot inject
+ * another reference; it is for values that are data where they land (params set by schedules and triggers, env
+ * values). Step actions go through {@link #resolveAction}, which keeps every value data on every step kind: shell
+ * quoting or environment variables in run scripts, percent-encoding in URLs, JSON encoding in JSON bodies. The
+ * verbatim behaviour there needs the step's explicit {@code unsafeVerbatimTemplates} opt-in. There is no escape for
+ * a literal {@code ${{}.
  *
  * <p>Namespaces: {@code params.<name>}, {@code steps.<step>.outputs.<name>}, {@code run.id}, {@code run.job},
  * {@code attempt.id}, {@code attempt.number} (step actions); {@code trigger.*} (Kafka trigger params and runKey);
  * {@code schedule.name|time|date} (schedule params); {@code partition.key|start|end} and
- * {@code partition.<dimension>.key|start|end} (step actions of a partitioned run). See docs/jobs.md.
+ * {@code partition.<dimension>.key|start|end} (step actions of a partitioned run); {@code secrets.<NAME>} passes
+ * through unresolved (the agent resolves it). See docs/jobs.md.
  */
 public final class Templates {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -117,45 +124,99 @@ public final class Templates {
             case TemplateGrammar.TRIGGER -> trigger(ref, ctx.trigger());
             case TemplateGrammar.SCHEDULE -> schedule(ref, ctx.schedule());
             case TemplateGrammar.PARTITION -> partition(ref, ctx.partition());
+            case TemplateGrammar.SECRETS -> ref.text(); // resolved by the agent, never here
             default -> throw new IllegalStateException("unreachable: " + ref.namespace());
         };
     }
 
-    /** A copy of the action (RunAction, HttpAction, JavaAction) with its templated strings resolved; others as is. */
+    /**
+     * A copy of the action (RunAction, HttpAction, JavaAction) with its templated strings resolved so that every
+     * value stays data ({@link #resolveRun}, {@link #resolveHttp}, {@link #resolveJava}); others as is.
+     */
     public static Object resolveAction(Object action, TemplateContext ctx) {
+        return resolveAction(action, ctx, false);
+    }
+
+    /**
+     * Like {@link #resolveAction(Object, TemplateContext)}; with {@code unsafeVerbatim} (the step's
+     * {@code unsafeVerbatimTemplates} opt-in) values are inserted as written, so they can become shell code,
+     * JSON structure or URL syntax.
+     */
+    public static Object resolveAction(Object action, TemplateContext ctx, boolean unsafeVerbatim) {
         if (action instanceof RunAction run) {
-            return resolveRun(run, ctx);
+            return resolveRun(run, ctx, unsafeVerbatim);
         } else if (action instanceof HttpAction http) {
-            return resolveHttp(http, ctx);
+            return resolveHttp(http, ctx, unsafeVerbatim);
         } else if (action instanceof JavaAction java) {
             return resolveJava(java, ctx);
         }
         return action;
     }
 
-    /** Script, env values and working directory resolved; the shell is literal. */
+    /** {@link #resolveRun(RunAction, TemplateContext, boolean)} with values kept data. */
     public static RunAction resolveRun(RunAction action, TemplateContext ctx) {
+        return resolveRun(action, ctx, false);
+    }
+
+    /**
+     * Script, env values and working directory resolved; the shell is literal. Env values and the working directory
+     * are data already (a value cannot escape the working directory with {@code ..}). In the script a value is
+     * inserted as is only when it is made of characters no shell treats specially ({@code ScriptValues}); any other
+     * value travels in an environment variable {@code BATON_TPL_<n>} added to the action's env, and the script
+     * references it in the form the quoting context at that point needs ({@code "${BATON_TPL_1}"} bare,
+     * {@code ${BATON_TPL_1}} inside double quotes, {@code '"${BATON_TPL_1}"'} inside single quotes, ...), so the
+     * shell sees the value as literal text. {@code ${{ secrets.NAME }}} travels the same way, as its literal text.
+     */
+    public static RunAction resolveRun(RunAction action, TemplateContext ctx, boolean unsafeVerbatim) {
+        Map<String, String> env = new LinkedHashMap<>(resolveValues(action.getEnv(), ctx));
+        String script = unsafeVerbatim ? resolve(action.getScript(), ctx)
+                : ScriptValues.resolveScript(action.getScript(), action.getShell(), ctx, env);
         return RunAction.newBuilder()
-                .setScript(resolve(action.getScript(), ctx))
+                .setScript(script)
                 .setShell(action.getShell())
-                .setEnv(resolveValues(action.getEnv(), ctx))
-                .setWorkingDir(resolve(action.getWorkingDir(), ctx))
+                .setEnv(env)
+                .setWorkingDir(unsafeVerbatim ? resolve(action.getWorkingDir(), ctx) : ScriptValues.resolvePath(action.getWorkingDir(), ctx))
                 .build();
     }
 
-    /** URL, header values and body resolved; method, expected statuses and output pointers are literal. */
+    /** {@link #resolveHttp(HttpAction, TemplateContext, boolean)} with values kept data. */
     public static HttpAction resolveHttp(HttpAction action, TemplateContext ctx) {
+        return resolveHttp(action, ctx, false);
+    }
+
+    /**
+     * URL, header values and body resolved; method, expected statuses and output pointers are literal. By default
+     * a value in the URL's path, query or fragment is percent-encoded (a value at the very start must be an
+     * http(s) URL; one in the host must be a host name), a header value must not contain a line break, and in a
+     * JSON body (a body starting with {@code {} or {@code [}, or a JSON content type) a value inside a string is
+     * JSON-escaped and one outside strings becomes a JSON number, boolean or null when it is one and a JSON string
+     * otherwise; a form-encoded body percent-encodes; other bodies take values as text.
+     */
+    public static HttpAction resolveHttp(HttpAction action, TemplateContext ctx, boolean unsafeVerbatim) {
+        Map<String, String> headers = resolveValues(action.getHeaders(), ctx);
+        String url;
+        String body;
+        if (unsafeVerbatim) {
+            url = resolve(action.getUrl(), ctx);
+            body = resolve(action.getBody(), ctx);
+        } else {
+            for (Map.Entry<String, String> h : action.getHeaders().entrySet()) {
+                HttpValues.checkHeader(h.getKey(), h.getValue(), ctx);
+            }
+            url = HttpValues.resolveUrl(action.getUrl(), ctx);
+            body = HttpValues.resolveBody(action.getBody(), action.getHeaders(), ctx);
+        }
         return HttpAction.newBuilder()
                 .setMethod(action.getMethod())
-                .setUrl(resolve(action.getUrl(), ctx))
-                .setHeaders(resolveValues(action.getHeaders(), ctx))
-                .setBody(resolve(action.getBody(), ctx))
+                .setUrl(url)
+                .setHeaders(headers)
+                .setBody(body)
                 .setExpectStatus(new ArrayList<>(action.getExpectStatus()))
                 .setOutputs(new LinkedHashMap<>(action.getOutputs()))
                 .build();
     }
 
-    /** Config values resolved; the handler name is literal. */
+    /** Config values resolved (they are handed to the handler as data); the handler name is literal. */
     public static JavaAction resolveJava(JavaAction action, TemplateContext ctx) {
         return JavaAction.newBuilder()
                 .setHandler(action.getHandler())
@@ -163,9 +224,10 @@ public final class Templates {
                 .build();
     }
 
-    /** A copy of the step with its action resolved (see {@link #resolveAction}). */
+    /** A copy of the step with its action resolved (see {@link #resolveAction}), honouring its unsafe opt-in. */
     public static StepDefinition resolveStep(StepDefinition step, TemplateContext ctx) {
-        return StepDefinition.newBuilder(step).setAction(resolveAction(step.getAction(), ctx)).build();
+        return StepDefinition.newBuilder(step)
+                .setAction(resolveAction(step.getAction(), ctx, step.getUnsafeVerbatimTemplates())).build();
     }
 
     private static String require(TemplateReference ref, String value, String what) {

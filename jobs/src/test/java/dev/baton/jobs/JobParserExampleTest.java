@@ -6,6 +6,7 @@ import dev.baton.events.AssetSpec;
 import dev.baton.events.ConcurrencySpec;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.ParamSpec;
+import dev.baton.events.ParamType;
 import dev.baton.events.RetryPolicy;
 import dev.baton.events.RunAction;
 import dev.baton.events.StepDefinition;
@@ -20,7 +21,7 @@ class JobParserExampleTest {
             name: orders_daily
             description: Load raw orders and clean them
             params:
-              day: { default: "2026-01-01" }
+              day: { type: date, default: "2026-01-01" }   # checked by the API, the scheduler and the coordinator
             steps:
               - key: extract
                 run: |
@@ -45,20 +46,20 @@ class JobParserExampleTest {
         RetryPolicy defaultRetry = new RetryPolicy(1, 1000L, 2.0, 300_000L, 0.0);
         JobDefinition expected = new JobDefinition(
                 "orders_daily", 1, "Load raw orders and clean them",
-                Map.of("day", new ParamSpec("2026-01-01", false, null)),
+                Map.of("day", new ParamSpec("2026-01-01", false, null, ParamType.DATE, List.of(), null, null)),
                 List.of(
                         new StepDefinition("extract",
                                 new RunAction("echo \"extracting orders for ${{ params.day }}\"\n"
                                         + "echo \"rows=42\" >> \"$BATON_OUTPUT\"\n", "bash", Map.of(), null),
                                 List.of(), "default", defaultRetry, null, null,
-                                List.of(asset("raw_orders")), null),
+                                List.of(asset("raw_orders")), null, false),
                         new StepDefinition("clean",
                                 new RunAction("test \"${{ steps.extract.outputs.rows }}\" = \"42\"\n"
                                         + "echo \"cleaned=42\" >> \"$BATON_OUTPUT\"\n", "bash", Map.of(), null),
                                 List.of("extract"), "default", new RetryPolicy(3, 1000L, 2.0, 300_000L, 0.0),
-                                300_000L, null, List.of(asset("clean_orders")), null)),
+                                300_000L, null, List.of(asset("clean_orders")), null, false)),
                 List.of(), List.of(), List.of(), Map.of(), new ConcurrencySpec(null), 0, null,
-                ORDERS_DAILY, AT, null, null);
+                ORDERS_DAILY, AT, null, List.of(), null);
         assertThat(parsed).isEqualTo(expected);
         assertThat(parsed.getSource()).isSameAs(ORDERS_DAILY);
         assertThat(parsed.getVersion()).isEqualTo(1);

@@ -24,6 +24,15 @@ class RoundTripTest {
               GLOBAL: "g-${{ params.day }}"
               SHARED: from-job
             pool: eu-west
+            alerts:
+              - on: [run_failed, step_failed]
+                webhook: { url: "http://127.0.0.1:9999/hook", headers: { Authorization: "Bearer ${{ secrets.HOOK_TOKEN }}" } }
+                slack: "${{ secrets.SLACK_URL }}"
+                email: { to: [oncall@example.com] }
+                severity: critical
+                escalateAfter: 5
+              - name: checks
+                on: check_failed
             schedules:
               - name: nightly
                 cron: "30 2 * * *"

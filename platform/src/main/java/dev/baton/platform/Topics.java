@@ -76,6 +76,15 @@ public final class Topics {
     /** Backfills and their state, compacted (key: backfill id, JSON; written by the gateway, docs/api.md#backfills). */
     public String backfills() { return prefix + "backfills"; }
 
+    /** Incident transitions, written by the alerting component (key: incident id; docs/alerts.md). */
+    public String incidents() { return prefix + "incidents"; }
+    /** The latest state of every incident, compacted (key: incident id; read by the API). */
+    public String incidentsLatest() { return prefix + "incidents-latest"; }
+    /** Acknowledgements of incidents from the API (key: incident id). */
+    public String incidentControl() { return prefix + "incident-control"; }
+    /** Notifications: one record per incident opened, escalated or resolved (key: incident id), public. */
+    public String alerts() { return prefix + "alerts"; }
+
     /** Application id prefix for Kafka Streams apps and consumer groups. */
     public String applicationId(String component) { return prefix + component; }
 
@@ -106,6 +115,11 @@ public final class Topics {
         // Standard so that `baton topics` creates it too: services without the right to create topics need it.
         specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
         specs.add(TopicSpec.compacted(backfills(), 1, d.replicationFactor()));
+        // Incidents: one partition, as the alerting component keeps every incident in one task (alerts are rare).
+        specs.add(TopicSpec.log(incidents(), 1, d.replicationFactor(), d.eventRetentionMs()));
+        specs.add(TopicSpec.compacted(incidentsLatest(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.log(incidentControl(), 1, d.replicationFactor(), d.retentionMs()));
+        specs.add(TopicSpec.log(alerts(), 1, d.replicationFactor(), d.eventRetentionMs()));
         return specs;
     }
 

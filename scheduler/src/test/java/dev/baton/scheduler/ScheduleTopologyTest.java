@@ -91,8 +91,9 @@ class ScheduleTopologyTest {
 
     @Test
     void aTickRequestsOneRunCarryingTheDefinitionAndPublishesTheStatus() {
-        JobDefinition job = TestJobs.withSchedules("report", TestJobs.cron("hourly", "0 * * * *", "UTC")
-                .setParams(Map.of("day", "${{ schedule.date }}")).build());
+        // The job declares the param its schedule sets (the scheduler checks tick params against the declarations).
+        JobDefinition job = JobDefinition.newBuilder(TestJobs.withSchedules("report", TestJobs.cron("hourly", "0 * * * *", "UTC")
+                .setParams(Map.of("day", "${{ schedule.date }}")).build())).setParams(TestJobs.params("day")).build();
         jobs.pipeInput("report", jobSerde.serialize(topics.jobs(), job));
         tickAt("2026-01-01T00:00:30Z");
         tickAt("2026-01-01T00:59:59Z");

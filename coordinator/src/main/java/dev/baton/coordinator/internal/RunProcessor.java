@@ -1,20 +1,21 @@
 package dev.baton.coordinator.internal;
 
 import dev.baton.coordinator.internal.admission.AdmissionMessage;
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.processing.DecisionContext;
 import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.coordinator.internal.serde.EventMapper;
 import dev.baton.coordinator.internal.serde.StateCodec;
-import dev.baton.coordinator.internal.state.RunState;
 import dev.baton.coordinator.internal.timers.TimerBook;
 import dev.baton.coordinator.internal.timers.TimerKeys;
 import dev.baton.events.JobDefinition;
 import dev.baton.platform.DeadLetters;
 import dev.baton.platform.Topics;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event;
+import dev.baton.runmodel.events.RunEventMapper;
+import dev.baton.runmodel.state.RunState;
 import dev.baton.schemas.serde.EventDecodeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -238,7 +239,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         }
         List<Effects.Out> out = new ArrayList<>();
         for (Envelope e : ctx.events()) {
-            out.add(Effects.Out.event(e.runId(), codecs.runEvents().serialize(topics.runEvents(), EventMapper.toAvro(e)),
+            out.add(Effects.Out.event(e.runId(), codecs.runEvents().serialize(topics.runEvents(), RunEventMapper.toAvro(e)),
                     e.event().intent().code()));
             effects.of(e, ctx, after, input, out);
         }

@@ -2,9 +2,9 @@ package dev.baton.coordinator.internal;
 
 import dev.baton.coordinator.internal.serde.RunRecords;
 import dev.baton.coordinator.internal.serde.StateCodec;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.StepState;
 import dev.baton.events.JobDefinition;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.StepState;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -313,6 +313,30 @@ class CoordinatorTopologyTest {
     }
 
     @Test
+    void cancelingARunWhoseLaterStepsWereNeverDispatchedCancelsThemOnTheWire() {
+        request("c2", def("""
+                name: chain
+                steps:
+                  - { key: first, noop: {} }
+                  - { key: second, needs: [first], noop: {} }
+                """), "chain");
+        StepCommand first = commands(commands).getFirst();
+        report(first, new StepStartedReport("h", "eu", 1L));
+        events.readValuesToList();
+        controlCommand("c2", new CancelRun("stop", 1000L));
+        // 'second' never had an attempt: its StepCanceled carries no attempt id, and still goes out
+        List<RunEvent> canceled = events();
+        assertThat(canceled).filteredOn(e -> "second".equals(e.getStepKey())).singleElement().satisfies(e -> {
+            assertThat(e.getPayload()).isInstanceOf(dev.baton.events.StepCanceled.class);
+            assertThat(((dev.baton.events.StepCanceled) e.getPayload()).getAttempt()).isZero();
+        });
+        assertThat(payloads(canceled)).contains("RunCancelRequested", "StepCancelRequested");
+        tick(1100);
+        assertThat(payloads(events())).contains("RunCanceled");
+        assertThat(dlq.readValuesToList()).as("nothing set aside").isEmpty();
+    }
+
+    @Test
     void anAttemptFailingAnErrorCheckIsCountedOnceAsFailed() {
         JobDefinition d = def("""
                 name: checked_job

@@ -44,7 +44,9 @@ public final class SchemaLock {
             RunEvent.getClassSchema(), StepCommand.getClassSchema(), LineageEvent.getClassSchema(),
             LogBatch.getClassSchema(), AgentHeartbeat.getClassSchema(), AuditRecord.getClassSchema(),
             DeadLetter.getClassSchema(), JobDefinition.getClassSchema(), JobRegistrationRequest.getClassSchema(),
-            JobRegistrationResult.getClassSchema());
+            JobRegistrationResult.getClassSchema(), dev.baton.events.IncidentEvent.getClassSchema(),
+            dev.baton.events.IncidentCommand.getClassSchema(), dev.baton.events.Incident.getClassSchema(),
+            dev.baton.events.Alert.getClassSchema());
 
     /** The command that appends new lock versions, as printed in failures. */
     public static final String LOCK_COMMAND = "./mvnw -q -pl event-schemas compile exec:java";

@@ -42,10 +42,12 @@ class SchemaLockTest {
     }
 
     @Test
-    void theContractListsThirteenTopLevelRecords() {
+    void theContractListsItsSeventeenTopLevelRecords() {
+        // The thirteen of the run engine, plus the alerting component's four (issue 17).
         assertThat(SchemaLock.TOP_LEVEL_RECORDS).extracting(Schema::getName).containsExactlyInAnyOrder(
                 "RunRequest", "ControlCommand", "AgentReport", "RunEvent", "StepCommand", "LineageEvent",
                 "LogBatch", "AgentHeartbeat", "AuditRecord", "DeadLetter", "JobDefinition",
-                "JobRegistrationRequest", "JobRegistrationResult");
+                "JobRegistrationRequest", "JobRegistrationResult",
+                "IncidentEvent", "IncidentCommand", "Incident", "Alert");
     }
 }

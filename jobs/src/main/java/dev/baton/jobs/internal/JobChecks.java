@@ -26,9 +26,9 @@ import java.util.stream.Collectors;
 public final class JobChecks {
     private static final Map<Scope, Set<String>> NAMESPACES = Map.of(
             Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
-                    TemplateGrammar.PARTITION),
+                    TemplateGrammar.PARTITION, TemplateGrammar.SECRETS),
             Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
-                    TemplateGrammar.PARTITION),
+                    TemplateGrammar.PARTITION, TemplateGrammar.SECRETS),
             Scope.TRIGGER, Set.of(TemplateGrammar.TRIGGER),
             Scope.SCHEDULE, Set.of(TemplateGrammar.SCHEDULE));
 
@@ -280,6 +280,12 @@ public final class JobChecks {
                 String error = unknownParam(use.name());
                 if (error != null) {
                     problems.add(use.path(), error);
+                } else if (use.value() != null && !dev.baton.jobs.Templates.containsTemplates(use.value())) {
+                    // A literal value must fit the declaration now rather than fail every tick or record later.
+                    String wrong = dev.baton.jobs.JobParams.valueProblem(job.params.get(use.name()), use.value());
+                    if (wrong != null) {
+                        problems.add(use.path(), wrong);
+                    }
                 }
             }
             for (Map.Entry<String, ParamSpec> param : job.params.entrySet()) {

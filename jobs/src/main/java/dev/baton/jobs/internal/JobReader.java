@@ -26,6 +26,7 @@ public final class JobReader extends ValueReader {
     private final TriggerReader triggers;
     private final WebhookReader webhook;
     private final PartitionReader partitions;
+    private final AlertsReader alerts;
 
     public JobReader(Problems problems) {
         super(problems, new ParsedJob());
@@ -38,6 +39,7 @@ public final class JobReader extends ValueReader {
         triggers = new TriggerReader(problems, parsed, params, assets);
         webhook = new WebhookReader(problems, parsed);
         partitions = new PartitionReader(problems, parsed);
+        alerts = new AlertsReader(problems, parsed, false);
     }
 
     /** Reads the root node; the returned job's builder has every field set but {@code source} and {@code registeredAt}. */
@@ -57,6 +59,7 @@ public final class JobReader extends ValueReader {
                 .setRunTimeoutMs(null)
                 .setSource(null)
                 .setWebhook(null)
+                .setAlerts(new ArrayList<>())
                 .setPartitions(null);
         parsed.job = job;
         MapNode m = object(root, Paths.ROOT, "an object with name and steps");
@@ -110,6 +113,7 @@ public final class JobReader extends ValueReader {
         job.setRunTimeoutMs(retry.timeout(m.get("timeout"), "timeout"));
         job.setTags(tags(m.get("tags"), "tags"));
         job.setWebhook(webhook.read(m.get("webhook"), "webhook"));
+        job.setAlerts(alerts.read(m.get("alerts"), "alerts"));
         return parsed;
     }
 

@@ -10,10 +10,10 @@ import java.util.Map;
  */
 public final class Keys {
     public static final List<String> JOB = List.of("name", "description", "params", "env", "pool", "steps",
-            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "partitions");
+            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts", "partitions");
     public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
-            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces");
+            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates");
     public static final List<String> RUN = List.of("script", "shell", "env", "workingDir");
     public static final List<String> HTTP = List.of("method", "url", "headers", "body", "expectStatus", "outputs");
     public static final List<String> JAVA = List.of("handler", "config");
@@ -21,7 +21,8 @@ public final class Keys {
     public static final List<String> ASSET = List.of("key", "deps", "group", "owners", "description", "freshness", "checks");
     public static final List<String> FRESHNESS = List.of("maxLag");
     public static final List<String> CHECK = List.of("name", "expr", "severity");
-    public static final List<String> PARAM = List.of("default", "required", "description");
+    public static final List<String> PARAM = List.of("default", "required", "description", "type", "values", "pattern",
+            "maxLength");
     public static final List<String> SCHEDULE = List.of("name", "cron", "every", "timezone", "start", "end",
             "catchUp", "overlap", "params", "paused");
     public static final List<String> CATCH_UP = List.of("policy", "window");
@@ -34,6 +35,11 @@ public final class Keys {
     /** {@code partitions}: one kind, or two named dimensions. */
     public static final List<String> PARTITIONS = List.of("hourly", "daily", "weekly", "monthly", "static", "dimensions");
     public static final List<String> TIME_WINDOW = List.of("start", "end", "timezone", "offset");
+    public static final List<String> ALERT = List.of("name", "on", "webhook", "slack", "email", "severity", "escalateAfter",
+            "after", "jobs", "pools");
+    public static final List<String> ALERT_WEBHOOK = List.of("url", "headers");
+    public static final List<String> ALERT_SLACK = List.of("url");
+    public static final List<String> ALERT_EMAIL = List.of("to");
 
     private Keys() {}
 
@@ -59,6 +65,10 @@ public final class Keys {
         all.put("partitions", PARTITIONS);
         all.put("partitionDimension", PARTITION_KINDS);
         all.put("timeWindow", TIME_WINDOW);
+        all.put("alert", ALERT);
+        all.put("alertWebhook", ALERT_WEBHOOK);
+        all.put("alertSlack", ALERT_SLACK);
+        all.put("alertEmail", ALERT_EMAIL);
         return all;
     }
 }

@@ -1,6 +1,8 @@
 package dev.baton.jobs.internal;
 
 import dev.baton.events.ParamSpec;
+import dev.baton.events.ParamType;
+import dev.baton.jobs.JobParams;
 import dev.baton.events.ValueFormat;
 import dev.baton.jobs.internal.Node.MapNode;
 import dev.baton.jobs.internal.Node.ScalarNode;
@@ -11,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** The job's {@code params} declarations, and the param values schedules and triggers set. */
 final class ParamReader extends ValueReader {
@@ -47,11 +51,56 @@ final class ParamReader extends ValueReader {
                             "a required parameter cannot have a default (callers must always pass it); drop one of them");
                 }
                 spec.setDescription(string(pm.get("description"), Paths.key(p, "description")));
+                constraints(pm, p, spec);
             } else {
-                problems.add(p, "expected an object {default, required, description} or a default value, got " + value.kind());
+                problems.add(p, "expected an object {default, required, description, type, values, pattern, maxLength}"
+                        + " or a default value, got " + value.kind());
             }
             parsed.params.put(name, spec.build());
         });
+    }
+
+    /** {@code type}, {@code values}, {@code pattern} and {@code maxLength}; the default must satisfy them. */
+    private void constraints(MapNode pm, String p, ParamSpec.Builder spec) {
+        ParamType type = enumValue(pm.get("type"), Paths.key(p, "type"), ParamType.class, ParamType.STRING);
+        spec.setType(type);
+        List<String> values = new ArrayList<>();
+        List<Node> items = list(pm.get("values"), Paths.key(p, "values"));
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                String v = string(items.get(i), Paths.index(Paths.key(p, "values"), i));
+                if (v != null && !values.contains(v)) {
+                    values.add(v);
+                }
+            }
+        }
+        if (type == ParamType.ENUM && values.isEmpty()) {
+            problems.add(Paths.key(p, "values"), "an enum parameter needs a non-empty list of values");
+        } else if (type != ParamType.ENUM && items != null) {
+            problems.add(Paths.key(p, "values"), "values are only allowed with type: enum");
+        }
+        spec.setValues(values);
+        String pattern = string(pm.get("pattern"), Paths.key(p, "pattern"));
+        if (pattern != null) {
+            try {
+                Pattern.compile(pattern);
+                spec.setPattern(pattern);
+            } catch (PatternSyntaxException e) {
+                problems.add(Paths.key(p, "pattern"), "not a valid regular expression: " + e.getDescription());
+            }
+        }
+        Integer maxLength = integer(pm.get("maxLength"), Paths.key(p, "maxLength"));
+        if (maxLength != null && maxLength < 1) {
+            problems.add(Paths.key(p, "maxLength"), "must be at least 1 (got " + maxLength + ")");
+        } else {
+            spec.setMaxLength(maxLength);
+        }
+        if (spec.getDefault$() != null) {
+            String wrong = JobParams.valueProblem(spec.build(), spec.getDefault$());
+            if (wrong != null) {
+                problems.add(Paths.key(p, "default"), wrong);
+            }
+        }
     }
 
     /** Params set by a schedule or trigger: values may use templates of the given scope. */
@@ -62,8 +111,8 @@ final class ParamReader extends ValueReader {
         if (m != null) {
             m.entries().forEach((name, value) -> {
                 String p = Paths.key(path, name);
-                uses.add(new ParamUse(name, p));
                 String v = string(value, p);
+                uses.add(new ParamUse(name, p, v));
                 if (v == null) {
                     problems.add(p, "expected a value, got " + value.kind());
                 } else {

@@ -32,7 +32,8 @@ public final class ParsedJob {
     public record StepDraft(String key, String path, boolean onFailure, List<Ref> needs, String actionKind,
                             Set<String> declaredOutputs, List<AssetDraft> produces, StepDefinition step) {}
 
-    public record ParamUse(String name, String path) {}
+    /** @param value the value as written (templates unresolved), or null when it is not a string */
+    public record ParamUse(String name, String path, String value) {}
 
     /** Params set by a schedule or trigger, to check against the declared ones. */
     public record ParamSource(String path, String what, List<ParamUse> params, boolean suppliesParams) {}

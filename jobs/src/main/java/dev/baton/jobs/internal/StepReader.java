@@ -80,6 +80,8 @@ final class StepReader extends ValueReader {
                 .setHeartbeatTimeoutMs(heartbeat)
                 .setProduces(produces)
                 .setDescription(string(m.get("description"), Paths.key(path, "description")))
+                .setUnsafeVerbatimTemplates(Boolean.TRUE.equals(
+                        bool(m.get("unsafeVerbatimTemplates"), Paths.key(path, "unsafeVerbatimTemplates"))))
                 .build();
         return new StepDraft(stepKey, path, onFailure, needs, action.kind(), action.outputs(), assetDrafts, step);
     }

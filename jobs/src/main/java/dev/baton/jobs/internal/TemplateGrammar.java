@@ -12,13 +12,18 @@ public final class TemplateGrammar {
     public static final String TRIGGER = "trigger";
     public static final String SCHEDULE = "schedule";
     public static final String PARTITION = "partition";
-
+    /**
+     * {@code secrets.<NAME>}: never resolved by the coordinator; the reference passes through as text and the
+     * agent resolves it just before execution (in a run script it travels in an environment variable).
+     */
+    public static final String SECRETS = "secrets";
     public static final Set<String> RUN_FIELDS = Set.of("id", "job");
     public static final Set<String> ATTEMPT_FIELDS = Set.of("id", "number");
     public static final Set<String> TRIGGER_FIELDS = Set.of("key", "value", "headers", "topic", "partition", "offset", "timestamp");
     public static final Set<String> SCHEDULE_FIELDS = Set.of("name", "time", "date");
     /** partition.key|start|end, and per dimension partition.<dimension>.key|start|end. */
     public static final Set<String> PARTITION_FIELDS = Set.of("key", "start", "end");
+    /** The namespaces the coordinator or scheduler resolves (secrets pass through and are not listed in messages). */
     public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE, PARTITION);
 
     private TemplateGrammar() {}
@@ -38,6 +43,7 @@ public final class TemplateGrammar {
             case PARTITION -> n == 2 && PARTITION_FIELDS.contains(path.get(1))
                     || n == 3 && !PARTITION_FIELDS.contains(path.get(1)) && PARTITION_FIELDS.contains(path.get(2)) ? null
                     : "expected partition.key, partition.start, partition.end or partition.<dimension>.key|start|end";
+            case SECRETS -> n == 2 ? null : "expected secrets.<NAME>";
             default -> "unknown namespace '" + ns + "'; expected one of " + String.join(", ", NAMESPACES);
         };
     }

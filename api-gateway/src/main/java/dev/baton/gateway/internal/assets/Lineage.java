@@ -1,5 +1,6 @@
 package dev.baton.gateway.internal.assets;
 
+import dev.baton.gateway.internal.api.AssetResponses;
 import dev.baton.gateway.internal.readmodel.ApiViews;
 import dev.baton.gateway.internal.readmodel.AssetSummary;
 import dev.baton.jobs.AssetGraph;
@@ -83,43 +84,19 @@ public final class Lineage {
     }
 
     /** A node: the asset, its level, who produces it (none for a source asset) and its latest materialization. */
-    public static Map<String, Object> node(String asset, int level, AssetCatalog catalog, AssetSummary summary) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("assetKey", asset);
-        m.put("level", level);
+    public static AssetResponses.Node node(String asset, int level, AssetCatalog catalog, AssetSummary summary) {
         AssetCatalog.Declaration d = catalog.declaration(asset).orElse(null);
-        if (d != null) {
-            m.put("job", d.job());
-            m.put("step", d.step());
-            if (d.spec().getGroup() != null) {
-                m.put("group", d.spec().getGroup());
-            }
-        } else if (catalog.graph().contains(asset)) {
-            m.put("source", true); // named in deps, produced by no job
-        }
-        if (summary != null && summary.lastMaterialization != null) {
-            m.put("lastMaterializationId", summary.lastMaterialization.get("materializationId"));
-            m.put("lastMaterializedAt", ApiViews.time(summary.lastMaterializedAt));
-            Object runId = summary.lastMaterialization.get("runId");
-            if (runId != null) {
-                m.put("lastRunId", runId);
-            }
-        }
-        if (summary != null) {
-            long failing = summary.checks.values().stream().filter(AssetSummary.Check::failing).count();
-            if (failing > 0) {
-                m.put("failingChecks", failing);
-            }
-        }
-        return m;
+        boolean source = d == null && catalog.graph().contains(asset); // named in deps, produced by no job
+        boolean materialized = summary != null && summary.lastMaterialization != null;
+        long failing = summary == null ? 0 : summary.checks.values().stream().filter(AssetSummary.Check::failing).count();
+        return new AssetResponses.Node(asset, level, d == null ? null : d.job(), d == null ? null : d.step(),
+                d == null ? null : d.spec().getGroup(), source ? Boolean.TRUE : null,
+                materialized ? summary.lastMaterialization.get("materializationId") : null,
+                materialized ? ApiViews.time(summary.lastMaterializedAt) : null,
+                materialized ? summary.lastMaterialization.get("runId") : null, failing > 0 ? failing : null);
     }
 
-    public static Map<String, Object> edge(AssetGraph.Edge e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("upstream", e.upstream());
-        m.put("downstream", e.downstream());
-        m.put("kind", e.kind().name());
-        m.put("job", e.job());
-        return m;
+    public static AssetResponses.Edge edge(AssetGraph.Edge e) {
+        return new AssetResponses.Edge(e.upstream(), e.downstream(), e.kind().name(), e.job());
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.JobScope;
 import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.gateway.internal.readmodel.RunView;
 import dev.baton.gateway.internal.readmodel.Keys;
 import io.vertx.core.Future;
@@ -46,7 +47,7 @@ final class AccessControl {
      * The scope check of a route that names a job ({@code {name}}) or a run ({@code {id}}): fails with 404 when the
      * job, or the run's job, is outside the caller's scope. A run that does not exist passes (its handler answers 404).
      */
-    static Future<Void> checkPath(RoutingContext ctx, ApiHandlers api) {
+    static Future<Void> checkPath(RoutingContext ctx, Replies replies, RunLookup runs) {
         JobScope scope = scope(ctx);
         if (scope.unrestricted()) {
             return Future.succeededFuture();
@@ -59,7 +60,7 @@ final class AccessControl {
         if (runId == null) {
             return Future.succeededFuture();
         }
-        return api.blocking(() -> api.runOrPending(runId)).compose(v -> v == null || scope.allows(v.job)
+        return replies.blocking(() -> runs.runOrPending(runId)).compose(v -> v == null || scope.allows(v.job)
                 ? Future.succeededFuture() : Future.failedFuture(ApiError.notFound("no run " + runId)));
     }
 
@@ -71,7 +72,7 @@ final class AccessControl {
      * {@link ReadModel#runs} for a scoped caller: pages through the read model, keeps runs of jobs in {@code scope},
      * and returns at most {@code q.limit()} of them with a cursor after the last one kept. Blocking.
      */
-    static ReadModel.Page<RunView> runs(ReadModel model, ReadModel.RunQuery q, JobScope scope) {
+    static ReadModel.Page<RunView> runs(ReadStores model, ReadModel.RunQuery q, JobScope scope) {
         if (scope.unrestricted()) {
             return model.runs(q);
         }

@@ -42,7 +42,10 @@ public enum Api {
     BACKFILLS_CREATE(HttpMethod.POST, "/api/v1/jobs/{name}/backfills", Role.OPERATOR, "backfills.create"),
     BACKFILLS_LIST(HttpMethod.GET, "/api/v1/backfills", Role.VIEWER, null),
     BACKFILLS_GET(HttpMethod.GET, "/api/v1/backfills/{id}", Role.VIEWER, null),
-    BACKFILLS_CANCEL(HttpMethod.POST, "/api/v1/backfills/{id}/cancel", Role.OPERATOR, "backfills.cancel");
+    BACKFILLS_CANCEL(HttpMethod.POST, "/api/v1/backfills/{id}/cancel", Role.OPERATOR, "backfills.cancel"),
+    INCIDENTS_LIST(HttpMethod.GET, "/api/v1/incidents", Role.VIEWER, null),
+    INCIDENTS_GET(HttpMethod.GET, "/api/v1/incidents/{incidentId}", Role.VIEWER, null),
+    INCIDENTS_ACK(HttpMethod.POST, "/api/v1/incidents/{incidentId}/ack", Role.OPERATOR, "incidents.ack");
 
     private final HttpMethod method;
     private final String path;

@@ -1,21 +1,23 @@
 package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.api.Page;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code GET /api/v1/audit}: the audit topic, filtered by actor, action and time, oldest first, with a cursor. */
 final class AuditHandlers {
-    private final ApiHandlers api;
+    private final Replies replies;
     private final Http http;
+    private final dev.baton.gateway.GatewayConfig config;
     private final AuditReader reader;
 
-    AuditHandlers(Services s, ApiHandlers api, Http http) {
-        this.api = api;
-        this.http = http;
+    AuditHandlers(Services s, Replies replies) {
+        this.replies = replies;
+        this.http = replies.http();
+        this.config = s.config();
         this.reader = new AuditReader(s.config().kafkaClient(), s.config().registry(), s.topics().audit(),
                 s.config().getInt(GatewayConfig.AUDIT_SCAN_MAX), s.config().requestTimeout());
     }
@@ -29,13 +31,9 @@ final class AuditHandlers {
             throw ApiError.badRequest("invalid cursor: pass the nextCursor of the previous page unchanged");
         }
         AuditReader.Query q = new AuditReader.Query(blankToNull(ctx.request().getParam("actor")),
-                blankToNull(ctx.request().getParam("action")), instant(ctx, "from"), instant(ctx, "to"), positions, api.limit(ctx));
-        api.reply(ctx, api.blocking(() -> reader.read(q)).map(p -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("items", p.items());
-            body.put("limit", p.limit());
-            body.put("nextCursor", p.nextCursor());
-            http.json(ctx, 200, body);
+                blankToNull(ctx.request().getParam("action")), instant(ctx, "from"), instant(ctx, "to"), positions, Requests.limit(ctx, config));
+        replies.reply(ctx, replies.blocking(() -> reader.read(q)).map(p -> {
+            http.json(ctx, 200, new Page<>(p.items(), p.limit(), p.nextCursor())); // the reader's cursor is encoded already
             return null;
         }));
     }

@@ -9,6 +9,7 @@ import dev.baton.gateway.internal.backfills.Backfill;
 import dev.baton.gateway.internal.backfills.BackfillSubmitter;
 import dev.baton.gateway.internal.json.Json;
 import dev.baton.gateway.internal.readmodel.ApiStatus;
+import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.gateway.internal.readmodel.RunView;
 import dev.baton.jobs.Partition;
 import dev.baton.jobs.PartitionSet;
@@ -40,23 +41,25 @@ final class BackfillHandlers implements AutoCloseable {
     static final long RESUME_EVERY_MS = 30_000;
 
     private final Services s;
-    private final ApiHandlers api;
+    private final ReadStores stores;
+    private final Replies replies;
     private final Http http;
     private final BackfillSubmitter submitter;
     private io.vertx.core.Vertx timerOwner;
     private long resumeTimer = -1;
 
-    BackfillHandlers(Services services, ApiHandlers api, Http http) {
+    BackfillHandlers(Services services, ReadStores stores, Replies replies) {
         this.s = services;
-        this.api = api;
-        this.http = http;
+        this.stores = stores;
+        this.replies = replies;
+        this.http = replies.http();
         this.submitter = new BackfillSubmitter(s.topics(), s.producer(), s.readModel(), this::definition);
     }
 
     /** Starts the periodic resume pass (from the verticle's start: the router alone does not need it). */
     void startResuming(io.vertx.core.Vertx vertx) {
         timerOwner = vertx;
-        resumeTimer = vertx.setPeriodic(RESUME_EVERY_MS, RESUME_EVERY_MS, id -> api.blocking(() -> {
+        resumeTimer = vertx.setPeriodic(RESUME_EVERY_MS, RESUME_EVERY_MS, id -> replies.blocking(() -> {
             if (s.readModel().ready()) {
                 submitter.resume();
             }
@@ -79,13 +82,13 @@ final class BackfillHandlers implements AutoCloseable {
 
     void create(RoutingContext ctx) {
         String job = ctx.pathParam("name");
-        JsonNode body = ApiHandlers.jsonBody(ctx);
-        String from = ApiHandlers.text(body, "from");
-        String to = ApiHandlers.text(body, "to");
+        JsonNode body = Requests.jsonBody(ctx);
+        String from = Requests.text(body, "from");
+        String to = Requests.text(body, "to");
         List<String> listed = keys(body);
-        Map<String, String> params = ApiHandlers.stringMap(body, "params", false);
+        Map<String, String> params = Requests.stringMap(body, "params", false);
         Integer maxConcurrent = maxConcurrent(body);
-        String id = ApiHandlers.text(body, "backfillId");
+        String id = Requests.text(body, "backfillId");
         if (id == null) {
             id = ctx.request().getHeader("Idempotency-Key");
         }
@@ -99,15 +102,15 @@ final class BackfillHandlers implements AutoCloseable {
         String requestedBy = who == null ? null : who.name();
         String givenId = id;
         Http.audit(ctx, "job", job);
-        api.reply(ctx, api.blocking(() -> {
-            JobDefinition def = api.latestJob(job);
+        replies.reply(ctx, replies.blocking(() -> {
+            JobDefinition def = stores.job(job);
             if (def == null) {
                 throw ApiError.notFound("no job named '" + job + "' is registered");
             }
             if (def.getPartitions() == null) {
                 throw problem("job", "job '" + job + "' is not partitioned: a backfill needs partitions (docs/jobs.md#partitions)");
             }
-            ApiHandlers.checkParams(def, params);
+            RunHandlers.checkParams(def, params);
             PartitionSet set = PartitionSet.of(def.getPartitions());
             Selection sel = listed != null ? list(set, listed) : range(set, from, to);
             String backfillId = givenId != null ? givenId : Backfill.derivedId(job, sel.from, sel.to, sel.keys, params, maxConcurrent);
@@ -141,7 +144,7 @@ final class BackfillHandlers implements AutoCloseable {
 
     void list(RoutingContext ctx) {
         String job = ctx.request().getParam("job");
-        api.reply(ctx, api.blocking(() -> {
+        replies.reply(ctx, replies.blocking(() -> {
             List<Backfill> items = new ArrayList<>();
             for (byte[] bytes : s.readModel().backfills()) {
                 Backfill b = Json.read(bytes, Backfill.class);
@@ -159,12 +162,12 @@ final class BackfillHandlers implements AutoCloseable {
 
     void get(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        api.reply(ctx, api.blocking(() -> {
+        replies.reply(ctx, replies.blocking(() -> {
             Backfill b = visible(ctx, id);
             Map<String, Long> runs = new TreeMap<>();
             long finished = 0;
             for (Iterator<String> it = b.keys(set(b)); it.hasNext(); ) {
-                RunView v = s.readModel().run(b.runId(it.next())).orElse(null);
+                RunView v = stores.run(b.runId(it.next())).orElse(null);
                 String status = v == null ? "NOT_STARTED" : ApiStatus.run(v.status);
                 runs.merge(status, 1L, Long::sum);
                 if (v != null && v.finished()) {
@@ -185,7 +188,7 @@ final class BackfillHandlers implements AutoCloseable {
         String id = ctx.pathParam("id");
         TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
         String actor = who == null ? null : who.name();
-        api.reply(ctx, api.blocking(() -> {
+        replies.reply(ctx, replies.blocking(() -> {
             Backfill b = visible(ctx, id);
             Http.audit(ctx, "backfill", id);
             submitter.markCanceled(id);
@@ -196,7 +199,7 @@ final class BackfillHandlers implements AutoCloseable {
             long asked = 0;
             for (Iterator<String> it = b.keys(set(b)); it.hasNext(); ) {
                 String runId = b.runId(it.next());
-                RunView v = s.readModel().run(runId).orElse(null);
+                RunView v = stores.run(runId).orElse(null);
                 if (v != null && v.finished()) {
                     continue;
                 }
@@ -263,16 +266,16 @@ final class BackfillHandlers implements AutoCloseable {
     }
 
     private static Selection list(PartitionSet set, List<String> keys) {
-        List<Map<String, String>> problems = new ArrayList<>();
+        List<Requests.Problem> problems = new ArrayList<>();
         for (int i = 0; i < keys.size() && problems.size() < 20; i++) {
             try {
                 set.partition(keys.get(i));
             } catch (IllegalArgumentException e) {
-                problems.add(Map.of("path", "partitions[" + i + "]", "message", e.getMessage()));
+                problems.add(Requests.problem("partitions[" + i + "]", e.getMessage()));
             }
         }
         if (!problems.isEmpty()) {
-            throw new ApiError(400, ApiError.INVALID_REQUEST, problems.get(0).get("message")
+            throw new ApiError(400, ApiError.INVALID_REQUEST, problems.get(0).message()
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""), Map.of("problems", problems));
         }
         return new Selection(null, null, keys, keys.size());
@@ -308,7 +311,7 @@ final class BackfillHandlers implements AutoCloseable {
 
     private static ApiError problem(String path, String message) {
         return new ApiError(400, ApiError.INVALID_REQUEST, message,
-                Map.of("problems", List.of(Map.of("path", path, "message", message))));
+                Map.of("problems", List.of(Requests.problem(path, message))));
     }
 
     private static String describe(Backfill b) {
@@ -334,11 +337,10 @@ final class BackfillHandlers implements AutoCloseable {
 
     /** The job version the backfill runs. Blocking. */
     private JobDefinition definition(Backfill b) {
-        byte[] bytes = s.readModel().jobVersion(b.job(), b.jobVersion());
-        if (bytes == null) {
-            bytes = s.readModel().job(b.job());
+        JobDefinition def = stores.jobVersion(b.job(), b.jobVersion());
+        if (def == null) {
+            def = stores.job(b.job());
         }
-        JobDefinition def = bytes == null ? null : s.codecs().jobs().deserialize(s.topics().jobs(), bytes);
         if (def == null || def.getPartitions() == null) {
             throw ApiError.conflict("job " + b.job() + " version " + b.jobVersion() + " of backfill " + b.id()
                     + " is no longer available as a partitioned job");

@@ -2,6 +2,9 @@ package dev.baton.gateway.internal.http;
 
 import dev.baton.events.Origin;
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.readmodel.KafkaReadStores;
+import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.platform.BatonService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -24,15 +27,23 @@ public final class GatewayVerticle extends VerticleBase {
     public static final String OPENAPI_RESOURCE = "/dev/baton/gateway/openapi.yaml";
 
     private final Services s;
+    /** What the handlers read: the read model's stores (an in-memory implementation in handler tests). */
+    private final ReadStores stores;
     /** Other components of this process whose health {@code /health} reports (every one of them in {@code baton dev}). */
     private final List<BatonService> components = new CopyOnWriteArrayList<>();
     private HttpServer server;
     private Health health;
     private long tokenReload = -1;
     private BackfillHandlers backfills;
+    private IncidentHandlers incidents;
 
     public GatewayVerticle(Services services) {
+        this(services, new KafkaReadStores(services.readModel(), services.codecs(), services.topics().jobs()));
+    }
+
+    GatewayVerticle(Services services, ReadStores stores) {
         this.s = services;
+        this.stores = stores;
     }
 
     @Override
@@ -64,6 +75,9 @@ public final class GatewayVerticle extends VerticleBase {
         if (backfills != null) {
             backfills.close();
         }
+        if (incidents != null) {
+            incidents.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -82,14 +96,27 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router() {
         Http http = new Http(s);
-        ApiHandlers api = new ApiHandlers(s, http);
-        ScheduleHandlers schedules = new ScheduleHandlers(s, api, http);
-        LiveStreams live = new LiveStreams(s, api, http);
-        health = new Health(s, api, http, () -> List.copyOf(components));
-        AuditHandlers audit = new AuditHandlers(s, api, http);
+        Replies replies = new Replies(s.worker(), http);
+        RunLookup runs = new RunLookup(stores, s.pendingRuns(), s.config().getLong(GatewayConfig.PENDING_TTL_MS));
+        JobHandlers jobs = new JobHandlers(s, stores, replies);
+        RunHandlers run = new RunHandlers(s, stores, runs, replies);
+        HistoryHandlers history = new HistoryHandlers(s.config(), stores, runs, replies);
+        AssetHandlers assets = new AssetHandlers(s.config(), stores, replies);
+        AgentHandlers agents = new AgentHandlers(s.config(), stores, replies);
+        ScheduleHandlers schedules = new ScheduleHandlers(s, stores, replies);
+        LiveStreams live = new LiveStreams(s, stores, runs, replies);
+        health = new Health(s, replies, () -> List.copyOf(components));
+        AuditHandlers audit = new AuditHandlers(s, replies);
+        incidents = new IncidentHandlers(s, replies, http);
         RequestLimits limits = new RequestLimits(s);
-        UiHandlers ui = new UiHandlers(s, api, http);
-        backfills = new BackfillHandlers(s, api, http);
+        UiHandlers ui = new UiHandlers(stores, replies);
+        if (s.readModel() != null) {
+            io.micrometer.core.instrument.FunctionCounter.builder("baton.gateway.logs.lines.read", s.readModel(),
+                            ReadModel::logLinesRead)
+                    .description("Log lines read from the store by log queries (a page reads at most its size plus one)")
+                    .register(s.meters());
+        }
+        backfills = new BackfillHandlers(s, stores, replies);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -100,47 +127,47 @@ public final class GatewayVerticle extends VerticleBase {
             if (a.method().name().equals("POST")) {
                 route.handler(body); // first, so the whole request is read even when auth refuses it
             }
-            route.handler(auth(a, http, api));
+            route.handler(auth(a, http, replies, runs));
             route.handler(limits.handler(a, http));
             Handler<RoutingContext> h = switch (a) {
                 case HEALTH -> health::handle;
-                case METRICS -> ctx -> api.blocking(() -> s.prometheus().scrape()).onSuccess(text ->
+                case METRICS -> ctx -> replies.blocking(() -> s.prometheus().scrape()).onSuccess(text ->
                         http.send(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", Buffer.buffer(text), Map.of()))
                         .onFailure(e -> http.fail(ctx, e));
                 case OPENAPI -> ctx -> http.send(ctx, 200, "application/yaml", openApi, Map.of());
-                case JOBS_REGISTER -> api::registerJob;
-                case JOBS_LIST -> api::listJobs;
-                case JOBS_GET -> api::getJob;
-                case RUNS_TRIGGER -> ctx -> api.trigger(ctx, Origin.API);
-                case WEBHOOK_TRIGGER -> ctx -> api.trigger(ctx, Origin.WEBHOOK);
+                case JOBS_REGISTER -> jobs::register;
+                case JOBS_LIST -> jobs::list;
+                case JOBS_GET -> jobs::get;
+                case RUNS_TRIGGER -> ctx -> run.trigger(ctx, Origin.API);
+                case WEBHOOK_TRIGGER -> ctx -> run.trigger(ctx, Origin.WEBHOOK);
                 case SCHEDULES_LIST -> schedules::list;
                 case JOB_SCHEDULES_LIST -> schedules::listOfJob;
                 case JOB_SCHEDULES_GET -> schedules::get;
                 case SCHEDULES_PAUSE -> ctx -> schedules.pauseOrResume(ctx, true);
                 case SCHEDULES_RESUME -> ctx -> schedules.pauseOrResume(ctx, false);
-                case RUNS_LIST -> api::listRuns;
-                case RUNS_GET -> api::getRun;
-                case RUNS_CANCEL -> api::cancel;
-                case RUNS_RETRY -> api::retry;
+                case RUNS_LIST -> run::list;
+                case RUNS_GET -> run::get;
+                case RUNS_CANCEL -> run::cancel;
+                case RUNS_RETRY -> run::retry;
                 case RUNS_EVENTS -> ctx -> {
                     if (LiveStreams.wantsStream(ctx)) {
                         live.events(ctx);
                     } else {
-                        api.events(ctx);
+                        history.events(ctx);
                     }
                 };
                 case RUNS_LOGS -> ctx -> {
                     if (LiveStreams.wantsStream(ctx)) {
                         live.logs(ctx);
                     } else {
-                        api.logs(ctx);
+                        history.logs(ctx);
                     }
                 };
-                case ASSETS_LIST -> api::listAssets;
-                case ASSETS_GET -> api::getAsset;
-                case ASSETS_LINEAGE -> api::lineage;
-                case ASSETS_CHECKS -> api::assetChecks;
-                case AGENTS_LIST -> api::listAgents;
+                case ASSETS_LIST -> assets::list;
+                case ASSETS_GET -> assets::get;
+                case ASSETS_LINEAGE -> assets::lineage;
+                case ASSETS_CHECKS -> assets::checks;
+                case AGENTS_LIST -> agents::list;
                 case AUDIT_LIST -> audit::list;
                 case RUNS_STATE -> ui::runState;
                 case SESSION_CREATE -> ui::createSession;
@@ -150,6 +177,9 @@ public final class GatewayVerticle extends VerticleBase {
                 case BACKFILLS_LIST -> backfills::list;
                 case BACKFILLS_GET -> backfills::get;
                 case BACKFILLS_CANCEL -> backfills::cancel;
+                case INCIDENTS_LIST -> incidents::list;
+                case INCIDENTS_GET -> incidents::get;
+                case INCIDENTS_ACK -> incidents::acknowledge;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));
@@ -208,7 +238,7 @@ public final class GatewayVerticle extends VerticleBase {
         };
     }
 
-    private Handler<RoutingContext> auth(Api a, Http http, ApiHandlers api) {
+    private Handler<RoutingContext> auth(Api a, Http http, Replies replies, RunLookup runs) {
         return ctx -> {
             Http.requestId(ctx);
             if (a.action() != null) {
@@ -239,7 +269,7 @@ public final class GatewayVerticle extends VerticleBase {
                         + a.role().id()));
                 return;
             }
-            AccessControl.checkPath(ctx, api).onSuccess(x -> ctx.next()).onFailure(e -> http.fail(ctx, e));
+            AccessControl.checkPath(ctx, replies, runs).onSuccess(x -> ctx.next()).onFailure(e -> http.fail(ctx, e));
         };
     }
 
@@ -249,6 +279,7 @@ public final class GatewayVerticle extends VerticleBase {
             case RUNS_TRIGGER, WEBHOOK_TRIGGER -> "jobs/" + ctx.pathParam("name");
             case RUNS_CANCEL, RUNS_RETRY -> "runs/" + ctx.pathParam("id");
             case SCHEDULES_PAUSE, SCHEDULES_RESUME -> "jobs/" + ctx.pathParam("name") + "/schedules/" + ctx.pathParam("schedule");
+            case INCIDENTS_ACK -> "incidents/" + ctx.pathParam("incidentId");
             default -> ctx.request().path();
         };
     }

@@ -1,6 +1,7 @@
 package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.api.HealthResponses;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
 import io.vertx.core.Future;
@@ -17,15 +18,15 @@ import java.util.function.Supplier;
  */
 final class Health {
     private final Services s;
-    private final ApiHandlers api;
+    private final Replies replies;
     private final Http http;
     private final Supplier<List<BatonService>> components;
     private volatile boolean lastUp;
 
-    Health(Services services, ApiHandlers api, Http http, Supplier<List<BatonService>> components) {
+    Health(Services services, Replies replies, Supplier<List<BatonService>> components) {
         this.s = services;
-        this.api = api;
-        this.http = http;
+        this.replies = replies;
+        this.http = replies.http();
         this.components = components;
     }
 
@@ -35,71 +36,56 @@ final class Health {
 
     void handle(RoutingContext ctx) {
         check().onComplete(ar -> {
-            Map<String, Object> body = ar.result();
-            boolean up = "UP".equals(body.get("status"));
-            http.json(ctx, up ? 200 : 503, body);
+            HealthResponses.Health body = ar.result();
+            http.json(ctx, "UP".equals(body.status()) ? 200 : 503, body);
         });
     }
 
     /** Runs every check (each with its own timeout) and never fails. */
-    Future<Map<String, Object>> check() {
+    Future<HealthResponses.Health> check() {
         long timeout = s.config().getLong(GatewayConfig.HEALTH_TIMEOUT_MS);
-        Future<Map<String, Object>> kafka = probe(() -> {
+        Future<HealthResponses.Check> kafka = probe(() -> {
             var nodes = s.admin().describeCluster().nodes().get(timeout, TimeUnit.MILLISECONDS);
-            return Map.of("status", nodes.isEmpty() ? "DOWN" : "UP", "brokers", nodes.size());
+            return new HealthResponses.Check(nodes.isEmpty() ? "DOWN" : "UP", nodes.size(), null, null, null, null);
         });
-        Future<Map<String, Object>> registry = probe(() -> {
+        Future<HealthResponses.Check> registry = probe(() -> {
             int subjects = s.registry().subjects().size();
-            return Map.of("status", "UP", "subjects", subjects);
+            return new HealthResponses.Check("UP", null, subjects, null, null, null);
         });
-        Map<String, Object> readModel = new LinkedHashMap<>();
-        readModel.put("status", s.readModel().ready() ? "UP" : "DOWN");
-        readModel.put("state", s.readModel().state().name());
+        HealthResponses.Check readModel = new HealthResponses.Check(s.readModel().ready() ? "UP" : "DOWN", null, null,
+                s.readModel().state().name(), null, null);
         return Future.join(List.of(kafka, registry)).transform(x -> {
-            Map<String, Object> checks = new LinkedHashMap<>();
+            Map<String, HealthResponses.Check> checks = new LinkedHashMap<>();
             checks.put("kafka", kafka.result());
             checks.put("registry", registry.result());
             checks.put("readModel", readModel);
             for (BatonService c : components.get()) {
                 ServiceHealth h = c.health();
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("status", h.status().name());
-                if (!h.reason().isEmpty()) {
-                    m.put("reason", h.reason());
-                }
-                checks.putIfAbsent(c.name(), m);
+                checks.putIfAbsent(c.name(), new HealthResponses.Check(h.status().name(), null, null, null,
+                        h.reason().isEmpty() ? null : h.reason(), null));
             }
             // The first check that is DOWN for good names the reason; else the first that is not UP.
             String reason = null;
             boolean reasonIsDown = false;
-            for (Map.Entry<String, Object> e : checks.entrySet()) {
-                Map<?, ?> c = (Map<?, ?>) e.getValue();
-                Object status = c.get("status");
+            for (Map.Entry<String, HealthResponses.Check> e : checks.entrySet()) {
+                String status = e.getValue().status();
                 if (!"UP".equals(status) && (reason == null || ("DOWN".equals(status) && !reasonIsDown))) {
-                    Object why = c.containsKey("reason") ? c.get("reason") : c.containsKey("error") ? c.get("error") : c.get("state");
+                    String why = e.getValue().why();
                     reason = e.getKey() + (why == null ? "" : ": " + why);
                     reasonIsDown = "DOWN".equals(status);
                 }
             }
             boolean up = reason == null;
             lastUp = up;
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", up ? "UP" : "DOWN");
-            if (!up) {
-                body.put("reason", reason);
-            }
-            body.put("checks", checks);
-            return Future.succeededFuture(body);
+            return Future.succeededFuture(new HealthResponses.Health(up ? "UP" : "DOWN", reason, checks));
         });
     }
 
-    private Future<Map<String, Object>> probe(java.util.concurrent.Callable<Map<String, Object>> c) {
-        return api.blocking(c).recover(e -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("status", "DOWN");
+    private Future<HealthResponses.Check> probe(java.util.concurrent.Callable<HealthResponses.Check> c) {
+        return replies.blocking(c).recover(e -> {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            m.put("error", cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-            return Future.succeededFuture(m);
+            return Future.succeededFuture(HealthResponses.Check.down(
+                    cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
         });
     }
 }

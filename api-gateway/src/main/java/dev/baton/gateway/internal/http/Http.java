@@ -113,7 +113,7 @@ public final class Http {
         body.put("requestId", requestId(ctx));
         audit(ctx, "error", e.code());
         Map<String, String> headers = e.status() == 401 ? Map.of("WWW-Authenticate", "Bearer realm=\"baton\"")
-                : e.status() == 429 ? Map.of("Retry-After", String.valueOf(e.extra().getOrDefault("retryAfterSeconds", 1)))
+                : e.status() == 429 || e.extra().containsKey("retryAfterSeconds") ? Map.of("Retry-After", String.valueOf(e.extra().getOrDefault("retryAfterSeconds", 1)))
                 : Map.of();
         json(ctx, e.status(), body, headers);
     }

@@ -2,10 +2,12 @@ package dev.baton.gateway.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.api.HistoryResponses;
 import dev.baton.gateway.internal.json.Json;
 import dev.baton.gateway.internal.readmodel.ApiStatus;
 import dev.baton.gateway.internal.readmodel.LiveFeed;
 import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.gateway.internal.readmodel.RunView;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Context;
@@ -38,14 +40,18 @@ final class LiveStreams {
     private static final int MAX_HISTORY = 1_000_000;
 
     private final Services s;
-    private final ApiHandlers api;
+    private final ReadStores stores;
+    private final RunLookup runs;
+    private final Replies replies;
     private final Http http;
     private final AtomicInteger open = new AtomicInteger();
 
-    LiveStreams(Services services, ApiHandlers api, Http http) {
+    LiveStreams(Services services, ReadStores stores, RunLookup runs, Replies replies) {
         this.s = services;
-        this.api = api;
-        this.http = http;
+        this.stores = stores;
+        this.runs = runs;
+        this.replies = replies;
+        this.http = replies.http();
         Gauge.builder("baton.gateway.sse.streams", open, AtomicInteger::get)
                 .description("Open Server-Sent Event streams").register(services.meters());
     }
@@ -62,7 +68,7 @@ final class LiveStreams {
         String lastId = ctx.request().getHeader("Last-Event-ID");
         String afterParam = ctx.request().getParam("after");
         long after = lastId != null && lastId.matches("\\d{1,18}") ? Long.parseLong(lastId)
-                : afterParam == null ? 0 : ApiHandlers.longParam("after", afterParam);
+                : afterParam == null ? 0 : Requests.longParam("after", afterParam);
         new EventStream(ctx, runId, after).start();
     }
 
@@ -92,17 +98,12 @@ final class LiveStreams {
 
         abstract void onHistory(History h);
 
-        record History(List<Object> items, boolean finished, String status) {}
+        /** What the history read found: the stored events to send first (none for logs, which page on), and the run's state. */
+        record History(List<LiveFeed.EventItem> items, boolean finished, String status) {}
 
         void start() {
             subscribe();
-            api.blocking(() -> {
-                RunView v = api.runOrPending(runId);
-                if (v == null) {
-                    throw ApiError.notFound("no run " + runId);
-                }
-                return readHistory(v);
-            }).onComplete(ar -> {
+            replies.blocking(() -> readHistory(runs.require(runId))).onComplete(ar -> {
                 if (ar.failed()) {
                     close();
                     http.fail(ctx, ar.cause());
@@ -152,7 +153,7 @@ final class LiveStreams {
             if (closed) {
                 return;
             }
-            send(null, "end", Json.bytes(Map.of("runId", runId, "status", status)));
+            send(null, "end", Json.bytes(new HistoryResponses.StreamEnd(runId, status)));
             if (response != null && !response.ended()) {
                 response.end();
             }
@@ -196,14 +197,14 @@ final class LiveStreams {
 
         @Override
         void subscribe() {
-            subscription = s.readModel().feed().onEvents(runId, item -> context.runOnContext(v -> live(item)));
+            subscription = stores.feed().onEvents(runId, item -> context.runOnContext(v -> live(item)));
         }
 
         @Override
         History readHistory(RunView view) {
             // Parsed here, on the worker: a long history must not occupy the event loop.
-            List<Object> items = new ArrayList<>();
-            for (byte[] json : s.readModel().events(runId, lastSent, MAX_HISTORY)) {
+            List<LiveFeed.EventItem> items = new ArrayList<>();
+            for (byte[] json : stores.events(runId, lastSent, MAX_HISTORY)) {
                 JsonNode n = Json.tree(json);
                 items.add(new LiveFeed.EventItem(runId, n.get("sequence").asLong(), n.get("type").asText(), json, false));
             }
@@ -213,8 +214,7 @@ final class LiveStreams {
         @Override
         void onHistory(History h) {
             String finalStatus = null;
-            for (Object o : h.items()) {
-                LiveFeed.EventItem e = (LiveFeed.EventItem) o;
+            for (LiveFeed.EventItem e : h.items()) {
                 emit(e.sequence(), e.type(), e.json());
             }
             historyDone = true;
@@ -268,7 +268,7 @@ final class LiveStreams {
 
     void logs(RoutingContext ctx) {
         String runId = ctx.pathParam("id");
-        ApiHandlers.LogRequest q = api.logRequest(ctx);
+        HistoryHandlers.LogRequest q = HistoryHandlers.logRequest(ctx, s.config());
         new LogStream(ctx, runId, q).start();
     }
 
@@ -281,7 +281,7 @@ final class LiveStreams {
      * their step attempt's sequence number, which grows with every line of an attempt.
      */
     private final class LogStream extends Stream {
-        final ApiHandlers.LogRequest q;
+        final HistoryHandlers.LogRequest q;
         final Map<String, Long> lastSeq = new HashMap<>();
         final List<LiveFeed.LogItem> held = new ArrayList<>();
         final int pageSize;
@@ -291,7 +291,7 @@ final class LiveStreams {
         String position;
         ReadModel.LogPage first;
 
-        LogStream(RoutingContext ctx, String runId, ApiHandlers.LogRequest q) {
+        LogStream(RoutingContext ctx, String runId, HistoryHandlers.LogRequest q) {
             super(ctx, runId);
             this.q = q;
             this.position = q.after();
@@ -300,8 +300,8 @@ final class LiveStreams {
 
         @Override
         void subscribe() {
-            subscription = s.readModel().feed().onLogs(runId, item -> context.runOnContext(v -> live(item)));
-            finishSubscription = s.readModel().feed().onEvents(runId, item -> {
+            subscription = stores.feed().onLogs(runId, item -> context.runOnContext(v -> live(item)));
+            finishSubscription = stores.feed().onEvents(runId, item -> {
                 if (item.runFinished()) {
                     context.runOnContext(v -> finishing());
                 }
@@ -316,7 +316,8 @@ final class LiveStreams {
         }
 
         private ReadModel.LogPage read(boolean tail, int limit) {
-            return s.readModel().logs(new ReadModel.LogQuery(runId, q.step(), q.attempt(), position, tail, limit));
+            return stores.logs(new ReadModel.LogQuery(runId, q.step(), q.attempt(), position, tail, limit,
+                    s.config().getInt(GatewayConfig.LOGS_PAGE_MAX_BYTES)));
         }
 
         @Override
@@ -348,7 +349,7 @@ final class LiveStreams {
                 response.drainHandler(v -> nextPage()); // the client has not taken the last page yet
                 return;
             }
-            api.blocking(() -> read(false, pageSize)).onComplete(ar -> {
+            replies.blocking(() -> read(false, pageSize)).onComplete(ar -> {
                 if (closed) {
                     return;
                 }
@@ -396,7 +397,7 @@ final class LiveStreams {
             }
             ending = true;
             long linger = s.config().getLong(GatewayConfig.SSE_LOGS_LINGER_MS);
-            Runnable done = () -> api.blocking(() -> api.runOrPending(runId)).onComplete(ar -> {
+            Runnable done = () -> replies.blocking(() -> runs.runOrPending(runId)).onComplete(ar -> {
                 RunView v = ar.succeeded() ? ar.result() : null;
                 end(v == null ? "FINISHED" : ApiStatus.run(v.status));
             });

@@ -21,7 +21,7 @@ final class PartitionRequests {
         String problem = problem(def, partition);
         if (problem != null) {
             throw new ApiError(400, ApiError.INVALID_REQUEST, problem,
-                    Map.of("problems", List.of(Map.of("path", "partition", "message", problem))));
+                    Map.of("problems", List.of(Requests.problem("partition", problem))));
         }
     }
 

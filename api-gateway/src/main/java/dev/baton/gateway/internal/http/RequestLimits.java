@@ -2,6 +2,7 @@ package dev.baton.gateway.internal.http;
 
 import dev.baton.gateway.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.EnumSet;
@@ -11,9 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Per-token concurrency limits: how many heavy reads and how many live streams one token may have in flight. Over
- * the limit a call answers 429 {@code too_many_requests} with {@code Retry-After} at once, so one client cannot take
- * every worker thread (or the heap) from the others. A slot is released when the response ends or the connection
+ * Concurrency limits: how many heavy reads and how many live streams one token may have in flight (over it: 429
+ * {@code too_many_requests}), and how many heavy reads the whole gateway serves at once (over it: 503
+ * {@code unavailable}), each with {@code Retry-After} at once. The per-token limit keeps one client from taking every
+ * worker thread from the others; the gateway-wide one, with the byte cap of a log page, bounds the heap that responses
+ * in flight can hold whatever the number of tokens. A slot is released when the response ends or the connection
  * closes.
  */
 final class RequestLimits {
@@ -26,6 +29,8 @@ final class RequestLimits {
     private final int heavyPerToken;
     private final int streamsPerToken;
     private final int retryAfterSeconds;
+    private final int heavyTotal;
+    private final AtomicInteger heavyInFlight = new AtomicInteger();
     private final Map<String, AtomicInteger> heavy = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> streams = new ConcurrentHashMap<>();
     private final Counter refused;
@@ -34,8 +39,13 @@ final class RequestLimits {
         this.heavyPerToken = s.config().getInt(GatewayConfig.LIMIT_HEAVY_PER_TOKEN);
         this.streamsPerToken = s.config().getInt(GatewayConfig.LIMIT_STREAMS_PER_TOKEN);
         this.retryAfterSeconds = s.config().getInt(GatewayConfig.LIMIT_RETRY_AFTER_S);
+        this.heavyTotal = s.config().getInt(GatewayConfig.LIMIT_HEAVY_TOTAL);
+        Gauge.builder("baton.gateway.heavy.in.flight", heavyInFlight, AtomicInteger::get)
+                .description("Heavy reads the gateway is serving now (limit " + GatewayConfig.LIMIT_HEAVY_TOTAL + ")")
+                .register(s.meters());
         this.refused = Counter.builder("baton.gateway.requests.limited")
-                .description("Calls refused with 429 because their token had too many in flight").register(s.meters());
+                .description("Calls refused with 429 (their token had too many in flight) or 503 (the gateway had)")
+                .register(s.meters());
     }
 
     /** A route handler (after auth) that takes a slot for {@code api}'s heavy calls or refuses with 429. */
@@ -60,10 +70,23 @@ final class RequestLimits {
                                 : GatewayConfig.LIMIT_HEAVY_PER_TOKEN, "value", max), "retryAfterSeconds", retryAfterSeconds)));
                 return;
             }
+            if (kind == Kind.HEAVY && heavyInFlight.incrementAndGet() > heavyTotal) {
+                heavyInFlight.decrementAndGet();
+                slots.decrementAndGet();
+                refused.increment();
+                http.fail(ctx, new ApiError(503, ApiError.UNAVAILABLE, "the gateway already serves " + heavyTotal
+                        + " heavy reads (limit " + GatewayConfig.LIMIT_HEAVY_TOTAL + "); retry after " + retryAfterSeconds + " s",
+                        Map.of("limit", Map.of("name", GatewayConfig.LIMIT_HEAVY_TOTAL, "value", heavyTotal),
+                                "retryAfterSeconds", retryAfterSeconds)));
+                return;
+            }
             AtomicInteger released = new AtomicInteger();
             Runnable release = () -> {
                 if (released.compareAndSet(0, 1)) {
                     slots.decrementAndGet();
+                    if (kind == Kind.HEAVY) {
+                        heavyInFlight.decrementAndGet();
+                    }
                 }
             };
             ctx.addEndHandler(ar -> release.run());

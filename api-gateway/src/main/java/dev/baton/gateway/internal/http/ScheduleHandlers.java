@@ -3,14 +3,16 @@ package dev.baton.gateway.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.ScheduleSpec;
+import dev.baton.gateway.internal.api.Page;
+import dev.baton.gateway.internal.api.ScheduleResponses;
 import dev.baton.gateway.internal.readmodel.ApiStatus;
+import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.gateway.internal.readmodel.RunView;
 import dev.baton.gateway.internal.schedules.ScheduleViews;
 import dev.baton.gateway.internal.schedules.Schedules;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,13 +27,15 @@ final class ScheduleHandlers {
     private static final int MAX_REASON = 1000;
 
     private final Services s;
-    private final ApiHandlers api;
+    private final ReadStores stores;
+    private final Replies replies;
     private final Http http;
 
-    ScheduleHandlers(Services services, ApiHandlers api, Http http) {
+    ScheduleHandlers(Services services, ReadStores stores, Replies replies) {
         this.s = services;
-        this.api = api;
-        this.http = http;
+        this.stores = stores;
+        this.replies = replies;
+        this.http = replies.http();
     }
 
     private Schedules schedules() {
@@ -39,26 +43,22 @@ final class ScheduleHandlers {
     }
 
     static int next(RoutingContext ctx) {
-        return ApiHandlers.intParam("next", ctx.request().getParam("next"), 0, ScheduleViews.MAX_NEXT, ScheduleViews.DEFAULT_NEXT);
+        return Requests.intParam("next", ctx.request().getParam("next"), 0, ScheduleViews.MAX_NEXT, ScheduleViews.DEFAULT_NEXT);
     }
 
     /** The API status of a run, from the read model (null when it has not seen the run). Blocking. */
     private Function<String, String> runStatuses() {
-        return runId -> s.readModel().run(runId).map((RunView v) -> ApiStatus.run(v.status)).orElse(null);
+        return runId -> stores.run(runId).map((RunView v) -> ApiStatus.run(v.status)).orElse(null);
     }
 
-    private Map<String, Object> view(JobDefinition def, ScheduleSpec spec, Instant now, int next) {
+    private ScheduleResponses.Schedule view(JobDefinition def, ScheduleSpec spec, Instant now, int next) {
         return ScheduleViews.view(def, spec, schedules().status(def.getName(), spec.getName()).orElse(null),
                 schedules().desired(def.getName(), spec.getName()).orElse(null), now, next, runStatuses());
     }
 
     /** The job's latest definition, or 404. Blocking. */
     private JobDefinition job(String name) {
-        JobDefinition def = api.latestJob(name);
-        if (def == null) {
-            throw ApiError.notFound("no job named '" + name + "' is registered");
-        }
-        return def;
+        return JobHandlers.require(stores, name);
     }
 
     /** The schedule in the job's latest definition, or 404. */
@@ -69,24 +69,27 @@ final class ScheduleHandlers {
                         + def.getSchedules().stream().map(ScheduleSpec::getName).toList() + ")"));
     }
 
+    /** One schedule of one job's latest definition. */
+    private record JobSchedule(JobDefinition def, ScheduleSpec spec) {}
+
     /** {@code GET /api/v1/schedules}: every schedule of every job, by job and schedule name, paged. */
     void list(RoutingContext ctx) {
-        int limit = api.limit(ctx);
-        String after = ApiHandlers.cursor(ctx);
+        int limit = Requests.limit(ctx, s.config());
+        String after = Requests.cursor(ctx);
         int next = next(ctx);
-        api.reply(ctx, api.blocking(() -> {
-            TreeMap<String, Object[]> all = new TreeMap<>();
-            for (JobDefinition def : api.latestJobs().values()) {
+        replies.reply(ctx, replies.blocking(() -> {
+            TreeMap<String, JobSchedule> all = new TreeMap<>();
+            for (JobDefinition def : stores.latestJobs().values()) {
                 if (!AccessControl.allows(ctx, def.getName())) {
                     continue;
                 }
                 for (ScheduleSpec spec : def.getSchedules()) {
-                    all.put(def.getName() + "/" + spec.getName(), new Object[] {def, spec});
+                    all.put(def.getName() + "/" + spec.getName(), new JobSchedule(def, spec));
                 }
             }
             schedules().refresh();
             Instant now = Instant.now();
-            List<Map<String, Object>> items = new ArrayList<>();
+            List<ScheduleResponses.Schedule> items = new ArrayList<>();
             String nextOrder = null;
             String last = null;
             for (var e : (after == null ? all : all.tailMap(after, false)).entrySet()) {
@@ -94,10 +97,10 @@ final class ScheduleHandlers {
                     nextOrder = last;
                     break;
                 }
-                items.add(view((JobDefinition) e.getValue()[0], (ScheduleSpec) e.getValue()[1], now, next));
+                items.add(view(e.getValue().def(), e.getValue().spec(), now, next));
                 last = e.getKey();
             }
-            return ApiHandlers.page(items, nextOrder, limit);
+            return Page.of(items, nextOrder, limit);
         }).map(body -> {
             http.json(ctx, 200, body);
             return null;
@@ -108,19 +111,15 @@ final class ScheduleHandlers {
     void listOfJob(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         int next = next(ctx);
-        api.reply(ctx, api.blocking(() -> {
+        replies.reply(ctx, replies.blocking(() -> {
             JobDefinition def = job(name);
             schedules().refresh();
             Instant now = Instant.now();
-            List<Map<String, Object>> items = new ArrayList<>();
+            List<ScheduleResponses.Schedule> items = new ArrayList<>();
             for (ScheduleSpec spec : def.getSchedules()) {
                 items.add(view(def, spec, now, next));
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("job", def.getName());
-            m.put("jobVersion", def.getVersion());
-            m.put("items", items);
-            return m;
+            return new ScheduleResponses.OfJob(def.getName(), def.getVersion(), items);
         }).map(body -> {
             http.json(ctx, 200, body);
             return null;
@@ -132,7 +131,7 @@ final class ScheduleHandlers {
         String name = ctx.pathParam("name");
         String schedule = ctx.pathParam("schedule");
         int next = next(ctx);
-        api.reply(ctx, api.blocking(() -> {
+        replies.reply(ctx, replies.blocking(() -> {
             JobDefinition def = job(name);
             ScheduleSpec spec = schedule(def, schedule);
             schedules().refresh();
@@ -152,8 +151,8 @@ final class ScheduleHandlers {
     void pauseOrResume(RoutingContext ctx, boolean pause) {
         String name = ctx.pathParam("name");
         String schedule = ctx.pathParam("schedule");
-        JsonNode body = ApiHandlers.jsonBody(ctx);
-        String reason = ApiHandlers.text(body, "reason");
+        JsonNode body = Requests.jsonBody(ctx);
+        String reason = Requests.text(body, "reason");
         if (reason != null && reason.length() > MAX_REASON) {
             throw ApiError.badRequest("reason must be at most " + MAX_REASON + " characters");
         }
@@ -164,7 +163,7 @@ final class ScheduleHandlers {
         if (reason != null) {
             Http.audit(ctx, "reason", reason);
         }
-        api.reply(ctx, api.blocking(() -> {
+        replies.reply(ctx, replies.blocking(() -> {
             JobDefinition def = job(name);
             ScheduleSpec spec = schedule(def, schedule);
             Boolean override;

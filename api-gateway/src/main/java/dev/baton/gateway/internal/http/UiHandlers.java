@@ -2,18 +2,18 @@ package dev.baton.gateway.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.events.RunEvent;
+import dev.baton.gateway.internal.api.RunResponses;
+import dev.baton.gateway.internal.api.UiResponses;
 import dev.baton.gateway.internal.json.Json;
 import dev.baton.gateway.internal.readmodel.ApiViews;
-import dev.baton.gateway.internal.readmodel.ReadModel;
+import dev.baton.gateway.internal.readmodel.ReadStores;
 import dev.baton.gateway.internal.readmodel.RunFold;
 import dev.baton.gateway.internal.readmodel.RunView;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What the web UI needs beyond the REST API: a browser session (the token in an HttpOnly, SameSite=Strict cookie,
@@ -29,14 +29,14 @@ final class UiHandlers {
     static final String HINT_COOKIE = "baton_ui";
     private static final int MAX_EVENTS = 100_000;
 
-    private final Services s;
-    private final ApiHandlers api;
+    private final ReadStores stores;
+    private final Replies replies;
     private final Http http;
 
-    UiHandlers(Services s, ApiHandlers api, Http http) {
-        this.s = s;
-        this.api = api;
-        this.http = http;
+    UiHandlers(ReadStores stores, Replies replies) {
+        this.stores = stores;
+        this.replies = replies;
+        this.http = replies.http();
     }
 
     /**
@@ -76,7 +76,7 @@ final class UiHandlers {
         ctx.response().addCookie(Cookie.cookie(COOKIE, "").setPath("/").setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
                 .setMaxAge(0));
         ctx.response().addCookie(Cookie.cookie(HINT_COOKIE, "").setPath("/").setSameSite(CookieSameSite.STRICT).setMaxAge(0));
-        http.json(ctx, 200, Map.of("signedOut", true));
+        http.json(ctx, 200, new UiResponses.SignedOut(true));
     }
 
     void whoami(RoutingContext ctx) {
@@ -84,25 +84,20 @@ final class UiHandlers {
         http.json(ctx, 200, whoami(p));
     }
 
-    private static Map<String, Object> whoami(TokenStore.Principal p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", p.name());
-        m.put("role", p.role().id());
-        m.put("csrfHeader", CSRF_HEADER);
-        return m;
+    private static UiResponses.Whoami whoami(TokenStore.Principal p) {
+        return new UiResponses.Whoami(p.name(), p.role().id(), CSRF_HEADER);
     }
 
     /** GET /api/v1/runs/{id}/state?sequence=N: the run as the read model showed it right after event N. */
     void runState(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         String seqParam = ctx.request().getParam("sequence");
-        long upTo = seqParam == null ? Long.MAX_VALUE : ApiHandlers.longParam("sequence", seqParam);
+        long upTo = seqParam == null ? Long.MAX_VALUE : Requests.longParam("sequence", seqParam);
         if (upTo < 1) {
             throw ApiError.badRequest("sequence must be at least 1");
         }
-        api.reply(ctx, api.blocking(() -> {
-            ReadModel rm = s.readModel();
-            List<byte[]> stored = rm.events(id, 0, MAX_EVENTS);
+        replies.ok(ctx, () -> {
+            List<byte[]> stored = stores.events(id, 0, MAX_EVENTS);
             if (stored.isEmpty()) {
                 throw ApiError.notFound("no events of run " + id);
             }
@@ -113,23 +108,13 @@ final class UiHandlers {
                 if (n.get("sequence").asLong() > upTo) {
                     break;
                 }
-                RunEvent e = EventTrees.toEvent(n, (name, version) ->
-                        ReadModel.decodeJob(s.codecs(), s.topics().jobs(), rm.jobVersion(name, version)));
+                RunEvent e = EventTrees.toEvent(n, stores::jobVersion);
                 view = RunFold.apply(view == null ? null : Json.read(Json.bytes(view), RunView.class), e);
                 last = n;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("runId", id);
-            m.put("sequence", last == null ? 0 : last.get("sequence").asLong());
-            m.put("lastSequence", Json.tree(stored.get(stored.size() - 1)).get("sequence").asLong());
-            if (last != null) {
-                m.put("event", last);
-            }
-            m.put("run", view == null ? null : ApiViews.runDetail(view));
-            return m;
-        }).map(body -> {
-            http.json(ctx, 200, body);
-            return null;
-        }));
+            return new RunResponses.StateAt(id, last == null ? 0 : last.get("sequence").asLong(),
+                    Json.tree(stored.get(stored.size() - 1)).get("sequence").asLong(), last,
+                    view == null ? null : ApiViews.runDetail(view));
+        });
     }
 }

@@ -1,10 +1,13 @@
 package dev.baton.gateway.internal.readmodel;
 
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepStatus;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The statuses the API shows, from the coordinator's.
+ * The statuses the API shows, from the coordinator's ({@link RunStatus}, {@link StepStatus} of the shared run model).
+ * The switches are exhaustive: a new coordinator status does not compile until the API has a name for it.
  *
  * <p>Runs: {@code REQUESTED} (accepted, not yet queued) shows as {@code QUEUED}; {@code REJECTED} is a request that
  * never became a run (unknown job, invalid params).
@@ -19,18 +22,29 @@ public final class ApiStatus {
 
     private ApiStatus() {}
 
+    /** The API status of a view status (a coordinator {@link RunStatus}, or {@link RunFold#REJECTED}). */
     public static String run(String internal) {
-        return internal == null || internal.equals("REQUESTED") ? "QUEUED" : internal;
+        if (internal == null) {
+            return "QUEUED";
+        }
+        if (internal.equals(RunFold.REJECTED)) {
+            return RunFold.REJECTED;
+        }
+        return switch (RunStatus.valueOf(internal)) {
+            case REQUESTED -> "QUEUED";
+            case QUEUED, RUNNING, CANCELING, SUCCEEDED, FAILED, CANCELED -> internal;
+        };
     }
 
+    /** The API status of a coordinator {@link StepStatus}. */
     public static String step(String internal) {
         if (internal == null) {
             return "PENDING";
         }
-        return switch (internal) {
-            case "DISPATCHED" -> "QUEUED";
-            case "RETRY_WAIT" -> "PENDING";
-            default -> internal;
+        return switch (StepStatus.valueOf(internal)) {
+            case DISPATCHED -> "QUEUED";
+            case RETRY_WAIT -> "PENDING";
+            case PENDING, QUEUED, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELED -> internal;
         };
     }
 

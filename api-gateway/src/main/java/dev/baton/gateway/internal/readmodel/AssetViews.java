@@ -1,9 +1,8 @@
 package dev.baton.gateway.internal.readmodel;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.baton.gateway.internal.api.AssetResponses;
 
-/** Renders asset state (check results, freshness) as API JSON trees. */
+/** Renders asset state (check results, freshness) as API bodies. */
 public final class AssetViews {
     public static final String FRESH = "FRESH";
     public static final String STALE = "STALE";
@@ -12,18 +11,9 @@ public final class AssetViews {
     private AssetViews() {}
 
     /** One check evaluation as the API shows it (also the value of the check history stores). */
-    public static Map<String, Object> check(AssetSummary.Check c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", c.name);
-        m.put("severity", c.severity);
-        m.put("outcome", c.outcome);
-        m.put("message", c.message);
-        m.put("materializationId", c.materializationId);
-        ApiViews.put(m, "runId", c.runId);
-        ApiViews.put(m, "partition", c.partition);
-        m.put("timestamp", ApiViews.time(c.atMs));
-        m.put("eventId", c.eventId);
-        return m;
+    public static AssetResponses.Check check(AssetSummary.Check c) {
+        return new AssetResponses.Check(c.name, c.severity, c.outcome, c.message, c.materializationId, c.runId, c.partition,
+                ApiViews.time(c.atMs), c.eventId);
     }
 
     /**
@@ -35,7 +25,7 @@ public final class AssetViews {
      *
      * @param declaredMaxLagMs the lag the producing job declares ({@code freshness.maxLag}), or null
      */
-    public static Map<String, Object> freshness(AssetSummary s, Long declaredMaxLagMs, long now) {
+    public static AssetResponses.Freshness freshness(AssetSummary s, Long declaredMaxLagMs, long now) {
         AssetSummary.Freshness f = s == null ? null : s.freshness;
         Long maxLag = declaredMaxLagMs != null ? declaredMaxLagMs : f == null ? null : f.maxLagMs;
         if (maxLag == null) {
@@ -45,7 +35,6 @@ public final class AssetViews {
         if (f != null && f.lastMaterializedAtMs != null && (last == null || f.lastMaterializedAtMs > last)) {
             last = f.lastMaterializedAtMs;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
         String status;
         Long since;
         if (f != null && (last == null || f.atMs >= last)) {
@@ -62,16 +51,7 @@ public final class AssetViews {
             status = STALE;
             since = last + maxLag;
         }
-        m.put("status", status);
-        if (!status.equals(UNKNOWN)) {
-            m.put("fresh", status.equals(FRESH));
-        }
-        m.put("maxLagMs", maxLag);
-        ApiViews.put(m, "lastMaterializedAt", ApiViews.time(last));
-        ApiViews.put(m, "since", ApiViews.time(since));
-        if (f != null) {
-            m.put("lastEventAt", ApiViews.time(f.atMs));
-        }
-        return m;
+        return new AssetResponses.Freshness(status, status.equals(UNKNOWN) ? null : status.equals(FRESH), maxLag,
+                ApiViews.time(last), ApiViews.time(since), f == null ? null : ApiViews.time(f.atMs));
     }
 }

@@ -208,11 +208,19 @@ public final class ReadModel implements AutoCloseable {
     /**
      * A log read. {@code step}/{@code attempt} filter (attempt needs step); {@code after} is a position
      * ({@link Keys#LOG_POSITION}) to continue after; {@code tail} takes the last lines (after {@code after}) instead of
-     * the first; at most {@code limit} lines either way.
+     * the first; at most {@code limit} lines and at most {@code maxBytes} bytes of line JSON either way (a page always
+     * holds at least one line when one exists).
      */
-    public record LogQuery(String runId, String step, Integer attempt, String after, boolean tail, int limit) {}
+    public record LogQuery(String runId, String step, Integer attempt, String after, boolean tail, int limit, long maxBytes) {
+        public LogQuery(String runId, String step, Integer attempt, String after, boolean tail, int limit) {
+            this(runId, step, attempt, after, tail, limit, Long.MAX_VALUE);
+        }
+    }
 
-    /** One page of log lines, oldest first; {@code more} when lines beyond the page exist now. */
+    /**
+     * One page of log lines, oldest first; {@code more} when lines beyond the page exist now (a page that ends at
+     * {@code maxBytes} before {@code limit} has {@code more}).
+     */
     public record LogPage(List<LogEntry> items, long total, boolean more) {}
 
     private final java.util.concurrent.atomic.AtomicLong logLinesRead = new java.util.concurrent.atomic.AtomicLong();
@@ -257,6 +265,7 @@ public final class ReadModel implements AutoCloseable {
         ReadOnlyKeyValueStore<String, byte[]> source = byStep ? store(STORE_LOG_INDEX) : lines;
         it = q.tail() ? source.reverseRange(lower, upper) : source.range(lower, upper);
         String skip = q.after() == null ? null : lower;
+        long bytes = 0;
         try (it) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
@@ -271,6 +280,11 @@ public final class ReadModel implements AutoCloseable {
                 String lineKey = byStep ? new String(kv.value, StandardCharsets.UTF_8) : kv.key;
                 byte[] json = byStep ? lines.get(lineKey) : kv.value;
                 if (json != null) {
+                    if (!out.isEmpty() && bytes + json.length > q.maxBytes()) {
+                        more = true;
+                        break;
+                    }
+                    bytes += json.length;
                     out.add(new LogEntry(lineKey, timeOf(lineKey), json));
                 }
             }

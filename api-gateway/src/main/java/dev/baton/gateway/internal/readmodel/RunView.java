@@ -1,5 +1,6 @@
 package dev.baton.gateway.internal.readmodel;
 
+import dev.baton.runmodel.state.RunStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Map;
 
 /**
  * What the read model knows about one run, folded from its events by {@link RunFold} and stored as JSON.
- * Statuses are the coordinator's ({@code REQUESTED ... CANCELED}) plus {@code REJECTED} for a request that
- * never became a run; {@link ApiStatus} maps them to the API's statuses.
+ * {@code status} is the name of the coordinator's {@link RunStatus} (the shared run model's), or
+ * {@link RunFold#REJECTED} for a request that never became a run; {@link ApiStatus} maps them to the API's statuses.
  */
 public final class RunView {
     public String runId;
@@ -63,6 +64,6 @@ public final class RunView {
     }
 
     public boolean finished() {
-        return "SUCCEEDED".equals(status) || "FAILED".equals(status) || "CANCELED".equals(status) || "REJECTED".equals(status);
+        return RunFold.REJECTED.equals(status) || (status != null && RunStatus.valueOf(status).isFinished());
     }
 }

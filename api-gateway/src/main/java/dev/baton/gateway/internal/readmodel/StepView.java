@@ -1,11 +1,12 @@
 package dev.baton.gateway.internal.readmodel;
 
+import dev.baton.runmodel.state.StepStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One step of a {@link RunView}, with the coordinator's step status ({@code PENDING ... CANCELED}). */
+/** One step of a {@link RunView}; {@code status} is the name of the coordinator's {@link StepStatus} (the shared run model's). */
 public final class StepView {
     public String key;
     /** Position in the job's definition (steps, then onFailure hooks); -1 for a step the definition did not list. */
@@ -14,7 +15,7 @@ public final class StepView {
     public boolean hook;
     public String pool;
     public List<String> needs = new ArrayList<>();
-    public String status = "PENDING";
+    public String status = StepStatus.PENDING.name();
     /** Number of the current (or last) attempt; 0 before the first dispatch. */
     public int attempt;
     public String attemptId;

@@ -26,12 +26,12 @@ class HttpErrorsTest {
     void strictUtf8NamesTheOffsetOfTheFirstBadByte() {
         byte[] b = {'a', 'b', (byte) 0xC3, (byte) 0xA9, 'c', (byte) 0xFF, 'd'};
         try {
-            ApiHandlers.strictUtf8(b);
+            JobHandlers.strictUtf8(b);
             throw new AssertionError("accepted invalid UTF-8");
         } catch (ApiError e) {
             assertThat(e.status()).isEqualTo(400);
             assertThat(e.getMessage()).contains("byte offset 5");
         }
-        assertThat(ApiHandlers.strictUtf8("héllo".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo("héllo");
+        assertThat(JobHandlers.strictUtf8("héllo".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo("héllo");
     }
 }

@@ -131,7 +131,7 @@ class ReadModelTopologyTest {
         assertThat(run.stepCounts).isEqualTo(Map.of("SUCCEEDED", n / 2, "FAILED", n / 2));
         assertThat(run.failedSteps).hasSize(RunFold.MAX_FAILED_STEPS);
         assertThat(run.failedStepCount).isEqualTo(n / 2);
-        assertThat(ApiViews.runSummary(run).get("stepCounts")).isEqualTo(Map.of("SUCCEEDED", n / 2, "FAILED", n / 2));
+        assertThat(ApiViews.runSummary(run).stepCounts()).isEqualTo(Map.of("SUCCEEDED", n / 2, "FAILED", n / 2));
 
         StepView last = Json.read(driver.<String, byte[]>getKeyValueStore(ReadModelTopology.STORE_RUN_STEPS)
                 .get(Keys.step(runId, "step_04999")), StepView.class);

@@ -99,9 +99,9 @@ class RunFoldTest {
         assertThat(v.steps.get("b").error.message).isEqualTo("boom again");
         assertThat(v.lastSequence).isEqualTo(events.size());
 
-        Map<String, Object> detail = ApiViews.runDetail(v);
-        assertThat(detail.get("status")).isEqualTo("FAILED");
-        assertThat(ApiViews.runSummary(v).get("stepCounts")).isEqualTo(Map.of("SUCCEEDED", 1, "FAILED", 1));
+        var detail = ApiViews.runDetail(v);
+        assertThat(detail.status()).isEqualTo("FAILED");
+        assertThat(ApiViews.runSummary(v).stepCounts()).isEqualTo(Map.of("SUCCEEDED", 1, "FAILED", 1));
     }
 
     @Test

@@ -42,7 +42,7 @@ class ScheduleViewsTest {
                 override == null ? null : "upgrade", cursor, List.of(), List.of(), List.of(), ticks, cursor);
     }
 
-    static JsonNode json(Map<String, Object> view) {
+    static JsonNode json(Object view) {
         return Json.tree(Json.bytes(view));
     }
 

@@ -2,6 +2,7 @@ package dev.baton.coordinator.internal.events;
 
 import dev.baton.events.JobDefinition;
 import dev.baton.events.MaterializationReport;
+import dev.baton.runmodel.events.Event;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.baton.coordinator.internal.processing;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event;
 import dev.baton.coordinator.internal.events.Input;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.RunStateApplier;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.RunStateApplier;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,18 +1,18 @@
 package dev.baton.coordinator.internal.processing;
 
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepState;
-import dev.baton.coordinator.internal.state.StepStatus;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.MaterializationReport;
 import dev.baton.events.ParamSpec;
 import dev.baton.events.RetryPolicy;
 import dev.baton.events.StepDefinition;
 import dev.baton.events.UpstreamRef;
+import dev.baton.runmodel.events.Event.*;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepState;
+import dev.baton.runmodel.state.StepStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

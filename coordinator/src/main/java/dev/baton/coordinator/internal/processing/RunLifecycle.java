@@ -1,18 +1,19 @@
 package dev.baton.coordinator.internal.processing;
 
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepState;
-import dev.baton.coordinator.internal.state.StepStatus;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.MaterializationReport;
-import dev.baton.events.ParamSpec;
 import dev.baton.events.RetryPolicy;
 import dev.baton.events.StepDefinition;
 import dev.baton.events.UpstreamRef;
+import dev.baton.runmodel.events.Event.*;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepState;
+import dev.baton.runmodel.state.StepStatus;
+import dev.baton.jobs.JobParams;
+import dev.baton.jobs.Problem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /** The run as a whole: requests (params checked, duplicates rejected), admission, start, and the coordinator's own aborts. */
@@ -46,33 +46,21 @@ final class RunLifecycle {
                     null, r.runKey(), r.eventId()));
             return;
         }
-        Map<String, String> params = new TreeMap<>();
-        List<String> problems = new ArrayList<>();
-        for (var e : def.getParams().entrySet()) {
-            ParamSpec p = e.getValue();
-            String given = r.params().get(e.getKey());
-            if (given != null) {
-                params.put(e.getKey(), given);
-            } else if (p.getDefault$() != null) {
-                params.put(e.getKey(), p.getDefault$());
-            } else if (p.getRequired()) {
-                problems.add("missing required param '" + e.getKey() + "'");
-            }
-        }
-        for (String k : r.params().keySet()) {
-            if (!def.getParams().containsKey(k)) {
-                problems.add("unknown param '" + k + "' (declared: " + def.getParams().keySet() + ")");
-            }
+        List<Problem> problems = JobParams.check(def, r.params());
+        List<String> reasons = new ArrayList<>();
+        if (!problems.isEmpty()) {
+            reasons.add(JobParams.reason(problems));
         }
         String partitionProblem = RunPartitions.problem(def, r.job(), r.partition());
         if (partitionProblem != null) {
-            problems.add(partitionProblem);
+            reasons.add(partitionProblem);
         }
-        if (!problems.isEmpty()) {
-            ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, String.join("; ", problems), null,
+        if (!reasons.isEmpty()) {
+            ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, String.join("; ", reasons), null,
                     r.runKey(), r.eventId()));
             return;
         }
+        Map<String, String> params = JobParams.withDefaults(def, r.params());
         int priority = r.priority() != null ? r.priority() : def.getPriority();
         ctx.append(null, new RunRequested(r.job(), def, r.runKey(), params, r.tags(), r.origin(), r.parentRunId(),
                 r.requestedBy(), priority, r.reuse(), r.partition()));

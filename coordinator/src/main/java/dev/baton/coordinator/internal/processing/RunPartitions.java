@@ -1,6 +1,6 @@
 package dev.baton.coordinator.internal.processing;
 
-import dev.baton.coordinator.internal.state.RunState;
+import dev.baton.runmodel.state.RunState;
 import dev.baton.events.JobDefinition;
 import dev.baton.jobs.Partition;
 import dev.baton.jobs.PartitionSet;

@@ -1,18 +1,18 @@
 package dev.baton.coordinator.internal.processing;
 
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepState;
-import dev.baton.coordinator.internal.state.StepStatus;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.MaterializationReport;
 import dev.baton.events.ParamSpec;
 import dev.baton.events.RetryPolicy;
 import dev.baton.events.StepDefinition;
 import dev.baton.events.UpstreamRef;
+import dev.baton.runmodel.events.Event.*;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepState;
+import dev.baton.runmodel.state.StepStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,7 +127,7 @@ final class Steps {
         Object action;
         try {
             action = resolver.resolve(def.getAction(), new ActionResolver.TemplateScope(s.runId(), s.job(), st.key(),
-                    attempt, attemptId, s.params(), outputs, RunPartitions.of(s)));
+                    attempt, attemptId, s.params(), outputs, RunPartitions.of(s), def.getUnsafeVerbatimTemplates()));
         } catch (RuntimeException e) {
             ctx.append(st.key(), new StepFailed(attempt, attemptId, ErrorClass.USER_ERROR,
                     "cannot resolve templates: " + e.getMessage(), null, false, true, 0));

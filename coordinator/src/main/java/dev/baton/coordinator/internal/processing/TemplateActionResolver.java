@@ -3,7 +3,12 @@ package dev.baton.coordinator.internal.processing;
 import dev.baton.jobs.TemplateContext;
 import dev.baton.jobs.Templates;
 
-/** Resolves step actions with the job module's template engine. */
+/**
+ * Resolves step actions with the job module's template engine: values stay data (shell quoting or environment
+ * variables in run scripts, encoding in http urls and JSON bodies) unless the step opted into
+ * {@code unsafeVerbatimTemplates}. {@code ${{ secrets.NAME }}} is never resolved here: it passes through as text
+ * (in a run script inside an environment variable) for the agent to resolve.
+ */
 public final class TemplateActionResolver implements ActionResolver {
     @Override
     public Object resolve(Object action, TemplateScope scope) {
@@ -14,7 +19,7 @@ public final class TemplateActionResolver implements ActionResolver {
                 .partition(scope.partition());
         scope.stepOutputs().forEach(b::stepOutputs);
         try {
-            return Templates.resolveAction(action, b.build());
+            return Templates.resolveAction(action, b.build(), scope.unsafeVerbatim());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -1,25 +1,25 @@
 package dev.baton.coordinator.internal.serde;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event;
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.events.AgentReport;
 import dev.baton.events.CancelRun;
 import dev.baton.events.ControlCommand;
-import dev.baton.events.ReusedStep;
 import dev.baton.events.RunRequest;
 import dev.baton.events.StepFailedReport;
 import dev.baton.events.StepHeartbeatReport;
 import dev.baton.events.StepStartedReport;
 import dev.baton.events.StepSucceededReport;
-import dev.baton.events.UpstreamRef;
-import java.util.ArrayList;
+import dev.baton.runmodel.events.Event.ErrorClass;
+import dev.baton.runmodel.events.Event.Origin;
+import dev.baton.runmodel.events.Event.Reused;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Converts between the public Avro records and the coordinator's own records, at the serde boundary only. */
+/**
+ * Converts the public Avro inputs (requests, commands, agent reports) into the coordinator's own records, at the serde
+ * boundary only. Run events convert with the shared {@link dev.baton.runmodel.events.RunEventMapper}.
+ */
 public final class EventMapper {
     private EventMapper() {}
 
@@ -62,124 +62,6 @@ public final class EventMapper {
                     ErrorClass.valueOf(x.getErrorClass().name()), x.getMessage(), x.getExitCode(), x.getRetryable(),
                     x.getDurationMs());
             default -> throw new IllegalArgumentException("unknown report " + rep.getClass().getSimpleName());
-        };
-    }
-
-    // ---- events ----
-
-    public static dev.baton.events.RunEvent toAvro(Envelope e) {
-        return dev.baton.events.RunEvent.newBuilder()
-                .setEventId(e.eventId()).setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
-                .setJob(e.job()).setSequence(e.sequence()).setStepKey(e.stepKey()).setPayload(payload(e.event()))
-                .build();
-    }
-
-    public static Envelope fromAvro(dev.baton.events.RunEvent r) {
-        return new Envelope(r.getEventId(), r.getRunId(), r.getTimestamp(), r.getTraceId(), r.getJob(), r.getSequence(),
-                r.getStepKey(), event(r.getPayload()));
-    }
-
-    private static dev.baton.events.RejectionType rej(Rejection r) {
-        return dev.baton.events.RejectionType.valueOf(r.name());
-    }
-
-    private static Rejection rej(dev.baton.events.RejectionType r) {
-        return Rejection.valueOf(r.name());
-    }
-
-    private static dev.baton.events.ErrorClass ec(ErrorClass e) {
-        return dev.baton.events.ErrorClass.valueOf(e.name());
-    }
-
-    static Object payload(Event ev) {
-        return switch (ev) {
-            case RunRequested r -> {
-                Map<String, ReusedStep> reuse = new LinkedHashMap<>();
-                r.reuse().forEach((k, v) -> reuse.put(k, new ReusedStep(v.fromRunId(), v.attempt(), v.outputs())));
-                yield new dev.baton.events.RunRequested(r.job(), r.definition(), r.runKey(), r.params(), r.tags(),
-                        dev.baton.events.Origin.valueOf(r.origin().name()), r.parentRunId(), r.requestedBy(), r.priority(), reuse,
-                        r.partition());
-            }
-            case RunQueued q -> new dev.baton.events.RunQueued(q.priority());
-            case RunStarted s -> new dev.baton.events.RunStarted();
-            case RunSucceeded s -> new dev.baton.events.RunSucceeded(s.durationMs());
-            case RunFailed f -> new dev.baton.events.RunFailed(f.reason(), f.failedSteps(), f.durationMs(), f.timedOut());
-            case RunCancelRequested c -> new dev.baton.events.RunCancelRequested(c.reason(), c.actor(), c.deadline());
-            case RunCanceled c -> new dev.baton.events.RunCanceled(c.reason(), c.durationMs());
-            case RunRequestRejected r -> new dev.baton.events.RunRequestRejected(rej(r.rejection()), r.reason(),
-                    r.existingRunId(), r.runKey(), r.requestEventId());
-            case RunRetried r -> new dev.baton.events.RunRetried(r.newRunId(), r.reusedSteps());
-            case RunExpired x -> new dev.baton.events.RunExpired();
-            case CommandRejected c -> new dev.baton.events.CommandRejected(c.commandType(), rej(c.rejection()), c.reason(),
-                    c.commandEventId());
-            case ReportRejected r -> new dev.baton.events.ReportRejected(r.stepKey(), r.attempt(), r.attemptId(),
-                    r.agentId(), r.reportType(), rej(r.rejection()), r.reason(), r.reportEventId());
-            case StepQueued q -> new dev.baton.events.StepQueued(q.pool());
-            case StepDispatched d -> new dev.baton.events.StepDispatched(d.attempt(), d.attemptId(), d.pool(), d.upstream());
-            case StepStarted s -> new dev.baton.events.StepStarted(s.attempt(), s.attemptId(), s.agentId(), s.host(), s.region());
-            case StepHeartbeat h -> new dev.baton.events.StepHeartbeat(h.attempt(), h.attemptId(), h.agentId());
-            case StepSucceeded s -> new dev.baton.events.StepSucceeded(s.attempt(), s.attemptId(), s.outputs(),
-                    s.outputRefs(), s.durationMs(), s.materializations().stream()
-                            .map(m -> new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList());
-            case StepFailed f -> new dev.baton.events.StepFailed(f.attempt(), f.attemptId(), ec(f.errorClass()), f.message(),
-                    f.exitCode(), f.retryable(), f.last(), f.durationMs());
-            case StepRetryScheduled r -> new dev.baton.events.StepRetryScheduled(r.nextAttempt(), r.dueAt(), r.backoffMs());
-            case StepLost l -> new dev.baton.events.StepLost(l.attempt(), l.attemptId(), l.lastHeartbeat());
-            case StepTimedOut t -> new dev.baton.events.StepTimedOut(t.attempt(), t.attemptId(), t.timeoutMs());
-            case StepCancelRequested c -> new dev.baton.events.StepCancelRequested(c.attempt(), c.attemptId(), c.reason());
-            case StepCanceled c -> new dev.baton.events.StepCanceled(c.attempt(), c.attemptId(), c.reason());
-            case StepSkipped s -> new dev.baton.events.StepSkipped(s.reason());
-            case StepReused r -> new dev.baton.events.StepReused(r.fromRunId(), r.attempt(), r.outputs());
-        };
-    }
-
-    static Event event(Object p) {
-        return switch (p) {
-            case dev.baton.events.RunRequested r -> {
-                Map<String, Reused> reuse = new LinkedHashMap<>();
-                r.getReuse().forEach((k, v) -> reuse.put(k, new Reused(v.getFromRunId(), v.getAttempt(), Map.copyOf(v.getOutputs()))));
-                yield new RunRequested(r.getJob(), r.getDefinition(), r.getRunKey(), Map.copyOf(r.getParams()),
-                        Map.copyOf(r.getTags()), Origin.valueOf(r.getOrigin().name()), r.getParentRunId(), r.getRequestedBy(),
-                        r.getPriority(), reuse, r.getPartition());
-            }
-            case dev.baton.events.RunQueued q -> new RunQueued(q.getPriority());
-            case dev.baton.events.RunStarted s -> new RunStarted();
-            case dev.baton.events.RunSucceeded s -> new RunSucceeded(s.getDurationMs());
-            case dev.baton.events.RunFailed f -> new RunFailed(f.getReason(), List.copyOf(f.getFailedSteps()), f.getDurationMs(), f.getTimedOut());
-            case dev.baton.events.RunCancelRequested c -> new RunCancelRequested(c.getReason(), c.getActor(), c.getDeadline());
-            case dev.baton.events.RunCanceled c -> new RunCanceled(c.getReason(), c.getDurationMs());
-            case dev.baton.events.RunRequestRejected r -> new RunRequestRejected(rej(r.getRejectionType()), r.getReason(),
-                    r.getExistingRunId(), r.getRunKey(), r.getRequestEventId());
-            case dev.baton.events.RunRetried r -> new RunRetried(r.getNewRunId(), List.copyOf(r.getReusedSteps()));
-            case dev.baton.events.RunExpired x -> new RunExpired();
-            case dev.baton.events.CommandRejected c -> new CommandRejected(c.getCommandType(), rej(c.getRejectionType()),
-                    c.getReason(), c.getCommandEventId());
-            case dev.baton.events.ReportRejected r -> new ReportRejected(r.getStepKey(), r.getAttempt(), r.getAttemptId(),
-                    r.getAgentId(), r.getReportType(), rej(r.getRejectionType()), r.getReason(), r.getReportEventId());
-            case dev.baton.events.StepQueued q -> new StepQueued(q.getPool());
-            case dev.baton.events.StepDispatched d -> new StepDispatched(d.getAttempt(), d.getAttemptId(), d.getPool(),
-                    List.copyOf(d.getUpstream()));
-            case dev.baton.events.StepStarted s -> new StepStarted(s.getAttempt(), s.getAttemptId(), s.getAgentId(), s.getHost(), s.getRegion());
-            case dev.baton.events.StepHeartbeat h -> new StepHeartbeat(h.getAttempt(), h.getAttemptId(), h.getAgentId());
-            case dev.baton.events.StepSucceeded s -> {
-                List<Materialized> ms = new ArrayList<>();
-                for (UpstreamRef u : s.getMaterializations()) {
-                    ms.add(new Materialized(u.getAssetKey(), u.getPartition(), u.getMaterializationId(), u.getDataVersion()));
-                }
-                yield new StepSucceeded(s.getAttempt(), s.getAttemptId(), Map.copyOf(s.getOutputs()), Map.copyOf(s.getOutputRefs()),
-                        s.getDurationMs(), List.copyOf(ms));
-            }
-            case dev.baton.events.StepFailed f -> new StepFailed(f.getAttempt(), f.getAttemptId(),
-                    ErrorClass.valueOf(f.getErrorClass().name()), f.getMessage(), f.getExitCode(), f.getRetryable(),
-                    f.getFinal$(), f.getDurationMs());
-            case dev.baton.events.StepRetryScheduled r -> new StepRetryScheduled(r.getNextAttempt(), r.getDueAt(), r.getBackoffMs());
-            case dev.baton.events.StepLost l -> new StepLost(l.getAttempt(), l.getAttemptId(), l.getLastHeartbeat());
-            case dev.baton.events.StepTimedOut t -> new StepTimedOut(t.getAttempt(), t.getAttemptId(), t.getTimeoutMs());
-            case dev.baton.events.StepCancelRequested c -> new StepCancelRequested(c.getAttempt(), c.getAttemptId(), c.getReason());
-            case dev.baton.events.StepCanceled c -> new StepCanceled(c.getAttempt(), c.getAttemptId(), c.getReason());
-            case dev.baton.events.StepSkipped s -> new StepSkipped(s.getReason());
-            case dev.baton.events.StepReused r -> new StepReused(r.getFromRunId(), r.getAttempt(), Map.copyOf(r.getOutputs()));
-            default -> throw new IllegalArgumentException("unknown run event payload " + p.getClass().getSimpleName());
         };
     }
 }

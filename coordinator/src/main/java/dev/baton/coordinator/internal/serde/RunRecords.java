@@ -1,10 +1,10 @@
 package dev.baton.coordinator.internal.serde;
 
 import dev.baton.coordinator.internal.Names;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.StepState;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.StepDefinition;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.StepState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -3,10 +3,10 @@ package dev.baton.coordinator.internal.processing;
 import static dev.baton.coordinator.internal.processing.Fold.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.events.Event.*;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepStatus;
 import dev.baton.events.JobDefinition;
+import dev.baton.runmodel.events.Event.*;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepStatus;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

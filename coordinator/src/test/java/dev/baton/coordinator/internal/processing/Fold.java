@@ -2,16 +2,16 @@ package dev.baton.coordinator.internal.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.serde.RunRecords;
-import dev.baton.coordinator.internal.state.RunState;
-import dev.baton.coordinator.internal.state.RunStateApplier;
-import dev.baton.coordinator.internal.state.StepState;
 import dev.baton.events.JobDefinition;
 import dev.baton.jobs.Format;
 import dev.baton.jobs.JobParser;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.RunStateApplier;
+import dev.baton.runmodel.state.StepState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

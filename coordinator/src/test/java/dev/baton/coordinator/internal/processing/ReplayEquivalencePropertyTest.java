@@ -2,76 +2,47 @@ package dev.baton.coordinator.internal.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event;
+import dev.baton.coordinator.fixture.RandomRuns;
 import dev.baton.coordinator.internal.events.Input;
-import dev.baton.coordinator.internal.events.Input.Timer.Kind;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepState;
-import dev.baton.coordinator.internal.state.StepStatus;
-import dev.baton.events.JobDefinition;
-import java.time.Duration;
-import java.util.ArrayList;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event;
+import dev.baton.runmodel.state.RunState;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepState;
+import dev.baton.runmodel.state.StepStatus;
+import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * Drives random sequences of reports (current, stale, duplicated, late), heartbeats, timer firings
  * (retries, lost agents, step and run timeouts, cancel grace), cancellations and re-executions through
- * the decider. After every input the state rebuilt from the emitted events alone must equal the live
- * state (checked by {@link Fold}), and the engine's invariants must hold.
+ * the decider ({@link RandomRuns}, shared with the gateway's read-model agreement test). After every input the state
+ * rebuilt from the emitted events alone must equal the live state (checked by {@link Fold}), and the engine's
+ * invariants must hold.
  */
 class ReplayEquivalencePropertyTest {
-    static final JobDefinition JOB = Fold.job("""
-            name: chaos
-            timeout: PT10M
-            steps:
-              - { key: a, noop: {}, retry: { maxAttempts: 3, backoff: 1s, jitter: 0.3 }, timeout: PT1M }
-              - { key: b, needs: [a], noop: {}, retry: { maxAttempts: 2, backoff: 2s } }
-              - { key: c, needs: [a], noop: {}, heartbeatTimeout: 20s }
-              - { key: d, needs: [b, c], noop: {}, retry: { maxAttempts: 4, backoff: 500ms, multiplier: 3 } }
-            onFailure:
-              - { key: alert, noop: {} }
-            """);
-    static final String[] STEPS = {"a", "b", "c", "d", "alert", "ghost"};
 
     @Test
     void stateRebuiltFromEventsAlwaysEqualsLiveStateAndInvariantsHold() {
-        var settings = new DeciderSettings(Duration.ofSeconds(15), Duration.ofSeconds(3), 256, Duration.ofHours(1), Map.of(), Duration.ofSeconds(10));
         int totalEvents = 0;
-        for (long seed = 1; seed <= 400; seed++) {
-            totalEvents += runScenario(seed, settings);
+        for (long seed = 1; seed <= RandomRuns.SEEDS; seed++) {
+            totalEvents += runScenario(seed, RandomRuns.SETTINGS);
         }
         assertThat(totalEvents).as("the scenarios exercised the engine").isGreaterThan(10_000);
     }
 
     private int runScenario(long seed, DeciderSettings settings) {
-        Random rnd = new Random(seed);
         Fold f = new Fold(settings, "run-" + seed);
-        f.in(f.request(JOB, Map.of()));
-        List<Input> sent = new ArrayList<>();
         Map<String, Integer> maxAttempt = new HashMap<>();
-        RunStatus finishedAs = null;
-        for (int i = 0; i < 80; i++) {
-            f.advance(rnd.nextInt(4000));
-            Input in = next(f, rnd, sent);
-            if (in == null) {
-                continue;
-            }
-            sent.add(in);
-            try {
-                f.in(in);
-            } catch (AssertionError e) {
-                throw new AssertionError("seed " + seed + " input " + i + " " + in + ": " + e.getMessage(), e);
-            }
+        RunStatus[] finishedAs = {null};
+        RandomRuns.play(seed, engine(f), in -> {
             // invariants
-            if (finishedAs != null) {
-                assertThat(f.state.status()).as("seed %d: a finished run never changes its outcome", seed).isEqualTo(finishedAs);
+            if (finishedAs[0] != null) {
+                assertThat(f.state.status()).as("seed %d: a finished run never changes its outcome", seed).isEqualTo(finishedAs[0]);
             } else if (f.state.isFinished()) {
-                finishedAs = f.state.status();
+                finishedAs[0] = f.state.status();
             }
             for (StepState s : f.state.steps().values()) {
                 maxAttempt.merge(s.key(), s.attempt(), Math::max);
@@ -84,7 +55,7 @@ class ReplayEquivalencePropertyTest {
                 assertThat(f.state.steps().values()).filteredOn(s -> !s.hook())
                         .allMatch(s -> s.status() == StepStatus.SUCCEEDED);
             }
-        }
+        });
         // accepted success reports are never for a non-current attempt
         for (Envelope e : f.log) {
             if (e.event() instanceof Event.StepSucceeded ok) {
@@ -94,36 +65,15 @@ class ReplayEquivalencePropertyTest {
         return f.log.size();
     }
 
-    private static Input next(Fold f, Random rnd, List<Input> sent) {
-        int dice = rnd.nextInt(100);
-        String step = STEPS[rnd.nextInt(STEPS.length)];
-        StepState s = f.state.step(step);
-        if (dice < 8 && !sent.isEmpty()) {
-            return sent.get(rnd.nextInt(sent.size())); // duplicate or late delivery of an earlier input
-        }
-        if (dice < 60) {
-            int attempt = s == null ? 1 : (rnd.nextInt(5) == 0 ? Math.max(1, s.attempt() - 1) : s.attempt());
-            String attemptId = RunDecider.attemptId(f.runId, step, attempt);
-            return switch (rnd.nextInt(4)) {
-                case 0 -> new Input.Started(f.id(), f.runId, f.now, "t", step, attempt, attemptId, "agent-" + rnd.nextInt(2), "h", "r");
-                case 1 -> new Input.Heartbeat(f.id(), f.runId, f.now, "t", step, attempt, attemptId, "agent-1");
-                case 2 -> new Input.Succeeded(f.id(), f.runId, f.now, "t", step, attempt, attemptId, "agent-1",
-                        rnd.nextInt(10) == 0 ? Map.of("big", "x".repeat(300)) : Map.of("rows", String.valueOf(rnd.nextInt(100))),
-                        Map.of(), List.of(), rnd.nextInt(1000));
-                default -> new Input.Failed(f.id(), f.runId, f.now, "t", step, attempt, attemptId, "agent-1",
-                        Event.ErrorClass.values()[rnd.nextInt(4)], "boom", 1, rnd.nextBoolean(), 10);
-            };
-        }
-        if (dice < 90) {
-            Kind kind = Kind.values()[rnd.nextInt(Kind.values().length)];
-            int attempt = s == null ? 1 : s.attempt() + (kind == Kind.RETRY ? 1 : 0);
-            return new Input.TimerFired(f.id(), f.runId, f.now, "t",
-                    new Input.Timer(kind, f.runId, kind == Kind.RUN_TIMEOUT || kind == Kind.CANCEL_GRACE || kind == Kind.RETENTION ? null : step,
-                            attempt, f.now));
-        }
-        if (dice < 95) {
-            return f.cancel(rnd.nextInt(20_000));
-        }
-        return new Input.RetryRun(f.id(), f.runId, f.now, "t", "bob", "child-" + rnd.nextInt(3));
+    /** The harness (which checks replay equivalence after every input) as the scenarios' engine. */
+    private static RandomRuns.Engine engine(Fold f) {
+        return new RandomRuns.Engine() {
+            @Override public String runId() { return f.runId; }
+            @Override public RunState state() { return f.state; }
+            @Override public Instant now() { return f.now; }
+            @Override public void advance(long ms) { f.advance(ms); }
+            @Override public String nextId() { return f.id(); }
+            @Override public void in(Input input) { f.in(input); }
+        };
     }
 }

@@ -3,14 +3,14 @@ package dev.baton.coordinator.internal.processing;
 import static dev.baton.coordinator.internal.processing.Fold.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.events.Envelope;
-import dev.baton.coordinator.internal.events.Event.*;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer.Kind;
-import dev.baton.coordinator.internal.state.RunStatus;
-import dev.baton.coordinator.internal.state.StepStatus;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.RunAction;
+import dev.baton.runmodel.events.Envelope;
+import dev.baton.runmodel.events.Event.*;
+import dev.baton.runmodel.state.RunStatus;
+import dev.baton.runmodel.state.StepStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,9 +88,49 @@ class RunDeciderTest {
         var events = f.in(f.request(ORDERS, Map.of("dya", "x")));
         assertThat(events).singleElement().extracting(Envelope::event).isInstanceOfSatisfying(RunRequestRejected.class, r -> {
             assertThat(r.rejection()).isEqualTo(Rejection.INVALID_REQUEST);
-            assertThat(r.reason()).contains("unknown param 'dya'");
+            // the one params checker (dev.baton.jobs.JobParams) words it "parameter", as the job validation does
+            assertThat(r.reason()).contains("unknown parameter 'dya'");
         });
         assertThat(f.state).isNull();
+    }
+
+    static final JobDefinition TYPED = Fold.job("""
+            name: typed
+            params:
+              day: { type: date, default: "2026-01-01" }
+              region: { type: enum, values: [eu, us], default: eu }
+              note: { default: "", maxLength: 200 }
+            steps:
+              - key: a
+                run: echo "${{ params.day }} ${{ params.region }} ${{ params.note }}"
+              - key: b
+                run: echo "${{ params.note }}"
+                unsafeVerbatimTemplates: true
+            """);
+
+    @Test
+    void typedParamsThatDoNotFitAreRejectedNamingTheParam() {
+        Fold f = new Fold("run-typed");
+        var events = f.in(f.request(TYPED, Map.of("day", "yesterday", "region", "eu")));
+        assertThat(events).singleElement().extracting(Envelope::event).isInstanceOfSatisfying(RunRequestRejected.class, r -> {
+            assertThat(r.rejection()).isEqualTo(Rejection.INVALID_REQUEST);
+            assertThat(r.reason()).contains("params.day: 'yesterday' is not a date");
+        });
+        assertThat(f.state).isNull();
+    }
+
+    @Test
+    void anInjectionValueIsDispatchedAsDataAndOnlyVerbatimBehindTheOptIn() {
+        String evil = "x\"; touch /tmp/pwned; echo \"";
+        Fold f = new Fold("run-inject");
+        f.in(f.request(TYPED, Map.of("note", evil)));
+        RunAction a = (RunAction) f.actions.get(f.step("a").attemptId());
+        assertThat(a.getScript()).isEqualTo("echo \"2026-01-01 eu ${BATON_TPL_1}\"").doesNotContain("touch");
+        assertThat(a.getEnv()).containsEntry("BATON_TPL_1", evil);
+        f.in(f.started("a"));
+        f.in(f.succeeded("a", Map.of()));
+        RunAction b = (RunAction) f.actions.get(f.step("b").attemptId());
+        assertThat(b.getScript()).isEqualTo("echo \"" + evil + "\"");
     }
 
     @Test

@@ -209,7 +209,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         if (state == null) {
             state = ScheduleState.empty(def.getName(), spec.getName());
         }
-        List<ScheduleEvent> events = decider.decide(def.getName(), spec, times, state, now);
+        List<ScheduleEvent> events = decider.decide(def, spec, times, state, now);
         if (events.isEmpty()) {
             return false;
         }

@@ -1,8 +1,11 @@
 package dev.baton.scheduler.internal.schedules;
 
 import dev.baton.events.CatchUpPolicy;
+import dev.baton.events.JobDefinition;
 import dev.baton.events.OverlapPolicy;
 import dev.baton.events.ScheduleSpec;
+import dev.baton.jobs.JobParams;
+import dev.baton.jobs.Problem;
 import dev.baton.jobs.ScheduleTick;
 import dev.baton.jobs.TemplateContext;
 import dev.baton.jobs.Templates;
@@ -67,7 +70,22 @@ public final class TickDecider {
     }
 
     public List<ScheduleEvent> decide(String job, ScheduleSpec spec, ScheduleTimes times, ScheduleState state, long nowMs) {
+        return decide(job, null, spec, times, state, nowMs);
+    }
+
+    /**
+     * Like {@link #decide(String, ScheduleSpec, ScheduleTimes, ScheduleState, long)}, and a tick whose params fail the
+     * job's declarations ({@link JobParams#check}: type, values, pattern, maxLength, unknown, missing) fails with
+     * the reason naming the param instead of requesting a run.
+     */
+    public List<ScheduleEvent> decide(JobDefinition def, ScheduleSpec spec, ScheduleTimes times, ScheduleState state, long nowMs) {
+        return decide(def.getName(), def, spec, times, state, nowMs);
+    }
+
+    private List<ScheduleEvent> decide(String job, JobDefinition def, ScheduleSpec spec, ScheduleTimes times,
+                                       ScheduleState state, long nowMs) {
         Round r = new Round(job, spec, times, state, nowMs);
+        r.def = def;
         String timing = timing(spec);
         if (!state.started()) {
             r.emit(new Initialized(nowMs, timing));
@@ -160,6 +178,8 @@ public final class TickDecider {
     /** One decision in progress: the events so far, and the state they lead to. */
     private final class Round {
         final String job;
+        /** For the params check; null when the caller has only the name. */
+        JobDefinition def;
         final ScheduleSpec spec;
         final ScheduleTimes times;
         final long nowMs;
@@ -192,6 +212,13 @@ public final class TickDecider {
             } catch (RuntimeException e) {
                 emit(new TickFailed(tickMs, fromQueue, "schedule params: " + e.getMessage(), nowMs));
                 return;
+            }
+            if (def != null) {
+                List<Problem> problems = JobParams.check(def, params);
+                if (!problems.isEmpty()) {
+                    emit(new TickFailed(tickMs, fromQueue, "schedule params: " + JobParams.reason(problems), nowMs));
+                    return;
+                }
             }
             String runId = ScheduleIds.runId(job, spec.getName(), tick);
             OverlapPolicy overlap = spec.getOverlap();

@@ -6,6 +6,8 @@ import dev.baton.events.Origin;
 import dev.baton.events.RunRequest;
 import dev.baton.jobs.JobExpressions;
 import dev.baton.jobs.TemplateContext;
+import dev.baton.jobs.JobParams;
+import dev.baton.jobs.Problem;
 import dev.baton.jobs.Templates;
 import dev.baton.jobs.TriggerRecord;
 import dev.baton.platform.RunIds;
@@ -13,6 +15,7 @@ import dev.baton.schemas.serde.SchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.commons.jexl3.JexlExpression;
@@ -89,6 +92,11 @@ public final class KafkaTriggerHandler implements RecordHandler {
             params = Templates.resolveValues(trigger.getParams(), ctx);
         } catch (RuntimeException e) {
             return new Outcome.DeadLetter("TEMPLATE_ERROR", e.getMessage());
+        }
+        // The record's mapped values must fit the job's param declarations: no run for a value that does not.
+        List<Problem> problems = JobParams.check(job, params);
+        if (!problems.isEmpty()) {
+            return new Outcome.DeadLetter("INVALID_PARAMS", "trigger '" + trigger.getName() + "': " + JobParams.reason(problems));
         }
         String runId = RunIds.forRunKey(job.getName(), runKey);
         String eventId = UUID.nameUUIDFromBytes(("sensor-request\u0000" + runId).getBytes(StandardCharsets.UTF_8)).toString();

@@ -3,7 +3,10 @@ package dev.baton.scheduler.internal.schedules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.events.CatchUpPolicy;
+import dev.baton.events.JobDefinition;
 import dev.baton.events.OverlapPolicy;
+import dev.baton.events.ParamSpec;
+import dev.baton.events.ParamType;
 import dev.baton.events.ScheduleSpec;
 import dev.baton.platform.RunIds;
 import dev.baton.scheduler.api.ScheduleTimes;
@@ -229,6 +232,20 @@ class TickDeciderTest {
         decide(spec, "2026-01-01T00:30:00Z");
         assertThat(decide(spec, "2026-01-01T01:00:00Z")).singleElement().isInstanceOf(TickFailed.class);
         assertThat(state.cursorMs()).isEqualTo(ms("2026-01-01T01:00:00Z"));
+    }
+
+    @Test
+    void aTickWhoseParamsFailTheirDeclarationsFailsNamingTheParamAndRequestsNoRun() {
+        ScheduleSpec spec = TestJobs.cron("daily", "0 * * * *", "UTC")
+                .setParams(Map.of("day", "${{ schedule.date }}", "n", "${{ schedule.name }}")).build();
+        JobDefinition def = TestJobs.job(JOB).setSchedules(new java.util.ArrayList<>(List.of(spec))).setParams(Map.of(
+                "day", ParamSpec.newBuilder().setType(ParamType.DATE).build(),
+                "n", ParamSpec.newBuilder().setType(ParamType.INT).build())).build();
+        state = ScheduleState.empty(JOB, spec.getName());
+        state = applier.applyAll(state, decider.decide(def, spec, ScheduleTimes.of(spec), state, ms("2026-01-01T00:30:00Z")));
+        List<ScheduleEvent> events = decider.decide(def, spec, ScheduleTimes.of(spec), state, ms("2026-01-01T01:00:00Z"));
+        assertThat(events).singleElement().isInstanceOfSatisfying(TickFailed.class, f ->
+                assertThat(f.reason()).contains("params.n: 'daily' is not an integer").doesNotContain("params.day"));
     }
 
     @Test

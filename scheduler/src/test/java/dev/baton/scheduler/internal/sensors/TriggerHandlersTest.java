@@ -10,6 +10,7 @@ import dev.baton.events.JobDefinition;
 import dev.baton.events.KafkaTrigger;
 import dev.baton.events.LineageEvent;
 import dev.baton.events.Origin;
+import dev.baton.events.ParamSpec;
 import dev.baton.events.RunRequest;
 import dev.baton.events.ValueFormat;
 import dev.baton.platform.RunIds;
@@ -124,6 +125,21 @@ class TriggerHandlersTest {
         KafkaTrigger t = TestJobs.kafka("t", "shop.orders").setParams(Map.of("order_id", "${{ trigger.value.missing }}")).build();
         assertThat(handle(t, record("k", json("{\"id\":1}")))).isInstanceOfSatisfying(Outcome.DeadLetter.class,
                 d -> assertThat(d.cause()).isEqualTo("TEMPLATE_ERROR"));
+    }
+
+    @Test
+    void aRecordWhoseMappedParamsFailTheirDeclarationsIsADeadLetterNamingTheParam() {
+        JobDefinition typed = TestJobs.job("orders").setParams(Map.of(
+                "order_id", ParamSpec.newBuilder().setPattern("[a-z0-9-]+").setMaxLength(64).build())).build();
+        KafkaTrigger t = TestJobs.kafka("paid", "shop.orders").setParams(Map.of("order_id", "${{ trigger.value.id }}")).build();
+        Outcome bad = new KafkaTriggerHandler(t, CLIENT).handle(
+                record("k", json("{\"id\":\"x\\\"; touch /tmp/pwned; echo \\\"\"}")), typed, NOW);
+        assertThat(bad).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
+            assertThat(d.cause()).isEqualTo("INVALID_PARAMS");
+            assertThat(d.reason()).contains("trigger 'paid'").contains("params.order_id").contains("does not match the pattern");
+        });
+        assertThat(new KafkaTriggerHandler(t, CLIENT).handle(record("k", json("{\"id\":\"o-1\"}")), typed, NOW))
+                .isInstanceOf(Outcome.Request.class);
     }
 
     @Test

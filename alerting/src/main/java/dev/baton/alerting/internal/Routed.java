@@ -1,0 +1,31 @@
+package dev.baton.alerting.internal;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** An output record of the incident engine with its destination topic (the record key is the incident id). */
+public record Routed(String topic, byte[] value) {
+
+    /** Writes only the value bytes; the topic is picked by the sink's topic extractor. */
+    public static final Serde<Routed> SERDE = new Serde<>() {
+        @Override
+        public Serializer<Routed> serializer() {
+            return (topic, r) -> r == null ? null : r.value();
+        }
+
+        @Override
+        public Deserializer<Routed> deserializer() {
+            return (topic, bytes) -> {
+                throw new UnsupportedOperationException("Routed records are only written");
+            };
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs, boolean isKey) {}
+
+        @Override
+        public void close() {}
+    };
+}

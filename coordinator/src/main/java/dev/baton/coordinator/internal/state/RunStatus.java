@@ -1,9 +1,0 @@
-package dev.baton.coordinator.internal.state;
-
-public enum RunStatus {
-    REQUESTED, QUEUED, RUNNING, CANCELING, SUCCEEDED, FAILED, CANCELED;
-
-    public boolean isFinished() {
-        return this == SUCCEEDED || this == FAILED || this == CANCELED;
-    }
-}

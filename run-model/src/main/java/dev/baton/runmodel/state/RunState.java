@@ -1,0 +1,92 @@
+package dev.baton.runmodel.state;
+
+import dev.baton.events.JobDefinition;
+import dev.baton.runmodel.events.Event.Origin;
+import dev.baton.runmodel.events.Event.Reused;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of one run, folded from its events. Immutable; changed only by {@link RunStateApplier}.
+ * Steps keep the definition's order (main steps first, then failure hooks).
+ */
+public record RunState(
+        String runId,
+        String job,
+        JobDefinition definition,
+        RunStatus status,
+        String runKey,
+        Map<String, String> params,
+        Map<String, String> tags,
+        Origin origin,
+        String parentRunId,
+        String requestedBy,
+        int priority,
+        String traceId,
+        Instant requestedAt,
+        Instant startedAt,
+        Instant endedAt,
+        long sequence,
+        Map<String, StepState> steps,
+        Map<String, Reused> reuse,
+        String cancelReason,
+        Instant cancelDeadline,
+        String failureReason,
+        boolean timedOut,
+        List<String> retriedAs,
+        String partition) {
+
+    public StepState step(String key) {
+        return steps.get(key);
+    }
+
+    public boolean isFinished() {
+        return status.isFinished();
+    }
+
+    RunState with(RunStatus status, long sequence) {
+        return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
+                priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
+                failureReason, timedOut, retriedAs, partition);
+    }
+
+    RunState withSequence(long sequence) {
+        return with(status, sequence);
+    }
+
+    RunState withStep(StepState s, long sequence) {
+        Map<String, StepState> m = new LinkedHashMap<>(steps);
+        m.put(s.key(), s);
+        return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
+                priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
+                failureReason, timedOut, retriedAs, partition);
+    }
+
+    RunState started(Instant at, long sequence) {
+        return new RunState(runId, job, definition, RunStatus.RUNNING, runKey, params, tags, origin, parentRunId,
+                requestedBy, priority, traceId, requestedAt, at, endedAt, sequence, steps, reuse, cancelReason,
+                cancelDeadline, failureReason, timedOut, retriedAs, partition);
+    }
+
+    RunState ended(RunStatus s, Instant at, String failure, boolean timedOut, long sequence) {
+        return new RunState(runId, job, definition, s, runKey, params, tags, origin, parentRunId, requestedBy, priority,
+                traceId, requestedAt, startedAt, at, sequence, steps, reuse, cancelReason, cancelDeadline, failure,
+                timedOut, retriedAs, partition);
+    }
+
+    RunState canceling(String reason, Instant deadline, long sequence) {
+        return new RunState(runId, job, definition, RunStatus.CANCELING, runKey, params, tags, origin, parentRunId,
+                requestedBy, priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, reason, deadline,
+                failureReason, timedOut, retriedAs, partition);
+    }
+
+    RunState retriedAs(String child, long sequence) {
+        var list = new java.util.ArrayList<>(retriedAs);
+        list.add(child);
+        return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
+                priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
+                failureReason, timedOut, List.copyOf(list), partition);
+    }
+}

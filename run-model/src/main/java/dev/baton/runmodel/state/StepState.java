@@ -1,0 +1,90 @@
+package dev.baton.runmodel.state;
+
+import dev.baton.runmodel.events.Event.ErrorClass;
+import dev.baton.runmodel.events.Event.Materialized;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** One step of a run. Immutable; changed only by {@link RunStateApplier}. */
+public record StepState(
+        String key,
+        boolean hook,
+        StepStatus status,
+        int attempt,
+        String attemptId,
+        String agentId,
+        Instant dispatchedAt,
+        Instant startedAt,
+        Instant lastHeartbeat,
+        Instant endedAt,
+        Map<String, String> outputs,
+        Map<String, String> outputRefs,
+        List<Materialized> materializations,
+        ErrorClass lastError,
+        String lastMessage,
+        boolean cancelRequested,
+        Instant retryDueAt,
+        String reusedFrom,
+        List<Materialized> upstream) {
+
+    public static StepState pending(String key, boolean hook) {
+        return new StepState(key, hook, StepStatus.PENDING, 0, null, null, null, null, null, null,
+                Map.of(), Map.of(), List.of(), null, null, false, null, null, List.of());
+    }
+
+    public StepState withStatus(StepStatus s) {
+        return new StepState(key, hook, s, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat, endedAt,
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream);
+    }
+
+    public StepState ended(StepStatus s, Instant at) {
+        return new StepState(key, hook, s, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat, at,
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream);
+    }
+
+    public StepState dispatched(int attempt, String attemptId, Instant at, List<Materialized> upstream) {
+        return new StepState(key, hook, StepStatus.DISPATCHED, attempt, attemptId, null, at, null, null, null,
+                outputs, outputRefs, materializations, lastError, lastMessage, false, null, reusedFrom, List.copyOf(upstream));
+    }
+
+    public StepState started(String agentId, Instant at) {
+        return new StepState(key, hook, StepStatus.RUNNING, attempt, attemptId, agentId, dispatchedAt, at, at, null,
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream);
+    }
+
+    public StepState heartbeat(Instant at) {
+        return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, at, endedAt,
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream);
+    }
+
+    public StepState succeeded(Map<String, String> outputs, Map<String, String> refs, List<Materialized> materializations,
+                               Instant at, String reusedFrom) {
+        return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
+                lastHeartbeat, at, Map.copyOf(outputs), Map.copyOf(refs), List.copyOf(materializations), null, null,
+                cancelRequested, null, reusedFrom, upstream);
+    }
+
+    /** Succeeded in an earlier run: its outputs and the attempt that made them there. */
+    public StepState reused(String fromRunId, int attempt, Map<String, String> outputs, Instant at) {
+        return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
+                lastHeartbeat, at, Map.copyOf(outputs), Map.of(), List.of(), null, null, cancelRequested, null, fromRunId,
+                upstream);
+    }
+
+    public StepState failed(ErrorClass error, String message, boolean last, Instant at) {
+        return new StepState(key, hook, last ? StepStatus.FAILED : status, attempt, attemptId, agentId, dispatchedAt,
+                startedAt, lastHeartbeat, last ? at : endedAt, outputs, outputRefs, materializations, error, message,
+                cancelRequested, retryDueAt, reusedFrom, upstream);
+    }
+
+    public StepState retryAt(Instant due) {
+        return new StepState(key, hook, StepStatus.RETRY_WAIT, attempt, attemptId, agentId, dispatchedAt, startedAt,
+                lastHeartbeat, endedAt, outputs, outputRefs, materializations, lastError, lastMessage, false, due, reusedFrom, upstream);
+    }
+
+    public StepState withCancelRequested() {
+        return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat,
+                endedAt, outputs, outputRefs, materializations, lastError, lastMessage, true, retryDueAt, reusedFrom, upstream);
+    }
+}
