@@ -99,7 +99,7 @@ final class RunHandlers {
             return s.producer().send(s.vertx(), s.worker(), s.topics().runRequests(), a.runId(), request).map(md -> {
                 if (!a.known()) {
                     runs.accepted(new Services.PendingRun(a.runId(), job, a.def().getVersion(), key, origin.name(),
-                            request.getRequestedBy(), params, tags, null, System.currentTimeMillis()));
+                            request.getRequestedBy(), params, tags, null, System.currentTimeMillis(), partition));
                 }
                 // With a run key, a run that exists already is this request's run (the coordinator records the duplicate).
                 http.json(ctx, 202, new RunResponses.Triggered(a.runId(), job, a.def().getVersion(), key, partition, a.known()),
@@ -223,7 +223,7 @@ final class RunHandlers {
                     .build();
             return s.producer().send(s.vertx(), s.worker(), s.topics().runControl(), id, c).map(md -> {
                 runs.accepted(new Services.PendingRun(newRunId, v.job, v.jobVersion, null, Origin.RETRY.name(),
-                        who == null ? null : who.name(), v.params, v.tags, id, System.currentTimeMillis()));
+                        who == null ? null : who.name(), v.params, v.tags, id, System.currentTimeMillis(), v.partition));
                 http.json(ctx, 202, new RunResponses.Retried(newRunId, id), Map.of("Location", "/api/v1/runs/" + newRunId));
                 return null;
             });
