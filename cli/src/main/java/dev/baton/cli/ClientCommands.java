@@ -107,6 +107,9 @@ final class ClientCommands {
         @Option(names = "--run-key", description = "Idempotency key: a second run with the same key is the same run.")
         String runKey;
 
+        @Option(names = "--partition", description = "Partition key to run (partitioned jobs, e.g. 2026-01-15 or 2026-01-15|eu).")
+        String partition;
+
         @Option(names = {"-w", "--wait"}, description = "Wait until the run finishes; exit code 0 only if it succeeded.")
         boolean await;
 
@@ -121,6 +124,9 @@ final class ClientCommands {
             body.put("tags", tags);
             if (runKey != null) {
                 body.put("runKey", runKey);
+            }
+            if (partition != null) {
+                body.put("partition", partition);
             }
             JsonNode r = api.postJson("/api/v1/jobs/" + job + "/runs", body);
             String runId = r.path("runId").asText();

@@ -66,6 +66,36 @@ public final class JobWriter {
         }
     }
 
+    private static Map<String, Object> partitions(dev.baton.events.PartitionsSpec spec) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (spec.getDimensions().size() == 1) {
+            dev.baton.events.PartitionDimension d = spec.getDimensions().get(0);
+            out.putAll(partitionKind(d.getKind()));
+            return out;
+        }
+        Map<String, Object> dims = new LinkedHashMap<>();
+        spec.getDimensions().forEach(d -> dims.put(d.getName(), partitionKind(d.getKind())));
+        out.put("dimensions", dims);
+        return out;
+    }
+
+    private static Map<String, Object> partitionKind(Object kind) {
+        if (kind instanceof dev.baton.events.StaticPartitions s) {
+            return Map.of("static", List.copyOf(s.getKeys()));
+        }
+        dev.baton.events.TimePartitions t = (dev.baton.events.TimePartitions) kind;
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("start", t.getStart());
+        putIfNotNull(w, "end", t.getEnd());
+        if (!JobDefaults.TIMEZONE.equals(t.getTimezone())) {
+            w.put("timezone", t.getTimezone());
+        }
+        if (t.getOffsetMs() != 0) {
+            w.put("offset", Durations.format(t.getOffsetMs()));
+        }
+        return Map.of(t.getGranularity().name().toLowerCase(java.util.Locale.ROOT), w);
+    }
+
     /** The file as plain maps, lists and scalars, keys in documented order. */
     public static Map<String, Object> toTree(JobDefinition job) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -104,6 +134,9 @@ public final class JobWriter {
         }
         if (!job.getAlerts().isEmpty()) {
             out.put("alerts", job.getAlerts().stream().map(JobWriter::alert).toList());
+        }
+        if (job.getPartitions() != null) {
+            out.put("partitions", partitions(job.getPartitions()));
         }
         out.put("steps", steps(job.getSteps()));
         if (!job.getOnFailure().isEmpty()) {

@@ -19,7 +19,8 @@ public record TemplateContext(Map<String, String> params,
                               String attemptId,
                               Integer attemptNumber,
                               TriggerRecord trigger,
-                              ScheduleTick schedule) {
+                              ScheduleTick schedule,
+                              Partition partition) {
 
     public TemplateContext {
         params = copy(params);
@@ -48,6 +49,7 @@ public record TemplateContext(Map<String, String> params,
         b.attemptNumber = attemptNumber;
         b.trigger = trigger;
         b.schedule = schedule;
+        b.partition = partition;
         return b;
     }
 
@@ -64,6 +66,7 @@ public record TemplateContext(Map<String, String> params,
         private Integer attemptNumber;
         private TriggerRecord trigger;
         private ScheduleTick schedule;
+        private Partition partition;
 
         private Builder() {}
 
@@ -104,8 +107,15 @@ public record TemplateContext(Map<String, String> params,
             return this;
         }
 
+        /** The run's partition (null: not a partitioned run). */
+        public Builder partition(Partition partition) {
+            this.partition = partition;
+            return this;
+        }
+
         public TemplateContext build() {
-            return new TemplateContext(params, stepOutputs, runId, jobName, attemptId, attemptNumber, trigger, schedule);
+            return new TemplateContext(params, stepOutputs, runId, jobName, attemptId, attemptNumber, trigger, schedule,
+                    partition);
         }
     }
 }

@@ -35,8 +35,10 @@ import org.apache.avro.util.Utf8;
  *
  * <p>Namespaces: {@code params.<name>}, {@code steps.<step>.outputs.<name>}, {@code run.id}, {@code run.job},
  * {@code attempt.id}, {@code attempt.number} (step actions); {@code trigger.*} (Kafka trigger params and runKey);
- * {@code schedule.name|time|date} (schedule params); {@code secrets.NAME} is left in place (normalised to
- * {@code ${{ secrets.NAME }}}) for the agent, and a substituted value naming a secret is refused. See docs/jobs.md.
+ * {@code schedule.name|time|date} (schedule params); {@code partition.key|start|end} and
+ * {@code partition.<dimension>.key|start|end} (step actions of a partitioned run); {@code secrets.NAME} is left in
+ * place (normalised to {@code ${{ secrets.NAME }}}) for the agent, and a substituted value naming a secret is refused.
+ * See docs/jobs.md.
  */
 public final class Templates {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -150,6 +152,7 @@ public final class Templates {
                     : ctx.attemptNumber() == null ? null : ctx.attemptNumber().toString(), "attempt");
             case TemplateGrammar.TRIGGER -> trigger(ref, ctx.trigger());
             case TemplateGrammar.SCHEDULE -> schedule(ref, ctx.schedule());
+            case TemplateGrammar.PARTITION -> partition(ref, ctx.partition());
             case TemplateGrammar.SECRETS -> ref.text(); // resolved by the agent, never here
             default -> throw new IllegalStateException("unreachable: " + ref.namespace());
         };
@@ -272,6 +275,29 @@ public final class Templates {
             case "time" -> tick.time().toString();
             default -> LocalDate.ofInstant(tick.time(), tick.zone()).toString();
         };
+    }
+
+    private static String partition(TemplateReference ref, Partition partition) {
+        if (partition == null) {
+            throw new TemplateException(ref.expression(), "partition.* is only available in runs of a partition");
+        }
+        List<String> path = ref.path();
+        Partition p = partition;
+        if (path.size() == 3) {
+            p = partition.dimensions().get(path.get(1));
+            if (p == null) {
+                throw new TemplateException(ref.expression(), "the partition has no dimension '" + path.get(1) + "'"
+                        + (partition.dimensions().isEmpty() ? "" : "; it has " + String.join(", ", partition.dimensions().keySet())));
+            }
+        }
+        String field = path.get(path.size() - 1);
+        if (field.equals("key")) {
+            return p.key();
+        }
+        if (!p.hasWindow()) {
+            throw new TemplateException(ref.expression(), "the partition '" + p.key() + "' has no time window");
+        }
+        return field.equals("start") ? p.startText() : p.endText();
     }
 
     private static String trigger(TemplateReference ref, TriggerRecord record) {

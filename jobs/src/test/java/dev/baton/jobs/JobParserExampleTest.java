@@ -59,7 +59,7 @@ class JobParserExampleTest {
                                 List.of("extract"), "default", new RetryPolicy(3, 1000L, 2.0, 300_000L, 0.0),
                                 300_000L, null, List.of(asset("clean_orders")), null, false)),
                 List.of(), List.of(), List.of(), Map.of(), new ConcurrencySpec(null), 0, null,
-                ORDERS_DAILY, AT, null, List.of());
+                ORDERS_DAILY, AT, null, List.of(), null);
         assertThat(parsed).isEqualTo(expected);
         assertThat(parsed.getSource()).isSameAs(ORDERS_DAILY);
         assertThat(parsed.getVersion()).isEqualTo(1);

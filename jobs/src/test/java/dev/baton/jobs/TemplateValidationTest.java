@@ -114,7 +114,7 @@ class TemplateValidationTest {
     void unknownNamespace() {
         // secrets.* became a namespace (resolved by the agent, see SecretReferencesTest); any other stays unknown.
         assertThat(problems(withStep("  - key: use\n    run: echo ${{ vault.token }}\n"))).containsExactly(problem("steps[4].run",
-                "${{ vault.token }}: unknown namespace 'vault'; expected one of params, steps, run, attempt, trigger, schedule, secrets"));
+                "${{ vault.token }}: unknown namespace 'vault'; expected one of params, steps, run, attempt, trigger, schedule, partition, secrets"));
     }
 
     @Test

@@ -102,7 +102,7 @@ class TemplatesTest {
         assertThatThrownBy(() -> Templates.resolve("${{ params['day'] }}", CTX)).hasMessage("${{ params['day'] }}: not a"
                 + " reference; expected a dotted name such as params.day or steps.extract.outputs.rows");
         assertThatThrownBy(() -> Templates.resolve("${{ env.HOME }}", CTX)).hasMessage("${{ env.HOME }}: unknown namespace"
-                + " 'env'; expected one of params, steps, run, attempt, trigger, schedule, secrets");
+                + " 'env'; expected one of params, steps, run, attempt, trigger, schedule, partition, secrets");
         assertThatThrownBy(() -> Templates.resolve("${{ params.a.b }}", CTX)).hasMessage("${{ params.a.b }}: expected params.<name>");
     }
 

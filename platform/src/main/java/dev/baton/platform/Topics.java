@@ -73,6 +73,8 @@ public final class Topics {
     public String schedulerState() { return prefix + "scheduler-state"; }
     /** Runtime pause/resume of schedules, compacted (key: {@code job/schedule}, JSON; written by the gateway). */
     public String schedulerControl() { return prefix + "scheduler-control"; }
+    /** Backfills and their state, compacted (key: backfill id, JSON; written by the gateway, docs/api.md#backfills). */
+    public String backfills() { return prefix + "backfills"; }
 
     /** Incident transitions, written by the alerting component (key: incident id; docs/alerts.md). */
     public String incidents() { return prefix + "incidents"; }
@@ -112,6 +114,7 @@ public final class Topics {
         specs.add(TopicSpec.compacted(schedulerState(), 1, d.replicationFactor()));
         // Standard so that `baton topics` creates it too: services without the right to create topics need it.
         specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.compacted(backfills(), 1, d.replicationFactor()));
         // Incidents: one partition, as the alerting component keeps every incident in one task (alerts are rare).
         specs.add(TopicSpec.log(incidents(), 1, d.replicationFactor(), d.eventRetentionMs()));
         specs.add(TopicSpec.compacted(incidentsLatest(), 1, d.replicationFactor()));

@@ -116,6 +116,27 @@ class ScheduleTopologyTest {
         assertThat(s.nextTicks()).first().isEqualTo("2026-01-01T02:00:00Z");
     }
 
+    /** Issue 15: a daily schedule at 02:00 runs yesterday's partition in the partitions' zone, DST days included. */
+    @Test
+    void aScheduleOfAPartitionedJobRunsTheLatestWindowThatEnded() {
+        JobDefinition job = JobDefinition.newBuilder(TestJobs.withSchedules("sales",
+                        TestJobs.cron("nightly", "0 2 * * *", "Europe/Berlin").build()))
+                .setPartitions(new dev.baton.events.PartitionsSpec(List.of(new dev.baton.events.PartitionDimension("daily",
+                        new dev.baton.events.TimePartitions(dev.baton.events.PartitionGranularity.DAILY, "2025-12-01T00:00",
+                                null, "Europe/Berlin", 0L)))))
+                .build();
+        jobs.pipeInput("sales", jobSerde.serialize(topics.jobs(), job));
+        tickAt("2026-01-01T00:30:00Z");
+        tickAt("2026-01-01T01:00:00.100Z"); // 02:00 in Berlin on 1 January
+        assertThat(requested()).singleElement().satisfies(r -> assertThat(r.getPartition()).isEqualTo("2025-12-31"));
+        tickAt("2026-01-02T01:00:00.100Z");
+        assertThat(requested()).singleElement().satisfies(r -> assertThat(r.getPartition()).isEqualTo("2026-01-01"));
+        tickAt("2026-03-29T23:30:00Z");
+        requested(); // catch-up of the ticks in between (catchUp LATEST)
+        tickAt("2026-03-30T00:00:00.100Z"); // 02:00 CEST after the 23-hour day
+        assertThat(requested()).last().satisfies(r -> assertThat(r.getPartition()).isEqualTo("2026-03-29"));
+    }
+
     @Test
     void overlapSkipFollowsRunEndsFromRunEvents() {
         JobDefinition job = TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC")

@@ -260,7 +260,7 @@ final class Effects {
                 .setRunId(r.newRunId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
                 .setJob(s.job()).setRunKey(null).setParams(s.params()).setTags(s.tags())
                 .setOrigin(Origin.RETRY).setParentRunId(s.runId()).setRequestedBy(actor).setPriority(s.priority())
-                .setDefinition(s.definition()).setReuse(reuse)
+                .setDefinition(s.definition()).setReuse(reuse).setPartition(s.partition())
                 .build();
     }
 
@@ -271,12 +271,14 @@ final class Effects {
         List<MaterializationReport> reportedList = input instanceof Input.Succeeded su ? su.materializations() : List.of();
         Map<String, MaterializationReport> reported = new LinkedHashMap<>();
         for (MaterializationReport m : reportedList) {
-            reported.put(m.getAssetKey() + "|" + (m.getPartition() == null ? "" : m.getPartition()), m);
+            // a report without a partition in a partitioned run is about the run's partition (see Checks)
+            String partition = m.getPartition() != null ? m.getPartition() : s.partition();
+            reported.put(m.getAssetKey() + "|" + (partition == null ? "" : partition), m);
         }
         // Exact lineage: the upstream materializations recorded when this attempt was dispatched.
         List<UpstreamRef> upstream = s.step(e.stepKey()).upstream().stream()
                 .map(m -> new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList();
-        Map<String, String> materializationOf = new LinkedHashMap<>();
+        Map<String, Materialized> materializationOf = new LinkedHashMap<>();
         for (Materialized m : x.materializations()) {
             MaterializationReport rep = reported.get(m.assetKey() + "|" + (m.partition() == null ? "" : m.partition()));
             LineageEvent ev = LineageEvent.newBuilder()
@@ -287,15 +289,16 @@ final class Effects {
                             .setMetadata(AssetChecks.metadata(x.outputs(), rep)).setDataVersion(m.dataVersion())
                             .setUpstream(upstream).build())
                     .build();
-            materializationOf.putIfAbsent(m.assetKey(), m.id());
+            materializationOf.putIfAbsent(m.assetKey(), m);
             emitLineage(ev, out);
         }
         for (AssetChecks.Result r : checks) {
-            String materializationId = materializationOf.getOrDefault(r.asset(), "");
+            Materialized checked = materializationOf.get(r.asset());
+            String materializationId = checked == null ? "" : checked.id();
             LineageEvent ev = LineageEvent.newBuilder()
                     .setEventId(DecisionContext.uuid(materializationId + "/check/" + r.check()))
                     .setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
-                    .setAssetKey(r.asset())
+                    .setAssetKey(r.asset()).setPartition(checked == null ? s.partition() : checked.partition())
                     .setPayload(new AssetCheckEvaluated(r.check(), r.severity(), r.outcome(), materializationId, r.message()))
                     .build();
             out.add(Out.of(Names.SINK_LINEAGE, r.asset(), codecs.lineage().serialize(topics.lineage(), ev), null));

@@ -357,7 +357,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     private static Input.RequestRun withDefinition(Input.RequestRun r, JobDefinition def) {
         return new Input.RequestRun(r.eventId(), r.runId(), r.timestamp(), r.traceId(), r.job(), r.runKey(), r.params(),
-                r.tags(), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), def, r.reuse());
+                r.tags(), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), def, r.reuse(), r.partition());
     }
 
     private JobDefinition latestDefinition(String job) {

@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
 public final class JobChecks {
     private static final Map<Scope, Set<String>> NAMESPACES = Map.of(
             Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
-                    TemplateGrammar.SECRETS),
-            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT, TemplateGrammar.SECRETS),
+                    TemplateGrammar.PARTITION, TemplateGrammar.SECRETS),
+            Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
+                    TemplateGrammar.PARTITION, TemplateGrammar.SECRETS),
             Scope.TRIGGER, Set.of(TemplateGrammar.TRIGGER),
             Scope.SCHEDULE, Set.of(TemplateGrammar.SCHEDULE));
 
@@ -192,8 +193,29 @@ public final class JobChecks {
             case TemplateGrammar.STEPS -> stepReferenceError(site, ref.path().get(1), ref.path().get(3));
             case TemplateGrammar.TRIGGER -> site.format() == ValueFormat.STRING && ref.path().get(1).equals("value")
                     && ref.path().size() > 2 ? "the value has no fields when the trigger's format is STRING" : null;
+            case TemplateGrammar.PARTITION -> partitionReferenceError(ref.path());
             default -> null;
         };
+    }
+
+    private String partitionReferenceError(List<String> path) {
+        if (job.partitions == null) {
+            return "the job has no partitions; declare them under partitions";
+        }
+        dev.baton.jobs.PartitionSet set = dev.baton.jobs.PartitionSet.of(job.partitions);
+        String field = path.get(path.size() - 1);
+        if (path.size() == 3) {
+            var dim = set.dimensions().stream().filter(d -> d.name().equals(path.get(1))).findFirst();
+            if (dim.isEmpty() || !set.multiDimensional()) {
+                return set.multiDimensional() ? "unknown partition dimension '" + path.get(1) + "'; the dimensions are "
+                        + String.join(", ", set.dimensions().stream().map(dev.baton.jobs.PartitionSet.Dimension::name).toList())
+                        : "the job's partitions have one dimension; use partition." + field;
+            }
+            return field.equals("key") || dim.get() instanceof dev.baton.jobs.PartitionSet.TimeDimension ? null
+                    : "dimension '" + path.get(1) + "' is a static list: its partitions have no " + field;
+        }
+        return field.equals("key") || set.timeDimension().isPresent() ? null
+                : "the job's partitions have no time window, so no partition." + field;
     }
 
     private static String unavailable(Scope scope, String ns) {
@@ -206,6 +228,7 @@ public final class JobChecks {
                         + " pass the value as a param there and use ${{ params.<name> }}";
                 case TemplateGrammar.SCHEDULE -> "schedule.* is only available in schedule params;"
                         + " pass the value as a param there and use ${{ params.<name> }}";
+                case TemplateGrammar.PARTITION -> "partition.* is not available here";
                 default -> "job-level env cannot use step outputs; set the variable in the step's env";
             };
             case TRIGGER -> "only trigger.* is available in Kafka trigger params and runKey";

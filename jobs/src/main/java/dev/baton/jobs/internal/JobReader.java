@@ -25,6 +25,7 @@ public final class JobReader extends ValueReader {
     private final ScheduleReader schedules;
     private final TriggerReader triggers;
     private final WebhookReader webhook;
+    private final PartitionReader partitions;
     private final AlertsReader alerts;
 
     public JobReader(Problems problems) {
@@ -37,6 +38,7 @@ public final class JobReader extends ValueReader {
         schedules = new ScheduleReader(problems, parsed, params);
         triggers = new TriggerReader(problems, parsed, params, assets);
         webhook = new WebhookReader(problems, parsed);
+        partitions = new PartitionReader(problems, parsed);
         alerts = new AlertsReader(problems, parsed, false);
     }
 
@@ -57,7 +59,8 @@ public final class JobReader extends ValueReader {
                 .setRunTimeoutMs(null)
                 .setSource(null)
                 .setWebhook(null)
-                .setAlerts(new ArrayList<>());
+                .setAlerts(new ArrayList<>())
+                .setPartitions(null);
         parsed.job = job;
         MapNode m = object(root, Paths.ROOT, "an object with name and steps");
         if (m == null) {
@@ -72,6 +75,8 @@ public final class JobReader extends ValueReader {
             job.setName(name);
         }
         job.setDescription(string(m.get("description"), "description"));
+        parsed.partitions = partitions.read(m.get("partitions"), "partitions");
+        job.setPartitions(parsed.partitions);
         params.read(m.get("params"), "params");
         job.setParams(new LinkedHashMap<>(parsed.params));
 

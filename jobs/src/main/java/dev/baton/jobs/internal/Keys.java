@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class Keys {
     public static final List<String> JOB = List.of("name", "description", "params", "env", "pool", "steps",
-            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts");
+            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts", "partitions");
     public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
             "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates");
@@ -30,6 +30,11 @@ public final class Keys {
     public static final List<String> KAFKA = List.of("name", "topic", "filter", "params", "runKey", "format");
     public static final List<String> CONCURRENCY = List.of("maxRuns");
     public static final List<String> WEBHOOK = List.of("secret", "header");
+    /** The kinds of one partition dimension. */
+    public static final List<String> PARTITION_KINDS = List.of("hourly", "daily", "weekly", "monthly", "static");
+    /** {@code partitions}: one kind, or two named dimensions. */
+    public static final List<String> PARTITIONS = List.of("hourly", "daily", "weekly", "monthly", "static", "dimensions");
+    public static final List<String> TIME_WINDOW = List.of("start", "end", "timezone", "offset");
     public static final List<String> ALERT = List.of("name", "on", "webhook", "slack", "email", "severity", "escalateAfter",
             "after", "jobs", "pools");
     public static final List<String> ALERT_WEBHOOK = List.of("url", "headers");
@@ -57,6 +62,9 @@ public final class Keys {
         all.put("kafkaTrigger", KAFKA);
         all.put("concurrency", CONCURRENCY);
         all.put("webhook", WEBHOOK);
+        all.put("partitions", PARTITIONS);
+        all.put("partitionDimension", PARTITION_KINDS);
+        all.put("timeWindow", TIME_WINDOW);
         all.put("alert", ALERT);
         all.put("alertWebhook", ALERT_WEBHOOK);
         all.put("alertSlack", ALERT_SLACK);

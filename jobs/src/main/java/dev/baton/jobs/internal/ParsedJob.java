@@ -47,6 +47,8 @@ public final class ParsedJob {
     public final List<TemplateSite> sites = new ArrayList<>();
     public final List<ParamSource> paramSources = new ArrayList<>();
     public final List<TriggerDraft> assetTriggers = new ArrayList<>();
+    /** The job's partitions (null: not partitioned, or invalid); templates are checked against them. */
+    public dev.baton.events.PartitionsSpec partitions;
 
     public List<StepDraft> allSteps() {
         List<StepDraft> all = new ArrayList<>(steps);

@@ -11,6 +11,7 @@ public final class TemplateGrammar {
     public static final String ATTEMPT = "attempt";
     public static final String TRIGGER = "trigger";
     public static final String SCHEDULE = "schedule";
+    public static final String PARTITION = "partition";
     /** Resolved only by the agent that runs the step; the coordinator leaves {@code ${{ secrets.NAME }}} in place. */
     public static final String SECRETS = "secrets";
 
@@ -18,7 +19,9 @@ public final class TemplateGrammar {
     public static final Set<String> ATTEMPT_FIELDS = Set.of("id", "number");
     public static final Set<String> TRIGGER_FIELDS = Set.of("key", "value", "headers", "topic", "partition", "offset", "timestamp");
     public static final Set<String> SCHEDULE_FIELDS = Set.of("name", "time", "date");
-    public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE, SECRETS);
+    /** partition.key|start|end, and per dimension partition.<dimension>.key|start|end. */
+    public static final Set<String> PARTITION_FIELDS = Set.of("key", "start", "end");
+    public static final List<String> NAMESPACES = List.of(PARAMS, STEPS, RUN, ATTEMPT, TRIGGER, SCHEDULE, PARTITION, SECRETS);
 
     private TemplateGrammar() {}
 
@@ -34,6 +37,9 @@ public final class TemplateGrammar {
             case TRIGGER -> triggerShapeError(path);
             case SCHEDULE -> n == 2 && SCHEDULE_FIELDS.contains(path.get(1)) ? null
                     : "expected schedule.name, schedule.time or schedule.date";
+            case PARTITION -> n == 2 && PARTITION_FIELDS.contains(path.get(1))
+                    || n == 3 && !PARTITION_FIELDS.contains(path.get(1)) && PARTITION_FIELDS.contains(path.get(2)) ? null
+                    : "expected partition.key, partition.start, partition.end or partition.<dimension>.key|start|end";
             case SECRETS -> n == 2 && Names.SECRET.matcher(path.get(1)).matches() ? null
                     : "expected secrets.<NAME> (upper-case letters, digits and '_', starting with a letter)";
             default -> "unknown namespace '" + ns + "'; expected one of " + String.join(", ", NAMESPACES);

@@ -37,7 +37,7 @@ public sealed interface Event {
 
     record RunRequested(String job, JobDefinition definition, String runKey, Map<String, String> params,
                         Map<String, String> tags, Origin origin, String parentRunId, String requestedBy, int priority,
-                        Map<String, Reused> reuse) implements RunLevel {
+                        Map<String, Reused> reuse, String partition) implements RunLevel {
         public Intent intent() { return Intent.RUN_REQUESTED; }
     }
     record RunQueued(int priority) implements RunLevel { public Intent intent() { return Intent.RUN_QUEUED; } }

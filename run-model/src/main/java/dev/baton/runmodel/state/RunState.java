@@ -35,7 +35,8 @@ public record RunState(
         Instant cancelDeadline,
         String failureReason,
         boolean timedOut,
-        List<String> retriedAs) {
+        List<String> retriedAs,
+        String partition) {
 
     public StepState step(String key) {
         return steps.get(key);
@@ -48,7 +49,7 @@ public record RunState(
     RunState with(RunStatus status, long sequence) {
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs);
+                failureReason, timedOut, retriedAs, partition);
     }
 
     RunState withSequence(long sequence) {
@@ -60,25 +61,25 @@ public record RunState(
         m.put(s.key(), s);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs);
+                failureReason, timedOut, retriedAs, partition);
     }
 
     RunState started(Instant at, long sequence) {
         return new RunState(runId, job, definition, RunStatus.RUNNING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, at, endedAt, sequence, steps, reuse, cancelReason,
-                cancelDeadline, failureReason, timedOut, retriedAs);
+                cancelDeadline, failureReason, timedOut, retriedAs, partition);
     }
 
     RunState ended(RunStatus s, Instant at, String failure, boolean timedOut, long sequence) {
         return new RunState(runId, job, definition, s, runKey, params, tags, origin, parentRunId, requestedBy, priority,
                 traceId, requestedAt, startedAt, at, sequence, steps, reuse, cancelReason, cancelDeadline, failure,
-                timedOut, retriedAs);
+                timedOut, retriedAs, partition);
     }
 
     RunState canceling(String reason, Instant deadline, long sequence) {
         return new RunState(runId, job, definition, RunStatus.CANCELING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, reason, deadline,
-                failureReason, timedOut, retriedAs);
+                failureReason, timedOut, retriedAs, partition);
     }
 
     RunState retriedAs(String child, long sequence) {
@@ -86,6 +87,6 @@ public record RunState(
         list.add(child);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, List.copyOf(list));
+                failureReason, timedOut, List.copyOf(list), partition);
     }
 }

@@ -28,7 +28,7 @@ class RunEventMapperTest {
     static List<Event> samples() {
         return List.of(
                 new RunRequested("two", DEF, "k", Map.of("p", "1"), Map.of("team", "x"), Origin.API, "r0", "alice", 3,
-                        Map.of("a", new Reused("r0", 2, Map.of("rows", "4")))),
+                        Map.of("a", new Reused("r0", 2, Map.of("rows", "4"))), "2026-01-01"),
                 new RunQueued(1), new RunStarted(), new RunSucceeded(12), new RunFailed("boom", List.of("a"), 5, true),
                 new RunCancelRequested("stop", "bob", T0.plusSeconds(5)), new RunCanceled("stop", 7),
                 new RunRequestRejected(Rejection.DUPLICATE_RUN, "dup", "r0", "k", "q1"), new RunRetried("r2", List.of("a")),

@@ -29,7 +29,7 @@ class RunStateApplierTest {
     }
 
     static RunRequested requested(Map<String, Reused> reuse) {
-        return new RunRequested("two", DEF, null, Map.of(), Map.of(), Origin.API, null, "ops", 0, reuse);
+        return new RunRequested("two", DEF, null, Map.of(), Map.of(), Origin.API, null, "ops", 0, reuse, null);
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class AssetResponses {
 
     /** One evaluation of one check (also the value the check history stores keep). */
     public record Check(String name, String severity, String outcome, String message,
-                        String materializationId, String runId, String timestamp,
+                        String materializationId, String runId, String partition, String timestamp,
                         String eventId) {}
 
     /**

@@ -9,8 +9,11 @@ import java.util.Map;
 public final class RunResponses {
     private RunResponses() {}
 
-    /** 202 to a trigger: the run id (derived from the run key when one was given) and whether that run existed. */
-    public record Triggered(String runId, String job, int version, String runKey, boolean duplicate) {}
+    /**
+     * 202 to a trigger: the run id (derived from the run key when one was given), the partition it runs (if any) and
+     * whether that run existed.
+     */
+    public record Triggered(String runId, String job, int version, String runKey, String partition, boolean duplicate) {}
 
     /** 202 to a cancel. */
     public record Canceling(String runId, String status) {}
@@ -20,7 +23,7 @@ public final class RunResponses {
 
     /** A run in a list. */
     public record Summary(String runId, String job, Integer jobVersion, String status,
-                          String runKey, String origin, String requestedBy, String parentRunId, String requestedAt,
+                          String runKey, String partition, String origin, String requestedBy, String parentRunId, String requestedAt,
                           String startedAt, String endedAt, Long durationMs, String reason, Map<String, String> tags,
                           Map<String, Integer> stepCounts) {}
 
@@ -29,7 +32,7 @@ public final class RunResponses {
      * run route only (not by the UI's replayed state).
      */
     public record Detail(String runId, String job, Integer jobVersion, String status,
-                         String runKey, Map<String, String> params,
+                         String runKey, String partition, Map<String, String> params,
                          Map<String, String> tags, String origin, String requestedBy,
                          String parentRunId, Integer priority, String traceId, String requestedAt, String startedAt,
                          String endedAt, Long durationMs, String reason, List<String> failedSteps, Integer failedStepCount,
@@ -38,7 +41,7 @@ public final class RunResponses {
                          String updatedAt, Integer stepCount, String nextStepsCursor, Boolean pending) {
         /** This detail with the paging of its steps and, for a run only this gateway knows yet, {@code pending}. */
         public Detail paged(int stepCount, String nextStepsCursor, boolean pending) {
-            return new Detail(runId, job, jobVersion, status, runKey, params, tags, origin, requestedBy, parentRunId, priority,
+            return new Detail(runId, job, jobVersion, status, runKey, partition, params, tags, origin, requestedBy, parentRunId, priority,
                     traceId, requestedAt, startedAt, endedAt, durationMs, reason, failedSteps, failedStepCount, timedOut,
                     cancelRequestedBy, retriedAs, rejection, lastCommandRejection, duplicateRequests, steps, lastSequence,
                     updatedAt, stepCount, nextStepsCursor, pending ? Boolean.TRUE : null);

@@ -34,6 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpServer server;
     private Health health;
     private long tokenReload = -1;
+    private BackfillHandlers backfills;
     private IncidentHandlers incidents;
 
     public GatewayVerticle(Services services) {
@@ -48,6 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = router();
+        backfills.startResuming(vertx);
         long reload = s.config().getLong(GatewayConfig.TOKENS_RELOAD_MS);
         if (reload > 0 && s.config().tokensFile() != null) {
             tokenReload = vertx.setPeriodic(reload, id -> vertx.executeBlocking(() -> {
@@ -69,6 +71,9 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> stop() {
         if (tokenReload >= 0) {
             vertx.cancelTimer(tokenReload);
+        }
+        if (backfills != null) {
+            backfills.close();
         }
         if (incidents != null) {
             incidents.close();
@@ -112,6 +117,7 @@ public final class GatewayVerticle extends VerticleBase {
                     .description("Log lines read from the store by log queries (a page reads at most its size plus one)")
                     .register(s.meters());
         }
+        backfills = new BackfillHandlers(s, stores, replies);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -175,6 +181,10 @@ public final class GatewayVerticle extends VerticleBase {
                 case SESSION_CREATE -> ui::createSession;
                 case SESSION_DELETE -> ui::deleteSession;
                 case WHOAMI -> ui::whoami;
+                case BACKFILLS_CREATE -> backfills::create;
+                case BACKFILLS_LIST -> backfills::list;
+                case BACKFILLS_GET -> backfills::get;
+                case BACKFILLS_CANCEL -> backfills::cancel;
                 case INCIDENTS_LIST -> incidents::list;
                 case INCIDENTS_GET -> incidents::get;
                 case INCIDENTS_ACK -> incidents::acknowledge;

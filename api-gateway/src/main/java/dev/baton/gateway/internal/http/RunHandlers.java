@@ -64,6 +64,7 @@ final class RunHandlers {
             throw ApiError.badRequest("runKey must be 1-" + MAX_RUN_KEY + " characters");
         }
         String key = runKey;
+        String partition = Requests.text(body, "partition");
         TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
         Http.audit(ctx, "job", job);
         replies.reply(ctx, replies.blocking(() -> {
@@ -72,6 +73,7 @@ final class RunHandlers {
                 WebhookSignatures.verify(s.secrets(), def, ctx);
             }
             checkParams(def, params);
+            PartitionRequests.check(def, partition);
             String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
             return new Accepted(def, runId, stores.run(runId).isPresent() || runs.pendingKnown(runId));
         }).compose(a -> {
@@ -92,14 +94,15 @@ final class RunHandlers {
                     .setOrigin(origin)
                     .setRequestedBy(who == null ? null : who.name())
                     .setDefinition(a.def())
+                    .setPartition(partition)
                     .build();
             return s.producer().send(s.vertx(), s.worker(), s.topics().runRequests(), a.runId(), request).map(md -> {
                 if (!a.known()) {
                     runs.accepted(new Services.PendingRun(a.runId(), job, a.def().getVersion(), key, origin.name(),
-                            request.getRequestedBy(), params, tags, null, System.currentTimeMillis()));
+                            request.getRequestedBy(), params, tags, null, System.currentTimeMillis(), partition));
                 }
                 // With a run key, a run that exists already is this request's run (the coordinator records the duplicate).
-                http.json(ctx, 202, new RunResponses.Triggered(a.runId(), job, a.def().getVersion(), key, a.known()),
+                http.json(ctx, 202, new RunResponses.Triggered(a.runId(), job, a.def().getVersion(), key, partition, a.known()),
                         Map.of("Location", "/api/v1/runs/" + a.runId()));
                 return null;
             });
@@ -258,7 +261,7 @@ final class RunHandlers {
                     .build();
             return s.producer().send(s.vertx(), s.worker(), s.topics().runControl(), id, c).map(md -> {
                 runs.accepted(new Services.PendingRun(newRunId, v.job, v.jobVersion, null, Origin.RETRY.name(),
-                        who == null ? null : who.name(), v.params, v.tags, id, System.currentTimeMillis()));
+                        who == null ? null : who.name(), v.params, v.tags, id, System.currentTimeMillis(), v.partition));
                 http.json(ctx, 202, new RunResponses.Retried(newRunId, id), Map.of("Location", "/api/v1/runs/" + newRunId));
                 return null;
             });

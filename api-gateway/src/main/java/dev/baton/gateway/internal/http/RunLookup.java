@@ -37,6 +37,7 @@ final class RunLookup {
         pv.jobVersion = p.version();
         pv.status = "REQUESTED";
         pv.runKey = p.runKey();
+        pv.partition = p.partition();
         pv.origin = p.origin();
         pv.requestedBy = p.requestedBy();
         pv.params = new LinkedHashMap<>(p.params());

@@ -42,7 +42,8 @@ public record Services(
 
     /** A run request (or retry) this gateway produced, kept for {@code gateway.pending.ttl.ms}. */
     public record PendingRun(String runId, String job, Integer version, String runKey, String origin, String requestedBy,
-                             Map<String, String> params, Map<String, String> tags, String parentRunId, long acceptedAt) {}
+                             Map<String, String> params, Map<String, String> tags, String parentRunId, long acceptedAt,
+                             String partition) {}
 
     public static Map<String, PendingRun> newPendingRuns() {
         return new ConcurrentHashMap<>();

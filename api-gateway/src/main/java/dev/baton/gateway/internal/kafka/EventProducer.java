@@ -78,6 +78,11 @@ public final class EventProducer implements AutoCloseable {
         return promise.future();
     }
 
+    /** The record in the wire format (blocking: may ask the registry once per topic), for callers that send in bulk. */
+    public <T extends SpecificRecord> byte[] serialize(String topic, T value) {
+        return serde(value).serialize(topic, value);
+    }
+
     @SuppressWarnings("unchecked")
     private <T extends SpecificRecord> AvroSerde<T> serde(T value) {
         return (AvroSerde<T>) serdes.computeIfAbsent(value.getClass(),

@@ -12,7 +12,7 @@ public final class ApiViews {
     private ApiViews() {}
 
     public static RunResponses.Summary runSummary(RunView v) {
-        return new RunResponses.Summary(v.runId, v.job, v.jobVersion, ApiStatus.run(v.status), v.runKey, v.origin,
+        return new RunResponses.Summary(v.runId, v.job, v.jobVersion, ApiStatus.run(v.status), v.runKey, v.partition, v.origin,
                 v.requestedBy, v.parentRunId, time(v.requestedAt), time(v.startedAt), time(v.endedAt), v.durationMs, v.reason,
                 v.tags != null && !v.tags.isEmpty() ? v.tags : null, stepCounts(v));
     }
@@ -35,7 +35,7 @@ public final class ApiViews {
 
     /** The run with {@code steps}, the page of its steps to show, in definition order. */
     public static RunResponses.Detail runDetail(RunView v, List<StepView> steps) {
-        return new RunResponses.Detail(v.runId, v.job, v.jobVersion, ApiStatus.run(v.status), v.runKey, v.params, v.tags,
+        return new RunResponses.Detail(v.runId, v.job, v.jobVersion, ApiStatus.run(v.status), v.runKey, v.partition, v.params, v.tags,
                 v.origin, v.requestedBy, v.parentRunId, v.priority, v.traceId, time(v.requestedAt), time(v.startedAt),
                 time(v.endedAt), v.durationMs, v.reason, v.failedSteps, v.failedStepCount, v.timedOut, v.cancelRequestedBy,
                 v.retriedAs.isEmpty() ? null : v.retriedAs, rejection(v.rejection), rejection(v.lastCommandRejection),

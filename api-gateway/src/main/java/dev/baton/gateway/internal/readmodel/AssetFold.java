@@ -77,6 +77,7 @@ public final class AssetFold {
         x.materializationId = c.getMaterializationId();
         x.message = c.getMessage();
         x.runId = e.getRunId();
+        x.partition = e.getPartition();
         x.atMs = e.getTimestamp().toEpochMilli();
         return x;
     }

@@ -27,6 +27,8 @@ public final class AssetSummary {
         public String materializationId;
         public String message;
         public String runId;
+        /** The partition of the checked materialization, or null. */
+        public String partition;
         public long atMs;
 
         public boolean failing() {

@@ -12,7 +12,7 @@ public final class AssetViews {
 
     /** One check evaluation as the API shows it (also the value of the check history stores). */
     public static AssetResponses.Check check(AssetSummary.Check c) {
-        return new AssetResponses.Check(c.name, c.severity, c.outcome, c.message, c.materializationId, c.runId,
+        return new AssetResponses.Check(c.name, c.severity, c.outcome, c.message, c.materializationId, c.runId, c.partition,
                 ApiViews.time(c.atMs), c.eventId);
     }
 

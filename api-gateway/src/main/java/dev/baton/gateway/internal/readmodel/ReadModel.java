@@ -372,6 +372,22 @@ public final class ReadModel implements AutoCloseable {
         return out;
     }
 
+    // ---- backfills ----
+
+    /** A backfill's JSON record, or null. */
+    public byte[] backfill(String id) {
+        return store(ReadModelTopology.STORE_BACKFILLS).get(id);
+    }
+
+    /** Every backfill's JSON record, by id (backfills are few: one per request, not per partition). */
+    public List<byte[]> backfills() {
+        List<byte[]> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(ReadModelTopology.STORE_BACKFILLS).all()) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        return out;
+    }
+
     // ---- assets ----
 
     public Page<KeyValue<String, byte[]>> assets(String after, int limit) {

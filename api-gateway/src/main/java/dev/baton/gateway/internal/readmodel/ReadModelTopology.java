@@ -52,6 +52,10 @@ public final class ReadModelTopology {
     public static final String SOURCE_JOBS = "gateway-source-jobs";
     public static final String SOURCE_LINEAGE = "gateway-source-lineage";
     public static final String SOURCE_AGENTS = "gateway-source-agents";
+    public static final String SOURCE_BACKFILLS = "gateway-source-backfills";
+    public static final String PROC_BACKFILLS = "gateway-store-backfills";
+    /** backfill id → the backfill's JSON record as written to the backfills topic. */
+    public static final String STORE_BACKFILLS = "gateway-backfills";
 
     public static final String PROC_RUNS = "gateway-fold-runs";
     public static final String PROC_LOGS = "gateway-store-logs";
@@ -164,6 +168,10 @@ public final class ReadModelTopology {
         t.addProcessor(PROC_AGENTS, () -> new AgentsProcessor(codecs, listener), SOURCE_AGENTS);
         t.addStateStore(store(STORE_AGENTS), PROC_AGENTS);
         t.addSink(SINK_DLQ_AGENTS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_AGENTS);
+
+        t.addSource(SOURCE_BACKFILLS, keys, bytes, topics.backfills());
+        t.addProcessor(PROC_BACKFILLS, BackfillsProcessor::new, SOURCE_BACKFILLS);
+        t.addStateStore(store(STORE_BACKFILLS), PROC_BACKFILLS);
         return t;
     }
 

@@ -111,7 +111,7 @@ public final class RunFold {
                 v.origin == null ? Origin.UNKNOWN : Origin.valueOf(v.origin), v.parentRunId, v.requestedBy,
                 v.priority == null ? 0 : v.priority, v.traceId, Instant.ofEpochMilli(v.requestedAt), instant(v.startedAt),
                 instant(v.endedAt), v.lastSequence, steps, Map.of(), null, null, null, Boolean.TRUE.equals(v.timedOut),
-                v.retriedAs == null ? List.of() : List.copyOf(v.retriedAs));
+                v.retriedAs == null ? List.of() : List.copyOf(v.retriedAs), v.partition);
     }
 
     private static StepState core(StepView s) {
@@ -237,6 +237,7 @@ public final class RunFold {
         v.job = s.job();
         v.jobVersion = def.getVersion();
         v.runKey = s.runKey();
+        v.partition = s.partition();
         v.params = new TreeMap<>(s.params());
         v.tags = new TreeMap<>(s.tags());
         v.origin = s.origin().name();

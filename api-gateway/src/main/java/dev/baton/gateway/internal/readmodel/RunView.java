@@ -17,6 +17,8 @@ public final class RunView {
     public Integer jobVersion;
     public String status;
     public String runKey;
+    /** The run's partition key, or null. */
+    public String partition;
     public Map<String, String> params = new LinkedHashMap<>();
     public Map<String, String> tags = new LinkedHashMap<>();
     public String origin;

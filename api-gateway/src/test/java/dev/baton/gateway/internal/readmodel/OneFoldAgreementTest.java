@@ -122,6 +122,7 @@ class OneFoldAgreementTest {
         assertThat(v.lastSequence).as("%s: last sequence", context).isEqualTo(c.sequence());
         assertThat(v.job).as("%s: job", context).isEqualTo(c.job());
         assertThat(v.runKey).as("%s: run key", context).isEqualTo(c.runKey());
+        assertThat(v.partition).as("%s: partition", context).isEqualTo(c.partition());
         assertThat(v.params).as("%s: params", context).isEqualTo(c.params());
         assertThat(v.tags).as("%s: tags", context).isEqualTo(c.tags());
         assertThat(v.origin).as("%s: origin", context).isEqualTo(c.origin().name());

@@ -18,7 +18,7 @@ public sealed interface Input {
     record RequestRun(String eventId, String runId, Instant timestamp, String traceId, String job, String runKey,
                       Map<String, String> params, Map<String, String> tags, Event.Origin origin, String parentRunId,
                       String requestedBy, Integer priority, JobDefinition definition,
-                      Map<String, Event.Reused> reuse) implements Input {}
+                      Map<String, Event.Reused> reuse, String partition) implements Input {}
 
     record CancelRun(String eventId, String runId, Instant timestamp, String traceId, String actor, String reason,
                      long graceMs) implements Input {}

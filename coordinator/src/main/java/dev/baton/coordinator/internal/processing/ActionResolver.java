@@ -11,12 +11,16 @@ public interface ActionResolver {
      */
     Object resolve(Object action, TemplateScope scope);
 
-    /** @param unsafeVerbatim the step's {@code unsafeVerbatimTemplates} opt-in: values inserted as written */
+    /**
+     * @param partition the run's partition, or null
+     * @param unsafeVerbatim the step's {@code unsafeVerbatimTemplates} opt-in: values inserted as written
+     */
     record TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
-                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs, boolean unsafeVerbatim) {
+                         Map<String, String> params, Map<String, Map<String, String>> stepOutputs,
+                         dev.baton.jobs.Partition partition, boolean unsafeVerbatim) {
         public TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
                              Map<String, String> params, Map<String, Map<String, String>> stepOutputs) {
-            this(runId, job, stepKey, attempt, attemptId, params, stepOutputs, false);
+            this(runId, job, stepKey, attempt, attemptId, params, stepOutputs, null, false);
         }
     }
 }

@@ -31,20 +31,30 @@ final class Checks {
         this.plans = plans;
     }
 
-    /** One materialization per produced asset, plus any extra the step reported; ids derive from the attempt. */
+    /**
+     * One materialization per produced asset, plus any extra the step reported; ids derive from the attempt. In a
+     * partitioned run they are of the run's partition unless the report names another one.
+     */
     List<Materialized> materializations(RunState s, StepState st, List<MaterializationReport> reported) {
         Map<String, Materialized> out = new LinkedHashMap<>();
         StepDefinition def = plans.plan(s.definition()).step(st.key());
+        String runPartition = s.partition();
         for (var asset : def.getProduces()) {
-            out.put(asset.getKey() + "|", materialized(st, asset.getKey(), null, null));
+            out.put(asset.getKey() + "|", materialized(st, asset.getKey(), runPartition, null));
         }
+        java.util.Set<String> reportedDefaults = new java.util.HashSet<>();
         for (MaterializationReport m : reported) {
-            out.put(m.getAssetKey() + "|" + (m.getPartition() == null ? "" : m.getPartition()),
-                    materialized(st, m.getAssetKey(), m.getPartition(), m.getDataVersion()));
+            String partition = m.getPartition() != null ? m.getPartition() : runPartition;
+            String key = m.getAssetKey() + "|" + (partition == null || partition.equals(runPartition) ? "" : partition);
+            if (key.endsWith("|")) {
+                reportedDefaults.add(key);
+            }
+            out.put(key, materialized(st, m.getAssetKey(), partition, m.getDataVersion()));
         }
         if (out.keySet().stream().anyMatch(k -> !k.endsWith("|"))) {
-            // a partitioned report replaces the unpartitioned default for the same asset
-            out.keySet().removeIf(k -> k.endsWith("|") && out.keySet().stream()
+            // a report of other partitions replaces the default (the run's partition, or none) for the same asset,
+            // unless the default was reported too
+            out.keySet().removeIf(k -> k.endsWith("|") && !reportedDefaults.contains(k) && out.keySet().stream()
                     .anyMatch(o -> !o.endsWith("|") && o.startsWith(k)));
         }
         return List.copyOf(out.values());

@@ -47,15 +47,23 @@ final class RunLifecycle {
             return;
         }
         List<Problem> problems = JobParams.check(def, r.params());
+        List<String> reasons = new ArrayList<>();
         if (!problems.isEmpty()) {
-            ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, JobParams.reason(problems), null,
+            reasons.add(JobParams.reason(problems));
+        }
+        String partitionProblem = RunPartitions.problem(def, r.job(), r.partition());
+        if (partitionProblem != null) {
+            reasons.add(partitionProblem);
+        }
+        if (!reasons.isEmpty()) {
+            ctx.append(null, new RunRequestRejected(Rejection.INVALID_REQUEST, String.join("; ", reasons), null,
                     r.runKey(), r.eventId()));
             return;
         }
         Map<String, String> params = JobParams.withDefaults(def, r.params());
         int priority = r.priority() != null ? r.priority() : def.getPriority();
         ctx.append(null, new RunRequested(r.job(), def, r.runKey(), params, r.tags(), r.origin(), r.parentRunId(),
-                r.requestedBy(), priority, r.reuse()));
+                r.requestedBy(), priority, r.reuse(), r.partition()));
         ctx.append(null, new RunQueued(priority));
         if (RunDecider.jobLimit(def) == null) {
             start(ctx);

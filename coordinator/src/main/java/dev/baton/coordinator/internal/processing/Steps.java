@@ -127,7 +127,7 @@ final class Steps {
         Object action;
         try {
             action = resolver.resolve(def.getAction(), new ActionResolver.TemplateScope(s.runId(), s.job(), st.key(),
-                    attempt, attemptId, s.params(), outputs, def.getUnsafeVerbatimTemplates()));
+                    attempt, attemptId, s.params(), outputs, RunPartitions.of(s), def.getUnsafeVerbatimTemplates()));
         } catch (RuntimeException e) {
             ctx.append(st.key(), new StepFailed(attempt, attemptId, ErrorClass.USER_ERROR,
                     "cannot resolve templates: " + e.getMessage(), null, false, true, 0));

@@ -15,7 +15,8 @@ public final class TemplateActionResolver implements ActionResolver {
         TemplateContext.Builder b = TemplateContext.builder()
                 .params(scope.params())
                 .run(scope.runId(), scope.job())
-                .attempt(scope.attemptId(), scope.attempt());
+                .attempt(scope.attemptId(), scope.attempt())
+                .partition(scope.partition());
         scope.stepOutputs().forEach(b::stepOutputs);
         try {
             return Templates.resolveAction(action, b.build(), scope.unsafeVerbatim());

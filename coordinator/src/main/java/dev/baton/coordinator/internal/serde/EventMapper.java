@@ -30,7 +30,7 @@ public final class EventMapper {
         r.getReuse().forEach((k, v) -> reuse.put(k, new Reused(v.getFromRunId(), v.getAttempt(), Map.copyOf(v.getOutputs()))));
         return new Input.RequestRun(r.getEventId(), r.getRunId(), r.getTimestamp(), r.getTraceId(), r.getJob(), r.getRunKey(),
                 Map.copyOf(r.getParams()), Map.copyOf(r.getTags()), Origin.valueOf(r.getOrigin().name()), r.getParentRunId(),
-                r.getRequestedBy(), r.getPriority(), r.getDefinition(), reuse);
+                r.getRequestedBy(), r.getPriority(), r.getDefinition(), reuse, r.getPartition());
     }
 
     public static Input input(ControlCommand c) {

@@ -109,8 +109,12 @@ final class Fold {
     }
 
     Input.RequestRun request(JobDefinition def, Map<String, String> params) {
+        return request(def, params, null);
+    }
+
+    Input.RequestRun request(JobDefinition def, Map<String, String> params, String partition) {
         return new Input.RequestRun(id(), runId, now, "trace", def.getName(), null, params, Map.of(), Event.Origin.API,
-                null, "tester", null, def, Map.of());
+                null, "tester", null, def, Map.of(), partition);
     }
 
     StepState step(String key) {

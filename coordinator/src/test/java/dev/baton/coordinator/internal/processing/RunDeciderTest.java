@@ -300,7 +300,7 @@ class RunDeciderTest {
         Fold child = new Fold("run-child");
         var reuse = Map.of("extract", new Reused("run-parent", 1, Map.of("rows", "42")));
         child.in(new Input.RequestRun(child.id(), "run-child", child.now, "t", "orders_daily", null, Map.of("day", "2026-11-20"),
-                Map.of(), Origin.RETRY, "run-parent", "bob", null, ORDERS, reuse));
+                Map.of(), Origin.RETRY, "run-parent", "bob", null, ORDERS, reuse, null));
         assertThat(child.step("extract").status()).isEqualTo(StepStatus.SUCCEEDED);
         assertThat(child.step("extract").reusedFrom()).isEqualTo("run-parent");
         assertThat(child.step("clean").status()).isEqualTo(StepStatus.DISPATCHED);

@@ -250,6 +250,12 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("baton.schedule", spec.getName());
         tags.put("baton.tick", tick.toString());
+        // A partitioned job's tick runs the latest window that has ended by the tick (at 02:00, yesterday in the
+        // partitions' zone). Without one (a static or two-dimensional set, or no window over yet) the request has no
+        // partition and the coordinator rejects it, saying so.
+        String partition = def.getPartitions() == null ? null
+                : dev.baton.jobs.PartitionSet.of(def.getPartitions()).lastComplete(tick).map(dev.baton.jobs.Partition::key)
+                        .orElse(null);
         RunRequest request = RunRequest.newBuilder()
                 .setEventId(eventId)
                 .setRunId(r.runId())
@@ -262,6 +268,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                 .setOrigin(Origin.SCHEDULE)
                 .setRequestedBy("scheduler")
                 .setDefinition(def)
+                .setPartition(partition)
                 .build();
         String topic = topics.runRequests();
         context.forward(new Record<>(r.runId(), new Routed(topic, requestSerde.serialize(topic, request)), now));
