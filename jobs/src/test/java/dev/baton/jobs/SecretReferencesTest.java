@@ -55,8 +55,10 @@ class SecretReferencesTest {
                 .isEqualTo("curl -u \"${{ secrets.USER }}:${{ secrets.PW }}\" /2026-01-01");
         RunAction resolved = Templates.resolveRun(RunAction.newBuilder().setScript("echo ${{ secrets.PW }}").setShell("bash")
                 .setEnv(Map.of("PW", "${{ secrets.PW }}", "DAY", "${{ params.day }}")).setWorkingDir(null).build(), ctx);
-        assertThat(resolved.getScript()).isEqualTo("echo ${{ secrets.PW }}");
-        assertThat(resolved.getEnv()).containsEntry("PW", "${{ secrets.PW }}").containsEntry("DAY", "2026-01-01");
+        // in a script the reference travels as data, in an env var whose value is the reference (the agent resolves env values)
+        assertThat(resolved.getScript()).isEqualTo("echo \"${BATON_TPL_1}\"");
+        assertThat(resolved.getEnv()).containsEntry("BATON_TPL_1", "${{ secrets.PW }}")
+                .containsEntry("PW", "${{ secrets.PW }}").containsEntry("DAY", "2026-01-01");
     }
 
     @Test
