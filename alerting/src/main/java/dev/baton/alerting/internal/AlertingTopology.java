@@ -1,5 +1,6 @@
 package dev.baton.alerting.internal;
 
+import dev.baton.platform.streams.Routed;
 import dev.baton.events.AgentHeartbeat;
 import dev.baton.events.Alert;
 import dev.baton.events.DeadLetter;

@@ -1,5 +1,6 @@
 package dev.baton.alerting.internal;
 
+import dev.baton.platform.streams.Routed;
 import dev.baton.events.AlertCondition;
 import dev.baton.events.AlertRule;
 import dev.baton.events.DeadLetter;

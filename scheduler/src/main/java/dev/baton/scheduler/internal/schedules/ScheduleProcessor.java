@@ -12,7 +12,7 @@ import dev.baton.scheduler.api.SchedulerControl;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Json;
 import dev.baton.scheduler.internal.Names;
-import dev.baton.scheduler.internal.Routed;
+import dev.baton.platform.streams.Routed;
 import dev.baton.scheduler.internal.SchedulerMetrics;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.CancelRequested;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.PauseChanged;

@@ -9,7 +9,7 @@ import dev.baton.platform.streams.LatestValueUpdater;
 import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Names;
-import dev.baton.scheduler.internal.Routed;
+import dev.baton.platform.streams.Routed;
 import dev.baton.scheduler.internal.SchedulerMetrics;
 import dev.baton.schemas.serde.AvroSerde;
 import java.time.Duration;

@@ -1,11 +1,14 @@
-package dev.baton.alerting.internal;
+package dev.baton.platform.streams;
 
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** An output record of the incident engine with its destination topic (the record key is the incident id). */
+/**
+ * An output record of a Streams processor with its destination topic (the scheduler's schedule engine, the alerting
+ * component's incident engine); {@code value} null is a tombstone.
+ */
 public record Routed(String topic, byte[] value) {
 
     /** Writes only the value bytes; the topic is picked by the sink's topic extractor. */
