@@ -1,7 +1,6 @@
 package dev.baton.agent.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -16,7 +15,9 @@ class ProcessTreeTest {
 
     @Test
     void killsChildrenAndOrphanedGrandchildrenOfASession(@TempDir Path dir) throws Exception {
-        assumeThat(ProcessTree.setsid()).isPresent();
+        assertThat(ProcessTree.setsid())
+                .as("the agent needs setsid and /proc (Linux); install util-linux")
+                .isPresent();
         Path pids = dir.resolve("pids");
         // The middle shell exits at once, so its sleeps are orphans: only the session/group still knows them.
         String script = "bash -c 'sleep 300 & echo $! >> " + pids + "; sleep 300 & echo $! >> " + pids + "' ; "
