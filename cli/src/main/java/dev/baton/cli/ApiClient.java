@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,24 @@ public final class ApiClient {
 
     public JsonNode get(String path, Map<String, String> query) {
         return send(HttpRequest.newBuilder(uri(path, query)).GET(), null);
+    }
+
+    /**
+     * The items of a paged list endpoint, following {@code nextCursor} until {@code limit} items or no more pages
+     * (a page may end early: the server bounds each read). {@code query} is copied, not changed.
+     */
+    public ArrayNode items(String path, Map<String, String> query, int limit) {
+        Map<String, String> q = new java.util.LinkedHashMap<>(query);
+        ArrayNode items = JSON.createArrayNode();
+        String cursor = null;
+        do {
+            q.put("cursor", cursor);
+            q.put("limit", String.valueOf(Math.min(1000, limit - items.size())));
+            JsonNode page = get(path, q);
+            page.path("items").forEach(items::add);
+            cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
+        } while (cursor != null && items.size() < limit);
+        return items;
     }
 
     public JsonNode post(String path, String contentType, String body) {

@@ -1,6 +1,5 @@
 package dev.baton.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -36,16 +35,7 @@ final class AuditCommand extends ClientCommands.Base {
         q.put("action", action);
         q.put("from", since == null ? null : TimeArgs.past(since, now).toString());
         q.put("to", until == null ? null : TimeArgs.past(until, now).toString());
-        ArrayNode items = ApiClient.JSON.createArrayNode();
-        ApiClient api = options.client();
-        String cursor = null;
-        do { // a page may end early (bounded read on the server): follow the cursor until enough or no more
-            q.put("cursor", cursor);
-            q.put("limit", String.valueOf(Math.min(1000, limit - items.size())));
-            JsonNode page = api.get("/api/v1/audit", q);
-            page.path("items").forEach(items::add);
-            cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
-        } while (cursor != null && items.size() < limit);
+        ArrayNode items = options.client().items("/api/v1/audit", q, limit);
         if (options.json()) {
             ObjectNode o = ApiClient.JSON.createObjectNode();
             o.set("items", items);

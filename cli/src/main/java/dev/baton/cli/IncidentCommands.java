@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,26 +19,28 @@ final class IncidentCommands {
             + "`incidents show ID` for one, `incidents ack ID` to acknowledge it.", mixinStandardHelpOptions = true,
             subcommands = {ListCmd.class, Show.class, Ack.class})
     static final class Incidents extends ClientCommands.Base {
-        @Option(names = "--status", description = "OPEN, ACKNOWLEDGED, RESOLVED, or several comma-separated (default OPEN,ACKNOWLEDGED).")
-        String status;
-
-        @Option(names = "--all", description = "Resolved incidents too.")
-        boolean all;
-
-        @Option(names = "--job", description = "Only the incidents of this job.")
-        String job;
-
-        @Option(names = "--limit", description = "At most this many (default 100).")
-        int limit = 100;
+        @Mixin
+        ListOptions list;
 
         @Override
         public Integer call() {
-            return list(options, out(), status, all, job, limit);
+            return list.print(options, out());
         }
     }
 
     @Command(name = "list", description = "List incidents (as `baton incidents`).", mixinStandardHelpOptions = true)
     static final class ListCmd extends ClientCommands.Base {
+        @Mixin
+        ListOptions list;
+
+        @Override
+        public Integer call() {
+            return list.print(options, out());
+        }
+    }
+
+    /** The filters of {@code incidents} and {@code incidents list}. */
+    static final class ListOptions {
         @Option(names = "--status", description = "OPEN, ACKNOWLEDGED, RESOLVED, or several comma-separated (default OPEN,ACKNOWLEDGED).")
         String status;
 
@@ -50,26 +53,16 @@ final class IncidentCommands {
         @Option(names = "--limit", description = "At most this many (default 100).")
         int limit = 100;
 
-        @Override
-        public Integer call() {
-            return list(options, out(), status, all, job, limit);
+        int print(ClientOptions options, PrintWriter out) {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("status", status != null ? status : all ? null : "OPEN,ACKNOWLEDGED");
+            q.put("job", job);
+            ArrayNode items = options.client().items("/api/v1/incidents", q, limit);
+            return IncidentCommands.print(options, out, items);
         }
     }
 
-    static int list(ClientOptions options, PrintWriter out, String status, boolean all, String job, int limit) {
-        ApiClient api = options.client();
-        Map<String, String> q = new LinkedHashMap<>();
-        q.put("status", status != null ? status : all ? null : "OPEN,ACKNOWLEDGED");
-        q.put("job", job);
-        ArrayNode items = ApiClient.JSON.createArrayNode();
-        String cursor = null;
-        do {
-            q.put("cursor", cursor);
-            q.put("limit", String.valueOf(Math.min(1000, limit - items.size())));
-            JsonNode page = api.get("/api/v1/incidents", q);
-            page.path("items").forEach(items::add);
-            cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
-        } while (cursor != null && items.size() < limit);
+    static int print(ClientOptions options, PrintWriter out, ArrayNode items) {
         if (options.json()) {
             ObjectNode o = ApiClient.JSON.createObjectNode();
             o.set("items", items);

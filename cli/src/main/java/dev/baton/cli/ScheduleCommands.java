@@ -36,17 +36,7 @@ final class ScheduleCommands {
                 r = api.get("/api/v1/jobs/" + job + "/schedules", Map.of("next", "1"));
             } else {
                 // Every page: a cluster has few enough schedules to print them all.
-                ArrayNode items = ApiClient.JSON.createArrayNode();
-                String cursor = null;
-                do {
-                    Map<String, String> q = new LinkedHashMap<>();
-                    q.put("next", "1");
-                    q.put("limit", "1000");
-                    q.put("cursor", cursor);
-                    JsonNode page = api.get("/api/v1/schedules", q);
-                    items.addAll((ArrayNode) Output.items(page));
-                    cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asText() : null;
-                } while (cursor != null);
+                ArrayNode items = api.items("/api/v1/schedules", Map.of("next", "1"), Integer.MAX_VALUE);
                 ObjectNode all = ApiClient.JSON.createObjectNode();
                 all.set("items", items);
                 r = all;
