@@ -15,7 +15,8 @@ import java.time.Instant;
  * and {@code baton.sensor.record} (from the record's timestamp to the request: the sensor latency). Their ids derive
  * from the run id, like the coordinator's run span, so a Streams task that re-processes a tick after an aborted
  * transaction rebuilds the same span. A sensor record's own {@code traceparent} header is the span's parent (the run
- * joins the producer's trace); otherwise the trace id is the run's derived one. Null context when tracing is off.
+ * joins the producer's trace); otherwise the trace id is the run's derived one. With tracing off no span is recorded:
+ * a tick has no context, a sensor record passes its own {@code traceparent} header on.
  */
 public final class TriggerSpans {
     public static final String TICK = "baton.schedule.tick";
@@ -42,14 +43,15 @@ public final class TriggerSpans {
     }
 
     /**
-     * The sensor record's span (ended); parent: the record's {@code traceparent} header when valid. Null when tracing
-     * is off.
+     * The sensor record's span (ended); parent: the record's {@code traceparent} header when valid. With tracing off,
+     * that header's context (or null).
      */
     public static TraceContext sensorRecord(String runId, String job, String trigger, String source, String topic,
                                             String traceparent, String tracestate, Instant recordTime, Instant requested) {
         Tracing tracing = Tracing.get();
-        if (!tracing.enabled()) return null;
         SpanContext parent = TraceContext.parse(traceparent, tracestate);
+        if (!tracing.enabled()) return TraceContext.of(parent); // pass the producer's context on, add none
+
         Instant start = recordTime == null || recordTime.isAfter(requested) ? requested : recordTime;
         var b = tracing.tracer(Tracing.SCHEDULER).spanBuilder(SENSOR_RECORD)
                 .setParent(TraceContext.asParent(parent))
