@@ -93,6 +93,9 @@ final class DevCommand implements Callable<Integer> {
                 %n""", stack.gatewayUrl(), stack.adminToken(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.gatewayUrl(), stack.bootstrapServers(),
                 stack.registryUrl(), stack.tokenFile(), registered, jobDir == null ? "(none)" : jobDir,
                 extra.getOrDefault(dev.baton.agent.AgentConfig.POOLS, String.join(", ", agentPools)));
+        out.println(dev.baton.platform.tracing.Tracing.get().enabled()
+                ? "Tracing: on (OpenTelemetry, configured by the OTEL_* variables; see docs/operations.md, Tracing)"
+                : "Tracing: off; to trace every run start with OTEL_TRACES_EXPORTER=otlp (and OTEL_EXPORTER_OTLP_ENDPOINT) or =logging-otlp");
         out.flush();
         stack.awaitStop();
         return 0;

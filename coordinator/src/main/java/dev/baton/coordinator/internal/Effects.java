@@ -88,8 +88,10 @@ final class Effects {
     private final Codecs codecs;
     private final Topics topics;
     private final CoordinatorMetrics metrics;
+    private final RunTrace trace;
 
-    Effects(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics) {
+    Effects(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, RunTrace trace) {
+        this.trace = trace;
         this.decider = decider;
         this.codecs = codecs;
         this.topics = topics;
@@ -102,9 +104,9 @@ final class Effects {
         switch (e.event()) {
             case StepDispatched d -> out.add(Out.of(Names.SINK_COMMANDS, runId,
                     codecs.commands().serialize(topics.commands(d.pool()), execute(e, d, s, ctx)), d.pool()));
-            case StepCancelRequested c -> out.add(cancel(e, c.attempt(), c.attemptId(), c.reason()));
-            case StepTimedOut t -> out.add(cancel(e, t.attempt(), t.attemptId(), "step timed out"));
-            case StepLost l -> out.add(cancel(e, l.attempt(), l.attemptId(), "attempt presumed lost (missed heartbeats)"));
+            case StepCancelRequested c -> out.add(cancel(e, s, c.attempt(), c.attemptId(), c.reason()));
+            case StepTimedOut t -> out.add(cancel(e, s, t.attempt(), t.attemptId(), "step timed out"));
+            case StepLost l -> out.add(cancel(e, s, l.attempt(), l.attemptId(), "attempt presumed lost (missed heartbeats)"));
             case StepStarted st -> {
                 out.add(Out.timer(new Timer(Timer.Kind.HEARTBEAT_DEADLINE, runId, e.stepKey(), st.attempt(),
                         ts.plus(decider.heartbeatTimeoutOf(s, e.stepKey())))));
@@ -234,16 +236,18 @@ final class Effects {
                 .setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
                 .setStepKey(e.stepKey()).setAttempt(d.attempt()).setAttemptId(d.attemptId()).setPool(d.pool())
                 .setCommand(exec)
+                .setTraceparent(trace.stepTraceparent(s, e.stepKey()))
                 .build();
     }
 
-    private Out cancel(Envelope e, int attempt, String attemptId, String reason) {
+    private Out cancel(Envelope e, RunState s, int attempt, String attemptId, String reason) {
         StepCommand c = StepCommand.newBuilder()
                 .setEventId(DecisionContext.uuid(attemptId + "/cancel/" + e.sequence()))
                 .setRunId(e.runId()).setTimestamp(e.timestamp()).setTraceId(e.traceId())
                 .setStepKey(e.stepKey()).setAttempt(attempt).setAttemptId(attemptId == null ? "" : attemptId)
                 .setPool("")
                 .setCommand(new CancelStep(reason, 5000L))
+                .setTraceparent(trace.stepTraceparent(s, e.stepKey()))
                 .build();
         return Out.of(Names.SINK_AGENT_CONTROL, e.runId(), codecs.commands().serialize(topics.agentControl(), c), null);
     }

@@ -59,6 +59,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private final long coalesceMs;
     private final long maxDelayNanos;
     private final Effects effects;
+    private final RunTrace trace = new RunTrace(dev.baton.platform.tracing.Tracing.get());
     private final int maxRecordBytes;
     /** The consumed record being handled, for its dead letter (null while timers fire). */
     private Record<String, byte[]> currentRecord;
@@ -93,7 +94,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.topics = topics;
         this.metrics = metrics;
         this.punctuateInterval = punctuateInterval;
-        this.effects = new Effects(decider, codecs, topics, metrics);
+        this.effects = new Effects(decider, codecs, topics, metrics, trace);
     }
 
     @Override
@@ -189,7 +190,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     /** Everything one decision writes, computed before any of it is written. */
     private record Outcome(String runId, RunState after, List<RunStore.Put> state, List<Effects.Out> out,
-                           List<Input.Timer> rearmed, boolean runEnded) {
+                           List<Input.Timer> rearmed, boolean runEnded, List<Runnable> spans) {
         Oversize oversize(int max) {
             for (RunStore.Put p : state) {
                 if (p.size() > max) {
@@ -238,13 +239,15 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             cached = expired ? null : after;
         }
         List<Effects.Out> out = new ArrayList<>();
+        List<Runnable> spans = new ArrayList<>();
         for (Envelope e : ctx.events()) {
-            out.add(Effects.Out.event(e.runId(), codecs.runEvents().serialize(topics.runEvents(), RunEventMapper.toAvro(e)),
-                    e.event().intent().code()));
+            out.add(Effects.Out.event(e.runId(), codecs.runEvents().serialize(topics.runEvents(),
+                            trace.stamp(RunEventMapper.toAvro(e), e, after)), e.event().intent().code()));
             effects.of(e, ctx, after, input, out);
+            trace.ended(e, after, spans);
         }
         boolean runEnded = ctx.events().stream().anyMatch(e -> e.event() instanceof Event.RunLevel rl && isRunEnd(rl));
-        return new Outcome(input.runId(), cached, state, out, ctx.rearmed(), runEnded);
+        return new Outcome(input.runId(), cached, state, out, ctx.rearmed(), runEnded, spans);
     }
 
     /** Stores the state, arms and disarms timers and forwards the records of a decision (sizes already checked). */
@@ -280,6 +283,10 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
                 headers.add(Names.INTENT_HEADER, Integer.toString(out.intent()).getBytes(StandardCharsets.UTF_8));
             }
             context.forward(new Record<>(out.key(), out.value(), now.toEpochMilli(), headers), out.sink());
+        }
+        // Spans are side effects of the decision just written (rebuilt with ids derived from the run: see RunTrace).
+        for (Runnable span : o.spans()) {
+            span.run();
         }
         if (!urgent && o.runEnded()) {
             // Dispatches and run ends are what users wait for: commit now instead of at the next interval
@@ -357,7 +364,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     private static Input.RequestRun withDefinition(Input.RequestRun r, JobDefinition def) {
         return new Input.RequestRun(r.eventId(), r.runId(), r.timestamp(), r.traceId(), r.job(), r.runKey(), r.params(),
-                r.tags(), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), def, r.reuse(), r.partition());
+                r.tags(), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), def, r.reuse(), r.partition(),
+                r.traceparent());
     }
 
     private JobDefinition latestDefinition(String job) {

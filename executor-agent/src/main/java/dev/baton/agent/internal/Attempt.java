@@ -21,6 +21,7 @@ public final class Attempt {
     private final AtomicBoolean canceled = new AtomicBoolean();
     private Path workDir;
     private volatile Redactor redactor = Redactor.NONE;
+    private volatile dev.baton.platform.tracing.TraceContext trace;
 
     public Attempt(StepCommand command, ExecuteStep execute, LogShipper.AttemptLog log, Path workRoot, int outputMaxBytes) {
         this.command = command;
@@ -49,6 +50,13 @@ public final class Attempt {
     void redactWith(Redactor r) {
         this.redactor = r;
         log.redactWith(r);
+    }
+
+    /** The W3C context the step's process joins ({@code TRACEPARENT}); null when the command carried none. */
+    public dev.baton.platform.tracing.TraceContext trace() { return trace; }
+
+    void traceWith(dev.baton.platform.tracing.TraceContext t) {
+        this.trace = t;
     }
 
     /** Set when the attempt is being canceled or timed out; runners check it to stop early. */

@@ -40,6 +40,7 @@ public final class Execution {
     private volatile String kind = "unknown";
     private boolean reportedTerminal;
     private volatile boolean acked;
+    private volatile StepCommand reportCommand;
 
     Execution(AgentRuntime runtime, Attempt attempt, long recordTimestamp, Consumer<AcknowledgeType> ack) {
         this.runtime = runtime;
@@ -85,6 +86,19 @@ public final class Execution {
     }
 
     private void execute() {
+        AttemptSpan span = AttemptSpan.start(attempt.command(), attempt.job(), runtime.config().agentId(),
+                runtime.config().region());
+        attempt.traceWith(span.context());
+        reportCommand = span.forReports(attempt.command());
+        try {
+            execute(span);
+        } catch (RuntimeException | Error e) {
+            span.end("ERROR", "agent error: " + e);
+            throw e;
+        }
+    }
+
+    private void execute(AttemptSpan span) {
         long t0 = System.nanoTime();
         StepRunner runner = null;
         OptionalLong pid = OptionalLong.empty();
@@ -99,12 +113,13 @@ public final class Execution {
             early = Outcome.infrastructure("the agent could not start the step: " + e.getMessage(), true);
         }
         startedAt = Instant.now();
+        span.started(startedAt);
         runtime.metrics().dispatchToStart(Duration.ofMillis(startedAt.toEpochMilli() - recordTimestamp));
         if (early != null) {
             attempt.log().system("Could not start: " + early.message());
         }
         try {
-            runtime.reports().started(attempt.command(), pid).get(REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            runtime.reports().started(reportCommand, pid).get(REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Nobody knows this attempt started: stop it and let the broker hand the command out again.
             log.error("Could not report the start of attempt {}; releasing its command: {}", attempt.attemptId(), e.toString());
@@ -116,6 +131,7 @@ public final class Execution {
             ack.accept(AcknowledgeType.RELEASE);
             attempt.log().close();
             cleanUp(runner);
+            span.end("RELEASED", "could not report the start: " + e);
             runtime.released(this);
             finished.complete(null);
             return;
@@ -136,13 +152,15 @@ public final class Execution {
             CompletableFuture<?> sent;
             synchronized (this) {
                 reportedTerminal = true;
-                sent = runtime.reports().finished(attempt.command(), outcome, duration);
+                sent = runtime.reports().finished(reportCommand, outcome, duration);
             }
             sent.get(REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // The heartbeats stop, so the coordinator declares the attempt lost and retries it per policy.
             log.error("Could not report the result of attempt {}: {}", attempt.attemptId(), e.toString());
         }
+        span.end(outcome.label().toUpperCase(java.util.Locale.ROOT),
+                outcome instanceof Outcome.Failed f ? f.errorClass() + ": " + f.message() : null);
         runtime.metrics().stepFinished(kind, outcome.label(), duration);
         if (outcome instanceof Outcome.Failed f) {
             runtime.metrics().failure(f.errorClass());
@@ -155,7 +173,8 @@ public final class Execution {
     /** Sends a heartbeat unless the final report was already sent (keeps heartbeats before it). */
     synchronized void heartbeat() {
         if (!reportedTerminal) {
-            runtime.reports().heartbeat(attempt.command()).exceptionally(e -> {
+            StepCommand cmd = reportCommand;
+            runtime.reports().heartbeat(cmd != null ? cmd : attempt.command()).exceptionally(e -> {
                 log.warn("Heartbeat of attempt {} failed: {}", attempt.attemptId(), e.toString());
                 return null;
             });

@@ -86,7 +86,17 @@ final class ProcessRunner implements StepRunner {
         }
         // The agent's own configuration may arrive as BATON_* variables, secrets included: never pass them on.
         env.keySet().removeIf(k -> k.startsWith(ENV_PREFIX));
+        // Never the agent's own trace context, if it has one; the run's (below) wins over the step's env.
+        env.remove("TRACEPARENT");
+        env.remove("TRACESTATE");
         env.putAll(action.getEnv());
+        // The run's trace context (W3C), so that the step's own instrumentation joins the run's trace.
+        if (attempt.trace() != null) {
+            env.put("TRACEPARENT", attempt.trace().traceparent());
+            if (attempt.trace().tracestate() != null) {
+                env.put("TRACESTATE", attempt.trace().tracestate());
+            }
+        }
         attempt.params().forEach((k, v) -> env.put(ENV_PREFIX + "PARAM_" + envName(k), v));
         attempt.inputs().forEach((step, outs) ->
                 outs.forEach((k, v) -> env.put(ENV_PREFIX + "INPUT_" + envName(step) + "_" + envName(k), v)));

@@ -71,6 +71,8 @@ public final class Reports {
                 .setAttemptId(cmd.getAttemptId())
                 .setAgentId(agentId)
                 .setReport(report)
+                .setTraceparent(cmd.getTraceparent())
+                .setTracestate(cmd.getTracestate())
                 .build();
         CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
         try {

@@ -37,7 +37,14 @@ public sealed interface Event {
 
     record RunRequested(String job, JobDefinition definition, String runKey, Map<String, String> params,
                         Map<String, String> tags, Origin origin, String parentRunId, String requestedBy, int priority,
-                        Map<String, Reused> reuse, String partition) implements RunLevel {
+                        Map<String, Reused> reuse, String partition, String traceparent) implements RunLevel {
+        /** A request without a requester's trace context. */
+        public RunRequested(String job, JobDefinition definition, String runKey, Map<String, String> params,
+                            Map<String, String> tags, Origin origin, String parentRunId, String requestedBy, int priority,
+                            Map<String, Reused> reuse, String partition) {
+            this(job, definition, runKey, params, tags, origin, parentRunId, requestedBy, priority, reuse, partition, null);
+        }
+
         public Intent intent() { return Intent.RUN_REQUESTED; }
     }
     record RunQueued(int priority) implements RunLevel { public Intent intent() { return Intent.RUN_QUEUED; } }

@@ -63,7 +63,7 @@ public final class RunEventMapper {
                 r.reuse().forEach((k, v) -> reuse.put(k, new ReusedStep(v.fromRunId(), v.attempt(), v.outputs())));
                 yield new dev.baton.events.RunRequested(r.job(), r.definition(), r.runKey(), r.params(), r.tags(),
                         dev.baton.events.Origin.valueOf(r.origin().name()), r.parentRunId(), r.requestedBy(), r.priority(), reuse,
-                        r.partition());
+                        r.partition(), r.traceparent());
             }
             case RunQueued q -> new dev.baton.events.RunQueued(q.priority());
             case RunStarted s -> new dev.baton.events.RunStarted();
@@ -110,7 +110,7 @@ public final class RunEventMapper {
                 r.getReuse().forEach((k, v) -> reuse.put(k, new Reused(v.getFromRunId(), v.getAttempt(), Map.copyOf(v.getOutputs()))));
                 yield new RunRequested(r.getJob(), r.getDefinition(), r.getRunKey(), Map.copyOf(r.getParams()),
                         Map.copyOf(r.getTags()), Origin.valueOf(r.getOrigin().name()), r.getParentRunId(), r.getRequestedBy(),
-                        r.getPriority(), reuse, r.getPartition());
+                        r.getPriority(), reuse, r.getPartition(), r.getTraceparent());
             }
             case dev.baton.events.RunQueued q -> new RunQueued(q.getPriority());
             case dev.baton.events.RunStarted s -> new RunStarted();

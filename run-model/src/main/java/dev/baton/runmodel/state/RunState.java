@@ -36,7 +36,21 @@ public record RunState(
         String failureReason,
         boolean timedOut,
         List<String> retriedAs,
-        String partition) {
+        String partition,
+        /* W3C traceparent of the span that requested the run (the run span's parent); null: none or tracing off. */
+        String traceparent) {
+
+    /** A state without a requester's trace context (the layout before tracing). */
+    public RunState(String runId, String job, JobDefinition definition, RunStatus status, String runKey,
+                    Map<String, String> params, Map<String, String> tags, Origin origin, String parentRunId,
+                    String requestedBy, int priority, String traceId, Instant requestedAt, Instant startedAt,
+                    Instant endedAt, long sequence, Map<String, StepState> steps, Map<String, Reused> reuse,
+                    String cancelReason, Instant cancelDeadline, String failureReason, boolean timedOut,
+                    List<String> retriedAs, String partition) {
+        this(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy, priority, traceId,
+                requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline, failureReason,
+                timedOut, retriedAs, partition, null);
+    }
 
     public StepState step(String key) {
         return steps.get(key);
@@ -49,7 +63,7 @@ public record RunState(
     RunState with(RunStatus status, long sequence) {
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs, partition);
+                failureReason, timedOut, retriedAs, partition, traceparent);
     }
 
     RunState withSequence(long sequence) {
@@ -61,25 +75,25 @@ public record RunState(
         m.put(s.key(), s);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs, partition);
+                failureReason, timedOut, retriedAs, partition, traceparent);
     }
 
     RunState started(Instant at, long sequence) {
         return new RunState(runId, job, definition, RunStatus.RUNNING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, at, endedAt, sequence, steps, reuse, cancelReason,
-                cancelDeadline, failureReason, timedOut, retriedAs, partition);
+                cancelDeadline, failureReason, timedOut, retriedAs, partition, traceparent);
     }
 
     RunState ended(RunStatus s, Instant at, String failure, boolean timedOut, long sequence) {
         return new RunState(runId, job, definition, s, runKey, params, tags, origin, parentRunId, requestedBy, priority,
                 traceId, requestedAt, startedAt, at, sequence, steps, reuse, cancelReason, cancelDeadline, failure,
-                timedOut, retriedAs, partition);
+                timedOut, retriedAs, partition, traceparent);
     }
 
     RunState canceling(String reason, Instant deadline, long sequence) {
         return new RunState(runId, job, definition, RunStatus.CANCELING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, reason, deadline,
-                failureReason, timedOut, retriedAs, partition);
+                failureReason, timedOut, retriedAs, partition, traceparent);
     }
 
     RunState retriedAs(String child, long sequence) {
@@ -87,6 +101,6 @@ public record RunState(
         list.add(child);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, List.copyOf(list), partition);
+                failureReason, timedOut, List.copyOf(list), partition, traceparent);
     }
 }

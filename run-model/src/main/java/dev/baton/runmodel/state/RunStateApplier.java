@@ -96,6 +96,6 @@ public final class RunStateApplier {
         }
         return new RunState(e.runId(), r.job(), r.definition(), RunStatus.REQUESTED, r.runKey(), Map.copyOf(r.params()),
                 Map.copyOf(r.tags()), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), e.traceId(),
-                e.timestamp(), null, null, e.sequence(), steps, Map.copyOf(r.reuse()), null, null, null, false, List.of(), r.partition());
+                e.timestamp(), null, null, e.sequence(), steps, Map.copyOf(r.reuse()), null, null, null, false, List.of(), r.partition(), r.traceparent());
     }
 }

@@ -67,6 +67,8 @@ final class RunHandlers {
         String partition = Requests.text(body, "partition");
         TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
         Http.audit(ctx, "job", job);
+        var span = ApiSpans.start(ctx, origin == Origin.WEBHOOK ? "/api/v1/jobs/{name}/trigger" : "/api/v1/jobs/{name}/runs", job);
+        var trace = dev.baton.platform.tracing.TraceContext.of(span.getSpanContext());
         replies.reply(ctx, replies.blocking(() -> {
             JobDefinition def = JobHandlers.require(stores, job);
             if (origin == Origin.WEBHOOK) {
@@ -77,6 +79,7 @@ final class RunHandlers {
             String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
             return new Accepted(def, runId, stores.run(runId).isPresent() || runs.pendingKnown(runId));
         }).compose(a -> {
+            span.setAttribute(dev.baton.platform.tracing.SpanAttributes.RUN_ID, a.runId());
             Http.auditRun(ctx, a.runId());
             Http.audit(ctx, "version", a.def().getVersion());
             if (key != null) {
@@ -95,6 +98,8 @@ final class RunHandlers {
                     .setRequestedBy(who == null ? null : who.name())
                     .setDefinition(a.def())
                     .setPartition(partition)
+                    .setTraceparent(trace == null ? null : trace.traceparent())
+                    .setTracestate(trace == null ? null : trace.tracestate())
                     .build();
             return s.producer().send(s.vertx(), s.worker(), s.topics().runRequests(), a.runId(), request).map(md -> {
                 if (!a.known()) {
@@ -106,7 +111,7 @@ final class RunHandlers {
                         Map.of("Location", "/api/v1/runs/" + a.runId()));
                 return null;
             });
-        }));
+        }).onComplete(r -> ApiSpans.end(span, r)));
     }
 
     /** Params a run of {@code def} may have: declared names only, every required one, at most {@link #MAX_PARAMS_BYTES}. */

@@ -18,7 +18,16 @@ public sealed interface Input {
     record RequestRun(String eventId, String runId, Instant timestamp, String traceId, String job, String runKey,
                       Map<String, String> params, Map<String, String> tags, Event.Origin origin, String parentRunId,
                       String requestedBy, Integer priority, JobDefinition definition,
-                      Map<String, Event.Reused> reuse, String partition) implements Input {}
+                      Map<String, Event.Reused> reuse, String partition, String traceparent) implements Input {
+        /** A request without a requester's trace context. */
+        public RequestRun(String eventId, String runId, Instant timestamp, String traceId, String job, String runKey,
+                          Map<String, String> params, Map<String, String> tags, Event.Origin origin, String parentRunId,
+                          String requestedBy, Integer priority, JobDefinition definition,
+                          Map<String, Event.Reused> reuse, String partition) {
+            this(eventId, runId, timestamp, traceId, job, runKey, params, tags, origin, parentRunId, requestedBy, priority,
+                    definition, reuse, partition, null);
+        }
+    }
 
     record CancelRun(String eventId, String runId, Instant timestamp, String traceId, String actor, String reason,
                      long graceMs) implements Input {}

@@ -30,7 +30,13 @@ public final class EventMapper {
         r.getReuse().forEach((k, v) -> reuse.put(k, new Reused(v.getFromRunId(), v.getAttempt(), Map.copyOf(v.getOutputs()))));
         return new Input.RequestRun(r.getEventId(), r.getRunId(), r.getTimestamp(), r.getTraceId(), r.getJob(), r.getRunKey(),
                 Map.copyOf(r.getParams()), Map.copyOf(r.getTags()), Origin.valueOf(r.getOrigin().name()), r.getParentRunId(),
-                r.getRequestedBy(), r.getPriority(), r.getDefinition(), reuse, r.getPartition());
+                r.getRequestedBy(), r.getPriority(), r.getDefinition(), reuse, r.getPartition(),
+                validTraceparent(r.getTraceparent()));
+    }
+
+    /** The requester's traceparent when it is well-formed W3C, else null (a malformed one is ignored, not fatal). */
+    static String validTraceparent(String traceparent) {
+        return dev.baton.platform.tracing.TraceContext.parse(traceparent, null).isValid() ? traceparent.trim() : null;
     }
 
     public static Input input(ControlCommand c) {

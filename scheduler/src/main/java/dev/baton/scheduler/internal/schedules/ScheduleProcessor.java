@@ -256,6 +256,8 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         String partition = def.getPartitions() == null ? null
                 : dev.baton.jobs.PartitionSet.of(def.getPartitions()).lastComplete(tick).map(dev.baton.jobs.Partition::key)
                         .orElse(null);
+        var trace = dev.baton.scheduler.internal.TriggerSpans.tick(r.runId(), def.getName(), spec.getName(), tick,
+                Instant.ofEpochMilli(now));
         RunRequest request = RunRequest.newBuilder()
                 .setEventId(eventId)
                 .setRunId(r.runId())
@@ -269,6 +271,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                 .setRequestedBy("scheduler")
                 .setDefinition(def)
                 .setPartition(partition)
+                .setTraceparent(trace == null ? null : trace.traceparent())
                 .build();
         String topic = topics.runRequests();
         context.forward(new Record<>(r.runId(), new Routed(topic, requestSerde.serialize(topic, request)), now));

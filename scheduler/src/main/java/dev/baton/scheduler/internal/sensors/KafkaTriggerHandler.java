@@ -103,11 +103,15 @@ public final class KafkaTriggerHandler implements RecordHandler {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("baton.trigger", trigger.getName());
         tags.put("baton.source", rec.topic() + "/" + rec.partition() + "/" + rec.offset());
+        var trace = dev.baton.scheduler.internal.TriggerSpans.sensorRecord(runId, job.getName(), trigger.getName(),
+                rec.topic() + "/" + rec.partition() + "/" + rec.offset(), rec.topic(),
+                headers.get(dev.baton.platform.tracing.TraceContext.TRACEPARENT),
+                headers.get(dev.baton.platform.tracing.TraceContext.TRACESTATE), timestamp, now);
         return new Outcome.Request(RunRequest.newBuilder()
                 .setEventId(eventId)
                 .setRunId(runId)
                 .setTimestamp(now)
-                .setTraceId(headers.getOrDefault("traceparent", eventId))
+                .setTraceId(eventId)
                 .setJob(job.getName())
                 .setRunKey(runKey)
                 .setParams(params)
@@ -115,6 +119,8 @@ public final class KafkaTriggerHandler implements RecordHandler {
                 .setOrigin(Origin.SENSOR)
                 .setRequestedBy("sensor:" + trigger.getName())
                 .setDefinition(job)
+                .setTraceparent(trace == null ? null : trace.traceparent())
+                .setTracestate(trace == null ? null : trace.tracestate())
                 .build());
     }
 }
