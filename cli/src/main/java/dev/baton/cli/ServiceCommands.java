@@ -35,7 +35,7 @@ final class ServiceCommands {
 
         @Option(names = "--metrics-port", description = "Port of /metrics and /health on every interface (0 = none; "
                 + "default: the component's own, docs/operations.md#metrics: coordinator 9401, scheduler 9402, agent 9403, "
-                + "alerting 9404; the gateway serves them on its API port).")
+                + "alerting 9405; the gateway serves them on its API port).")
         Integer metricsPort;
 
         abstract BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters);

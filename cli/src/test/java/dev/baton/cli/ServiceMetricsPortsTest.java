@@ -35,7 +35,7 @@ class ServiceMetricsPortsTest {
         ServiceCommands.BrokerCmd broker = new ServiceCommands.BrokerCmd();
         new CommandLine(broker).parseArgs();
         assertThat(broker.metricsPort).isEqualTo(BatonMeters.BROKER_PORT);
-        assertThat(ops).contains("| `baton registry` | 9405 |").contains("| `baton broker` | 9406 |");
+        assertThat(ops).contains("| `baton registry` | 9404 |").contains("| `baton broker` | 9406 |");
 
         ServiceCommands.CoordinatorCmd off = new ServiceCommands.CoordinatorCmd();
         new CommandLine(off).parseArgs("--metrics-port", "0");

@@ -23,8 +23,9 @@ public final class BatonMeters {
     public static final int COORDINATOR_PORT = 9401;
     public static final int SCHEDULER_PORT = 9402;
     public static final int AGENT_PORT = 9403;
-    public static final int ALERTING_PORT = 9404;
-    public static final int REGISTRY_PORT = 9405;
+    /** 9405 as in docker-compose.yml; the registry takes 9404. */
+    public static final int ALERTING_PORT = 9405;
+    public static final int REGISTRY_PORT = 9404;
     public static final int BROKER_PORT = 9406;
 
     private BatonMeters() {}
