@@ -217,6 +217,8 @@ class CoordinatorTopologyTest {
         tick(200);
         assertThat(commands(commands)).singleElement().extracting(StepCommand::getAttempt).isEqualTo(2);
         assertThat(payloads(events())).contains("StepLost", "StepRetryScheduled");
+        assertThat(meters.find("baton.step.failures").tags("job", "hb", "error_class", "LOST").counter())
+                .as("a lost attempt counts among the errors by class").satisfies(c -> assertThat(c.count()).isEqualTo(1));
     }
 
     @Test
