@@ -160,6 +160,9 @@ public final class Gateway implements BatonService {
             KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer.kafkaProducer());
             producerMetrics.bindTo(recordTo);
             toClose.add(producerMetrics);
+            // baton_pool_backlog{pool}: commands not yet acquired per pool, read from Kafka only when scraped (<= every 10 s).
+            toClose.add(dev.baton.platform.PoolBacklogMeters.bind(new dev.baton.platform.PoolBacklog(admin, topics), recordTo,
+                    java.time.Duration.ofSeconds(10)));
 
             Vertx vertx = Vertx.builder()
                     .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)

@@ -76,7 +76,8 @@ final class DevCommand implements Callable<Integer> {
                 Baton is running.
                   Web UI       %s/?token=%s   (sign-in link: keep it private)
                   API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
-                  Health       %s/health   Metrics: %s/metrics
+                  Health       %s/health
+                  Metrics      %s/metrics   (Prometheus text: every component, JVM and Kafka client; docs/operations.md#metrics)
                   Kafka        %s
                   Registry     %s
                   Admin token  %s (the CLI reads it from there)

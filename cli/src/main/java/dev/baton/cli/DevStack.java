@@ -16,7 +16,6 @@ import dev.baton.platform.config.BatonConfig;
 import dev.baton.registry.EmbeddedSchemaRegistry;
 import dev.baton.scheduler.Scheduler;
 import dev.baton.scheduler.SchedulerConfig;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,7 +79,8 @@ public final class DevStack implements AutoCloseable {
             throw new UncheckedIOException("Cannot create the data directory " + s.dataDir(), e);
         }
         try {
-            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // One registry for the whole process: the gateway's /metrics serves every component's meters, the JVM's and the Kafka clients'.
+            PrometheusMeterRegistry meters = dev.baton.platform.BatonMeters.prometheus();
             EmbeddedKafkaBroker broker = lifecycle.add(EmbeddedKafkaBroker.start(s.dataDir().resolve("kafka"), s.kafkaPort(), Map.of()));
             Topics topics = Topics.withDefaultPrefix();
             EmbeddedSchemaRegistry registry = lifecycle.add(

@@ -6,6 +6,7 @@ import dev.baton.coordinator.Coordinator;
 import dev.baton.coordinator.CoordinatorConfig;
 import dev.baton.gateway.Gateway;
 import dev.baton.gateway.GatewayConfig;
+import dev.baton.platform.BatonMeters;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.FailFast;
 import dev.baton.platform.MetricsServer;
@@ -14,7 +15,6 @@ import dev.baton.platform.config.BatonConfig;
 import dev.baton.registry.EmbeddedSchemaRegistry;
 import dev.baton.scheduler.Scheduler;
 import dev.baton.scheduler.SchedulerConfig;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +33,20 @@ final class ServiceCommands {
     abstract static class Service implements Callable<Integer> {
         @Mixin ServiceOptions options;
 
-        @Option(names = "--metrics-port", description = "Port of /metrics and /health (0 = none; default ${DEFAULT-VALUE}).")
-        int metricsPort = 0;
+        @Option(names = "--metrics-port", description = "Port of /metrics and /health on every interface (0 = none; "
+                + "default: the component's own, docs/operations.md#metrics: coordinator 9401, scheduler 9402, agent 9403, "
+                + "alerting 9405; the gateway serves them on its API port).")
+        Integer metricsPort;
 
         abstract BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters);
 
+        /** The port of /metrics when --metrics-port is not given (0: the component serves them itself). */
+        abstract int defaultMetricsPort();
+
         @Override
         public Integer call() throws Exception {
-            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            PrometheusMeterRegistry meters = BatonMeters.prometheus();
+            int metricsPort = this.metricsPort != null ? this.metricsPort : defaultMetricsPort();
             Lifecycle lifecycle = new Lifecycle();
             // A component whose essential thread died, or an OutOfMemoryError, ends the process for a supervisor to restart.
             lifecycle.failFast(FailFast.PROCESS);
@@ -56,6 +62,9 @@ final class ServiceCommands {
     @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator (run engine).")
     static final class CoordinatorCmd extends Service {
         @Override
+        int defaultMetricsPort() { return BatonMeters.COORDINATOR_PORT; }
+
+        @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
             return Coordinator.start(new CoordinatorConfig(config), meters);
         }
@@ -63,6 +72,9 @@ final class ServiceCommands {
 
     @Command(name = "scheduler", mixinStandardHelpOptions = true, description = "Run the scheduler (schedules, sensors, asset triggers).")
     static final class SchedulerCmd extends Service {
+        @Override
+        int defaultMetricsPort() { return BatonMeters.SCHEDULER_PORT; }
+
         @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
             return Scheduler.start(new SchedulerConfig(config), meters);
@@ -73,6 +85,9 @@ final class ServiceCommands {
             description = "Run the alerting component (incidents from alert rules, notifications; docs/alerts.md).")
     static final class AlertingCmd extends Service {
         @Override
+        int defaultMetricsPort() { return BatonMeters.ALERTING_PORT; }
+
+        @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
             return dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(config), meters);
         }
@@ -80,6 +95,9 @@ final class ServiceCommands {
 
     @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an executor agent for one or more pools.")
     static final class AgentCmd extends Service {
+        @Override
+        int defaultMetricsPort() { return BatonMeters.AGENT_PORT; }
+
         @Option(names = "--pool", description = "Pool to serve (repeatable; default 'default').")
         List<String> pools;
 
@@ -109,6 +127,9 @@ final class ServiceCommands {
     @Command(name = "gateway", mixinStandardHelpOptions = true, description = "Run the REST API gateway.")
     static final class GatewayCmd extends Service {
         @Override
+        int defaultMetricsPort() { return 0; }
+
+        @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
             return Gateway.start(new GatewayConfig(config), meters);
         }
@@ -122,12 +143,16 @@ final class ServiceCommands {
         @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}).")
         int port = 8081;
 
+        @Option(names = "--metrics-port", description = "Port of /metrics (JVM, process) and /health (0 = none; default ${DEFAULT-VALUE}).")
+        int metricsPort = BatonMeters.REGISTRY_PORT;
+
         @Override
         public Integer call() throws Exception {
             Map<String, Object> c = options.load(Map.of("schema.registry.url", "http://unused"));
             BatonConfig config = BatonConfig.of(c);
             Lifecycle lifecycle = new Lifecycle();
             lifecycle.add(EmbeddedSchemaRegistry.start(config.bootstrapServers(), config.topics().schemas(), port, config.kafkaClient()));
+            serveMetrics(lifecycle, metricsPort, "registry");
             lifecycle.awaitStop();
             return 0;
         }
@@ -142,11 +167,15 @@ final class ServiceCommands {
         @Option(names = "--port", description = "Client port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
         int port = 9092;
 
+        @Option(names = "--metrics-port", description = "Port of /metrics (JVM, process) and /health (0 = none; default ${DEFAULT-VALUE}).")
+        int metricsPort = BatonMeters.BROKER_PORT;
+
         @Override
         public Integer call() throws Exception {
             Lifecycle lifecycle = new Lifecycle();
             var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.start(dataDir.toAbsolutePath(), port, Map.of()));
             System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+            serveMetrics(lifecycle, metricsPort, "broker");
             lifecycle.awaitStop();
             return 0;
         }
@@ -173,4 +202,14 @@ final class ServiceCommands {
         }
     }
 
+    /** /metrics (JVM and process meters) and /health of a process that runs no BatonService (registry, broker). */
+    private static void serveMetrics(Lifecycle lifecycle, int port, String name) {
+        if (port > 0) {
+            lifecycle.add(MetricsServer.start("0.0.0.0", port, BatonMeters.prometheus(), () -> List.of(new BatonService() {
+                @Override public String name() { return name; }
+                @Override public boolean ready() { return true; }
+                @Override public void close() { }
+            })));
+        }
+    }
 }

@@ -162,7 +162,9 @@ public final class Agent implements BatonService {
 
             Semaphore slots = new Semaphore(config.slots());
             AgentRuntime[] rt = new AgentRuntime[1];
-            AgentMetrics metrics = new AgentMetrics(meters, id,
+            // The Kafka client meters of the reports producer (kafka_producer_*; the share consumer has no binder).
+            opened(opened, new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(reportProducer)).bindTo(meters);
+            AgentMetrics metrics = new AgentMetrics(meters, id, config.region(),
                     () -> rt[0] == null ? 0 : rt[0].runningCount(),
                     // Not the semaphore's permits: the command loop holds some while it polls.
                     () -> rt[0] == null ? config.slots() : config.slots() - rt[0].runningCount());

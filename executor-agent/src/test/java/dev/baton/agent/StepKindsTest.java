@@ -235,6 +235,26 @@ class StepKindsTest {
     }
 
     @Test
+    void httpStepRefusedForItsCredentialsCountsAsACredentialFailure() {
+        double before = httpDenied();
+        StepCommand unauthorized = h.execute("default", HttpAction.newBuilder().setUrl(url("/status?code=401")).build());
+        StepCommand forbidden = h.execute("default", HttpAction.newBuilder().setUrl(url("/status?code=403")).build());
+        StepCommand notFound = h.execute("default", HttpAction.newBuilder().setUrl(url("/status?code=404")).build());
+        StepCommand expected401 = h.execute("default", HttpAction.newBuilder().setUrl(url("/status?code=401"))
+                .setExpectStatus(List.of(401)).build());
+        assertThat(h.failed(unauthorized).getMessage()).contains("401");
+        assertThat(h.failed(forbidden).getMessage()).contains("403");
+        h.failed(notFound);
+        h.succeeded(expected401);
+        assertThat(httpDenied()).as("401 and 403 unexpected; not 404, not an expected 401").isEqualTo(before + 2);
+    }
+
+    private double httpDenied() {
+        var c = agent.meterRegistry().find("baton.agent.credential.failures").tag("provider", "http").tag("reason", "denied").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
     void javaStepRunsAServiceLoadedHandler() {
         StepCommand cmd = h.execute("default", new JavaAction("echo", Map.of("asset", "warehouse/orders")),
                 b -> b.setParams(Map.of("name", "ada")).setInputs(Map.of("up", Map.of("x", "1"))));
@@ -279,6 +299,7 @@ class StepKindsTest {
         String scrape = agent.meterRegistry().scrape();
         assertThat(scrape).contains("baton_agent_steps_running", "baton_agent_slots_free", "baton_agent_step_duration_seconds",
                 "baton_agent_dispatch_to_start_seconds", "baton_agent_failures_total", "baton_agent_log_lines_dropped_total");
+        assertThat(scrape).contains("baton_agent_info{agent=").contains("kafka_producer_record_send_total");
         assertThat(agent.meterRegistry().get("baton.agent.log.lines.dropped").counter().count()).isZero();
     }
 

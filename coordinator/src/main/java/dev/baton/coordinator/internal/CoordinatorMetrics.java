@@ -35,8 +35,34 @@ public final class CoordinatorMetrics {
         registry.counter("baton_coordinator_runs_started_total", "job", job).increment();
     }
 
+    /** Buckets of {@code baton_run_duration_seconds}: fine where interactive runs end, coarse up to six hours. */
+    static final Duration[] RUN_DURATION_BUCKETS = java.util.stream.Stream.of(
+                    100L, 250L, 500L, 1_000L, 2_500L, 5_000L, 10_000L, 30_000L, 60_000L, 120_000L, 300_000L, 600_000L,
+                    1_800_000L, 3_600_000L, 7_200_000L, 21_600_000L)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
+
     public void runFinished(String job, String status) {
         registry.counter("baton_coordinator_runs_finished_total", "job", job, "status", status).increment();
+    }
+
+    /**
+     * A run ended after {@code durationMs} (request accepted to last step ended): the histogram
+     * {@code baton_run_duration_seconds{job,status}} with fixed Prometheus buckets, so that
+     * {@code histogram_quantile(0.95, ...)} gives the p95 per job.
+     */
+    public void runFinished(String job, String status, long durationMs) {
+        runFinished(job, status);
+        Timer.builder("baton.run.duration").description("Duration of finished runs (accepted to ended), by job and final status")
+                .tags("job", job, "status", status).serviceLevelObjectives(RUN_DURATION_BUCKETS)
+                .register(registry).record(Duration.ofMillis(Math.max(0, durationMs)));
+    }
+
+    /**
+     * A failed attempt by its error class ({@code USER_ERROR}, {@code TIMEOUT}, {@code LOST}, {@code INFRASTRUCTURE},
+     * {@code SECRET_MISSING}, ...), retried or not: {@code baton_step_failures_total{job,error_class}}.
+     */
+    public void stepFailed(String job, String errorClass) {
+        registry.counter("baton.step.failures", "job", job, "error_class", errorClass).increment();
     }
 
     public void stepFinished(String job, String outcome, long durationMs) {

@@ -132,9 +132,9 @@ final class Effects {
                 }
             }
             case RunCancelRequested c -> out.add(Out.timer(new Timer(Timer.Kind.CANCEL_GRACE, runId, null, 0, c.deadline())));
-            case RunSucceeded x -> runEnded(e, s, "SUCCEEDED", out);
-            case RunFailed x -> runEnded(e, s, "FAILED", out);
-            case RunCanceled x -> runEnded(e, s, "CANCELED", out);
+            case RunSucceeded x -> runEnded(e, s, "SUCCEEDED", x.durationMs(), out);
+            case RunFailed x -> runEnded(e, s, "FAILED", x.durationMs(), out);
+            case RunCanceled x -> runEnded(e, s, "CANCELED", x.durationMs(), out);
             case StepQueued q -> out.add(admission(new AdmissionMessage(Op.REQUEST, Scope.POOL, q.pool(),
                     decider.settings().poolLimits().get(q.pool()), runId + "/" + e.stepKey(), runId, e.stepKey(),
                     s.priority(), e.traceId())));
@@ -150,6 +150,7 @@ final class Effects {
             }
             case StepFailed f -> {
                 metrics.stepFinished(s.job(), f.last() ? "failed" : "retrying", f.durationMs());
+                metrics.stepFailed(s.job(), f.errorClass() == null ? "UNKNOWN" : f.errorClass().name());
                 releasePool(e, s, out);
                 disarmAttemptTimers(e, f.attempt(), out);
             }
@@ -194,8 +195,8 @@ final class Effects {
         return ctx.events().stream().anyMatch(ev -> ev.event() instanceof StepFailed f && f.attemptId().equals(attemptId));
     }
 
-    private void runEnded(Envelope e, RunState s, String status, List<Out> out) {
-        metrics.runFinished(s.job(), status);
+    private void runEnded(Envelope e, RunState s, String status, long durationMs, List<Out> out) {
+        metrics.runFinished(s.job(), status, durationMs);
         out.add(Out.timer(new Timer(Timer.Kind.RETENTION, e.runId(), null, 0, e.timestamp().plus(decider.settings().retention()))));
         if (RunDecider.jobLimit(s.definition()) != null) {
             out.add(admission(new AdmissionMessage(Op.RELEASE, Scope.JOB, s.job(), 0, e.runId(), e.runId(), null, 0, e.traceId())));

@@ -217,6 +217,8 @@ class CoordinatorTopologyTest {
         tick(200);
         assertThat(commands(commands)).singleElement().extracting(StepCommand::getAttempt).isEqualTo(2);
         assertThat(payloads(events())).contains("StepLost", "StepRetryScheduled");
+        assertThat(meters.find("baton.step.failures").tags("job", "hb", "error_class", "LOST").counter())
+                .as("a lost attempt counts among the errors by class").satisfies(c -> assertThat(c.count()).isEqualTo(1));
     }
 
     @Test
@@ -356,6 +358,44 @@ class CoordinatorTopologyTest {
                 .satisfies(t -> assertThat(t.count()).isEqualTo(1));
         assertThat(meters.find("baton_coordinator_step_duration").tag("outcome", "succeeded").timer())
                 .as("the attempt is not also counted as a success").isNull();
+    }
+
+    @Test
+    void finishedRunsFeedTheRunDurationHistogramAndFailedAttemptsCountByErrorClass() {
+        JobDefinition d = def("""
+                name: checked_job
+                steps:
+                  - key: load
+                    noop: {}
+                    produces:
+                      - key: checked_asset
+                        checks: [ { name: has_rows, expr: "rows > 0", severity: ERROR } ]
+                """);
+        request("k1", d, "checked_job");
+        StepCommand load = commands(commands).getFirst();
+        report(load, new StepStartedReport("h", "eu", 1L));
+        report(load, ok(Map.of("rows", "0")));
+        request("k2", d, "checked_job");
+        StepCommand again = commands(commands).getFirst();
+        report(again, new StepStartedReport("h", "eu", 1L));
+        report(again, ok(Map.of("rows", "5")));
+        assertThat(payloads(events())).contains("RunFailed", "RunSucceeded");
+
+        var failed = meters.find("baton.run.duration").tags("job", "checked_job", "status", "FAILED").timer();
+        var succeeded = meters.find("baton.run.duration").tags("job", "checked_job", "status", "SUCCEEDED").timer();
+        assertThat(failed).isNotNull();
+        assertThat(succeeded).isNotNull();
+        assertThat(failed.count()).isEqualTo(1);
+        assertThat(succeeded.count()).isEqualTo(1);
+        assertThat(succeeded.takeSnapshot().histogramCounts()).as("fixed Prometheus buckets, so p95 is computable")
+                .hasSize(CoordinatorMetrics.RUN_DURATION_BUCKETS.length);
+        assertThat(meters.find("baton_coordinator_runs_finished_total").tags("job", "checked_job").counters())
+                .hasSize(2);
+        var failures = meters.find("baton.step.failures").tag("job", "checked_job").counters();
+        assertThat(failures).singleElement().satisfies(c -> {
+            assertThat(c.getId().getTag("error_class")).isNotBlank();
+            assertThat(c.count()).isEqualTo(1);
+        });
     }
 
     @Test

@@ -24,8 +24,14 @@ public final class AgentMetrics {
     private final String agentId;
 
     public AgentMetrics(MeterRegistry registry, String agentId, Supplier<Number> running, Supplier<Number> freeSlots) {
+        this(registry, agentId, null, running, freeSlots);
+    }
+
+    public AgentMetrics(MeterRegistry registry, String agentId, String region, Supplier<Number> running, Supplier<Number> freeSlots) {
         this.registry = registry;
         this.agentId = agentId;
+        Gauge.builder("baton.agent.info", () -> 1).description("1 per live agent; its region (count by region = agents per region)")
+                .tag("agent", agentId).tag("region", region == null || region.isBlank() ? "none" : region).register(registry);
         Gauge.builder("baton.agent.steps.running", running).description("Steps running on this agent")
                 .tag("agent", agentId).register(registry);
         Gauge.builder("baton.agent.slots.free", freeSlots).description("Free slots of this agent")

@@ -128,7 +128,8 @@ public final class AgentRuntime implements AutoCloseable {
             case NoopAction n -> new NoopRunner();
             case SleepAction s -> new SleepRunner(s.getDurationMs(), timer);
             case RunAction r -> new ProcessRunner(attempt, r, config.inheritEnv());
-            case HttpAction h -> new HttpRunner(attempt, h, http, attempt.execute().getTimeoutMs());
+            case HttpAction h -> new HttpRunner(attempt, h, http, attempt.execute().getTimeoutMs(),
+                    () -> metrics.credentialFailure("http", "denied"));
             case JavaAction j -> handlers.get(j.getHandler())
                     .map(h -> (StepRunner) new JavaRunner(attempt, j, h))
                     .orElseThrow(() -> new StepStartException(Outcome.infrastructure("no StepHandler named '" + j.getHandler()

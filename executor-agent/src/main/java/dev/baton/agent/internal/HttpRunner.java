@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
  * 5xx answers and connection failures are retryable, other unexpected statuses are not.
  */
 final class HttpRunner implements StepRunner {
+    private final Runnable authenticationFailed;
     /** Used when the step has no timeout of its own; the step timeout (enforced by the agent) still applies. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -37,6 +38,12 @@ final class HttpRunner implements StepRunner {
     private volatile CompletableFuture<HttpResponse<String>> exchange;
 
     HttpRunner(Attempt attempt, HttpAction action, HttpClient client, Long timeoutMs) {
+        this(attempt, action, client, timeoutMs, () -> {});
+    }
+
+    /** {@code authenticationFailed} runs when the server refuses the step's credentials (401, 403, 407 unexpected). */
+    HttpRunner(Attempt attempt, HttpAction action, HttpClient client, Long timeoutMs, Runnable authenticationFailed) {
+        this.authenticationFailed = authenticationFailed;
         this.attempt = attempt;
         this.action = action;
         this.client = client;
@@ -80,6 +87,9 @@ final class HttpRunner implements StepRunner {
                 ? status >= 200 && status < 300
                 : action.getExpectStatus().contains(status);
         if (!expected) {
+            if (status == 401 || status == 403 || status == 407) {
+                authenticationFailed.run(); // a credential failure (docs/operations.md#metrics)
+            }
             String want = action.getExpectStatus().isEmpty() ? "2xx" : action.getExpectStatus().toString();
             return Outcome.userError("unexpected HTTP status " + status + " (expected " + want + ")", null, status >= 500);
         }

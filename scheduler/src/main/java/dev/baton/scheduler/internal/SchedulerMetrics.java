@@ -19,13 +19,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code baton.scheduler.undecodable} (counter; topic): job definitions or run events the engine could not read.</li>
  *   <li>{@code baton.sensor.consumer.lag} (gauge; job, trigger, kind): records of the sensor's topic not yet consumed.</li>
  *   <li>{@code baton.sensor.waiting.for.topic} (gauge; job, trigger, kind): 1 while the sensor's topic does not exist.</li>
- *   <li>{@code baton.sensor.request.latency} (timer; job, trigger, kind): record timestamp to its run request committed.</li>
+ *   <li>{@code baton.sensor.request.latency} (timer with Prometheus buckets; job, trigger, kind): record timestamp to its
+ *       run request committed.</li>
  *   <li>{@code baton.sensor.requests} / {@code baton.sensor.filtered} (counters; job, trigger, kind): records that
  *       requested a run / did not match.</li>
  *   <li>{@code baton.sensor.dead.letters} (counter; job, trigger, kind, cause): records sent to the dead-letter topic.</li>
  * </ul>
  */
 public final class SchedulerMetrics {
+    /** Buckets of {@code baton_sensor_request_latency_seconds}. */
+    static final Duration[] LATENCY_BUCKETS = java.util.stream.Stream.of(50L, 100L, 250L, 500L, 1_000L, 2_500L, 5_000L,
+            10_000L, 30_000L, 60_000L, 120_000L, 300_000L, 900_000L).map(Duration::ofMillis).toArray(Duration[]::new);
+
     private final MeterRegistry registry;
 
     public SchedulerMetrics(MeterRegistry registry) {
@@ -70,8 +75,10 @@ public final class SchedulerMetrics {
                     .description("Records of the sensor's topic not yet consumed").tags(tags).register(registry));
             meters.add(Gauge.builder("baton.sensor.waiting.for.topic", waiting, AtomicLong::get)
                     .description("1 while the sensor's topic does not exist yet").tags(tags).register(registry));
+            // Fixed Prometheus buckets (not client-side percentiles): histogram_quantile aggregates them across
+            // sensors and schedulers, and the alert "sensor latency over one minute" reads them (deploy/prometheus).
             latency = Timer.builder("baton.sensor.request.latency").description("Record timestamp to run request committed")
-                    .tags(tags).publishPercentiles(0.5, 0.99).register(registry);
+                    .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
             requests = Counter.builder("baton.sensor.requests").tags(tags).register(registry);
             filtered = Counter.builder("baton.sensor.filtered").tags(tags).register(registry);
             meters.add(latency);
