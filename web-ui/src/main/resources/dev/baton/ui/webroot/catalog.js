@@ -148,7 +148,7 @@ export async function assetsPage(main) {
 
 export async function assetPage(main, key) {
   document.title = key + ' · Baton';
-  const [a, lineage] = await Promise.all([api.get('/api/v1/assets/' + assetPath(key)),
+  const [a, lineage] = await Promise.all([api.get('/api/v1/assets/' + assetPath(key) + '?limit=' + MATERIALIZATIONS_PLOTTED),
     api.get('/api/v1/assets/' + assetPath(key) + '/lineage?direction=both&depth=3')]);
   const mats = a.materializations || [];
   const facts = { Group: a.group || '—', Owners: (a.owners || []).join(', ') || '—',
@@ -159,12 +159,73 @@ export async function assetPage(main, key) {
     h('div', { class: 'titlebar' }, h('h1', {}, key)), a.description ? h('p', {}, a.description) : null,
     kv(facts),
     h('h2', {}, 'Lineage'), lineageGraph(lineage, key),
+    metadataCharts(mats),
     h('h2', {}, 'Checks'), table(['Check', 'Severity', 'Outcome', 'Message', 'When'], (a.checks || []).map(c => h('tr', {},
       h('td', {}, c.name), h('td', {}, c.severity || ''), h('td', {}, c.outcome ? badge(c.outcome) : h('span', { class: 'muted' }, 'not evaluated')),
       h('td', {}, c.message || ''), h('td', {}, time(c.timestamp))))),
-    h('h2', {}, 'Materializations'), table(['When', 'Run', 'Partition', 'Metadata'], mats.map(m => h('tr', {},
+    h('h2', {}, 'Materializations'), table(['When', 'Run', 'Partition', 'Metadata'], mats.slice(0, MATERIALIZATIONS_LISTED).map(m => h('tr', {},
       h('td', {}, time(m.timestamp)), h('td', {}, m.runId ? h('a', { href: '/runs/' + enc(m.runId), class: 'mono' }, shortId(m.runId)) : ''),
       h('td', {}, m.partition || ''), h('td', {}, kv(Object.fromEntries(Object.entries(m.metadata || {}).map(([k, v]) => [k, v && typeof v === 'object' ? v.value : v]))))))));
+}
+
+const MATERIALIZATIONS_PLOTTED = 200, MATERIALIZATIONS_LISTED = 25;
+
+/** The numeric value of a typed metadata entry ({type: 'int'|'float', value}) or a plain number; else null. */
+function numeric(v) {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (v && typeof v === 'object' && (v.type === 'int' || v.type === 'float') && Number.isFinite(Number(v.value))) return Number(v.value);
+  return null;
+}
+
+/**
+ * Numeric metadata over time: one small SVG line chart per metadata key that holds a number in any of the asset's
+ * latest materializations (oldest left). Each point is a focusable circle with the value and the time (viewer's zone,
+ * UTC) in its tooltip.
+ */
+function metadataCharts(mats) {
+  const series = new Map();
+  for (const m of mats.slice().reverse()) {
+    const t = Date.parse(m.timestamp);
+    if (!Number.isFinite(t)) continue;
+    for (const [k, v] of Object.entries(m.metadata || {})) {
+      const y = numeric(v);
+      if (y === null) continue;
+      if (!series.has(k)) series.set(k, []);
+      series.get(k).push({ t, y, partition: m.partition, runId: m.runId });
+    }
+  }
+  if (!series.size) return null;
+  const keys = [...series.keys()].sort();
+  return h('section', { id: 'metadata-charts' }, h('h2', {}, 'Metadata over time'),
+    h('p', { class: 'small muted' }, `Numeric metadata of the last ${mats.length} materialization${mats.length === 1 ? '' : 's'}, oldest left.`),
+    h('div', { class: 'charts' }, keys.slice(0, 12).map(k => lineChart(k, series.get(k)))));
+}
+
+function lineChart(key, points) {
+  const W = 400, H = 150, L = 56, R = 12, T = 12, B = 26;
+  const ts = points.map(p => p.t), ys = points.map(p => p.y);
+  let t0 = Math.min(...ts), t1 = Math.max(...ts), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  if (t1 === t0) { t0 -= 1; t1 += 1; }
+  if (y1 === y0) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
+  const x = (t) => L + (W - L - R) * (t - t0) / (t1 - t0);
+  const y = (v) => T + (H - T - B) * (1 - (v - y0) / (y1 - y0));
+  const fmt = (v) => Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Math.round(v * 1000) / 1000);
+  const when = (t) => new Date(t).toLocaleString(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const utc = (t) => new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const last = points[points.length - 1];
+  const d = points.map((p, i) => (i ? 'L ' : 'M ') + x(p.t).toFixed(1) + ' ' + y(p.y).toFixed(1)).join(' ');
+  return h('figure', { class: 'chart' },
+    h('figcaption', {}, h('code', {}, key), h('span', { class: 'small muted' }, ` latest ${fmt(last.y)} · ${points.length} point${points.length === 1 ? '' : 's'}`)),
+    s('svg', { class: 'metric-chart', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'group', dataset: { key },
+      'aria-label': `${key} over time: ${points.length} values from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))}, latest ${fmt(last.y)}` },
+    s('line', { x1: L, y1: T, x2: L, y2: H - B, class: 'axis-line' }), s('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis-line' }),
+    s('text', { x: L - 6, y: T + 4, class: 'axis', 'text-anchor': 'end' }, fmt(y1)),
+    s('text', { x: L - 6, y: H - B, class: 'axis', 'text-anchor': 'end' }, fmt(y0)),
+    s('text', { x: L, y: H - 8, class: 'axis' }, when(t0)),
+    s('text', { x: W - R, y: H - 8, class: 'axis', 'text-anchor': 'end' }, when(t1)),
+    points.length > 1 ? s('path', { d, class: 'line' }) : null,
+    points.map(p => s('circle', { cx: x(p.t).toFixed(1), cy: y(p.y).toFixed(1), r: 3.5, class: 'point', tabindex: 0, dataset: { value: p.y, time: new Date(p.t).toISOString() } },
+      s('title', {}, `${key} = ${p.y} · ${new Date(p.t).toLocaleString()} (UTC: ${utc(p.t)})${p.partition ? ' · partition ' + p.partition : ''}`)))));
 }
 
 /** A layered graph: columns by lineage level (upstream left), nodes link to their asset, edges styled by kind. */
