@@ -414,7 +414,7 @@ class WebUiBrowserTest {
             a.get(stack.gatewayUrl() + "/backfills/ui-slow");
             await(a).until(d -> d.findElements(By.id("backfill-cancel")).size() == 1
                     && d.findElement(By.id("backfill-progress")).getText().contains("1 running"));
-            assertThat(status(a, "#backfill-status .badge")).isIn("SUBMITTING", "SUBMITTED");
+            assertThat(status(a, "#backfill-status .badge")).isIn("SUBMITTING", "SUBMITTED", "RUNNING"); // RUNNING: event-sourced backfills
             shot(a, "backfill-running");
             WebDriver v2 = signedIn(viewer, "/backfills/ui-slow");
             await(v2).until(d -> d.findElements(By.id("backfill-progress")).size() == 1);
@@ -567,6 +567,23 @@ class WebUiBrowserTest {
             return state != null && !state.equals("WAITING_FOR_TOPIC") && !state.equals("UNKNOWN");
         });
         assertThat(b.findElement(By.cssSelector(row)).getText()).contains("2 partitions");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("needs GET /api/v1/jobs/{name}/partitions and /assets/{key}/partitions (issue 15, branch partitions2): "
+            + "enable when that is merged")
+    void theJobPageShowsThePartitionStatusMatrix() throws Exception {
+        call("POST", "/api/v1/jobs/parted/backfills", admin, "{\"from\":\"2026-01-01\",\"to\":\"2026-01-04\",\"backfillId\":\"ui-matrix\"}");
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+                JSON.readTree(call("GET", "/api/v1/backfills/ui-matrix", admin, null).body()).path("done").asBoolean());
+        WebDriver b = signedIn(viewer, "/jobs/parted");
+        String cells = "#partition-matrix [data-partition]";
+        await(b).until(d -> d.findElements(By.cssSelector(cells)).size() == 9); // 2026-01-01 .. 2026-01-09
+        assertThat(b.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-03']")).getAttribute("data-status")).isEqualTo("FAILED");
+        assertThat(b.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-06']")).getAttribute("data-status")).isEqualTo("MISSING");
+        // a partition that ran links to its run
+        assertThat(b.findElement(By.cssSelector("#partition-matrix a[data-partition='2026-01-03']")).getAttribute("href")).contains("/runs/");
+        shot(b, "job-partitions");
     }
 
     @Test

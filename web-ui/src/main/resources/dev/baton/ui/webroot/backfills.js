@@ -20,7 +20,7 @@ function selection(b) {
 /** A stacked bar of the partitions' runs by status, with a text summary for screen readers and the test. */
 export function progress(st, { id } = {}) {
   const total = Math.max(1, st.backfill.count);
-  const runs = st.runs || {};
+  const runs = Object.fromEntries(Object.entries(st.runs || {}).filter(([, n]) => n > 0));
   const keys = [...ORDER.filter(k => runs[k]), ...Object.keys(runs).filter(k => !ORDER.includes(k))];
   let at = 0;
   const pct = Math.floor(100 * st.finished / total);
@@ -65,8 +65,12 @@ export async function backfillsPage(main) {
   onLeave(() => clearTimeout(timer));
 }
 
-/** The record's status, or DONE / FAILED once every partition's run has finished. */
+/**
+ * The status to show: COMPLETED backfills (event-sourced backfills, issue 15) show their outcome; a record without one
+ * (SUBMITTING/SUBMITTED) shows SUCCEEDED or FAILED once every partition's run has finished.
+ */
 function statusOf(b, st) {
+  if (b.status === 'COMPLETED') return b.outcome || (st && FAILED.some(k => st.runs[k]) ? 'FAILED' : 'SUCCEEDED');
   if (!st || b.status === 'CANCELED' || !st.done) return b.status;
   return FAILED.some(k => st.runs[k]) ? 'FAILED' : 'SUCCEEDED';
 }
@@ -97,6 +101,12 @@ export async function backfillPage(main, id) {
   if (b.submittedAt) facts['All runs requested'] = time(iso(b.submittedAt));
   if (b.canceledAt) facts.Canceled = h('span', {}, time(iso(b.canceledAt)), b.canceledBy ? ' by ' + b.canceledBy : '');
   if (b.maxConcurrent) facts['At most concurrent'] = String(b.maxConcurrent);
+  if (b.pausedAt) facts.Paused = h('span', {}, time(iso(b.pausedAt)), b.pausedBy ? ' by ' + b.pausedBy : '');
+  if (b.completedAt) facts.Completed = time(iso(b.completedAt));
+  if (b.round) facts['Retry round'] = String(b.round);
+  const pr = b.progress;
+  if (pr) facts.Rate = `${pr.ratePerSecond ?? 0} partitions/s · ${pr.remaining ?? '?'} remaining · ${pr.running ?? 0} running`;
+  if ((b.inFlight || []).length) facts['In flight'] = b.inFlight.slice(0, 20).join(', ') + (b.inFlight.length > 20 ? ' …' : '');
   if (Object.keys(b.params || {}).length) facts.Params = kv(b.params);
   const operator = can('operator');
   fill(main,
@@ -105,12 +115,16 @@ export async function backfillPage(main, id) {
       h('span', { id: 'backfill-status' }, badge(statusOf(b, st))),
       operator && b.status !== 'CANCELED' && !st.done
         ? h('button', { type: 'button', class: 'danger', id: 'backfill-cancel', onclick: () => act('cancel', `Cancel backfill ${shortId(id)}? No more runs start and its unfinished runs are canceled.`) }, 'Cancel backfill') : null,
-      operator && failed > 0 && st.done
+      operator && b.status === 'RUNNING' && !st.done
+        ? h('button', { type: 'button', class: 'secondary', id: 'backfill-pause', onclick: () => act('pause') }, 'Pause') : null,
+      operator && b.status === 'PAUSED'
+        ? h('button', { type: 'button', class: 'secondary', id: 'backfill-resume', onclick: () => act('resume') }, 'Resume') : null,
+      operator && failed > 0 && st.done && b.status !== 'CANCELED'
         ? h('button', { type: 'button', class: 'secondary', id: 'backfill-retry', onclick: () => act('retry-failed') }, `Retry ${failed} failed`) : null),
     h('p', { class: 'small muted mono', title: 'backfill id' }, id),
     msg,
     h('h2', {}, 'Progress'), progress(st, { id: 'backfill-progress' }),
-    table(['Run status', 'Partitions'], Object.entries(st.runs).map(([k, n]) => h('tr', { dataset: { status: k } },
+    table(['Run status', 'Partitions'], Object.entries(st.runs).filter(([, n]) => n > 0).map(([k, n]) => h('tr', { dataset: { status: k } },
       h('td', {}, badge(k)), h('td', { class: 'num' }, String(n)))), { id: 'backfill-counts' }),
     h('p', {}, h('a', { href: '/runs?job=' + enc(b.job) }, 'Runs of ' + b.job + ' →'),
       h('span', { class: 'small muted' }, ` (each partition's run has the tag baton.backfill: ${id})`)),
