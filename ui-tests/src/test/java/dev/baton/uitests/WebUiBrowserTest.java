@@ -82,6 +82,35 @@ class WebUiBrowserTest {
                 run: echo never
             """;
 
+    static final String SIZED = """
+            name: sized
+            description: Materializes sized_table with the row count it is given
+            params:
+              rows: { default: "10" }
+            steps:
+              - key: load
+                run: |
+                  printf '{"asset":"sized_table","metadata":{"row_count":%s,"note":"rows"}}\\n' "$BATON_PARAM_ROWS" >> "$BATON_MATERIALIZATIONS"
+                produces: [sized_table]
+            """;
+    static final String PARTED = """
+            name: parted
+            description: One run per day; the 3rd of January fails
+            partitions:
+              daily: { start: "2026-01-01", end: "2026-01-10" }
+            steps:
+              - key: load
+                run: test "${{ partition.key }}" != "2026-01-03"
+            """;
+    static final String PARTED_SLOW = """
+            name: parted_slow
+            partitions:
+              daily: { start: "2026-01-01", end: "2026-01-10" }
+            steps:
+              - key: load
+                run: sleep 600
+            """;
+
     final HttpClient http = HttpClient.newHttpClient();
     Path dir;
     DevStack stack;
@@ -97,7 +126,21 @@ class WebUiBrowserTest {
         admin = stack.adminToken();
         viewer = ApiTokens.createInFiles(dir.resolve("data").resolve("tokens"), null, "vera", Role.VIEWER).token();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> call("GET", "/api/v1/whoami", viewer, null).statusCode() == 200);
-        for (String job : List.of(Files.readString(REPO.resolve("examples/orders_daily.yaml")), SLOW, NEEDS_PARAM, ORPHAN)) {
+        // a long step that writes its shell's and its sleep's process ids, so a test can see Cancel kill them
+        String pidJob = """
+                name: pid_job
+                description: Sleeps in a child process and writes the process ids
+                steps:
+                  - key: wait
+                    run: |
+                      sleep 600 &
+                      echo $$ > %1$s.tmp
+                      echo $! >> %1$s.tmp
+                      mv %1$s.tmp %1$s
+                      wait
+                """.formatted(pidFile());
+        for (String job : List.of(Files.readString(REPO.resolve("examples/orders_daily.yaml")), SLOW, NEEDS_PARAM, ORPHAN, pidJob, SIZED,
+                PARTED, PARTED_SLOW)) {
             HttpResponse<String> r = call("POST", "/api/v1/jobs", admin, job);
             assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
         }
@@ -275,15 +318,120 @@ class WebUiBrowserTest {
     }
 
     @Test
-    void aViewerSeesNoCancelAndAnOperatorCancelsALongRunFromItsPage() throws Exception {
-        HttpResponse<String> r = call("POST", "/api/v1/jobs/slow_job/runs", admin, "{}");
+    void aViewerSeesNoCancelAndAnOperatorCancelsALongRunFromItsPageWhichKillsItsProcesses() throws Exception {
+        HttpResponse<String> r = call("POST", "/api/v1/jobs/pid_job/runs", admin, "{}");
         String runId = JSON.readTree(r.body()).path("runId").asText();
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).path("status").asText().equals("RUNNING"));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(pidFile()));
+        List<Long> pids = Files.readAllLines(pidFile()).stream().map(String::strip).map(Long::parseLong).toList();
+        assertThat(pids).as("the step's shell and its sleep").hasSize(2).allSatisfy(p -> assertThat(running(p)).as("process " + p).isTrue());
 
         try {
             viewerAndOperator(runId);
+            // Cancel ended the run and the agent killed the step's process tree: the shell and the sleep it forked
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(pids).allSatisfy(p -> assertThat(running(p)).as("process " + p + " after Cancel").isFalse()));
         } finally {
             call("POST", "/api/v1/runs/" + runId + "/cancel", admin, "{}");
+        }
+    }
+
+    Path pidFile() {
+        return dir.resolve("pid_job.pids");
+    }
+
+    /** Whether a process exists and is not a zombie (a killed child not reaped yet has ended all the same). */
+    static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false; // no such process
+        }
+    }
+
+    @Test
+    void theAssetPagePlotsNumericMetadataOverItsMaterializations() throws Exception {
+        for (String rows : List.of("10", "30", "20")) {
+            String runId = JSON.readTree(call("POST", "/api/v1/jobs/sized/runs", admin, "{\"params\":{\"rows\":\"" + rows + "\"}}").body())
+                    .path("runId").asText();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> run(runId).path("status").asText().equals("SUCCEEDED"));
+        }
+        WebDriver b = signedIn(viewer, "/assets/sized_table");
+        String chart = "#metadata-charts svg.metric-chart[data-key='row_count']";
+        await(b).until(d -> d.findElements(By.cssSelector(chart + " circle.point")).size() == 3);
+        @SuppressWarnings("unchecked")
+        List<String> values = (List<String>) js(b).executeScript("return [...document.querySelectorAll(arguments[0])].map(c => c.dataset.value);",
+                chart + " circle.point");
+        assertThat(values).as("oldest left").containsExactly("10", "30", "20");
+        assertThat(b.findElements(By.cssSelector(chart + " path.line"))).hasSize(1);
+        assertThat(b.findElement(By.cssSelector(chart)).getAttribute("aria-label")).contains("3 values", "from 10 to 30", "latest 20");
+        // text metadata is not plotted
+        assertThat(b.findElements(By.cssSelector("#metadata-charts svg.metric-chart[data-key='note']"))).isEmpty();
+        // higher values sit higher: the 30 point's y is the smallest
+        @SuppressWarnings("unchecked")
+        List<Number> ys = (List<Number>) js(b).executeScript("return [...document.querySelectorAll(arguments[0])].map(c => Number(c.getAttribute('cy')));",
+                chart + " circle.point");
+        assertThat(ys.get(1).doubleValue()).isLessThan(ys.get(2).doubleValue()).isLessThan(ys.get(0).doubleValue());
+        // keyboard: the points take focus and carry their time in UTC
+        WebElement point = b.findElements(By.cssSelector(chart + " circle.point")).get(2);
+        js(b).executeScript("arguments[0].focus()", point);
+        assertThat(b.switchTo().activeElement().getAttribute("data-value")).isEqualTo("20");
+        assertThat(point.findElement(By.tagName("title")).getDomProperty("textContent")).contains("row_count = 20", "UTC: ");
+        shot(b, "asset-metadata");
+    }
+
+    @Test
+    void theBackfillPagesShowProgressAndAnOperatorCancelsABackfill() throws Exception {
+        JsonNode done = JSON.readTree(call("POST", "/api/v1/jobs/parted/backfills", admin,
+                "{\"from\":\"2026-01-01\",\"to\":\"2026-01-04\",\"backfillId\":\"ui-done\"}").body());
+        assertThat(done.path("partitions").asLong()).isEqualTo(4);
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+                JSON.readTree(call("GET", "/api/v1/backfills/ui-done", admin, null).body()).path("done").asBoolean());
+
+        WebDriver v = signedIn(viewer, "/backfills");
+        String row = "#backfills-table tr[data-backfill='ui-done']";
+        await(v).until(d -> d.findElements(By.cssSelector(row)).size() == 1);
+        assertThat(v.findElement(By.cssSelector(row)).getText()).contains("parted", "2026-01-01 → 2026-01-04", "4 partitions", "4 of 4 finished");
+        assertThat(status(v, row + " td:nth-child(4) .badge")).isEqualTo("FAILED"); // one partition's run failed
+        assertThat(v.findElement(By.cssSelector(row + " time")).getAttribute("title")).startsWith("UTC: ");
+        click(v, By.cssSelector(row + " a.mono"));
+        await(v).until(d -> d.getCurrentUrl().endsWith("/backfills/ui-done") && d.findElements(By.id("backfill-progress")).size() == 1);
+        assertThat(v.findElement(By.id("backfill-progress")).getAttribute("data-finished")).isEqualTo("4");
+        assertThat(v.findElement(By.cssSelector("#backfill-counts tr[data-status='SUCCEEDED'] td.num")).getText()).isEqualTo("3");
+        assertThat(v.findElement(By.cssSelector("#backfill-counts tr[data-status='FAILED'] td.num")).getText()).isEqualTo("1");
+        assertThat(v.findElements(By.id("backfill-retry"))).as("a viewer gets no Retry").isEmpty();
+        assertThat(v.findElements(By.id("backfill-cancel"))).as("nothing left to cancel").isEmpty();
+        WebDriver a = signedIn(admin, "/backfills/ui-done");
+        await(a).until(d -> d.findElements(By.id("backfill-retry")).size() == 1);
+        assertThat(a.findElement(By.id("backfill-retry")).getText()).isEqualTo("Retry 1 failed");
+        shot(a, "backfill");
+
+        // a running backfill: one run at a time, each sleeping; the operator cancels it from its page
+        call("POST", "/api/v1/jobs/parted_slow/backfills", admin, "{\"from\":\"2026-01-01\",\"to\":\"2026-01-03\",\"backfillId\":\"ui-slow\",\"maxConcurrent\":1}");
+        try {
+            a.get(stack.gatewayUrl() + "/backfills/ui-slow");
+            await(a).until(d -> d.findElements(By.id("backfill-cancel")).size() == 1
+                    && d.findElement(By.id("backfill-progress")).getText().contains("1 running"));
+            assertThat(status(a, "#backfill-status .badge")).isIn("SUBMITTING", "SUBMITTED", "RUNNING"); // RUNNING: event-sourced backfills
+            shot(a, "backfill-running");
+            WebDriver v2 = signedIn(viewer, "/backfills/ui-slow");
+            await(v2).until(d -> d.findElements(By.id("backfill-progress")).size() == 1);
+            assertThat(v2.findElements(By.id("backfill-cancel"))).isEmpty();
+            click(a, By.id("backfill-cancel"));
+            a.switchTo().alert().accept();
+            await(a).until(d -> status(d, "#backfill-status .badge").equals("CANCELED"));
+            await(a).until(d -> d.findElements(By.cssSelector("#backfill-counts tr[data-status='CANCELED']")).size() == 1
+                    && d.findElements(By.cssSelector("#backfill-counts tr[data-status='RUNNING']")).isEmpty());
+            assertThat(a.findElements(By.id("backfill-cancel"))).isEmpty();
+            JsonNode st = JSON.readTree(call("GET", "/api/v1/backfills/ui-slow", admin, null).body());
+            assertThat(st.path("backfill").path("status").asText()).isEqualTo("CANCELED");
+            a.get(stack.gatewayUrl() + "/backfills");
+            await(a).until(d -> status(d, "#backfills-table tr[data-backfill='ui-slow'] td:nth-child(4) .badge").equals("CANCELED"));
+            shot(a, "backfills");
+        } finally {
+            call("POST", "/api/v1/backfills/ui-slow/cancel", admin, "{}");
         }
     }
 
@@ -419,6 +567,55 @@ class WebUiBrowserTest {
             return state != null && !state.equals("WAITING_FOR_TOPIC") && !state.equals("UNKNOWN");
         });
         assertThat(b.findElement(By.cssSelector(row)).getText()).contains("2 partitions");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("needs GET /api/v1/jobs/{name}/partitions and /assets/{key}/partitions (issue 15, branch partitions2): "
+            + "enable when that is merged")
+    void theJobPageShowsThePartitionStatusMatrix() throws Exception {
+        call("POST", "/api/v1/jobs/parted/backfills", admin, "{\"from\":\"2026-01-01\",\"to\":\"2026-01-04\",\"backfillId\":\"ui-matrix\"}");
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+                JSON.readTree(call("GET", "/api/v1/backfills/ui-matrix", admin, null).body()).path("done").asBoolean());
+        WebDriver b = signedIn(viewer, "/jobs/parted");
+        String cells = "#partition-matrix [data-partition]";
+        await(b).until(d -> d.findElements(By.cssSelector(cells)).size() == 9); // 2026-01-01 .. 2026-01-09
+        assertThat(b.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-03']")).getAttribute("data-status")).isEqualTo("FAILED");
+        assertThat(b.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-06']")).getAttribute("data-status")).isEqualTo("MISSING");
+        // a partition that ran links to its run
+        assertThat(b.findElement(By.cssSelector("#partition-matrix a[data-partition='2026-01-03']")).getAttribute("href")).contains("/runs/");
+        shot(b, "job-partitions");
+    }
+
+    @Test
+    void theColoursFollowTheSystemsLightOrDarkSetting() throws Exception {
+        String runId = JSON.readTree(call("POST", "/api/v1/jobs/orders_daily/runs", admin, "{\"params\":{\"day\":\"2026-11-23\"}}").body())
+                .path("runId").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> run(runId).path("status").asText().equals("SUCCEEDED"));
+        WebDriver b = signedIn(admin, "/runs");
+        await(b).until(d -> d.findElements(By.cssSelector("#runs-table tr[data-run='" + runId + "']")).size() == 1);
+        colourScheme(b, "light");
+        assertThat(background(b)).isEqualTo("rgb(255, 255, 255)");
+        colourScheme(b, "dark");
+        assertThat(background(b)).isEqualTo("rgb(15, 19, 24)");
+        shot(b, "runs-dark");
+        b.get(stack.gatewayUrl() + "/runs/" + runId);
+        await(b).until(d -> status(d, "#run-status .badge").equals("SUCCEEDED")
+                && d.findElements(By.cssSelector("#gantt rect.bar.st-succeeded")).size() == 2);
+        assertThat(background(b)).isEqualTo("rgb(15, 19, 24)");
+        shot(b, "run-dark");
+        colourScheme(b, "light");
+        assertThat(background(b)).isEqualTo("rgb(255, 255, 255)");
+        shot(b, "run-light");
+    }
+
+    /** Emulates the system's colour setting (what prefers-color-scheme reads) through the DevTools protocol. */
+    static void colourScheme(WebDriver d, String scheme) {
+        ((ChromeDriver) d).executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
+    static String background(WebDriver d) {
+        return (String) js(d).executeScript("return getComputedStyle(document.body).backgroundColor");
     }
 
     @Test

@@ -4,6 +4,7 @@ import { api, ApiError } from './api.js';
 import * as runs from './runs.js';
 import * as catalog from './catalog.js';
 import * as incidents from './incidents.js';
+import * as backfills from './backfills.js';
 
 export const session = { me: null };
 
@@ -24,6 +25,8 @@ const routes = [
   [/^\/assets\/(.+)$/, catalog.assetPage],
   [/^\/schedules$/, catalog.schedulesPage],
   [/^\/agents$/, catalog.agentsPage],
+  [/^\/backfills$/, backfills.backfillsPage],
+  [/^\/backfills\/([^/]+)$/, backfills.backfillPage],
   [/^\/incidents$/, incidents.incidentsPage],
   [/^\/incidents\/([^/]+)$/, incidents.incidentPage],
 ];
@@ -46,7 +49,7 @@ function header() {
   const top = document.getElementById('top');
   fill(top, h('nav', { 'aria-label': 'Main' },
     h('a', { href: '/runs', class: 'brand' }, 'Baton'),
-    link('/runs', 'Runs'), link('/jobs', 'Jobs'), link('/assets', 'Assets'), link('/schedules', 'Schedules'), link('/agents', 'Agents'), link('/incidents', 'Incidents'),
+    link('/runs', 'Runs'), link('/jobs', 'Jobs'), link('/assets', 'Assets'), link('/schedules', 'Schedules'), link('/backfills', 'Backfills'), link('/agents', 'Agents'), link('/incidents', 'Incidents'),
     h('span', { class: 'spacer' }),
     session.me ? [h('span', { class: 'who', title: 'Signed in with token ' + session.me.name },
       session.me.name, ' · ', h('span', { id: 'role' }, session.me.role)),

@@ -3,6 +3,7 @@ import { h, s, time, duration, badge, shortId, table, kv, notice, fill } from '.
 import { api, enc, assetPath, ApiError } from './api.js';
 import { can, navigate, onLeave, stillOn } from './app.js';
 import { diffView } from './diff.js';
+import { partitioned, partitionMatrix } from './partitions.js';
 
 // ---------------------------------------------------------------- jobs
 
@@ -36,6 +37,7 @@ export async function jobPage(main, name) {
           h('td', {}, h('a', { href: '/runs/' + enc(r.runId), class: 'mono' }, shortId(r.runId))), h('td', {}, badge(r.status)),
           h('td', {}, time(r.requestedAt)), h('td', { class: 'num' }, duration(r.durationMs))))),
         h('a', { href: '/runs?job=' + enc(name) }, 'All runs of ' + name + ' →'))),
+    partitioned(job.definition) ? partitionMatrix('/api/v1/jobs/' + enc(name) + '/partitions') : null,
     h('h2', {}, 'Versions'),
     h('p', { id: 'versions' }, job.versions.slice().reverse().map(v => [h('a', { href: '/jobs/' + enc(name) + '?version=' + v,
       class: ['chip', String(v) === String(job.version) ? 'active' : null] }, 'v' + v), ' '])),
@@ -148,8 +150,9 @@ export async function assetsPage(main) {
 
 export async function assetPage(main, key) {
   document.title = key + ' · Baton';
-  const [a, lineage] = await Promise.all([api.get('/api/v1/assets/' + assetPath(key)),
+  const [a, lineage] = await Promise.all([api.get('/api/v1/assets/' + assetPath(key) + '?limit=' + MATERIALIZATIONS_PLOTTED),
     api.get('/api/v1/assets/' + assetPath(key) + '/lineage?direction=both&depth=3')]);
+  const producer = a.declaredBy ? await api.get('/api/v1/jobs/' + enc(a.declaredBy.job)).catch(() => null) : null;
   const mats = a.materializations || [];
   const facts = { Group: a.group || '—', Owners: (a.owners || []).join(', ') || '—',
     'Produced by': a.declaredBy ? h('a', { href: '/jobs/' + enc(a.declaredBy.job) }, a.declaredBy.job + ' · step ' + a.declaredBy.step) : 'undeclared',
@@ -158,51 +161,176 @@ export async function assetPage(main, key) {
   fill(main, 
     h('div', { class: 'titlebar' }, h('h1', {}, key)), a.description ? h('p', {}, a.description) : null,
     kv(facts),
+    producer && partitioned(producer.definition) ? partitionMatrix('/api/v1/assets/' + assetPath(key) + '/partitions') : null,
     h('h2', {}, 'Lineage'), lineageGraph(lineage, key),
+    metadataCharts(mats),
     h('h2', {}, 'Checks'), table(['Check', 'Severity', 'Outcome', 'Message', 'When'], (a.checks || []).map(c => h('tr', {},
       h('td', {}, c.name), h('td', {}, c.severity || ''), h('td', {}, c.outcome ? badge(c.outcome) : h('span', { class: 'muted' }, 'not evaluated')),
       h('td', {}, c.message || ''), h('td', {}, time(c.timestamp))))),
-    h('h2', {}, 'Materializations'), table(['When', 'Run', 'Partition', 'Metadata'], mats.map(m => h('tr', {},
+    h('h2', {}, 'Materializations'), table(['When', 'Run', 'Partition', 'Metadata'], mats.slice(0, MATERIALIZATIONS_LISTED).map(m => h('tr', {},
       h('td', {}, time(m.timestamp)), h('td', {}, m.runId ? h('a', { href: '/runs/' + enc(m.runId), class: 'mono' }, shortId(m.runId)) : ''),
       h('td', {}, m.partition || ''), h('td', {}, kv(Object.fromEntries(Object.entries(m.metadata || {}).map(([k, v]) => [k, v && typeof v === 'object' ? v.value : v]))))))));
 }
 
-/** A layered graph: columns by lineage level (upstream left), nodes link to their asset, edges styled by kind. */
+const MATERIALIZATIONS_PLOTTED = 200, MATERIALIZATIONS_LISTED = 25;
+
+/** The numeric value of a typed metadata entry ({type: 'int'|'float', value}) or a plain number; else null. */
+function numeric(v) {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (v && typeof v === 'object' && (v.type === 'int' || v.type === 'float') && Number.isFinite(Number(v.value))) return Number(v.value);
+  return null;
+}
+
+/**
+ * Numeric metadata over time: one small SVG line chart per metadata key that holds a number in any of the asset's
+ * latest materializations (oldest left). Each point is a focusable circle with the value and the time (viewer's zone,
+ * UTC) in its tooltip.
+ */
+function metadataCharts(mats) {
+  const series = new Map();
+  for (const m of mats.slice().reverse()) {
+    const t = Date.parse(m.timestamp);
+    if (!Number.isFinite(t)) continue;
+    for (const [k, v] of Object.entries(m.metadata || {})) {
+      const y = numeric(v);
+      if (y === null) continue;
+      if (!series.has(k)) series.set(k, []);
+      series.get(k).push({ t, y, partition: m.partition, runId: m.runId });
+    }
+  }
+  if (!series.size) return null;
+  const keys = [...series.keys()].sort();
+  return h('section', { id: 'metadata-charts' }, h('h2', {}, 'Metadata over time'),
+    h('p', { class: 'small muted' }, `Numeric metadata of the last ${mats.length} materialization${mats.length === 1 ? '' : 's'}, oldest left.`),
+    h('div', { class: 'charts' }, keys.slice(0, 12).map(k => lineChart(k, series.get(k)))));
+}
+
+function lineChart(key, points) {
+  const W = 400, H = 150, L = 56, R = 12, T = 12, B = 26;
+  const ts = points.map(p => p.t), ys = points.map(p => p.y);
+  let t0 = Math.min(...ts), t1 = Math.max(...ts), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  if (t1 === t0) { t0 -= 1; t1 += 1; }
+  if (y1 === y0) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
+  const x = (t) => L + (W - L - R) * (t - t0) / (t1 - t0);
+  const y = (v) => T + (H - T - B) * (1 - (v - y0) / (y1 - y0));
+  const fmt = (v) => Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Math.round(v * 1000) / 1000);
+  const when = (t) => new Date(t).toLocaleString(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const utc = (t) => new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const last = points[points.length - 1];
+  const d = points.map((p, i) => (i ? 'L ' : 'M ') + x(p.t).toFixed(1) + ' ' + y(p.y).toFixed(1)).join(' ');
+  return h('figure', { class: 'chart' },
+    h('figcaption', {}, h('code', {}, key), h('span', { class: 'small muted' }, ` latest ${fmt(last.y)} · ${points.length} point${points.length === 1 ? '' : 's'}`)),
+    s('svg', { class: 'metric-chart', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'group', dataset: { key },
+      'aria-label': `${key} over time: ${points.length} values from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))}, latest ${fmt(last.y)}` },
+    s('line', { x1: L, y1: T, x2: L, y2: H - B, class: 'axis-line' }), s('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis-line' }),
+    s('text', { x: L - 6, y: T + 4, class: 'axis', 'text-anchor': 'end' }, fmt(y1)),
+    s('text', { x: L - 6, y: H - B, class: 'axis', 'text-anchor': 'end' }, fmt(y0)),
+    s('text', { x: L, y: H - 8, class: 'axis' }, when(t0)),
+    s('text', { x: W - R, y: H - 8, class: 'axis', 'text-anchor': 'end' }, when(t1)),
+    points.length > 1 ? s('path', { d, class: 'line' }) : null,
+    points.map(p => s('circle', { cx: x(p.t).toFixed(1), cy: y(p.y).toFixed(1), r: 3.5, class: 'point', tabindex: 0, dataset: { value: p.y, time: new Date(p.t).toISOString() } },
+      s('title', {}, `${key} = ${p.y} · ${new Date(p.t).toLocaleString()} (UTC: ${utc(p.t)})${p.partition ? ' · partition ' + p.partition : ''}`)))));
+}
+
+/** Above these sizes the lineage graph is drawn in its compact level of detail. */
+const LINEAGE_COMPACT_NODES = 300, LINEAGE_COMPACT_EDGES = 600;
+
+/**
+ * A layered graph: columns by lineage level (upstream left), nodes link to their asset, edges styled by kind. The
+ * layout is computed once, in one pass, and the SVG is built detached and inserted once (no reflow per node). Large
+ * graphs (thousands of assets, as in `baton bench ui`) use a compact level of detail: shorter nodes, and the edges not
+ * touching the asset shown drawn as one path per kind (straight, without arrowheads or tooltips) instead of one
+ * element each, which keeps the DOM to about three elements per asset.
+ */
 function lineageGraph(g, focus) {
   const nodes = g.nodes || [], edges = g.edges || [];
+  const compact = nodes.length > LINEAGE_COMPACT_NODES || edges.length > LINEAGE_COMPACT_EDGES;
   const levels = new Map();
   for (const n of nodes) { if (!levels.has(n.level)) levels.set(n.level, []); levels.get(n.level).push(n); }
   const cols = [...levels.keys()].sort((a, b) => a - b);
-  const NW = 180, NH = 34, GX = 90, GY = 16, PAD = 10;
-  const maxRows = Math.max(1, ...[...levels.values()].map(l => l.length));
+  const NW = 180, NH = compact ? 20 : 34, GX = 90, GY = compact ? 4 : 16, PAD = 10;
+  let maxRows = 1;
+  for (const l of levels.values()) maxRows = Math.max(maxRows, l.length);
   const W = PAD * 2 + cols.length * NW + (cols.length - 1) * GX, H = PAD * 2 + maxRows * (NH + GY);
   const pos = new Map();
   cols.forEach((lv, ci) => levels.get(lv).forEach((n, ri) => {
     const off = (maxRows - levels.get(lv).length) * (NH + GY) / 2;
     pos.set(n.assetKey, { x: PAD + ci * (NW + GX), y: PAD + off + ri * (NH + GY) });
   }));
-  const svg = s('svg', { id: 'lineage', class: 'lineage', viewBox: `0 0 ${W} ${H}`, width: Math.min(W, 1200), role: 'group',
-    'aria-label': `Lineage of ${focus}: ${nodes.length} assets, ${edges.length} edges` },
+  const svg = s('svg', { id: 'lineage', class: ['lineage', compact ? 'compact' : null], viewBox: `0 0 ${W} ${H}`, width: Math.min(W, 1200), role: 'group',
+    'aria-label': `Lineage of ${focus}: ${nodes.length} assets, ${edges.length} edges`, dataset: { nodes: nodes.length, edges: edges.length, detail: compact ? 'compact' : 'full' } },
   s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
     s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }))));
+  const bundles = new Map(); // compact: kind -> path data of the edges not touching the focus
+  const edgeEls = [];
   for (const e of edges) {
     const a = pos.get(e.upstream), b = pos.get(e.downstream);
     if (!a || !b) continue;
     const x1 = a.x + NW, y1 = a.y + NH / 2, x2 = b.x, y2 = b.y + NH / 2, mx = (x1 + x2) / 2;
-    svg.append(s('path', { d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}`, class: 'edge ' + String(e.kind).toLowerCase(),
+    if (compact && e.upstream !== focus && e.downstream !== focus) {
+      const kind = String(e.kind).toLowerCase();
+      if (!bundles.has(kind)) bundles.set(kind, []);
+      bundles.get(kind).push(`M${x1} ${y1}L${x2} ${y2}`);
+      continue;
+    }
+    edgeEls.push(s('path', { d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}`, class: 'edge ' + String(e.kind).toLowerCase(),
       'marker-end': 'url(#arrow)', dataset: { from: e.upstream, to: e.downstream, kind: e.kind } },
     s('title', {}, `${e.upstream} → ${e.downstream} (${e.kind.toLowerCase()}${e.job ? ', job ' + e.job : ''})`)));
   }
+  for (const [kind, parts] of bundles) svg.append(s('path', { d: parts.join(''), class: 'edge bundle ' + kind, dataset: { kind: kind.toUpperCase(), edges: parts.length } }));
+  svg.append(...edgeEls);
+  const maxLabel = compact ? 26 : 24;
+  // One node built with the helpers, then cloned: a clone and a few property writes per asset are several times
+  // cheaper than building each node's four elements attribute by attribute.
+  const proto = s('a', { class: 'node-link' }, s('rect', { width: NW, height: NH, rx: compact ? 4 : 6 }),
+    s('text', { class: 'node-label' }), s('title', {}));
+  const frag = document.createDocumentFragment();
+  const pending = []; // compact: labels written when their rows scroll into view (text is the costly part to lay out)
   for (const n of nodes) {
     const p = pos.get(n.assetKey);
-    const label = n.assetKey.length > 24 ? '…' + n.assetKey.slice(-23) : n.assetKey;
-    svg.append(s('a', { href: '/assets/' + assetPath(n.assetKey), dataset: { asset: n.assetKey }, class: 'node-link' },
-      s('rect', { x: p.x, y: p.y, width: NW, height: NH, rx: 6, class: ['node', n.assetKey === focus ? 'focus' : null, n.failingChecks ? 'failing' : null, n.source ? 'source' : null].filter(Boolean).join(' ') }),
-      s('text', { x: p.x + 10, y: p.y + 21, class: 'node-label' }, label),
-      s('title', {}, n.assetKey + (n.job ? ` — ${n.job}.${n.step}` : n.source ? ' — source' : '') + (n.lastMaterializedAt ? ', last materialized ' + new Date(n.lastMaterializedAt).toLocaleString() : ''))));
+    const a = proto.cloneNode(true);
+    const [rect, text, title] = a.children;
+    a.setAttribute('href', '/assets/' + assetPath(n.assetKey));
+    a.dataset.asset = n.assetKey;
+    rect.setAttribute('x', p.x);
+    rect.setAttribute('y', p.y);
+    rect.setAttribute('class', ['node', n.assetKey === focus ? 'focus' : null, n.failingChecks ? 'failing' : null, n.source ? 'source' : null].filter(Boolean).join(' '));
+    text.setAttribute('x', p.x + 8);
+    text.setAttribute('y', p.y + (compact ? 14 : 21));
+    const label = n.assetKey.length > maxLabel ? '…' + n.assetKey.slice(-(maxLabel - 1)) : n.assetKey;
+    if (compact) pending.push({ y: p.y, text, label }); else text.textContent = label;
+    title.textContent = n.assetKey + (n.job ? ` — ${n.job}.${n.step}` : n.source ? ' — source' : '')
+      + (n.lastMaterializedAt ? ', last materialized ' + new Date(n.lastMaterializedAt).toLocaleString() : '');
+    frag.append(a);
   }
-  return h('div', { class: 'graph-wrap' }, svg,
-    h('p', { class: 'small muted legend' }, 'solid: explicit deps · dashed: inferred from step needs', g.truncated ? ' · the graph goes on beyond 3 levels: open an asset at the edge' : ''));
+  svg.append(frag);
+  const wrap = h('div', { class: 'graph-wrap' }, svg);
+  if (compact) {
+    pending.sort((a, b) => a.y - b.y);
+    const scale = Math.min(W, 1200) / W;
+    let queued = false;
+    const labelVisible = () => {
+      queued = false;
+      const top = wrap.scrollTop / scale - 200, bottom = (wrap.scrollTop + wrap.clientHeight) / scale + 200;
+      let lo = 0, hi = pending.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (pending[mid].y < top) lo = mid + 1; else hi = mid; }
+      for (let i = lo; i < pending.length && pending[i].y <= bottom; i++) {
+        if (!pending[i].done) { pending[i].text.textContent = pending[i].label; pending[i].done = true; }
+      }
+    };
+    const schedule = () => { if (!queued) { queued = true; requestAnimationFrame(labelVisible); } };
+    const fp = pos.get(focus);
+    requestAnimationFrame(() => { // start with the asset shown in the middle of the view
+      if (fp && wrap.isConnected) wrap.scrollTop = Math.max(0, (fp.y + NH / 2) * scale - wrap.clientHeight / 2);
+      schedule();
+    });
+    wrap.addEventListener('scroll', schedule, { passive: true });
+    wrap.addEventListener('focusin', schedule); // keyboard: a focused node scrolls into view
+  }
+  return h('div', {}, wrap,
+    h('p', { class: 'small muted legend' }, 'solid: explicit deps · dashed: inferred from step needs',
+      compact ? ` · ${nodes.length} assets: compact view, edges away from ${focus} drawn without arrows, labels as you scroll (upstream left)` : '',
+      g.truncated ? ' · the graph goes on beyond 3 levels: open an asset at the edge' : ''));
 }
 
 // ---------------------------------------------------------------- schedules
