@@ -54,8 +54,11 @@ public final class ReadModelTopology {
     public static final String SOURCE_AGENTS = "gateway-source-agents";
     public static final String SOURCE_BACKFILLS = "gateway-source-backfills";
     public static final String PROC_BACKFILLS = "gateway-store-backfills";
-    /** backfill id → the backfill's JSON record as written to the backfills topic. */
-    public static final String STORE_BACKFILLS = "gateway-backfills";
+    public static final String SINK_DLQ_BACKFILLS = "gateway-dlq-backfills";
+    /** backfill id → the backfill's state (BackfillState JSON), the fold of its events. */
+    public static final String STORE_BACKFILLS = "gateway-backfill-states";
+    /** {@code backfillId|partition} → run id of the partition's failed run: what retry-failed launches. */
+    public static final String STORE_BACKFILL_FAILED = "gateway-backfill-failed";
 
     public static final String PROC_RUNS = "gateway-fold-runs";
     public static final String PROC_LOGS = "gateway-store-logs";
@@ -112,13 +115,15 @@ public final class ReadModelTopology {
 
     /** The decoders of the input topics and the encoder of dead letters. */
     public record Codecs(AvroSerde<RunEvent> runEvents, AvroSerde<LogBatch> logs, AvroSerde<JobDefinition> jobs,
-                         AvroSerde<LineageEvent> lineage, AvroSerde<AgentHeartbeat> agents, AvroSerde<DeadLetter> deadLetters) {
+                         AvroSerde<LineageEvent> lineage, AvroSerde<AgentHeartbeat> agents, AvroSerde<DeadLetter> deadLetters,
+                         AvroSerde<dev.baton.events.BackfillEvent> backfillEvents) {
         public static Codecs create(Map<String, Object> registryConfig) {
             Map<String, Object> compacted = new LinkedHashMap<>(registryConfig);
             compacted.put("baton.avro.tombstones", true);
             return new Codecs(AvroSerde.forValues(RunEvent.class, registryConfig), AvroSerde.forValues(LogBatch.class, registryConfig),
                     AvroSerde.forValues(JobDefinition.class, compacted), AvroSerde.forValues(LineageEvent.class, registryConfig),
-                    AvroSerde.forValues(AgentHeartbeat.class, compacted), AvroSerde.forValues(DeadLetter.class, registryConfig));
+                    AvroSerde.forValues(AgentHeartbeat.class, compacted), AvroSerde.forValues(DeadLetter.class, registryConfig),
+                    AvroSerde.forValues(dev.baton.events.BackfillEvent.class, registryConfig));
         }
     }
 
@@ -169,9 +174,11 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_AGENTS), PROC_AGENTS);
         t.addSink(SINK_DLQ_AGENTS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_AGENTS);
 
-        t.addSource(SOURCE_BACKFILLS, keys, bytes, topics.backfills());
-        t.addProcessor(PROC_BACKFILLS, BackfillsProcessor::new, SOURCE_BACKFILLS);
+        t.addSource(SOURCE_BACKFILLS, keys, bytes, topics.backfillEvents());
+        t.addProcessor(PROC_BACKFILLS, () -> new BackfillsProcessor(codecs, listener), SOURCE_BACKFILLS);
         t.addStateStore(store(STORE_BACKFILLS), PROC_BACKFILLS);
+        t.addStateStore(store(STORE_BACKFILL_FAILED), PROC_BACKFILLS);
+        t.addSink(SINK_DLQ_BACKFILLS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_BACKFILLS);
         return t;
     }
 
