@@ -168,7 +168,9 @@ public final class BackfillSubmitter implements AutoCloseable {
                 throw new IllegalStateException("a write failed", pass.failure.get());
             }
             BackfillState remote = stores.backfill(id);
-            if (remote == null || remote.status() != Status.RUNNING) {
+            // Paused: launch nothing, but keep recording the partitions in flight as they finish.
+            boolean paused = remote != null && remote.status() == Status.PAUSED;
+            if (remote == null || !paused && remote.status() != Status.RUNNING || paused && local.inFlight().isEmpty()) {
                 if (remote != null && remote.status() == Status.CANCELED) {
                     cancelRuns(local, "backfill " + id + " canceled");
                 }
@@ -189,7 +191,7 @@ public final class BackfillSubmitter implements AutoCloseable {
                 local = emit(local, pass, payload);
                 progressed = true;
             }
-            while (local.inFlight().size() < local.maxConcurrent()) {
+            while (!paused && local.inFlight().size() < local.maxConcurrent()) {
                 if (local.launched() < local.count() && keys.hasNext()) {
                     String p = keys.next();
                     String runId = request(local, pass, p, 0);
@@ -215,7 +217,7 @@ public final class BackfillSubmitter implements AutoCloseable {
                 }
                 progressed = true;
             }
-            if (local.launched() >= local.count() && retryScanDone && local.inFlight().isEmpty()) {
+            if (!paused && local.launched() >= local.count() && retryScanDone && local.inFlight().isEmpty()) {
                 pass.permits.acquireUninterruptibly(IN_FLIGHT_ACKS); // every request and event acknowledged
                 pass.permits.release(IN_FLIGHT_ACKS);
                 out.flush();

@@ -106,8 +106,21 @@ final class BackfillHandlers implements AutoCloseable {
         }
     }
 
-    /** One backfill; {@code finished} and {@code done} kept from the first version of this answer. */
-    record Status(View backfill, long finished, boolean done) {}
+    /**
+     * One backfill; {@code runs} (partitions by the status of their current run, from the counters), {@code finished}
+     * and {@code done} kept from the first version of this answer.
+     */
+    record Status(View backfill, Map<String, Long> runs, long finished, boolean done) {
+        static Status of(BackfillState b) {
+            Map<String, Long> runs = new java.util.LinkedHashMap<>();
+            runs.put("SUCCEEDED", b.succeeded());
+            runs.put("FAILED", b.failed());
+            runs.put("CANCELED", b.canceled());
+            runs.put("RUNNING", b.running());
+            runs.put("NOT_STARTED", Math.max(0, b.count() - b.launched()));
+            return new Status(View.of(b), runs, b.done(), b.finished());
+        }
+    }
 
     record Page(List<View> items) {}
 
@@ -198,7 +211,7 @@ final class BackfillHandlers implements AutoCloseable {
         String id = ctx.pathParam("id");
         replies.reply(ctx, replies.blocking(() -> {
             BackfillState b = visible(ctx, id);
-            return new Status(View.of(b), b.done(), b.finished());
+            return Status.of(b);
         }).map(st -> {
             http.json(ctx, 200, st);
             return null;
