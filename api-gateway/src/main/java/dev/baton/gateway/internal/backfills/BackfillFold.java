@@ -100,8 +100,12 @@ public final class BackfillFold {
             case BackfillPartitionFailed x -> {
                 if (x.getRunId().equals(b.inFlight.get(x.getPartition()))) {
                     b.inFlight.remove(x.getPartition());
-                    b.failed++;
-                    index = new IndexChange.Put(x.getPartition(), x.getRunId());
+                    if (b.status == Status.CANCELED && "CANCELED".equals(x.getRunStatus())) {
+                        b.canceled++; // canceled with the backfill: not a failure to retry
+                    } else {
+                        b.failed++;
+                        index = new IndexChange.Put(x.getPartition(), x.getRunId());
+                    }
                 } else {
                     changed = false;
                 }
@@ -138,9 +142,7 @@ public final class BackfillFold {
                     b.status = Status.CANCELED;
                     b.canceledBy = c.getActor();
                     b.canceledAt = at;
-                    b.canceled += b.inFlight.size();
-                    b.inFlight.clear();
-                    b.retryPending = 0;
+                    b.retryPending = 0; // the partitions in flight were asked to cancel; their ends are still recorded
                 } else {
                     changed = false;
                 }

@@ -53,8 +53,9 @@ public record BackfillState(String id, String job, int jobVersion, String from, 
         return RunIds.forRunKey(job, runKey(id, partition, round));
     }
 
+    /** Completed, or canceled with no partition in flight any more. */
     public boolean finished() {
-        return status == Status.CANCELED || status == Status.COMPLETED;
+        return status == Status.COMPLETED || status == Status.CANCELED && inFlight.isEmpty();
     }
 
     /** Whether nothing is left to launch or to wait for: the submitter then records the completion. */

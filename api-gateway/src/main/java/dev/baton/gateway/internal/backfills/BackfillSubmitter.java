@@ -125,10 +125,11 @@ public final class BackfillSubmitter implements AutoCloseable {
         });
     }
 
-    /** Drives every backfill the read model shows as running (after a restart, or a pass that failed). */
+    /** Drives every backfill the read model shows as running or with partitions in flight (after a restart, or a failed pass). */
     public void resume() {
         for (BackfillState b : stores.backfills()) {
-            if (b.status() == Status.RUNNING && !active.contains(b.id())) {
+            boolean live = b.status() == Status.RUNNING || !b.inFlight().isEmpty() && b.status() != Status.COMPLETED;
+            if (live && !active.contains(b.id())) {
                 submit(b.id());
             }
         }
@@ -148,7 +149,7 @@ public final class BackfillSubmitter implements AutoCloseable {
 
     private void drive(String id) {
         BackfillState local = caughtUp(id);
-        if (local == null || local.status() != Status.RUNNING) {
+        if (local == null || local.status() == Status.COMPLETED || local.status() != Status.RUNNING && local.inFlight().isEmpty()) {
             return;
         }
         JobDefinition def = definitions.apply(local);
@@ -163,17 +164,20 @@ public final class BackfillSubmitter implements AutoCloseable {
         ArrayDeque<String> retries = new ArrayDeque<>();
         String retryAfter = null;
         boolean retryScanDone = local.round() == 0 || local.retryPending() == 0;
+        boolean cancelSent = false;
         while (!closed) {
             if (pass.failure.get() != null) {
                 throw new IllegalStateException("a write failed", pass.failure.get());
             }
             BackfillState remote = stores.backfill(id);
-            // Paused: launch nothing, but keep recording the partitions in flight as they finish.
-            boolean paused = remote != null && remote.status() == Status.PAUSED;
+            // Paused or canceled: launch nothing, but keep recording the partitions in flight as they end.
+            boolean canceled = remote != null && remote.status() == Status.CANCELED;
+            boolean paused = remote != null && remote.status() == Status.PAUSED || canceled;
+            if (canceled && !cancelSent) {
+                cancelRuns(local, "backfill " + id + " canceled"); // launches the canceling gateway may not have seen
+                cancelSent = true;
+            }
             if (remote == null || !paused && remote.status() != Status.RUNNING || paused && local.inFlight().isEmpty()) {
-                if (remote != null && remote.status() == Status.CANCELED) {
-                    cancelRuns(local, "backfill " + id + " canceled");
-                }
                 out.flush();
                 return;
             }

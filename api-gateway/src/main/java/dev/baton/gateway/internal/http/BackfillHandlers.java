@@ -237,6 +237,7 @@ final class BackfillHandlers implements AutoCloseable {
                     BackfillState after = BackfillFold.apply(b, e).state();
                     metrics.finished(b.job(), "canceled", after.canceledAt() - after.requestedAt());
                     long asked = submitter.cancelRuns(b, "backfill " + id + " canceled");
+                    submitter.submit(id); // records the ends of the partitions in flight
                     return new Canceled(id, BackfillState.Status.CANCELED.name(), asked);
                 }
             }

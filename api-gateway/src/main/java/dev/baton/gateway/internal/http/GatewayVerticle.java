@@ -126,6 +126,7 @@ public final class GatewayVerticle extends VerticleBase {
                     .register(s.meters());
         }
         backfills = new BackfillHandlers(s, stores, replies, backfillOutput);
+        PartitionHandlers partitions = new PartitionHandlers(s.config(), stores, replies);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -196,6 +197,8 @@ public final class GatewayVerticle extends VerticleBase {
                 case BACKFILLS_PAUSE -> backfills::pause;
                 case BACKFILLS_RESUME -> backfills::resume;
                 case BACKFILLS_RETRY_FAILED -> backfills::retryFailed;
+                case JOB_PARTITIONS -> partitions::job;
+                case ASSETS_PARTITIONS -> partitions::asset;
                 case INCIDENTS_LIST -> incidents::list;
                 case INCIDENTS_GET -> incidents::get;
                 case INCIDENTS_ACK -> incidents::acknowledge;

@@ -130,4 +130,16 @@ public final class KafkaReadStores implements ReadStores {
     public List<Map.Entry<String, String>> backfillFailed(String id, String after, int limit) {
         return model.backfillFailed(id, after, limit);
     }
+
+    @Override
+    public PartitionIndex.PartitionRun partitionRun(String job, String partition) {
+        byte[] b = model.partitionRecord(ReadModelTopology.STORE_PARTITION_RUNS, job, partition);
+        return b == null ? null : Json.read(b, PartitionIndex.PartitionRun.class);
+    }
+
+    @Override
+    public PartitionIndex.AssetPartition assetPartition(String assetKey, String partition) {
+        byte[] b = model.partitionRecord(ReadModelTopology.STORE_ASSET_PARTITIONS, assetKey, partition);
+        return b == null ? null : Json.read(b, PartitionIndex.AssetPartition.class);
+    }
 }

@@ -387,6 +387,11 @@ public final class ReadModel implements AutoCloseable {
         return out;
     }
 
+    /** A partition's record ({@link PartitionIndex}) from one of the partition stores, or null. */
+    public byte[] partitionRecord(String storeName, String name, String partition) {
+        return store(storeName).get(PartitionIndex.key(name, partition));
+    }
+
     /** A backfill's state (JSON of BackfillState), or null. */
     public byte[] backfill(String id) {
         return store(ReadModelTopology.STORE_BACKFILLS).get(id);

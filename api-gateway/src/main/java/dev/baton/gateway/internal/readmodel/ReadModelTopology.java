@@ -59,6 +59,10 @@ public final class ReadModelTopology {
     public static final String STORE_BACKFILLS = "gateway-backfill-states";
     /** {@code backfillId|partition} → run id of the partition's failed run: what retry-failed launches. */
     public static final String STORE_BACKFILL_FAILED = "gateway-backfill-failed";
+    /** {@code job|partition} → {@link PartitionIndex.PartitionRun} JSON: the partition's latest run. */
+    public static final String STORE_PARTITION_RUNS = "gateway-partition-runs";
+    /** {@code assetKey|partition} → {@link PartitionIndex.AssetPartition} JSON: the partition's latest materialization. */
+    public static final String STORE_ASSET_PARTITIONS = "gateway-asset-partitions";
 
     public static final String PROC_RUNS = "gateway-fold-runs";
     public static final String PROC_LOGS = "gateway-store-logs";
@@ -146,6 +150,7 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_RUNS_BY_STATUS), PROC_RUNS);
         t.addStateStore(store(STORE_RUN_EVENTS), PROC_RUNS);
         t.addStateStore(store(STORE_RUN_STEPS), PROC_RUNS);
+        t.addStateStore(store(STORE_PARTITION_RUNS), PROC_RUNS);
         t.addSink(SINK_DLQ_RUNS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_RUNS);
 
         t.addSource(SOURCE_LOGS, keys, bytes, topics.logs());
@@ -167,6 +172,7 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_MATERIALIZATIONS), PROC_ASSETS);
         t.addStateStore(store(STORE_CHECKS), PROC_ASSETS);
         t.addStateStore(store(STORE_MATERIALIZATION_CHECKS), PROC_ASSETS);
+        t.addStateStore(store(STORE_ASSET_PARTITIONS), PROC_ASSETS);
         t.addSink(SINK_DLQ_ASSETS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_ASSETS);
 
         t.addSource(SOURCE_AGENTS, keys, bytes, topics.agents());
@@ -247,7 +253,7 @@ public final class ReadModelTopology {
 
     static final class RunsProcessor extends Base<RunEvent> {
         private final LiveFeed feed;
-        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events, steps;
+        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events, steps, partitionRuns;
 
         RunsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
             super(codecs.runEvents(), listener);
@@ -263,6 +269,7 @@ public final class ReadModelTopology {
             byStatus = store(STORE_RUNS_BY_STATUS);
             events = store(STORE_RUN_EVENTS);
             steps = store(STORE_RUN_STEPS);
+            partitionRuns = store(STORE_PARTITION_RUNS);
         }
 
         @Override
@@ -315,6 +322,7 @@ public final class ReadModelTopology {
             after.stepCount = after.stepCounts.values().stream().mapToInt(Integer::intValue).sum();
             after.steps = new LinkedHashMap<>();
             runs.put(runId, Json.bytes(after));
+            PartitionIndex.onRun(partitionRuns, after);
             String status = ApiStatus.run(after.status);
             boolean moved = before == null || !Objects.equals(oldJob, after.job) || oldAt != after.requestedAt;
             if (moved || !status.equals(oldStatus)) {
@@ -450,7 +458,7 @@ public final class ReadModelTopology {
     }
 
     static final class AssetsProcessor extends Base<LineageEvent> {
-        private KeyValueStore<String, byte[]> assets, materializations, checks, materializationChecks;
+        private KeyValueStore<String, byte[]> assets, materializations, checks, materializationChecks, assetPartitions;
 
         AssetsProcessor(Codecs codecs, Listener listener) {
             super(codecs.lineage(), listener);
@@ -463,6 +471,7 @@ public final class ReadModelTopology {
             materializations = store(STORE_MATERIALIZATIONS);
             checks = store(STORE_CHECKS);
             materializationChecks = store(STORE_MATERIALIZATION_CHECKS);
+            assetPartitions = store(STORE_ASSET_PARTITIONS);
         }
 
         @Override
@@ -479,6 +488,7 @@ public final class ReadModelTopology {
                     json = materializationJson(e, m);
                     alreadyStored = materializations.get(k) != null;
                     materializations.put(k, Json.bytes(json));
+                    PartitionIndex.onMaterialization(assetPartitions, e, m);
                 }
                 case AssetCheckEvaluated c -> {
                     byte[] check = Json.bytes(AssetViews.check(AssetFold.check(e, c)));

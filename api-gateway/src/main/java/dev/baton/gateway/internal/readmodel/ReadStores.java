@@ -84,4 +84,12 @@ public interface ReadStores {
 
     /** The failed partitions of a backfill (partition → run id) by partition key, after {@code after} (null: from the first). */
     List<Map.Entry<String, String>> backfillFailed(String id, String after, int limit);
+
+    // ---- partitions ----
+
+    /** The latest run of a job's partition, or null. */
+    PartitionIndex.PartitionRun partitionRun(String job, String partition);
+
+    /** The latest materialization of an asset's partition, or null. */
+    PartitionIndex.AssetPartition assetPartition(String assetKey, String partition);
 }

@@ -260,12 +260,17 @@ class BackfillHandlersTest {
         out.controls.stream().filter(c -> c.getCommand() instanceof CancelRun).forEach(c -> cancels.add(c.getRunId()));
         assertThat(cancels).containsAll(inFlight);
 
+        assertThat(backfill("bf2").path("status").asText()).isEqualTo("CANCELED");
+        assertThat(call("GET", "/api/v1/backfills/bf2", null).body().path("done").asBoolean())
+                .as("not done while its canceled runs have not ended").isFalse();
+        // The canceled runs end; nothing more is launched: no launch event after the cancel.
+        out.requestsOf("bf2").forEach(r -> finish(r, "CANCELED"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> call("GET", "/api/v1/backfills/bf2", null).body().path("done").asBoolean());
         JsonNode b = backfill("bf2");
         assertThat(b.path("status").asText()).isEqualTo("CANCELED");
         assertThat(b.path("progress").path("canceled").asLong()).isEqualTo(2);
+        assertThat(b.path("progress").path("failed").asLong()).isZero();
         assertThat(b.path("progress").path("remaining").asLong()).isEqualTo(8);
-        // Even as the canceled runs end, nothing more is launched: no launch event after the cancel.
-        finishAll("bf2", Set.of());
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> out.requestsOf("bf2").size() == 2);
         List<BackfillEvent> events = out.of("bf2");
         int cancelAt = -1;

@@ -292,4 +292,29 @@ public final class InMemoryReadStores implements ReadStores {
         }
         return out;
     }
+
+    // ---- partitions ----
+
+    private final Map<String, PartitionIndex.PartitionRun> partitionRuns = new ConcurrentHashMap<>();
+    private final Map<String, PartitionIndex.AssetPartition> assetPartitions = new ConcurrentHashMap<>();
+
+    public InMemoryReadStores partitionRun(String job, String partition, PartitionIndex.PartitionRun run) {
+        partitionRuns.put(PartitionIndex.key(job, partition), run);
+        return this;
+    }
+
+    public InMemoryReadStores assetPartition(String assetKey, String partition, PartitionIndex.AssetPartition m) {
+        assetPartitions.put(PartitionIndex.key(assetKey, partition), m);
+        return this;
+    }
+
+    @Override
+    public PartitionIndex.PartitionRun partitionRun(String job, String partition) {
+        return partitionRuns.get(PartitionIndex.key(job, partition));
+    }
+
+    @Override
+    public PartitionIndex.AssetPartition assetPartition(String assetKey, String partition) {
+        return assetPartitions.get(PartitionIndex.key(assetKey, partition));
+    }
 }
