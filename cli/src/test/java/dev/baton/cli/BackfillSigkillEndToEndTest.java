@@ -55,7 +55,8 @@ class BackfillSigkillEndToEndTest {
                 "dev", "--data-dir", data.toString(), "--port", String.valueOf(port), "--kafka-port", String.valueOf(kafkaPort),
                 "--registry-port", String.valueOf(registryPort), "--jobs", jobs.toString(), "--slots", "8")
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(logName).toFile())
+                // Kept under target/ (not the temp dir) so a failure can be read after the test.
+                .redirectOutput(Path.of("target", "backfill-sigkill-" + logName).toFile())
                 .start();
     }
 
@@ -73,8 +74,8 @@ class BackfillSigkillEndToEndTest {
     }
 
     void awaitHealthy(int port, Process p) {
-        Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            assertThat(p.isAlive()).as("baton dev exited; see its log in " + dir).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            assertThat(p.isAlive()).as("baton dev exited; see its log in cli/target/backfill-sigkill-*.log").isTrue();
             return call(port, "GET", "/health", null, null, null).statusCode() == 200;
         });
     }
