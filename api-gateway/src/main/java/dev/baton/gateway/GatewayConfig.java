@@ -51,6 +51,7 @@ public final class GatewayConfig extends BatonConfig {
     public static final String LIMIT_RETRY_AFTER_S = "gateway.limits.retry.after.s";
     public static final String LIMIT_HEAVY_TOTAL = "gateway.limits.heavy.total";
     public static final String LOGS_PAGE_MAX_BYTES = "gateway.logs.page.max.bytes";
+    public static final String BACKFILL_MAX_CONCURRENT = "gateway.backfill.max-concurrent.default";
 
     /** Raw keys {@code token.<name>} hold {@code role:sha256hex}. */
     public static final String TOKEN_KEY_PREFIX = "token.";
@@ -126,7 +127,10 @@ public final class GatewayConfig extends BatonConfig {
                             + "its heap.")
             .define(LOGS_PAGE_MAX_BYTES, Type.INT, 4 << 20, Range.between(16 << 10, 256 << 20), Importance.LOW,
                     "Bytes of stored line JSON one log page may hold. A page that reaches it ends early (truncated, "
-                            + "with a cursor that continues after its last line), whatever limit or tail asked for.");
+                            + "with a cursor that continues after its last line), whatever limit or tail asked for.")
+            .define(BACKFILL_MAX_CONCURRENT, Type.INT, 1000, Range.between(1, 10_000), Importance.LOW,
+                    "Partitions of a backfill in flight at once when the request sets no maxConcurrent: bounds the "
+                            + "backfill's state (its in-flight set) and the load one backfill puts on the coordinator.");
 
     private final Map<String, String> configuredTokens;
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * End-to-end benchmarks on a fresh single-machine stack. Prints readable results and ends with one JSON
  * line. Timings are never asserted anywhere: this prints numbers.
  *
- * <pre>baton bench chain|fanout|throughput|sensor|recovery|jmh|ui [--quick]</pre>
+ * <pre>baton bench chain|fanout|throughput|sensor|recovery|backfill|jmh|ui [--quick]</pre>
  *
  * <p>{@code baton bench} runs {@link #main} from {@code benchmarks/target/baton-bench.jar} in its own JVM; the CLI
  * does not compile against this module.
@@ -47,7 +47,7 @@ public final class Bench {
     }
 
     /** The scenarios {@link #run} knows, in the order the docs list them. */
-    public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "jmh", "ui");
+    public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "backfill", "jmh", "ui");
 
     public Map<String, Object> run(String scenario) throws Exception {
         return switch (scenario) {
@@ -58,6 +58,7 @@ public final class Bench {
             case "sensor" -> sensor();
             case "recovery" -> recovery();
             case "ui" -> new UiRenderBench(out, quick).run();
+            case "backfill" -> BackfillBench.run(out, quick);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (" + String.join(", ", SCENARIOS) + ")");
         };
     }

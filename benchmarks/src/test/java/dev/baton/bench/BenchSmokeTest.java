@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BenchSmokeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"chain", "fanout", "throughput", "sensor", "recovery", "jmh"})
+    @ValueSource(strings = {"chain", "fanout", "throughput", "sensor", "recovery", "backfill", "jmh"})
     void scenarioCompletesAndReports(String scenario) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Map<String, Object> result = new Bench(new PrintStream(buf, true, StandardCharsets.UTF_8), true).run(scenario);
@@ -32,6 +32,10 @@ class BenchSmokeTest {
                 // correctness, not timing: nothing lost, nothing accepted twice
                 assertThat(result.get("lost")).isEqualTo(0);
                 assertThat(result.get("duplicated")).isEqualTo(0);
+            }
+            case "backfill" -> {
+                assertThat(result).containsKeys("partitions_per_s", "wall_s", "raw_kafka_records_per_s", "rss_mib");
+                assertThat(result.get("outcome")).isEqualTo("SUCCEEDED"); // correctness, not timing
             }
             case "jmh" -> assertThat(result.keySet()).anyMatch(k -> k.startsWith("decideAndApply"));
             default -> throw new AssertionError(scenario);

@@ -11,14 +11,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code baton backfill JOB ...} and {@code baton backfills [get|cancel] ...}: backfills of partitioned jobs. */
+/**
+ * {@code baton backfill JOB ...}, {@code baton backfill get|cancel|pause|resume|retry-failed ID}, and
+ * {@code baton backfills [get|cancel ID]}: backfills of partitioned jobs. A job named like one of those subcommands
+ * is backfilled through the API.
+ */
 final class BackfillCommands {
     private BackfillCommands() {}
 
-    @Command(name = "backfill", description = "Run a partitioned job once per partition of a range or list (docs/api.md#backfills).",
-            mixinStandardHelpOptions = true)
+    @Command(name = "backfill", description = "Run a partitioned job once per partition of a range or list (docs/api.md#backfills);"
+            + " `backfill get|cancel|pause|resume|retry-failed ID` manage one.",
+            mixinStandardHelpOptions = true, subcommands = {Get.class, Cancel.class, Pause.class, Resume.class, RetryFailed.class})
     static final class Backfill extends ClientCommands.Base {
-        @Parameters(index = "0", description = "Job name.")
+        @Parameters(index = "0", arity = "1", description = "Job name.")
         String job;
 
         @Option(names = "--from", description = "First partition key of the range (default: the first one).")
@@ -78,33 +83,35 @@ final class BackfillCommands {
         }
 
         private int waitFor(ApiClient api, String backfillId, Duration timeout) throws InterruptedException {
-            Instant start = Instant.now();
-            Instant deadline = start.plus(timeout);
+            Instant deadline = Instant.now().plus(timeout);
             String last = "";
             while (Instant.now().isBefore(deadline)) {
                 JsonNode st = api.get("/api/v1/backfills/" + backfillId, Map.of());
-                JsonNode runs = st.path("runs");
-                long total = st.path("backfill").path("count").asLong();
-                long done = runs.path("SUCCEEDED").asLong();
-                long failed = runs.path("FAILED").asLong() + runs.path("CANCELED").asLong() + runs.path("REJECTED").asLong();
-                long running = runs.path("RUNNING").asLong() + runs.path("CANCELING").asLong();
-                long remaining = total - done - failed - running;
-                double secs = Math.max(1, Duration.between(start, Instant.now()).toSeconds());
-                String line = String.format("%s done=%d failed=%d running=%d remaining=%d rate=%.1f/s", backfillId, done,
-                        failed, running, remaining, (done + failed) / secs);
+                JsonNode b = st.path("backfill");
+                String line = progressLine(b);
                 if (!line.equals(last)) {
                     out().println(line);
                     out().flush();
                     last = line;
                 }
                 if (st.path("done").asBoolean()) {
-                    return failed == 0 && done == total ? 0 : 1;
+                    JsonNode p = b.path("progress");
+                    return "COMPLETED".equals(b.path("status").asText()) && p.path("failed").asLong() == 0 ? 0 : 1;
                 }
                 Thread.sleep(1000);
             }
             out().printf("%s still not finished after %s%n", backfillId, timeout);
             return 2;
         }
+    }
+
+    /** {@code <id> STATUS done 8/30 failed 1 running 4 remaining 18 rate 2.5/s}. */
+    static String progressLine(JsonNode b) {
+        JsonNode p = b.path("progress");
+        return String.format(java.util.Locale.ROOT, "%s %s done %d/%d failed %d running %d remaining %d rate %.1f/s",
+                b.path("id").asText(), b.path("status").asText(), p.path("done").asLong(), p.path("total").asLong(),
+                p.path("failed").asLong(), p.path("running").asLong(), p.path("remaining").asLong(),
+                p.path("ratePerSecond").asDouble());
     }
 
     @Command(name = "backfills", description = "List backfills (newest first); `backfills get ID`, `backfills cancel ID`.",
@@ -121,13 +128,13 @@ final class BackfillCommands {
             if (options.json()) {
                 Output.json(out(), r);
             } else {
-                Output.table(out(), r.path("items"), "id", "job", "status", "count", "from", "to", "requestedBy");
+                Output.table(out(), r.path("items"), "id", "job", "status", "outcome", "count", "from", "to", "requestedBy");
             }
             return 0;
         }
     }
 
-    @Command(name = "get", description = "Show a backfill with its runs by status.", mixinStandardHelpOptions = true)
+    @Command(name = "get", description = "Show a backfill with its progress.", mixinStandardHelpOptions = true)
     static final class Get extends ClientCommands.Base {
         @Parameters(index = "0", description = "Backfill id.")
         String id;
@@ -142,7 +149,7 @@ final class BackfillCommands {
             JsonNode b = r.path("backfill");
             out().printf("backfill  %s%njob       %s (version %s)%nstatus    %s%npartitions %s%n", b.path("id").asText(),
                     b.path("job").asText(), b.path("jobVersion").asText(), b.path("status").asText(), b.path("count").asText());
-            r.path("runs").fields().forEachRemaining(e -> out().printf("  %-12s %s%n", e.getKey(), e.getValue().asText()));
+            out().println(progressLine(b));
             return 0;
         }
     }
@@ -162,6 +169,53 @@ final class BackfillCommands {
                 out().printf("%s canceled; %s runs asked to cancel%n", id, r.path("cancelRequested").asText());
             }
             return 0;
+        }
+    }
+
+    /** pause, resume and retry-failed: one POST each. */
+    abstract static class Change extends ClientCommands.Base {
+        @Parameters(index = "0", description = "Backfill id.")
+        String id;
+
+        abstract String action();
+
+        @Override
+        public Integer call() {
+            JsonNode r = options.client().postJson("/api/v1/backfills/" + id + "/" + action(), Map.of());
+            if (options.json()) {
+                Output.json(out(), r);
+            } else if (r.has("retried")) {
+                out().printf("%s %s: %s failed partitions relaunched (round %s)%n", id, r.path("status").asText(),
+                        r.path("retried").asText(), r.path("round").asText());
+            } else {
+                out().printf("%s %s%n", id, r.path("status").asText());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "pause", description = "Pause a backfill: no more partitions start; running ones finish.", mixinStandardHelpOptions = true)
+    static final class Pause extends Change {
+        @Override
+        String action() {
+            return "pause";
+        }
+    }
+
+    @Command(name = "resume", description = "Resume a paused backfill from its partition cursor.", mixinStandardHelpOptions = true)
+    static final class Resume extends Change {
+        @Override
+        String action() {
+            return "resume";
+        }
+    }
+
+    @Command(name = "retry-failed", description = "Launch a new run of each failed partition of a completed backfill, and only of those.",
+            mixinStandardHelpOptions = true)
+    static final class RetryFailed extends Change {
+        @Override
+        String action() {
+            return "retry-failed";
         }
     }
 }

@@ -75,6 +75,8 @@ public final class Topics {
     public String schedulerControl() { return prefix + "scheduler-control"; }
     /** Backfills and their state, compacted (key: backfill id, JSON; written by the gateway, docs/api.md#backfills). */
     public String backfills() { return prefix + "backfills"; }
+    /** Backfill events, the public contract of the backfill entity (key: backfill id, Avro BackfillEvent; docs/events.md). */
+    public String backfillEvents() { return prefix + "backfill-events"; }
 
     /** Incident transitions, written by the alerting component (key: incident id; docs/alerts.md). */
     public String incidents() { return prefix + "incidents"; }
@@ -115,6 +117,7 @@ public final class Topics {
         // Standard so that `baton topics` creates it too: services without the right to create topics need it.
         specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
         specs.add(TopicSpec.compacted(backfills(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.log(backfillEvents(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
         // Incidents: one partition, as the alerting component keeps every incident in one task (alerts are rare).
         specs.add(TopicSpec.log(incidents(), 1, d.replicationFactor(), d.eventRetentionMs()));
         specs.add(TopicSpec.compacted(incidentsLatest(), 1, d.replicationFactor()));

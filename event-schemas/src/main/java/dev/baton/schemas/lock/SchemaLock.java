@@ -46,7 +46,7 @@ public final class SchemaLock {
             DeadLetter.getClassSchema(), JobDefinition.getClassSchema(), JobRegistrationRequest.getClassSchema(),
             JobRegistrationResult.getClassSchema(), dev.baton.events.IncidentEvent.getClassSchema(),
             dev.baton.events.IncidentCommand.getClassSchema(), dev.baton.events.Incident.getClassSchema(),
-            dev.baton.events.Alert.getClassSchema());
+            dev.baton.events.Alert.getClassSchema(), dev.baton.events.BackfillEvent.getClassSchema());
 
     /** The command that appends new lock versions, as printed in failures. */
     public static final String LOCK_COMMAND = "./mvnw -q -pl event-schemas compile exec:java";

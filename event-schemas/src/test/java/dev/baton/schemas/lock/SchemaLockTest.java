@@ -42,12 +42,12 @@ class SchemaLockTest {
     }
 
     @Test
-    void theContractListsItsSeventeenTopLevelRecords() {
-        // The thirteen of the run engine, plus the alerting component's four (issue 17).
+    void theContractListsItsTopLevelRecords() {
+        // The thirteen of the run engine, plus the alerting component's four (issue 17), plus backfill events (issue 15).
         assertThat(SchemaLock.TOP_LEVEL_RECORDS).extracting(Schema::getName).containsExactlyInAnyOrder(
                 "RunRequest", "ControlCommand", "AgentReport", "RunEvent", "StepCommand", "LineageEvent",
                 "LogBatch", "AgentHeartbeat", "AuditRecord", "DeadLetter", "JobDefinition",
                 "JobRegistrationRequest", "JobRegistrationResult",
-                "IncidentEvent", "IncidentCommand", "Incident", "Alert");
+                "IncidentEvent", "IncidentCommand", "Incident", "Alert", "BackfillEvent");
     }
 }

@@ -32,6 +32,7 @@ public enum Api {
     // Asset keys contain '/', so the key is the rest of the path: the routes with a suffix come first.
     ASSETS_LINEAGE(HttpMethod.GET, "/api/v1/assets/{key}/lineage", Role.VIEWER, null),
     ASSETS_CHECKS(HttpMethod.GET, "/api/v1/assets/{key}/checks", Role.VIEWER, null),
+    ASSETS_PARTITIONS(HttpMethod.GET, "/api/v1/assets/{key}/partitions", Role.VIEWER, null),
     ASSETS_GET(HttpMethod.GET, "/api/v1/assets/{key}", Role.VIEWER, null),
     AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null),
     AUDIT_LIST(HttpMethod.GET, "/api/v1/audit", Role.ADMIN, null),
@@ -43,6 +44,10 @@ public enum Api {
     BACKFILLS_LIST(HttpMethod.GET, "/api/v1/backfills", Role.VIEWER, null),
     BACKFILLS_GET(HttpMethod.GET, "/api/v1/backfills/{id}", Role.VIEWER, null),
     BACKFILLS_CANCEL(HttpMethod.POST, "/api/v1/backfills/{id}/cancel", Role.OPERATOR, "backfills.cancel"),
+    BACKFILLS_PAUSE(HttpMethod.POST, "/api/v1/backfills/{id}/pause", Role.OPERATOR, "backfills.pause"),
+    BACKFILLS_RESUME(HttpMethod.POST, "/api/v1/backfills/{id}/resume", Role.OPERATOR, "backfills.resume"),
+    JOB_PARTITIONS(HttpMethod.GET, "/api/v1/jobs/{name}/partitions", Role.VIEWER, null),
+    BACKFILLS_RETRY_FAILED(HttpMethod.POST, "/api/v1/backfills/{id}/retry-failed", Role.OPERATOR, "backfills.retry-failed"),
     INCIDENTS_LIST(HttpMethod.GET, "/api/v1/incidents", Role.VIEWER, null),
     INCIDENTS_GET(HttpMethod.GET, "/api/v1/incidents/{incidentId}", Role.VIEWER, null),
     INCIDENTS_ACK(HttpMethod.POST, "/api/v1/incidents/{incidentId}/ack", Role.OPERATOR, "incidents.ack"),

@@ -2,15 +2,20 @@ package dev.baton.gateway.internal.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.events.CancelRun;
-import dev.baton.events.ControlCommand;
+import dev.baton.events.BackfillCanceled;
+import dev.baton.events.BackfillEvent;
+import dev.baton.events.BackfillPaused;
+import dev.baton.events.BackfillRequested;
+import dev.baton.events.BackfillResumed;
+import dev.baton.events.BackfillRetryRequested;
 import dev.baton.events.JobDefinition;
-import dev.baton.gateway.internal.backfills.Backfill;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.internal.backfills.BackfillFold;
+import dev.baton.gateway.internal.backfills.BackfillMetrics;
+import dev.baton.gateway.internal.backfills.BackfillOutput;
+import dev.baton.gateway.internal.backfills.BackfillState;
 import dev.baton.gateway.internal.backfills.BackfillSubmitter;
-import dev.baton.gateway.internal.json.Json;
-import dev.baton.gateway.internal.readmodel.ApiStatus;
 import dev.baton.gateway.internal.readmodel.ReadStores;
-import dev.baton.gateway.internal.readmodel.RunView;
 import dev.baton.jobs.Partition;
 import dev.baton.jobs.PartitionSet;
 import io.vertx.ext.web.RoutingContext;
@@ -21,23 +26,20 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Backfills: one run per partition of a range or list of a partitioned job ({@code POST /api/v1/jobs/{name}/backfills}),
- * their status with run counts, and cancel. The request is answered once the backfill's record is on Kafka; the run
- * requests follow from {@link BackfillSubmitter}, lazily and with bounded memory, so 50,000 partitions neither time
- * the request out nor sit in the gateway's heap.
+ * their state (the fold of their events, read through {@link ReadStores}), and the commands pause, resume,
+ * retry-failed and cancel, each recorded as a backfill event. The request is answered once its event is on Kafka; the
+ * runs follow from {@link BackfillSubmitter}, lazily, with at most {@code maxConcurrent} in flight.
  */
 final class BackfillHandlers implements AutoCloseable {
     /** Ids a client may choose: they go into run keys and URLs. */
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}");
     /** Keys one request may list (a range has no limit). */
     static final int MAX_LISTED = 10_000;
-    /** How often this gateway looks for backfills still submitting (after a restart, or another gateway's crash). */
+    /** How often this gateway looks for running backfills it does not drive (after a restart, or another gateway's crash). */
     static final long RESUME_EVERY_MS = 30_000;
 
     private final Services s;
@@ -45,22 +47,25 @@ final class BackfillHandlers implements AutoCloseable {
     private final Replies replies;
     private final Http http;
     private final BackfillSubmitter submitter;
+    private final BackfillMetrics metrics;
     private io.vertx.core.Vertx timerOwner;
     private long resumeTimer = -1;
 
-    BackfillHandlers(Services services, ReadStores stores, Replies replies) {
+    BackfillHandlers(Services services, ReadStores stores, Replies replies, BackfillOutput output) {
         this.s = services;
         this.stores = stores;
         this.replies = replies;
         this.http = replies.http();
-        this.submitter = new BackfillSubmitter(s.topics(), s.producer(), s.readModel(), this::definition);
+        this.metrics = new BackfillMetrics(services.meters());
+        this.submitter = new BackfillSubmitter(output, stores, this::definition,
+                b -> metrics.finished(b.job(), b.outcome().name().toLowerCase(java.util.Locale.ROOT), b.completedAt() - b.requestedAt()));
     }
 
     /** Starts the periodic resume pass (from the verticle's start: the router alone does not need it). */
     void startResuming(io.vertx.core.Vertx vertx) {
         timerOwner = vertx;
-        resumeTimer = vertx.setPeriodic(RESUME_EVERY_MS, RESUME_EVERY_MS, id -> replies.blocking(() -> {
-            if (s.readModel().ready()) {
+        resumeTimer = vertx.setPeriodic(1_000, RESUME_EVERY_MS, id -> replies.blocking(() -> {
+            if (s.readModel() == null || s.readModel().ready()) {
                 submitter.resume();
             }
             return null;
@@ -72,13 +77,58 @@ final class BackfillHandlers implements AutoCloseable {
     record Created(String backfillId, String job, int jobVersion, long partitions, String from, String to, String status,
                    boolean duplicate) {}
 
-    /** A backfill with the status of its partitions' runs (by API run status; NOT_STARTED: no run seen yet). */
+    /** A backfill as the API shows it: its folded state with its progress. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Status(Backfill backfill, Map<String, Long> runs, long finished, boolean done) {}
+    record View(String id, String job, int jobVersion, String from, String to, List<String> partitions, long count,
+                Map<String, String> params, String status, String outcome, int round, String requestedBy, long requestedAt,
+                String pausedBy, Long pausedAt, String canceledBy, Long canceledAt, Long completedAt, int maxConcurrent,
+                Progress progress, List<String> inFlight) {
+        static View of(BackfillState b) {
+            return new View(b.id(), b.job(), b.jobVersion(), b.from(), b.to(), b.partitions(), b.count(), b.params(),
+                    b.status().name(), b.outcome() == null ? null : b.outcome().name(), b.round(), b.requestedBy(),
+                    b.requestedAt(), b.pausedBy(), b.pausedAt(), b.canceledBy(), b.canceledAt(), b.completedAt(),
+                    b.maxConcurrent(), Progress.of(b), List.copyOf(b.inFlight().keySet()));
+        }
+    }
 
-    record Page(List<Backfill> items) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Progress(long total, long launched, long succeeded, long failed, long canceled, long running, long remaining,
+                    long done, double ratePerSecond, Long startedAt, Long updatedAt) {
+        static Progress of(BackfillState b) {
+            long done = b.done();
+            long running = b.running();
+            double rate = 0;
+            if (b.startedAt() != null && b.updatedAt() > b.startedAt()) {
+                rate = Math.round(done * 1000.0 / (b.updatedAt() - b.startedAt()) * 100) / 100.0;
+            }
+            return new Progress(b.count(), b.launched(), b.succeeded(), b.failed(), b.canceled(), running,
+                    Math.max(0, b.count() - done - running), done, rate, b.startedAt(), b.updatedAt());
+        }
+    }
+
+    /**
+     * One backfill; {@code runs} (partitions by the status of their current run, from the counters), {@code finished}
+     * and {@code done} kept from the first version of this answer.
+     */
+    record Status(View backfill, Map<String, Long> runs, long finished, boolean done) {
+        static Status of(BackfillState b) {
+            Map<String, Long> runs = new java.util.LinkedHashMap<>();
+            runs.put("SUCCEEDED", b.succeeded());
+            runs.put("FAILED", b.failed());
+            runs.put("CANCELED", b.canceled());
+            runs.put("RUNNING", b.running());
+            runs.put("NOT_STARTED", Math.max(0, b.count() - b.launched()));
+            return new Status(View.of(b), runs, b.done(), b.finished());
+        }
+    }
+
+    record Page(List<View> items) {}
 
     record Canceled(String backfillId, String status, long cancelRequested) {}
+
+    /** The answer to pause, resume and retry-failed. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Changed(String backfillId, String status, Long retried, Integer round) {}
 
     void create(RoutingContext ctx) {
         String job = ctx.pathParam("name");
@@ -98,8 +148,7 @@ final class BackfillHandlers implements AutoCloseable {
         if (listed != null && (from != null || to != null)) {
             throw problem("partitions", "give either partitions or a range (from, to), not both");
         }
-        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
-        String requestedBy = who == null ? null : who.name();
+        String requestedBy = actor(ctx);
         String givenId = id;
         Http.audit(ctx, "job", job);
         replies.reply(ctx, replies.blocking(() -> {
@@ -113,29 +162,28 @@ final class BackfillHandlers implements AutoCloseable {
             RunHandlers.checkParams(def, params);
             PartitionSet set = PartitionSet.of(def.getPartitions());
             Selection sel = listed != null ? list(set, listed) : range(set, from, to);
-            String backfillId = givenId != null ? givenId : Backfill.derivedId(job, sel.from, sel.to, sel.keys, params, maxConcurrent);
-            Backfill b = new Backfill(backfillId, job, def.getVersion(), sel.from, sel.to, sel.keys, sel.count, params,
-                    Backfill.SUBMITTING, requestedBy, System.currentTimeMillis(), null, null, null, maxConcurrent);
-            Backfill existing = stored(backfillId);
-            boolean duplicate = false;
+            String backfillId = givenId != null ? givenId : BackfillState.derivedId(job, sel.from, sel.to, sel.keys, params, maxConcurrent);
+            Http.audit(ctx, "backfill", backfillId);
+            BackfillState existing = stores.backfill(backfillId);
             if (existing != null) {
-                if (!existing.sameSelection(b)) {
+                if (!existing.sameSelection(job, sel.from, sel.to, sel.keys, params)) {
                     throw ApiError.conflict("backfill " + backfillId + " exists with another selection (job " + existing.job()
                             + ", " + describe(existing) + "); choose another backfillId");
                 }
-                if (Backfill.CANCELED.equals(existing.status())) {
+                if (existing.status() == BackfillState.Status.CANCELED) {
                     throw ApiError.conflict("backfill " + backfillId + " was canceled; start a new one with another backfillId");
                 }
-                duplicate = true;
-                b = existing; // same runs: its job version and time stay those of the first request
-            } else {
-                submitter.write(b);
+                if (existing.status() == BackfillState.Status.RUNNING) {
+                    submitter.submit(backfillId); // a no-op when this gateway drives it already
+                }
+                return new Created(backfillId, job, existing.jobVersion(), existing.count(), existing.from(), existing.to(),
+                        existing.status().name(), true);
             }
-            Http.audit(ctx, "backfill", backfillId);
-            if (!Backfill.SUBMITTED.equals(b.status())) {
-                submitter.submit(b, b.requestedBy(), Http.requestId(ctx));
-            }
-            return new Created(backfillId, job, b.jobVersion(), b.count(), b.from(), b.to(), b.status(), duplicate);
+            int limit = maxConcurrent != null ? maxConcurrent : s.config().getInt(GatewayConfig.BACKFILL_MAX_CONCURRENT);
+            submitter.append(BackfillSubmitter.event(backfillId, Http.requestId(ctx), new BackfillRequested(job, def.getVersion(),
+                    sel.from, sel.to, sel.keys, sel.count, params, limit, requestedBy)));
+            submitter.submit(backfillId);
+            return new Created(backfillId, job, def.getVersion(), sel.count, sel.from, sel.to, BackfillState.Status.RUNNING.name(), false);
         }).map(c -> {
             http.json(ctx, 202, c, Map.of("Location", "/api/v1/backfills/" + c.backfillId()));
             return null;
@@ -145,15 +193,14 @@ final class BackfillHandlers implements AutoCloseable {
     void list(RoutingContext ctx) {
         String job = ctx.request().getParam("job");
         replies.reply(ctx, replies.blocking(() -> {
-            List<Backfill> items = new ArrayList<>();
-            for (byte[] bytes : s.readModel().backfills()) {
-                Backfill b = Json.read(bytes, Backfill.class);
+            List<BackfillState> items = new ArrayList<>();
+            for (BackfillState b : stores.backfills()) {
                 if ((job == null || job.equals(b.job())) && AccessControl.allows(ctx, b.job())) {
                     items.add(b);
                 }
             }
-            items.sort(Comparator.comparingLong(Backfill::requestedAt).reversed());
-            return new Page(items);
+            items.sort(Comparator.comparingLong(BackfillState::requestedAt).reversed().thenComparing(BackfillState::id));
+            return new Page(items.stream().map(View::of).toList());
         }).map(p -> {
             http.json(ctx, 200, p);
             return null;
@@ -163,58 +210,95 @@ final class BackfillHandlers implements AutoCloseable {
     void get(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         replies.reply(ctx, replies.blocking(() -> {
-            Backfill b = visible(ctx, id);
-            Map<String, Long> runs = new TreeMap<>();
-            long finished = 0;
-            for (Iterator<String> it = b.keys(set(b)); it.hasNext(); ) {
-                RunView v = stores.run(b.runId(it.next())).orElse(null);
-                String status = v == null ? "NOT_STARTED" : ApiStatus.run(v.status);
-                runs.merge(status, 1L, Long::sum);
-                if (v != null && v.finished()) {
-                    finished++;
-                }
-            }
-            boolean done = finished == b.count() || Backfill.CANCELED.equals(b.status()) && !runs.containsKey("RUNNING")
-                    && !runs.containsKey("QUEUED") && !runs.containsKey("CANCELING");
-            return new Status(b, runs, finished, done);
+            BackfillState b = visible(ctx, id);
+            return Status.of(b);
         }).map(st -> {
             http.json(ctx, 200, st);
             return null;
         }));
     }
 
-    /** Stops launching (every gateway's submission sees the record) and asks each unfinished run to cancel. */
+    /** Stops launching (the submitter sees the event) and asks each run in flight to cancel. */
     void cancel(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
-        String actor = who == null ? null : who.name();
+        String actor = actor(ctx);
         replies.reply(ctx, replies.blocking(() -> {
-            Backfill b = visible(ctx, id);
+            BackfillState b = visible(ctx, id);
             Http.audit(ctx, "backfill", id);
-            submitter.markCanceled(id);
-            if (!Backfill.CANCELED.equals(b.status())) {
-                b = b.canceled(actor, System.currentTimeMillis());
-                submitter.write(b);
-            }
-            long asked = 0;
-            for (Iterator<String> it = b.keys(set(b)); it.hasNext(); ) {
-                String runId = b.runId(it.next());
-                RunView v = stores.run(runId).orElse(null);
-                if (v != null && v.finished()) {
-                    continue;
+            switch (b.status()) {
+                case CANCELED -> {
+                    return new Canceled(id, b.status().name(), 0);
                 }
-                // A run not seen yet may still be on its way: the command waits for it in the run's partition.
-                ControlCommand c = ControlCommand.newBuilder()
-                        .setEventId(UUID.randomUUID().toString()).setRunId(runId).setTimestamp(Instant.now())
-                        .setTraceId(Http.requestId(ctx)).setActor(actor)
-                        .setCommand(new CancelRun("backfill " + id + " canceled", 30_000L))
-                        .build();
-                s.producer().kafkaProducer().send(new ProducerRecord<>(s.topics().runControl(), runId,
-                        s.producer().serialize(s.topics().runControl(), c)));
-                asked++;
+                case COMPLETED -> throw ApiError.conflict("backfill " + id + " is completed; nothing to cancel");
+                case RUNNING, PAUSED -> {
+                    BackfillEvent e = BackfillSubmitter.event(id, Http.requestId(ctx),
+                            new BackfillCanceled(actor, (long) b.inFlight().size()));
+                    submitter.append(e);
+                    BackfillState after = BackfillFold.apply(b, e).state();
+                    metrics.finished(b.job(), "canceled", after.canceledAt() - after.requestedAt());
+                    long asked = submitter.cancelRuns(b, "backfill " + id + " canceled");
+                    submitter.submit(id); // records the ends of the partitions in flight
+                    return new Canceled(id, BackfillState.Status.CANCELED.name(), asked);
+                }
             }
-            s.producer().kafkaProducer().flush();
-            return new Canceled(id, Backfill.CANCELED, asked);
+            throw new IllegalStateException("unreachable");
+        }).map(c -> {
+            http.json(ctx, 202, c);
+            return null;
+        }));
+    }
+
+    void pause(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String actor = actor(ctx);
+        replies.reply(ctx, replies.blocking(() -> {
+            BackfillState b = visible(ctx, id);
+            Http.audit(ctx, "backfill", id);
+            if (b.status() != BackfillState.Status.RUNNING) {
+                throw ApiError.conflict("backfill " + id + " is " + b.status() + "; only a running backfill can be paused");
+            }
+            submitter.append(BackfillSubmitter.event(id, Http.requestId(ctx), new BackfillPaused(actor)));
+            return new Changed(id, BackfillState.Status.PAUSED.name(), null, null);
+        }).map(c -> {
+            http.json(ctx, 202, c);
+            return null;
+        }));
+    }
+
+    void resume(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String actor = actor(ctx);
+        replies.reply(ctx, replies.blocking(() -> {
+            BackfillState b = visible(ctx, id);
+            Http.audit(ctx, "backfill", id);
+            if (b.status() != BackfillState.Status.PAUSED) {
+                throw ApiError.conflict("backfill " + id + " is " + b.status() + "; only a paused backfill can be resumed");
+            }
+            submitter.append(BackfillSubmitter.event(id, Http.requestId(ctx), new BackfillResumed(actor)));
+            submitter.submit(id);
+            return new Changed(id, BackfillState.Status.RUNNING.name(), null, null);
+        }).map(c -> {
+            http.json(ctx, 202, c);
+            return null;
+        }));
+    }
+
+    void retryFailed(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String actor = actor(ctx);
+        replies.reply(ctx, replies.blocking(() -> {
+            BackfillState b = visible(ctx, id);
+            Http.audit(ctx, "backfill", id);
+            if (b.status() != BackfillState.Status.COMPLETED) {
+                throw ApiError.conflict("backfill " + id + " is " + b.status() + "; retry-failed needs a completed backfill");
+            }
+            if (b.failed() == 0) {
+                throw ApiError.conflict("backfill " + id + " has no failed partition");
+            }
+            int round = b.round() + 1;
+            submitter.append(BackfillSubmitter.event(id, Http.requestId(ctx), new BackfillRetryRequested(round, b.failed(), actor)));
+            submitter.submit(id);
+            return new Changed(id, BackfillState.Status.RUNNING.name(), b.failed(), round);
         }).map(c -> {
             http.json(ctx, 202, c);
             return null;
@@ -314,29 +398,25 @@ final class BackfillHandlers implements AutoCloseable {
                 Map.of("problems", List.of(Requests.problem(path, message))));
     }
 
-    private static String describe(Backfill b) {
+    private static String actor(RoutingContext ctx) {
+        TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
+        return who == null ? null : who.name();
+    }
+
+    private static String describe(BackfillState b) {
         return b.partitions() != null ? b.partitions().size() + " listed partitions" : "from " + b.from() + " to " + b.to();
     }
 
-    private Backfill stored(String id) {
-        byte[] bytes = s.readModel().backfill(id);
-        return bytes == null ? null : Json.read(bytes, Backfill.class);
-    }
-
-    private Backfill visible(RoutingContext ctx, String id) {
-        Backfill b = stored(id);
+    private BackfillState visible(RoutingContext ctx, String id) {
+        BackfillState b = stores.backfill(id);
         if (b == null || !AccessControl.allows(ctx, b.job())) {
             throw ApiError.notFound("no backfill " + id);
         }
         return b;
     }
 
-    private PartitionSet set(Backfill b) {
-        return PartitionSet.of(definition(b).getPartitions());
-    }
-
     /** The job version the backfill runs. Blocking. */
-    private JobDefinition definition(Backfill b) {
+    private JobDefinition definition(BackfillState b) {
         JobDefinition def = stores.jobVersion(b.job(), b.jobVersion());
         if (def == null) {
             def = stores.job(b.job());

@@ -35,6 +35,7 @@ public final class GatewayVerticle extends VerticleBase {
     private Health health;
     private long tokenReload = -1;
     private BackfillHandlers backfills;
+    private final dev.baton.gateway.internal.backfills.BackfillOutput backfillOutput;
     private IncidentHandlers incidents;
 
     public GatewayVerticle(Services services) {
@@ -42,8 +43,15 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     GatewayVerticle(Services services, ReadStores stores) {
+        this(services, stores, services.producer() == null ? null
+                : new dev.baton.gateway.internal.backfills.KafkaBackfillOutput(services.topics(), services.producer()));
+    }
+
+    /** With the output backfills write to (in memory in handler tests). */
+    GatewayVerticle(Services services, ReadStores stores, dev.baton.gateway.internal.backfills.BackfillOutput backfillOutput) {
         this.s = services;
         this.stores = stores;
+        this.backfillOutput = backfillOutput;
     }
 
     @Override
@@ -117,7 +125,8 @@ public final class GatewayVerticle extends VerticleBase {
                     .description("Log lines read from the store by log queries (a page reads at most its size plus one)")
                     .register(s.meters());
         }
-        backfills = new BackfillHandlers(s, stores, replies);
+        backfills = new BackfillHandlers(s, stores, replies, backfillOutput);
+        PartitionHandlers partitions = new PartitionHandlers(s.config(), stores, replies);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -185,6 +194,11 @@ public final class GatewayVerticle extends VerticleBase {
                 case BACKFILLS_LIST -> backfills::list;
                 case BACKFILLS_GET -> backfills::get;
                 case BACKFILLS_CANCEL -> backfills::cancel;
+                case BACKFILLS_PAUSE -> backfills::pause;
+                case BACKFILLS_RESUME -> backfills::resume;
+                case BACKFILLS_RETRY_FAILED -> backfills::retryFailed;
+                case JOB_PARTITIONS -> partitions::job;
+                case ASSETS_PARTITIONS -> partitions::asset;
                 case INCIDENTS_LIST -> incidents::list;
                 case INCIDENTS_GET -> incidents::get;
                 case INCIDENTS_ACK -> incidents::acknowledge;

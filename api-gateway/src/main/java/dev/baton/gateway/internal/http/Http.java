@@ -148,8 +148,8 @@ public final class Http {
 
     private Future<?> auditThen(RoutingContext ctx, int status) {
         AuditInfo a = ctx.get(AUDIT);
-        if (a == null) {
-            return Future.succeededFuture();
+        if (a == null || services.producer() == null) {
+            return Future.succeededFuture(); // nothing audited, or no Kafka (handler tests over in-memory stores)
         }
         ctx.remove(AUDIT); // exactly one record per call
         TokenStore.Principal p = ctx.get(PRINCIPAL);

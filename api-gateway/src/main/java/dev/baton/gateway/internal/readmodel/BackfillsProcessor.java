@@ -1,31 +1,51 @@
 package dev.baton.gateway.internal.readmodel;
 
-import org.apache.kafka.streams.processor.api.Processor;
+import dev.baton.events.BackfillEvent;
+import dev.baton.gateway.internal.backfills.BackfillFold;
+import dev.baton.gateway.internal.backfills.BackfillState;
+import dev.baton.gateway.internal.json.Json;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Keeps the latest record of every backfill (the compacted backfills topic, JSON written by the gateways) so that
- * every gateway answers for every backfill and resumes unfinished submissions. A tombstone deletes the backfill.
+ * Folds the backfill events into each backfill's state ({@link BackfillFold}), so that every gateway answers for
+ * every backfill and drives the running ones, and keeps the failed partitions one record each
+ * ({@code backfillId|partition}) for retry-failed. An undecodable event goes to the dead-letter topic.
  */
-final class BackfillsProcessor implements Processor<String, byte[], Void, Void> {
-    private KeyValueStore<String, byte[]> backfills;
+final class BackfillsProcessor extends ReadModelTopology.Base<BackfillEvent> {
+    private KeyValueStore<String, byte[]> states;
+    private KeyValueStore<String, byte[]> failed;
 
-    @Override
-    public void init(ProcessorContext<Void, Void> context) {
-        backfills = context.getStateStore(ReadModelTopology.STORE_BACKFILLS);
+    BackfillsProcessor(ReadModelTopology.Codecs codecs, ReadModelTopology.Listener listener) {
+        super(codecs.backfillEvents(), listener);
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
-        if (record.key() == null) {
-            return; // not a backfill: the gateway always keys them by id
+    public void init(ProcessorContext<String, dev.baton.events.DeadLetter> context) {
+        super.init(context);
+        states = store(ReadModelTopology.STORE_BACKFILLS);
+        failed = store(ReadModelTopology.STORE_BACKFILL_FAILED);
+    }
+
+    @Override
+    void handle(String key, BackfillEvent e, Record<String, byte[]> record) {
+        if (e == null) {
+            return; // the events topic has no tombstones
         }
-        if (record.value() == null) {
-            backfills.delete(record.key());
-        } else {
-            backfills.put(record.key(), record.value());
+        String id = e.getBackfillId();
+        byte[] before = states.get(id);
+        BackfillFold.Result r = BackfillFold.apply(before == null ? null : Json.read(before, BackfillState.class), e);
+        if (r.state() == null) {
+            return;
+        }
+        states.put(id, Json.bytes(r.state()));
+        switch (r.index()) {
+            case BackfillFold.IndexChange.Put p ->
+                    failed.put(Keys.prefix(id) + p.partition(), p.runId().getBytes(StandardCharsets.UTF_8));
+            case BackfillFold.IndexChange.Remove x -> failed.delete(Keys.prefix(id) + x.partition());
+            case BackfillFold.IndexChange.None n -> { }
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.baton.events.JobDefinition;
 import dev.baton.gateway.internal.json.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 
@@ -108,5 +109,37 @@ public final class KafkaReadStores implements ReadStores {
     @Override
     public List<byte[]> agents() {
         return model.agents();
+    }
+
+    @Override
+    public dev.baton.gateway.internal.backfills.BackfillState backfill(String id) {
+        byte[] b = model.backfill(id);
+        return b == null ? null : Json.read(b, dev.baton.gateway.internal.backfills.BackfillState.class);
+    }
+
+    @Override
+    public List<dev.baton.gateway.internal.backfills.BackfillState> backfills() {
+        List<dev.baton.gateway.internal.backfills.BackfillState> out = new ArrayList<>();
+        for (byte[] b : model.backfills()) {
+            out.add(Json.read(b, dev.baton.gateway.internal.backfills.BackfillState.class));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> backfillFailed(String id, String after, int limit) {
+        return model.backfillFailed(id, after, limit);
+    }
+
+    @Override
+    public PartitionIndex.PartitionRun partitionRun(String job, String partition) {
+        byte[] b = model.partitionRecord(ReadModelTopology.STORE_PARTITION_RUNS, job, partition);
+        return b == null ? null : Json.read(b, PartitionIndex.PartitionRun.class);
+    }
+
+    @Override
+    public PartitionIndex.AssetPartition assetPartition(String assetKey, String partition) {
+        byte[] b = model.partitionRecord(ReadModelTopology.STORE_ASSET_PARTITIONS, assetKey, partition);
+        return b == null ? null : Json.read(b, PartitionIndex.AssetPartition.class);
     }
 }

@@ -374,7 +374,25 @@ public final class ReadModel implements AutoCloseable {
 
     // ---- backfills ----
 
-    /** A backfill's JSON record, or null. */
+    /** The failed partitions of a backfill, by partition key, after {@code after}. */
+    public List<Map.Entry<String, String>> backfillFailed(String id, String after, int limit) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        String from = after == null ? Keys.prefix(id) : Keys.prefix(id) + after + "\u0000";
+        try (KeyValueIterator<String, byte[]> it = store(ReadModelTopology.STORE_BACKFILL_FAILED).range(from, Keys.prefix(id) + Keys.END)) {
+            while (it.hasNext() && out.size() < limit) {
+                var kv = it.next();
+                out.add(Map.entry(kv.key.substring(Keys.prefix(id).length()), new String(kv.value, java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        return out;
+    }
+
+    /** A partition's record ({@link PartitionIndex}) from one of the partition stores, or null. */
+    public byte[] partitionRecord(String storeName, String name, String partition) {
+        return store(storeName).get(PartitionIndex.key(name, partition));
+    }
+
+    /** A backfill's state (JSON of BackfillState), or null. */
     public byte[] backfill(String id) {
         return store(ReadModelTopology.STORE_BACKFILLS).get(id);
     }

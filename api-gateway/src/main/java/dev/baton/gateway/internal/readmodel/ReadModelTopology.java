@@ -54,8 +54,15 @@ public final class ReadModelTopology {
     public static final String SOURCE_AGENTS = "gateway-source-agents";
     public static final String SOURCE_BACKFILLS = "gateway-source-backfills";
     public static final String PROC_BACKFILLS = "gateway-store-backfills";
-    /** backfill id → the backfill's JSON record as written to the backfills topic. */
-    public static final String STORE_BACKFILLS = "gateway-backfills";
+    public static final String SINK_DLQ_BACKFILLS = "gateway-dlq-backfills";
+    /** backfill id → the backfill's state (BackfillState JSON), the fold of its events. */
+    public static final String STORE_BACKFILLS = "gateway-backfill-states";
+    /** {@code backfillId|partition} → run id of the partition's failed run: what retry-failed launches. */
+    public static final String STORE_BACKFILL_FAILED = "gateway-backfill-failed";
+    /** {@code job|partition} → {@link PartitionIndex.PartitionRun} JSON: the partition's latest run. */
+    public static final String STORE_PARTITION_RUNS = "gateway-partition-runs";
+    /** {@code assetKey|partition} → {@link PartitionIndex.AssetPartition} JSON: the partition's latest materialization. */
+    public static final String STORE_ASSET_PARTITIONS = "gateway-asset-partitions";
 
     public static final String PROC_RUNS = "gateway-fold-runs";
     public static final String PROC_LOGS = "gateway-store-logs";
@@ -112,13 +119,15 @@ public final class ReadModelTopology {
 
     /** The decoders of the input topics and the encoder of dead letters. */
     public record Codecs(AvroSerde<RunEvent> runEvents, AvroSerde<LogBatch> logs, AvroSerde<JobDefinition> jobs,
-                         AvroSerde<LineageEvent> lineage, AvroSerde<AgentHeartbeat> agents, AvroSerde<DeadLetter> deadLetters) {
+                         AvroSerde<LineageEvent> lineage, AvroSerde<AgentHeartbeat> agents, AvroSerde<DeadLetter> deadLetters,
+                         AvroSerde<dev.baton.events.BackfillEvent> backfillEvents) {
         public static Codecs create(Map<String, Object> registryConfig) {
             Map<String, Object> compacted = new LinkedHashMap<>(registryConfig);
             compacted.put("baton.avro.tombstones", true);
             return new Codecs(AvroSerde.forValues(RunEvent.class, registryConfig), AvroSerde.forValues(LogBatch.class, registryConfig),
                     AvroSerde.forValues(JobDefinition.class, compacted), AvroSerde.forValues(LineageEvent.class, registryConfig),
-                    AvroSerde.forValues(AgentHeartbeat.class, compacted), AvroSerde.forValues(DeadLetter.class, registryConfig));
+                    AvroSerde.forValues(AgentHeartbeat.class, compacted), AvroSerde.forValues(DeadLetter.class, registryConfig),
+                    AvroSerde.forValues(dev.baton.events.BackfillEvent.class, registryConfig));
         }
     }
 
@@ -141,6 +150,7 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_RUNS_BY_STATUS), PROC_RUNS);
         t.addStateStore(store(STORE_RUN_EVENTS), PROC_RUNS);
         t.addStateStore(store(STORE_RUN_STEPS), PROC_RUNS);
+        t.addStateStore(store(STORE_PARTITION_RUNS), PROC_RUNS);
         t.addSink(SINK_DLQ_RUNS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_RUNS);
 
         t.addSource(SOURCE_LOGS, keys, bytes, topics.logs());
@@ -162,6 +172,7 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_MATERIALIZATIONS), PROC_ASSETS);
         t.addStateStore(store(STORE_CHECKS), PROC_ASSETS);
         t.addStateStore(store(STORE_MATERIALIZATION_CHECKS), PROC_ASSETS);
+        t.addStateStore(store(STORE_ASSET_PARTITIONS), PROC_ASSETS);
         t.addSink(SINK_DLQ_ASSETS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_ASSETS);
 
         t.addSource(SOURCE_AGENTS, keys, bytes, topics.agents());
@@ -169,9 +180,11 @@ public final class ReadModelTopology {
         t.addStateStore(store(STORE_AGENTS), PROC_AGENTS);
         t.addSink(SINK_DLQ_AGENTS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_AGENTS);
 
-        t.addSource(SOURCE_BACKFILLS, keys, bytes, topics.backfills());
-        t.addProcessor(PROC_BACKFILLS, BackfillsProcessor::new, SOURCE_BACKFILLS);
+        t.addSource(SOURCE_BACKFILLS, keys, bytes, topics.backfillEvents());
+        t.addProcessor(PROC_BACKFILLS, () -> new BackfillsProcessor(codecs, listener), SOURCE_BACKFILLS);
         t.addStateStore(store(STORE_BACKFILLS), PROC_BACKFILLS);
+        t.addStateStore(store(STORE_BACKFILL_FAILED), PROC_BACKFILLS);
+        t.addSink(SINK_DLQ_BACKFILLS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_BACKFILLS);
         return t;
     }
 
@@ -240,7 +253,7 @@ public final class ReadModelTopology {
 
     static final class RunsProcessor extends Base<RunEvent> {
         private final LiveFeed feed;
-        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events, steps;
+        private KeyValueStore<String, byte[]> runs, byTime, byJob, byStatus, events, steps, partitionRuns;
 
         RunsProcessor(Codecs codecs, LiveFeed feed, Listener listener) {
             super(codecs.runEvents(), listener);
@@ -256,6 +269,7 @@ public final class ReadModelTopology {
             byStatus = store(STORE_RUNS_BY_STATUS);
             events = store(STORE_RUN_EVENTS);
             steps = store(STORE_RUN_STEPS);
+            partitionRuns = store(STORE_PARTITION_RUNS);
         }
 
         @Override
@@ -308,6 +322,7 @@ public final class ReadModelTopology {
             after.stepCount = after.stepCounts.values().stream().mapToInt(Integer::intValue).sum();
             after.steps = new LinkedHashMap<>();
             runs.put(runId, Json.bytes(after));
+            PartitionIndex.onRun(partitionRuns, after);
             String status = ApiStatus.run(after.status);
             boolean moved = before == null || !Objects.equals(oldJob, after.job) || oldAt != after.requestedAt;
             if (moved || !status.equals(oldStatus)) {
@@ -443,7 +458,7 @@ public final class ReadModelTopology {
     }
 
     static final class AssetsProcessor extends Base<LineageEvent> {
-        private KeyValueStore<String, byte[]> assets, materializations, checks, materializationChecks;
+        private KeyValueStore<String, byte[]> assets, materializations, checks, materializationChecks, assetPartitions;
 
         AssetsProcessor(Codecs codecs, Listener listener) {
             super(codecs.lineage(), listener);
@@ -456,6 +471,7 @@ public final class ReadModelTopology {
             materializations = store(STORE_MATERIALIZATIONS);
             checks = store(STORE_CHECKS);
             materializationChecks = store(STORE_MATERIALIZATION_CHECKS);
+            assetPartitions = store(STORE_ASSET_PARTITIONS);
         }
 
         @Override
@@ -472,6 +488,7 @@ public final class ReadModelTopology {
                     json = materializationJson(e, m);
                     alreadyStored = materializations.get(k) != null;
                     materializations.put(k, Json.bytes(json));
+                    PartitionIndex.onMaterialization(assetPartitions, e, m);
                 }
                 case AssetCheckEvaluated c -> {
                     byte[] check = Json.bytes(AssetViews.check(AssetFold.check(e, c)));

@@ -73,4 +73,23 @@ public interface ReadStores {
 
     /** Every agent's last heartbeat (stored JSON). */
     List<byte[]> agents();
+
+    // ---- backfills ----
+
+    /** A backfill's state (the fold of its events), or null. */
+    dev.baton.gateway.internal.backfills.BackfillState backfill(String id);
+
+    /** Every backfill's state (backfills are few: one per request, not per partition). */
+    List<dev.baton.gateway.internal.backfills.BackfillState> backfills();
+
+    /** The failed partitions of a backfill (partition → run id) by partition key, after {@code after} (null: from the first). */
+    List<Map.Entry<String, String>> backfillFailed(String id, String after, int limit);
+
+    // ---- partitions ----
+
+    /** The latest run of a job's partition, or null. */
+    PartitionIndex.PartitionRun partitionRun(String job, String partition);
+
+    /** The latest materialization of an asset's partition, or null. */
+    PartitionIndex.AssetPartition assetPartition(String assetKey, String partition);
 }

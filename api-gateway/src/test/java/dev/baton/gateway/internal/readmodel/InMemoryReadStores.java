@@ -248,4 +248,73 @@ public final class InMemoryReadStores implements ReadStores {
     public static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
     }
+
+    // ---- backfills: the same fold as the read model's processor ----
+
+    private final Map<String, dev.baton.gateway.internal.backfills.BackfillState> backfills = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentSkipListMap<String, String> backfillFailed = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** Folds one backfill event, as the read model's processor does. */
+    public synchronized InMemoryReadStores backfillEvent(dev.baton.events.BackfillEvent e) {
+        var r = dev.baton.gateway.internal.backfills.BackfillFold.apply(backfills.get(e.getBackfillId()), e);
+        if (r.state() != null) {
+            backfills.put(e.getBackfillId(), r.state());
+            String prefix = e.getBackfillId() + "|";
+            switch (r.index()) {
+                case dev.baton.gateway.internal.backfills.BackfillFold.IndexChange.Put p -> backfillFailed.put(prefix + p.partition(), p.runId());
+                case dev.baton.gateway.internal.backfills.BackfillFold.IndexChange.Remove x -> backfillFailed.remove(prefix + x.partition());
+                case dev.baton.gateway.internal.backfills.BackfillFold.IndexChange.None n -> { }
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public dev.baton.gateway.internal.backfills.BackfillState backfill(String id) {
+        return backfills.get(id);
+    }
+
+    @Override
+    public List<dev.baton.gateway.internal.backfills.BackfillState> backfills() {
+        return List.copyOf(backfills.values());
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> backfillFailed(String id, String after, int limit) {
+        String prefix = id + "|";
+        String from = after == null ? prefix : prefix + after + "\u0000";
+        List<Map.Entry<String, String>> out = new java.util.ArrayList<>();
+        for (var kv : backfillFailed.subMap(from, true, prefix + "\uffff", false).entrySet()) {
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(Map.entry(kv.getKey().substring(prefix.length()), kv.getValue()));
+        }
+        return out;
+    }
+
+    // ---- partitions ----
+
+    private final Map<String, PartitionIndex.PartitionRun> partitionRuns = new ConcurrentHashMap<>();
+    private final Map<String, PartitionIndex.AssetPartition> assetPartitions = new ConcurrentHashMap<>();
+
+    public InMemoryReadStores partitionRun(String job, String partition, PartitionIndex.PartitionRun run) {
+        partitionRuns.put(PartitionIndex.key(job, partition), run);
+        return this;
+    }
+
+    public InMemoryReadStores assetPartition(String assetKey, String partition, PartitionIndex.AssetPartition m) {
+        assetPartitions.put(PartitionIndex.key(assetKey, partition), m);
+        return this;
+    }
+
+    @Override
+    public PartitionIndex.PartitionRun partitionRun(String job, String partition) {
+        return partitionRuns.get(PartitionIndex.key(job, partition));
+    }
+
+    @Override
+    public PartitionIndex.AssetPartition assetPartition(String assetKey, String partition) {
+        return assetPartitions.get(PartitionIndex.key(assetKey, partition));
+    }
 }

@@ -6,6 +6,7 @@ import dev.baton.events.JobDefinition;
 import dev.baton.events.LineageEvent;
 import dev.baton.events.Origin;
 import dev.baton.events.RunRequest;
+import dev.baton.jobs.PartitionSet;
 import dev.baton.platform.RunIds;
 import dev.baton.schemas.serde.AvroSerde;
 import dev.baton.schemas.serde.DecodeFailure;
@@ -22,6 +23,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * An asset trigger's record handling: one run per materialization (on {@code Topics.lineage()}) of a listed asset,
  * run key {@code asset:<asset>@<materialization event id>}, origin ASSET. Check results, freshness changes and other
  * assets are filtered out.
+ *
+ * <p>Partition-aware: when the triggered job is partitioned, the run is the job's partition with the same key as the
+ * materialized partition of the upstream asset (definitions that match, such as daily and daily). A materialization
+ * without a partition, or of a partition key the job does not have, requests nothing for a partitioned job
+ * (filtered: there is no partition to run).
  */
 public final class AssetTriggerHandler implements RecordHandler {
     private final AssetTrigger trigger;
@@ -48,6 +54,13 @@ public final class AssetTriggerHandler implements RecordHandler {
         if (!(event.getPayload() instanceof AssetMaterialization m) || !assets.contains(event.getAssetKey())) {
             return Outcome.FILTERED;
         }
+        String partition = null;
+        if (job.getPartitions() != null) {
+            if (event.getPartition() == null || !PartitionSet.of(job.getPartitions()).contains(event.getPartition())) {
+                return Outcome.FILTERED;
+            }
+            partition = event.getPartition();
+        }
         String runKey = RunIds.assetKey(event.getAssetKey(), event.getEventId());
         String runId = RunIds.forRunKey(job.getName(), runKey);
         String eventId = UUID.nameUUIDFromBytes(("asset-request\u0000" + runId).getBytes(StandardCharsets.UTF_8)).toString();
@@ -59,6 +72,9 @@ public final class AssetTriggerHandler implements RecordHandler {
             tags.put("baton.upstream.run", event.getRunId());
         }
         tags.put("baton.upstream.job", m.getJob());
+        if (event.getPartition() != null) {
+            tags.put("baton.upstream.partition", event.getPartition());
+        }
         return new Outcome.Request(RunRequest.newBuilder()
                 .setEventId(eventId)
                 .setRunId(runId)
@@ -70,6 +86,7 @@ public final class AssetTriggerHandler implements RecordHandler {
                 .setOrigin(Origin.ASSET)
                 .setRequestedBy("asset-trigger:" + trigger.getName())
                 .setDefinition(job)
+                .setPartition(partition)
                 .build());
     }
 }

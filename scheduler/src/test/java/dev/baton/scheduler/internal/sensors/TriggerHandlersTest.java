@@ -202,4 +202,37 @@ class TriggerHandlersTest {
         assertThat(h.handle(record("raw_orders", serde.serialize("lineage", check)), job, NOW)).isInstanceOf(Outcome.Filtered.class);
         assertThat(h.handle(record("raw_orders", json("garbage")), job, NOW)).isInstanceOf(Outcome.DeadLetter.class);
     }
+
+    @Test
+    void anAssetTriggerRunsTheDownstreamPartitionOfTheMaterializedUpstreamPartition() {
+        AvroSerde<LineageEvent> serde = AvroSerde.forValues(LineageEvent.class, REGISTRY);
+        JobDefinition daily = dev.baton.jobs.JobParser.parse("""
+                name: daily_report
+                partitions:
+                  daily: { start: "2026-01-01", timezone: Europe/Berlin }
+                triggers:
+                  - { assets: [raw_sales], name: up }
+                steps:
+                  - { key: report, noop: {} }
+                """, dev.baton.jobs.Format.YAML, NOW);
+        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_sales"), serde);
+        LineageEvent mat = LineageEvent.newBuilder().setEventId("m-7").setRunId("r-7").setTimestamp(NOW).setTraceId("tr")
+                .setAssetKey("raw_sales").setPartition("2026-03-29").setPayload(AssetMaterialization.newBuilder().setJob("ingest")
+                        .setStepKey("load").setAttempt(1).setAttemptId("a").setDataVersion("v1").build()).build();
+        Outcome o = h.handle(record("raw_sales", serde.serialize("lineage", mat)), daily, NOW);
+        assertThat(o).isInstanceOfSatisfying(Outcome.Request.class, r -> {
+            assertThat(r.request().getPartition()).isEqualTo("2026-03-29");
+            assertThat(r.request().getRunKey()).isEqualTo("asset:raw_sales@m-7");
+            assertThat(r.request().getTags()).containsEntry("baton.upstream.partition", "2026-03-29");
+        });
+        // Not a partition of the job (before its start), or no partition at all: nothing to run.
+        LineageEvent early = LineageEvent.newBuilder(mat).setEventId("m-8").setPartition("2025-12-31").build();
+        assertThat(h.handle(record("raw_sales", serde.serialize("lineage", early)), daily, NOW)).isInstanceOf(Outcome.Filtered.class);
+        LineageEvent unpartitioned = LineageEvent.newBuilder(mat).setEventId("m-9").setPartition(null).build();
+        assertThat(h.handle(record("raw_sales", serde.serialize("lineage", unpartitioned)), daily, NOW))
+                .isInstanceOf(Outcome.Filtered.class);
+        // An unpartitioned job is triggered as before, without a partition.
+        Outcome plain = h.handle(record("raw_sales", serde.serialize("lineage", mat)), job, NOW);
+        assertThat(plain).isInstanceOfSatisfying(Outcome.Request.class, r -> assertThat(r.request().getPartition()).isNull());
+    }
 }

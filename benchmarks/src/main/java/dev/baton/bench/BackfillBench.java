@@ -1,0 +1,182 @@
+package dev.baton.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.gateway.ApiTokens;
+import dev.baton.gateway.Gateway;
+import dev.baton.gateway.GatewayConfig;
+import dev.baton.gateway.Role;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code baton bench backfill}: a backfill of 50,000 hourly partitions (500 with {@code --quick}) of a two-step no-op
+ * job, through the gateway's API, on a fresh stack in this JVM (broker, registry, coordinator, agent, gateway).
+ * Prints the progress line every few seconds, then partitions completed per second, the wall time, the heap each
+ * phase left and the process's resident memory, next to a raw-Kafka floor measured on the same broker (one record
+ * produced with acks=all and consumed per partition). Experiments: {@code -Dbench.backfill.partitions=N},
+ * {@code -Dbench.backfill.max-concurrent=N} (default 256).
+ */
+final class BackfillBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BackfillBench() {}
+
+    static Map<String, Object> run(PrintStream out, boolean quick) throws Exception {
+        int partitions = Integer.getInteger("bench.backfill.partitions", quick ? 500 : 50_000);
+        int maxConcurrent = Integer.getInteger("bench.backfill.max-concurrent", 256);
+        LocalDateTime start = LocalDateTime.of(2020, 1, 1, 0, 0);
+        DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+        String job = """
+                name: bench_backfill
+                partitions:
+                  hourly: { start: "%s", end: "%s" }
+                steps:
+                  - { key: s1, noop: {} }
+                  - { key: s2, needs: [s1], noop: {} }
+                """.formatted(start.format(f), start.plusHours(partitions).format(f));
+        ApiTokens.NewToken admin = ApiTokens.create("bench", Role.ADMIN);
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (BenchStack stack = new BenchStack(true, 64)) {
+            double floor = rawKafkaFloor(stack, partitions);
+            out.printf(Locale.ROOT, "  raw Kafka floor: %d records produced (acks=all) and consumed at %.0f records/s%n", partitions, floor);
+            Map<String, Object> gc = new HashMap<>(stack.base());
+            gc.put(GatewayConfig.PORT, 0);
+            gc.put(GatewayConfig.STATE_DIR, stack.dir.resolve("gateway").toString());
+            gc.put(GatewayConfig.TOKENS_ENV, false);
+            gc.put("token.bench", admin.envValue());
+            Gateway gateway = Gateway.start(new GatewayConfig(gc), stack.meters);
+            stack.services.add(gateway);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String base = "http://127.0.0.1:" + gateway.port() + "/api/v1";
+            long deadline = System.currentTimeMillis() + 120_000;
+            HttpResponse<String> reg;
+            do { // the read model and the job registry come up after the port
+                reg = send(http, "POST", base + "/jobs", admin.token(), "application/yaml", job);
+                if (reg.statusCode() != 201) {
+                    Thread.sleep(500);
+                }
+            } while (reg.statusCode() != 201 && System.currentTimeMillis() < deadline);
+            if (reg.statusCode() != 201) {
+                throw new IllegalStateException("cannot register the job: " + reg.statusCode() + " " + reg.body());
+            }
+            long heapBefore = usedHeapAfterGc();
+            String id = "bench-" + UUID.randomUUID();
+            long t0 = System.nanoTime();
+            HttpResponse<String> bf;
+            do { // until the gateway's read model shows the job
+                bf = send(http, "POST", base + "/jobs/bench_backfill/backfills", admin.token(), "application/json",
+                        "{\"backfillId\": \"" + id + "\", \"maxConcurrent\": " + maxConcurrent + "}");
+                if (bf.statusCode() == 404) {
+                    Thread.sleep(200);
+                }
+            } while (bf.statusCode() == 404 && System.nanoTime() - t0 < 60_000_000_000L);
+            if (bf.statusCode() != 202) {
+                throw new IllegalStateException("backfill refused: " + bf.statusCode() + " " + bf.body());
+            }
+            JsonNode b;
+            long lastPrint = 0;
+            long peakRss = 0;
+            while (true) {
+                b = JSON.readTree(send(http, "GET", base + "/backfills/" + id, admin.token(), null, null).body()).path("backfill");
+                peakRss = Math.max(peakRss, Bench.rssKb());
+                if (System.nanoTime() - lastPrint > 5_000_000_000L) {
+                    JsonNode p = b.path("progress");
+                    out.printf(Locale.ROOT, "  done %d/%d failed %d running %d remaining %d rate %.1f/s%n", p.path("done").asLong(),
+                            p.path("total").asLong(), p.path("failed").asLong(), p.path("running").asLong(),
+                            p.path("remaining").asLong(), p.path("ratePerSecond").asDouble());
+                    lastPrint = System.nanoTime();
+                }
+                if ("COMPLETED".equals(b.path("status").asText())) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            long heapAfter = usedHeapAfterGc();
+            long rss = Bench.rssKb();
+            out.printf(Locale.ROOT, "backfill: %d partitions of a two-step no-op job (max %d in flight) in %.1f s: %.0f partitions/s "
+                            + "(raw Kafka floor %.0f records/s); outcome %s%n", partitions, maxConcurrent, wall, partitions / wall,
+                    floor, b.path("outcome").asText());
+            out.printf(Locale.ROOT, "  memory: resident %d MiB now, %d MiB at most while it ran, for the one process holding broker, "
+                            + "registry, coordinator, agent and gateway; heap after GC %d MiB before the backfill, %d MiB after%n",
+                    rss / 1024, peakRss / 1024, heapBefore >> 20, heapAfter >> 20);
+            r.put("scenario", "backfill");
+            r.put("partitions", partitions);
+            r.put("max_concurrent", maxConcurrent);
+            r.put("wall_s", wall);
+            r.put("partitions_per_s", partitions / wall);
+            r.put("raw_kafka_records_per_s", floor);
+            r.put("outcome", b.path("outcome").asText());
+            r.put("rss_mib", rss / 1024);
+            r.put("peak_rss_mib", peakRss / 1024);
+            r.put("heap_before_mib", heapBefore >> 20);
+            r.put("heap_after_mib", heapAfter >> 20);
+        }
+        return r;
+    }
+
+    /** Produces n small records with acks=all and consumes them back: the broker's floor on this machine, now. */
+    static double rawKafkaFloor(BenchStack stack, int n) throws Exception {
+        String topic = "bench-floor-" + UUID.randomUUID();
+        long t0 = System.nanoTime();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            byte[] value = new byte[200];
+            for (int i = 0; i < n; i++) {
+                p.send(new ProducerRecord<>(topic, Integer.toString(i), value));
+            }
+            p.flush();
+        }
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, topic,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            int seen = 0;
+            while (seen < n) {
+                seen += c.poll(Duration.ofMillis(100)).count();
+            }
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String token, String type, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
