@@ -134,19 +134,55 @@ final class ServiceCommands {
     }
 
     @Command(name = "broker", mixinStandardHelpOptions = true,
-            description = "Run a single-node KRaft Kafka broker (Apache Kafka's broker) with a persistent data directory.")
+            description = {"Run a KRaft Kafka node (Apache Kafka's broker and controller) with a persistent data directory:",
+                    "a single-node cluster by default, or one node of a multi-node cluster with --node-id and",
+                    "--controller-quorum (docs/operations.md: three brokers on one machine)."})
     static final class BrokerCmd implements Callable<Integer> {
         @Option(names = "--data-dir", description = "Data directory (default ${DEFAULT-VALUE}).")
         java.nio.file.Path dataDir = java.nio.file.Path.of(".baton", "kafka");
 
-        @Option(names = "--port", description = "Client port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+        @Option(names = "--port", description = "Client port (default ${DEFAULT-VALUE}).")
         int port = 9092;
+
+        @Option(names = "--node-id", description = "This node's id, one of the --controller-quorum voters (cluster mode).")
+        Integer nodeId;
+
+        @Option(names = "--controller-quorum", paramLabel = "ID@HOST:PORT,...",
+                description = "The controller voters of the cluster (Kafka's controller.quorum.voters); this node's entry is "
+                        + "where its controller listens. Every node gets the same value.")
+        String controllerQuorum;
+
+        @Option(names = "--listeners", description = "Kafka's listeners (default PLAINTEXT://<host of this node's voter "
+                + "entry>:<port>,CONTROLLER://<its voter entry>).")
+        String listeners;
+
+        @Option(names = "--advertised-listeners", description = "Kafka's advertised.listeners (default the PLAINTEXT listener).")
+        String advertisedListeners;
+
+        @Option(names = "--cluster-id", description = "Cluster id every node is formatted with (default derived from "
+                + "--controller-quorum, so the nodes agree without a shared step).")
+        String clusterId;
+
+        @Option(names = "--broker-set", paramLabel = "KEY=VALUE", description = "A further Kafka broker setting (repeatable).")
+        Map<String, String> brokerSettings = new java.util.LinkedHashMap<>();
 
         @Override
         public Integer call() throws Exception {
             Lifecycle lifecycle = new Lifecycle();
-            var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.start(dataDir.toAbsolutePath(), port, Map.of()));
-            System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+            if (controllerQuorum == null && nodeId == null) {
+                var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.start(dataDir.toAbsolutePath(), port, brokerSettings));
+                System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+            } else {
+                if (controllerQuorum == null || nodeId == null) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--node-id and --controller-quorum go together (cluster mode)");
+                }
+                var node = new dev.baton.kafka.embedded.ClusterNode(nodeId, controllerQuorum, port, listeners,
+                        advertisedListeners, dataDir.toAbsolutePath(), clusterId, brokerSettings);
+                var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.startNode(node));
+                System.out.println("Kafka node " + nodeId + " on " + broker.bootstrapServers() + " (cluster "
+                        + node.clusterId() + ", controller quorum " + controllerQuorum + ", data in " + broker.dataDir() + ")");
+            }
             lifecycle.awaitStop();
             return 0;
         }
