@@ -196,16 +196,40 @@ final class ServiceCommands {
         @Option(names = "--pool", description = "Pools whose command topics to create (repeatable; default 'default').")
         List<String> pools = List.of("default");
 
+        @Option(names = "--describe", description = "Create nothing: list every topic of the prefix with its partitions, "
+                + "replication factor and min.insync.replicas.")
+        boolean describe;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             BatonConfig config = BatonConfig.of(options.load(Map.of("schema.registry.url", "http://unused")));
             try (Admin admin = Admin.create(config.kafkaClient())) {
+                if (describe) {
+                    describe(admin, config.getString(BatonConfig.TOPIC_PREFIX));
+                    return 0;
+                }
                 TopicBootstrapper b = new TopicBootstrapper(admin);
                 var created = new java.util.TreeSet<>(b.ensure(config.topics().standard(config.topicDefaults())));
                 created.addAll(b.ensure(config.topics().pools(pools, config.topicDefaults())));
                 System.out.println(created.isEmpty() ? "All topics exist." : "Created " + String.join(", ", created));
             }
             return 0;
+        }
+
+        private static void describe(Admin admin, String prefix) throws Exception {
+            var names = new java.util.TreeSet<>(admin.listTopics().names().get());
+            names.removeIf(n -> !n.startsWith(prefix));
+            var topics = admin.describeTopics(names).allTopicNames().get();
+            var resources = names.stream()
+                    .map(n -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, n))
+                    .toList();
+            var configs = admin.describeConfigs(resources).all().get();
+            for (var r : resources) {
+                var d = topics.get(r.name());
+                var isr = configs.get(r).get("min.insync.replicas");
+                System.out.printf("%s partitions=%d replication=%d min.insync.replicas=%s%n", r.name(), d.partitions().size(),
+                        d.partitions().getFirst().replicas().size(), isr == null ? "?" : isr.value());
+            }
         }
     }
 
