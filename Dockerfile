@@ -1,10 +1,10 @@
-# Baton image, built on a locally imported base (no registry pulls): see docs/operations.md.
-#   docker build --build-arg JDK=jdk -t baton:dev .   (after copying a JDK 21+ to ./jdk, e.g. cp -r "$JAVA_HOME" jdk)
+# Baton image, built on a locally imported Debian base (no registry pulls). Do not run `docker build` on the repository
+# root: deploy/build-image.sh makes the base image (debootstrap + docker import) when it is missing, stages a JDK 21+
+# and cli/target/baton.jar in target/docker-context, and builds this file there (docs/operations.md#containers).
 FROM baton-base:bookworm
-ARG JDK=jdk
-COPY ${JDK} /opt/jdk
-COPY cli/target/baton.jar /opt/baton/baton.jar
-ENV JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:$PATH
+COPY jdk /opt/jdk
+COPY baton.jar /opt/baton/baton.jar
+ENV JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /var/lib/baton
 # -XX:+ExitOnOutOfMemoryError: the container exits (code 3) at the first OutOfMemoryError so the restart policy or the
 # orchestrator replaces it, instead of it running on with dead threads (the image does not go through ./baton).

@@ -134,9 +134,12 @@ public final class Gateway implements BatonService {
             ReadModelTopology.Listener listener = (topic, cause) -> Counter.builder("baton.gateway.readmodel.dead.letters")
                     .description("Records the read model could not decode or apply, set aside on the dead-letter topic")
                     .tag("topic", topic).tag("cause", cause).register(m).increment();
-            ReadModel readModel = ReadModel.start(topics, ReadModel.streamsProperties(config.kafkaClient(), config.applicationId(),
+            java.util.Properties readModelProps = ReadModel.streamsProperties(config.kafkaClient(), config.applicationId(),
                     config.stateDir().toString(), config.getLong(GatewayConfig.COMMIT_INTERVAL_MS),
-                    config.topicDefaults().replicationFactor()), codecs, listener, partitions);
+                    config.topicDefaults().replicationFactor());
+            // Changelogs replicated like Baton's own topics (min.insync.replicas 2 from three brokers).
+            readModelProps.putAll(config.topicDefaults().streamsSettings());
+            ReadModel readModel = ReadModel.start(topics, readModelProps, codecs, listener, partitions);
             toClose.add(readModel);
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(readModel.streams());
             streamsMetrics.bindTo(recordTo);
@@ -147,9 +150,11 @@ public final class Gateway implements BatonService {
 
             // Every gateway hosts the job registry under one shared application id: Kafka runs its one task on one of them.
             if (config.getBoolean(GatewayConfig.REGISTRY_ENABLED)) {
-                toClose.add(JobRegistry.start(topics, JobRegistry.streamsProperties(config.kafkaClient(), topics,
+                java.util.Properties registryProps = JobRegistry.streamsProperties(config.kafkaClient(), topics,
                         config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
-                        config.topicDefaults().replicationFactor()), JobRegistryTopology.Codecs.create(registryConfig)));
+                        config.topicDefaults().replicationFactor());
+                registryProps.putAll(config.topicDefaults().streamsSettings());
+                toClose.add(JobRegistry.start(topics, registryProps, JobRegistryTopology.Codecs.create(registryConfig)));
             }
 
             EventProducer producer = EventProducer.create(config.kafkaClient(), registryConfig, config.requestTimeout().toMillis());

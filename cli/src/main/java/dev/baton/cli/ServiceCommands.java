@@ -159,22 +159,58 @@ final class ServiceCommands {
     }
 
     @Command(name = "broker", mixinStandardHelpOptions = true,
-            description = "Run a single-node KRaft Kafka broker (Apache Kafka's broker) with a persistent data directory.")
+            description = {"Run a KRaft Kafka node (Apache Kafka's broker and controller) with a persistent data directory:",
+                    "a single-node cluster by default, or one node of a multi-node cluster with --node-id and",
+                    "--controller-quorum (docs/operations.md: three brokers on one machine)."})
     static final class BrokerCmd implements Callable<Integer> {
         @Option(names = "--data-dir", description = "Data directory (default ${DEFAULT-VALUE}).")
         java.nio.file.Path dataDir = java.nio.file.Path.of(".baton", "kafka");
 
-        @Option(names = "--port", description = "Client port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+        @Option(names = "--port", description = "Client port (default ${DEFAULT-VALUE}).")
         int port = 9092;
 
         @Option(names = "--metrics-port", description = "Port of /metrics (JVM, process) and /health (0 = none; default ${DEFAULT-VALUE}).")
         int metricsPort = BatonMeters.BROKER_PORT;
 
+        @Option(names = "--node-id", description = "This node's id, one of the --controller-quorum voters (cluster mode).")
+        Integer nodeId;
+
+        @Option(names = "--controller-quorum", paramLabel = "ID@HOST:PORT,...",
+                description = "The controller voters of the cluster (Kafka's controller.quorum.voters); this node's entry is "
+                        + "where its controller listens. Every node gets the same value.")
+        String controllerQuorum;
+
+        @Option(names = "--listeners", description = "Kafka's listeners (default PLAINTEXT://<host of this node's voter "
+                + "entry>:<port>,CONTROLLER://<its voter entry>).")
+        String listeners;
+
+        @Option(names = "--advertised-listeners", description = "Kafka's advertised.listeners (default the PLAINTEXT listener).")
+        String advertisedListeners;
+
+        @Option(names = "--cluster-id", description = "Cluster id every node is formatted with (default derived from "
+                + "--controller-quorum, so the nodes agree without a shared step).")
+        String clusterId;
+
+        @Option(names = "--broker-set", paramLabel = "KEY=VALUE", description = "A further Kafka broker setting (repeatable).")
+        Map<String, String> brokerSettings = new java.util.LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             Lifecycle lifecycle = new Lifecycle();
-            var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.start(dataDir.toAbsolutePath(), port, Map.of()));
-            System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+            if (controllerQuorum == null && nodeId == null) {
+                var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.start(dataDir.toAbsolutePath(), port, brokerSettings));
+                System.out.println("Kafka broker on " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+            } else {
+                if (controllerQuorum == null || nodeId == null) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--node-id and --controller-quorum go together (cluster mode)");
+                }
+                var node = new dev.baton.kafka.embedded.ClusterNode(nodeId, controllerQuorum, port, listeners,
+                        advertisedListeners, dataDir.toAbsolutePath(), clusterId, brokerSettings);
+                var broker = lifecycle.add(dev.baton.kafka.embedded.EmbeddedKafkaBroker.startNode(node));
+                System.out.println("Kafka node " + nodeId + " on " + broker.bootstrapServers() + " (cluster "
+                        + node.clusterId() + ", controller quorum " + controllerQuorum + ", data in " + broker.dataDir() + ")");
+            }
             serveMetrics(lifecycle, metricsPort, "broker");
             lifecycle.awaitStop();
             return 0;
@@ -189,16 +225,40 @@ final class ServiceCommands {
         @Option(names = "--pool", description = "Pools whose command topics to create (repeatable; default 'default').")
         List<String> pools = List.of("default");
 
+        @Option(names = "--describe", description = "Create nothing: list every topic of the prefix with its partitions, "
+                + "replication factor and min.insync.replicas.")
+        boolean describe;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             BatonConfig config = BatonConfig.of(options.load(Map.of("schema.registry.url", "http://unused")));
             try (Admin admin = Admin.create(config.kafkaClient())) {
+                if (describe) {
+                    describe(admin, config.getString(BatonConfig.TOPIC_PREFIX));
+                    return 0;
+                }
                 TopicBootstrapper b = new TopicBootstrapper(admin);
                 var created = new java.util.TreeSet<>(b.ensure(config.topics().standard(config.topicDefaults())));
                 created.addAll(b.ensure(config.topics().pools(pools, config.topicDefaults())));
                 System.out.println(created.isEmpty() ? "All topics exist." : "Created " + String.join(", ", created));
             }
             return 0;
+        }
+
+        private static void describe(Admin admin, String prefix) throws Exception {
+            var names = new java.util.TreeSet<>(admin.listTopics().names().get());
+            names.removeIf(n -> !n.startsWith(prefix));
+            var topics = admin.describeTopics(names).allTopicNames().get();
+            var resources = names.stream()
+                    .map(n -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, n))
+                    .toList();
+            var configs = admin.describeConfigs(resources).all().get();
+            for (var r : resources) {
+                var d = topics.get(r.name());
+                var isr = configs.get(r).get("min.insync.replicas");
+                System.out.printf("%s partitions=%d replication=%d min.insync.replicas=%s%n", r.name(), d.partitions().size(),
+                        d.partitions().getFirst().replicas().size(), isr == null ? "?" : isr.value());
+            }
         }
     }
 

@@ -107,7 +107,9 @@ public final class Coordinator implements BatonService {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(CoordinatorConfig.THREADS));
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(CoordinatorConfig.STANDBY_REPLICAS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(CoordinatorConfig.STATE_DIR));
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicDefaults().replicationFactor());
+        // Changelogs and repartition topics replicated like Baton's own topics (RF min(3, brokers), min.insync.replicas 2
+        // from three brokers): a stateful task survives a broker loss. Streams' EOS producers already use acks=all.
+        p.putAll(config.topicDefaults().streamsSettings());
         // Inputs come from other processes: a read_committed fetch must not wait 500 ms for more data.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // Records cannot be waited for beyond the commit anyway; batch only what arrives together.

@@ -29,6 +29,7 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String CANCEL_GRACE_MS = "coordinator.cancel.grace.ms";
     public static final String INSTANCE_ID = "coordinator.instance.id";
     public static final String MAX_RECORD_BYTES = "coordinator.max.record.bytes";
+    public static final String INFRA_RETRIES = "coordinator.infra.retries";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.MEDIUM,
@@ -70,7 +71,11 @@ public final class CoordinatorConfig extends BatonConfig {
                     "Largest record (key + value + headers) the coordinator writes, to any topic or state store. Below "
                             + "Kafka's default max.request.size and max.message.bytes (1 MiB), leaving room for batch "
                             + "overhead. A decision that would write a bigger record fails its run instead (the run gets "
-                            + "RUN_FAILED naming the limit; the input goes to the dead-letter topic); other runs go on.");
+                            + "RUN_FAILED naming the limit; the input goes to the dead-letter topic); other runs go on.")
+            .define(INFRA_RETRIES, Type.INT, DeciderSettings.DEFAULT_INFRA_RETRIES, Range.atLeast(0), Importance.MEDIUM,
+                    "Infrastructure-retry budget per step: an attempt lost because its agent died or stalled (LOST) or "
+                            + "was cut short by an orderly agent shutdown is dispatched again up to this many times, "
+                            + "separately from the step's own retry policy. 0: off.");
 
     public CoordinatorConfig(Map<String, ?> raw) {
         super(DEF, raw);
@@ -102,6 +107,6 @@ public final class CoordinatorConfig extends BatonConfig {
     public DeciderSettings deciderSettings() {
         return new DeciderSettings(Duration.ofMillis(getLong(HEARTBEAT_TIMEOUT_MS)), Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS)),
                 getInt(MAX_OUTPUT_BYTES), Duration.ofMillis(getLong(RUN_RETENTION_MS)), poolLimits(),
-                Duration.ofMillis(getLong(CANCEL_GRACE_MS)));
+                Duration.ofMillis(getLong(CANCEL_GRACE_MS)), getInt(INFRA_RETRIES));
     }
 }

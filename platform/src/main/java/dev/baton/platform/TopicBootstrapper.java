@@ -34,10 +34,14 @@ public final class TopicBootstrapper {
     /** Creates the missing topics; returns the names it created. */
     public Set<String> ensure(Collection<TopicSpec> specs) {
         Set<String> existing = listTopics();
-        List<NewTopic> missing = specs.stream()
-                .filter(s -> !existing.contains(s.name()))
+        List<TopicSpec> absent = specs.stream().filter(s -> !existing.contains(s.name())).toList();
+        short auto = absent.stream().anyMatch(s -> s.replicationFactor() == TopicDefaults.AUTO)
+                ? (short) Math.min(TopicDefaults.CLUSTER_REPLICATION, Math.max(1, get(admin.describeCluster().nodes(), "describe cluster").size()))
+                : TopicDefaults.AUTO;
+        List<NewTopic> missing = absent.stream()
                 .map(s -> new NewTopic(s.name(), Optional.of(s.partitions()),
-                        s.replicationFactor() < 0 ? Optional.empty() : Optional.of(s.replicationFactor()))
+                        s.replicationFactor() < 0 ? Optional.empty()
+                                : Optional.of(s.replicationFactor() == TopicDefaults.AUTO ? auto : s.replicationFactor()))
                         .configs(s.configs()))
                 .toList();
         if (!missing.isEmpty()) {

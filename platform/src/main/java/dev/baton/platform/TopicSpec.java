@@ -18,6 +18,16 @@ public record TopicSpec(String name, int partitions, short replicationFactor, Ma
         return new TopicSpec(name, partitions, replicationFactor, Map.copyOf(m));
     }
 
+    /** The same topic with these settings added (they win over the spec's own). */
+    public TopicSpec withConfigs(Map<String, String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        var m = new java.util.HashMap<>(configs);
+        m.putAll(more);
+        return new TopicSpec(name, partitions, replicationFactor, Map.copyOf(m));
+    }
+
     /** A latest-value view: only the newest record per key is kept. */
     public static TopicSpec compacted(String name, int partitions, short replication) {
         return new TopicSpec(name, partitions, replication, Map.of(

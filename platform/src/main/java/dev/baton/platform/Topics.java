@@ -123,13 +123,14 @@ public final class Topics {
         specs.add(TopicSpec.compacted(incidentsLatest(), 1, d.replicationFactor()));
         specs.add(TopicSpec.log(incidentControl(), 1, d.replicationFactor(), d.retentionMs()));
         specs.add(TopicSpec.log(alerts(), 1, d.replicationFactor(), d.eventRetentionMs()));
-        return specs;
+        return specs.stream().map(s -> s.withConfigs(d.topicConfigs())).toList();
     }
 
     /** The command topic of each pool. */
     public List<TopicSpec> pools(Collection<String> pools, TopicDefaults d) {
         return pools.stream()
-                .map(p -> TopicSpec.log(commands(p), d.commandPartitions(), d.replicationFactor(), d.retentionMs()))
+                .map(p -> TopicSpec.log(commands(p), d.commandPartitions(), d.replicationFactor(), d.retentionMs())
+                        .withConfigs(d.topicConfigs()))
                 .toList();
     }
 

@@ -23,23 +23,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node KRaft Kafka (combined broker and controller, Apache Kafka's own server code)
- * running in this JVM. Used by {@code baton dev} with a persistent data directory and by tests with a
- * temporary one. The data directory is formatted on first start and reused afterwards, so topics and
- * their records survive restarts.
+ * A real KRaft Kafka node (combined broker and controller, Apache Kafka's own server code) running in this JVM: either
+ * a single-node cluster ({@link #start(Path, int, Map)}, used by {@code baton dev} and tests) or one node of a
+ * multi-node cluster with a static controller quorum ({@link #startNode(ClusterNode)}, used by {@code baton broker}
+ * with {@code --node-id} and {@code --controller-quorum}). The data directory is formatted on first start and reused
+ * afterwards, so topics and their records survive restarts.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
     private final Path dataDir;
+    private final String bootstrapServers;
     private final int port;
     private final int controllerPort;
     private final KafkaRaftServer server;
     private volatile boolean stopped;
 
-    private EmbeddedKafkaBroker(Path dataDir, int port, int controllerPort, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path dataDir, String bootstrapServers, int port, int controllerPort, KafkaRaftServer server) {
         this.dataDir = dataDir;
+        this.bootstrapServers = bootstrapServers;
         this.port = port;
         this.controllerPort = controllerPort;
         this.server = server;
@@ -60,10 +63,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Properties props = defaults(logDir, clientPort, controllerPort);
             props.putAll(extra);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
-            format(logDir);
+            format(logDir, 1, Uuid.randomUuid().toString());
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, controllerPort, server);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, "127.0.0.1:" + clientPort, clientPort, controllerPort, server);
             broker.awaitReady();
             log.info("Embedded Kafka broker ready on {} (data in {})", broker.bootstrapServers(), dataDir);
             return broker;
@@ -113,7 +116,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path logDir) throws IOException {
+    /**
+     * Formats the node's data directory when needed (with the cluster id every node shares) and starts it. Returns once
+     * the node runs; it serves clients after a quorum of the controllers is up: see {@link #awaitReady(Duration)}.
+     * Nodes of one cluster started in one JVM must be started concurrently (a node's start waits for the quorum).
+     */
+    public static EmbeddedKafkaBroker startNode(ClusterNode node) {
+        try {
+            Files.createDirectories(node.dataDir());
+            Path logDir = node.dataDir().resolve("kraft-logs");
+            Properties props = defaults(logDir, 0, 0);
+            props.putAll(node.brokerProperties(logDir));
+            KafkaConfig config = KafkaConfig.fromProps(props, false);
+            format(logDir, node.nodeId(), node.clusterId());
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(node.dataDir(), node.advertisedClient(),
+                    node.clientPort(), node.controllerPort(), server);
+            log.info("Kafka node {} of cluster {} started on {} (controller quorum {}, data in {})", node.nodeId(),
+                    node.clusterId(), node.advertisedClient(), node.controllerQuorum(), node.dataDir());
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start Kafka node " + node.nodeId() + " in " + node.dataDir(), e);
+        }
+    }
+
+    private static void format(Path logDir, int nodeId, String clusterId) throws IOException {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // already formatted: keep the cluster id and every record
         }
@@ -121,8 +149,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Formatter formatter = new Formatter()
                 .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                .setClusterId(Uuid.randomUuid().toString())
-                .setNodeId(1)
+                .setClusterId(clusterId)
+                .setNodeId(nodeId)
                 .setDirectories(List.of(logDir.toString()))
                 .setMetadataLogDirectory(logDir.toString())
                 .setControllerListenerName(CONTROLLER_LISTENER)
@@ -136,19 +164,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady() {
+        awaitReady(java.time.Duration.ofSeconds(60), 1);
+    }
+
+    /** Waits until this node serves clients and sees at least {@code brokers} brokers in the cluster. */
+    public void awaitReady(java.time.Duration timeout, int brokers) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(p)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
+                Exception last = null;
                 try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    if (admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() >= brokers) {
                         return;
                     }
                 } catch (Exception e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Embedded Kafka broker did not become ready within 60 s", e);
-                    }
+                    last = e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka on " + bootstrapServers() + " did not see " + brokers
+                            + " broker(s) within " + timeout.toSeconds() + " s", last);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for Kafka", e);
                 }
             }
         }
@@ -163,7 +205,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return bootstrapServers;
     }
 
     public int port() {

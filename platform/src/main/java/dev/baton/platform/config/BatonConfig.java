@@ -29,6 +29,7 @@ public class BatonConfig {
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TOPIC_COMMAND_PARTITIONS = "topic.command.partitions";
     public static final String TOPIC_REPLICATION = "topic.replication.factor";
+    public static final String TOPIC_MIN_INSYNC = "topic.min.insync.replicas";
     public static final String TOPIC_RETENTION_MS = "topic.retention.ms";
     public static final String TOPIC_EVENT_RETENTION_MS = "topic.event.retention.ms";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -36,6 +37,7 @@ public class BatonConfig {
 
     private final AbstractConfig values;
     private final Map<String, ?> raw;
+    private TopicDefaults resolvedTopicDefaults;
 
     protected BatonConfig(ConfigDef componentDef, Map<String, ?> raw) {
         this.raw = Map.copyOf(raw);
@@ -63,8 +65,12 @@ public class BatonConfig {
                         "Partitions of run-keyed topics when Baton creates them; bounds the coordinator's parallelism.")
                 .define(TOPIC_COMMAND_PARTITIONS, Type.INT, TopicDefaults.SINGLE_MACHINE.commandPartitions(), Range.atLeast(1), Importance.LOW,
                         "Partitions of each pool's command topic (share groups do not need more partitions than brokers).")
-                .define(TOPIC_REPLICATION, Type.SHORT, TopicDefaults.SINGLE_MACHINE.replicationFactor(), Importance.MEDIUM,
-                        "Replication factor of topics Baton creates; -1 uses the broker default.")
+                .define(TOPIC_REPLICATION, Type.SHORT, TopicDefaults.AUTO, Range.atLeast(-1), Importance.MEDIUM,
+                        "Replication factor of topics Baton creates (its own and its Kafka Streams changelogs): 0 = min(3, "
+                                + "brokers in the cluster), -1 = the broker default, N = N.")
+                .define(TOPIC_MIN_INSYNC, Type.SHORT, TopicDefaults.AUTO, Range.atLeast(0), Importance.MEDIUM,
+                        "min.insync.replicas of topics Baton creates: 0 = 2 when the replication factor is at least 3 "
+                                + "(acks=all writes then survive one broker down), else the broker default; N = N.")
                 .define(TOPIC_RETENTION_MS, Type.LONG, TopicDefaults.SINGLE_MACHINE.retentionMs(), Importance.LOW,
                         "Retention of transient topics (requests, reports, control, logs).")
                 .define(TOPIC_EVENT_RETENTION_MS, Type.LONG, TopicDefaults.SINGLE_MACHINE.eventRetentionMs(), Importance.LOW,
@@ -88,9 +94,23 @@ public class BatonConfig {
 
     public Topics topics() { return new Topics(values.getString(TOPIC_PREFIX)); }
 
-    public TopicDefaults topicDefaults() {
-        return new TopicDefaults(values.getInt(TOPIC_PARTITIONS), values.getInt(TOPIC_COMMAND_PARTITIONS),
-                values.getShort(TOPIC_REPLICATION), values.getLong(TOPIC_RETENTION_MS), values.getLong(TOPIC_EVENT_RETENTION_MS));
+    /**
+     * The topic settings, resolved for the cluster: with {@code topic.replication.factor=0} (the default) the first call
+     * asks Kafka how many brokers there are (the replication factor becomes min(3, brokers)); the answer is kept.
+     */
+    public synchronized TopicDefaults topicDefaults() {
+        if (resolvedTopicDefaults == null) {
+            TopicDefaults configured = new TopicDefaults(values.getInt(TOPIC_PARTITIONS), values.getInt(TOPIC_COMMAND_PARTITIONS),
+                    values.getShort(TOPIC_REPLICATION), values.getLong(TOPIC_RETENTION_MS), values.getLong(TOPIC_EVENT_RETENTION_MS),
+                    values.getShort(TOPIC_MIN_INSYNC));
+            int brokers = configured.needsClusterSize() ? ClusterSize.brokers(kafkaClient()) : 0;
+            try {
+                resolvedTopicDefaults = configured.forCluster(brokers);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(TOPIC_MIN_INSYNC, values.getShort(TOPIC_MIN_INSYNC), e.getMessage());
+            }
+        }
+        return resolvedTopicDefaults;
     }
 
     /** Settings for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */

@@ -85,7 +85,11 @@ public sealed interface Event {
                       boolean retryable, boolean last, long durationMs) implements StepLevel {
         public Intent intent() { return Intent.STEP_FAILED; }
     }
-    record StepRetryScheduled(int nextAttempt, Instant dueAt, long backoffMs) implements StepLevel {
+    /** @param infrastructure the retry is charged to the infrastructure-retry budget (the attempt was lost to its agent) */
+    record StepRetryScheduled(int nextAttempt, Instant dueAt, long backoffMs, boolean infrastructure) implements StepLevel {
+        public StepRetryScheduled(int nextAttempt, Instant dueAt, long backoffMs) {
+            this(nextAttempt, dueAt, backoffMs, false);
+        }
         public Intent intent() { return Intent.STEP_RETRY_SCHEDULED; }
     }
     record StepLost(int attempt, String attemptId, Instant lastHeartbeat) implements StepLevel {

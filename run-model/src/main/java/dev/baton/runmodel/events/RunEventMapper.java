@@ -88,7 +88,8 @@ public final class RunEventMapper {
                             .map(m -> new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList());
             case StepFailed f -> new dev.baton.events.StepFailed(f.attempt(), f.attemptId(), ec(f.errorClass()), f.message(),
                     f.exitCode(), f.retryable(), f.last(), f.durationMs());
-            case StepRetryScheduled r -> new dev.baton.events.StepRetryScheduled(r.nextAttempt(), r.dueAt(), r.backoffMs());
+            case StepRetryScheduled r -> new dev.baton.events.StepRetryScheduled(r.nextAttempt(), r.dueAt(), r.backoffMs(),
+                    r.infrastructure());
             case StepLost l -> new dev.baton.events.StepLost(l.attempt(), l.attemptId(), l.lastHeartbeat());
             case StepTimedOut t -> new dev.baton.events.StepTimedOut(t.attempt(), t.attemptId(), t.timeoutMs());
             case StepCancelRequested c -> new dev.baton.events.StepCancelRequested(c.attempt(), wireAttemptId(c.attemptId()), c.reason());
@@ -142,7 +143,8 @@ public final class RunEventMapper {
             case dev.baton.events.StepFailed f -> new StepFailed(f.getAttempt(), f.getAttemptId(),
                     ErrorClass.valueOf(f.getErrorClass().name()), f.getMessage(), f.getExitCode(), f.getRetryable(),
                     f.getFinal$(), f.getDurationMs());
-            case dev.baton.events.StepRetryScheduled r -> new StepRetryScheduled(r.getNextAttempt(), r.getDueAt(), r.getBackoffMs());
+            case dev.baton.events.StepRetryScheduled r -> new StepRetryScheduled(r.getNextAttempt(), r.getDueAt(), r.getBackoffMs(),
+                    r.getInfrastructure());
             case dev.baton.events.StepLost l -> new StepLost(l.getAttempt(), l.getAttemptId(), l.getLastHeartbeat());
             case dev.baton.events.StepTimedOut t -> new StepTimedOut(t.getAttempt(), t.getAttemptId(), t.getTimeoutMs());
             case dev.baton.events.StepCancelRequested c -> new StepCancelRequested(c.getAttempt(), modelAttemptId(c.getAttemptId()),

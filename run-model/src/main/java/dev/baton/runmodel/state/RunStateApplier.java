@@ -65,7 +65,8 @@ public final class RunStateApplier {
             case StepSucceeded s -> state.withStep(step(state, e).succeeded(s.outputs(), s.outputRefs(),
                     s.materializations(), e.timestamp(), null), seq);
             case StepFailed f -> state.withStep(step(state, e).failed(f.errorClass(), f.message(), f.last(), e.timestamp()), seq);
-            case StepRetryScheduled r -> state.withStep(step(state, e).retryAt(r.dueAt()), seq);
+            case StepRetryScheduled r -> state.withStep(r.infrastructure() ? step(state, e).infraRetryAt(r.dueAt())
+                    : step(state, e).retryAt(r.dueAt()), seq);
             case StepLost l -> state.withStep(step(state, e).failed(ErrorClass.LOST,
                     "no heartbeat since " + l.lastHeartbeat(), false, e.timestamp()), seq);
             case StepTimedOut t -> state.withStep(step(state, e).failed(ErrorClass.TIMEOUT,

@@ -33,6 +33,6 @@ public final class SchedulerTopics {
     }
 
     public static List<TopicSpec> specs(Topics topics, TopicDefaults d) {
-        return List.of(TopicSpec.compacted(control(topics), 1, d.replicationFactor()));
+        return List.of(TopicSpec.compacted(control(topics), 1, d.replicationFactor()).withConfigs(d.topicConfigs()));
     }
 }

@@ -122,7 +122,7 @@ public final class RunFold {
         return new StepState(s.key, s.hook, StepStatus.valueOf(s.status), s.attempt, s.attemptId, s.agentId,
                 instant(s.dispatchedAt), instant(s.startedAt), instant(s.lastHeartbeat), instant(s.endedAt), orEmpty(s.outputs),
                 orEmpty(s.outputRefs), mats, s.error == null ? null : ErrorClass.valueOf(s.error.errorClass),
-                s.error == null ? null : s.error.message, s.cancelRequested, instant(s.retryAt), s.reusedFrom, List.of());
+                s.error == null ? null : s.error.message, s.cancelRequested, instant(s.retryAt), s.reusedFrom, List.of(), 0);
     }
 
     private static void copy(RunState s, RunView v) {

@@ -67,7 +67,7 @@ class EventTreesTest {
                 .setUpstream(List.of(new UpstreamRef("up", "2026-05-01", "m0", null))).build()));
         l.add(ev("a", StepStarted.newBuilder().setAttempt(1).setAttemptId("a1").setAgentId("ag").setHost("h").setRegion("eu").build()));
         l.add(ev("a", new StepLost(1, "a1", T0.plusSeconds(3))));
-        l.add(ev("a", new StepRetryScheduled(2, T0.plusSeconds(100), 1000L)));
+        l.add(ev("a", new StepRetryScheduled(2, T0.plusSeconds(100), 1000L, false)));
         l.add(ev("a", StepDispatched.newBuilder().setAttempt(2).setAttemptId("a2").setPool("default").build()));
         l.add(ev("a", ReportRejected.newBuilder().setStepKey("a").setAttempt(1).setAttemptId("a1").setAgentId("ag")
                 .setReportType("StepSucceeded").setRejectionType(RejectionType.values()[0]).setReason("stale attempt")

@@ -65,7 +65,7 @@ class RunFoldTest {
         events.add(ev("b", StepStarted.newBuilder().setAttempt(1).setAttemptId("b1").setAgentId("ag").build()));
         events.add(ev("b", StepFailed.newBuilder().setAttempt(1).setAttemptId("b1").setErrorClass(ErrorClass.USER_ERROR)
                 .setMessage("boom").setExitCode(2).setRetryable(true).setFinal$(false).build()));
-        events.add(ev("b", new StepRetryScheduled(2, T0.plusSeconds(100), 1000L)));
+        events.add(ev("b", new StepRetryScheduled(2, T0.plusSeconds(100), 1000L, false)));
         events.add(ev("b", StepDispatched.newBuilder().setAttempt(2).setAttemptId("b2").setPool("default").build()));
         events.add(ev("b", StepFailed.newBuilder().setAttempt(2).setAttemptId("b2").setErrorClass(ErrorClass.USER_ERROR)
                 .setMessage("boom again").setRetryable(true).setFinal$(true).build()));

@@ -170,14 +170,26 @@ final class Steps {
                         DecisionContext ctx) {
         RunState s = ctx.state();
         RetryPolicy policy = plans.plan(s.definition()).step(st.key()).getRetry();
-        boolean canRetry = retryable && st.attempt() < policy.getMaxAttempts() && dispatchAllowed(s, st);
+        boolean infraRetry = retryable && lostToInfrastructure(st, ec) && st.infraRetries() < settings.infraRetries()
+                && dispatchAllowed(s, st);
+        boolean canRetry = infraRetry
+                || retryable && st.policyAttempts() < policy.getMaxAttempts() && dispatchAllowed(s, st);
         ctx.append(st.key(), new StepFailed(st.attempt(), st.attemptId(), ec, message, exitCode, retryable, !canRetry, durationMs));
         if (canRetry) {
-            long backoff = RunDecider.backoffMs(policy, s.runId(), st.key(), st.attempt());
-            ctx.append(st.key(), new StepRetryScheduled(st.attempt() + 1, ctx.now().plusMillis(backoff), backoff));
+            long backoff = RunDecider.backoffMs(policy, s.runId(), st.key(), infraRetry ? st.infraRetries() + 1 : st.policyAttempts());
+            ctx.append(st.key(), new StepRetryScheduled(st.attempt() + 1, ctx.now().plusMillis(backoff), backoff, infraRetry));
         } else {
             progress(ctx);
         }
+    }
+
+    /**
+     * The attempt ended because of its agent, not its work: it went silent (LOST: died or stalled past its heartbeat
+     * deadline), or it shut down in order and cut the attempt short (reported CANCELED and retryable although nobody
+     * asked to cancel the step; a run being canceled never gets here).
+     */
+    static boolean lostToInfrastructure(StepState st, ErrorClass ec) {
+        return ec == ErrorClass.LOST || ec == ErrorClass.CANCELED && !st.cancelRequested();
     }
 
     Duration heartbeatTimeout(RunState s, StepState st) {
