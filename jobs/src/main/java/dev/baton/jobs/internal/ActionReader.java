@@ -6,6 +6,7 @@ import dev.baton.events.JavaAction;
 import dev.baton.events.NoopAction;
 import dev.baton.events.RunAction;
 import dev.baton.events.SleepAction;
+import dev.baton.events.SubJobAction;
 import dev.baton.jobs.Templates;
 import dev.baton.jobs.internal.Node.ListNode;
 import dev.baton.jobs.internal.Node.MapNode;
@@ -51,7 +52,7 @@ final class ActionReader extends ValueReader {
         String kind = "noop";
         Set<String> outputs = null;
         if (actions.isEmpty()) {
-            problems.add(path, "a step needs exactly one action: run, http, java, noop or sleep");
+            problems.add(path, "a step needs exactly one action: run, http, java, noop, sleep or job");
         } else if (actions.size() > 1) {
             problems.add(path, "a step has exactly one action, found " + String.join(" and ", actions) + "; choose one");
         } else {
@@ -68,6 +69,7 @@ final class ActionReader extends ValueReader {
                             ? new TreeSet<>() : null;
                 }
                 case "java" -> action = java(an, ap, stepKey);
+                case "job" -> action = SubJobReader.read(this, an, ap, stepKey);
                 case "noop" -> action = noop(an, ap);
                 case "sleep" -> {
                     Long ms = duration(an, ap, false);

@@ -36,7 +36,25 @@ public record RunState(
         String failureReason,
         boolean timedOut,
         List<String> retriedAs,
-        String partition) {
+        String partition,
+        List<String> callChain,
+        boolean noCache) {
+
+    public RunState {
+        callChain = callChain == null ? List.of() : callChain;
+    }
+
+    /** A run not started by a sub-job step, with the step cache in use. */
+    public RunState(String runId, String job, JobDefinition definition, RunStatus status, String runKey,
+                    Map<String, String> params, Map<String, String> tags, Origin origin, String parentRunId,
+                    String requestedBy, int priority, String traceId, Instant requestedAt, Instant startedAt,
+                    Instant endedAt, long sequence, Map<String, StepState> steps, Map<String, Reused> reuse,
+                    String cancelReason, Instant cancelDeadline, String failureReason, boolean timedOut,
+                    List<String> retriedAs, String partition) {
+        this(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy, priority, traceId,
+                requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline, failureReason,
+                timedOut, retriedAs, partition, List.of(), false);
+    }
 
     public StepState step(String key) {
         return steps.get(key);
@@ -49,7 +67,7 @@ public record RunState(
     RunState with(RunStatus status, long sequence) {
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs, partition);
+                failureReason, timedOut, retriedAs, partition, callChain, noCache);
     }
 
     RunState withSequence(long sequence) {
@@ -61,25 +79,25 @@ public record RunState(
         m.put(s.key(), s);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs, partition);
+                failureReason, timedOut, retriedAs, partition, callChain, noCache);
     }
 
     RunState started(Instant at, long sequence) {
         return new RunState(runId, job, definition, RunStatus.RUNNING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, at, endedAt, sequence, steps, reuse, cancelReason,
-                cancelDeadline, failureReason, timedOut, retriedAs, partition);
+                cancelDeadline, failureReason, timedOut, retriedAs, partition, callChain, noCache);
     }
 
     RunState ended(RunStatus s, Instant at, String failure, boolean timedOut, long sequence) {
         return new RunState(runId, job, definition, s, runKey, params, tags, origin, parentRunId, requestedBy, priority,
                 traceId, requestedAt, startedAt, at, sequence, steps, reuse, cancelReason, cancelDeadline, failure,
-                timedOut, retriedAs, partition);
+                timedOut, retriedAs, partition, callChain, noCache);
     }
 
     RunState canceling(String reason, Instant deadline, long sequence) {
         return new RunState(runId, job, definition, RunStatus.CANCELING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, reason, deadline,
-                failureReason, timedOut, retriedAs, partition);
+                failureReason, timedOut, retriedAs, partition, callChain, noCache);
     }
 
     RunState retriedAs(String child, long sequence) {
@@ -87,6 +105,6 @@ public record RunState(
         list.add(child);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, List.copyOf(list), partition);
+                failureReason, timedOut, List.copyOf(list), partition, callChain, noCache);
     }
 }
