@@ -52,7 +52,7 @@ final class ActionReader extends ValueReader {
         String kind = "noop";
         Set<String> outputs = null;
         if (actions.isEmpty()) {
-            problems.add(path, "a step needs exactly one action: run, http, java, noop, sleep or job");
+            problems.add(path, "a step needs exactly one action: run, http, java, noop or sleep");
         } else if (actions.size() > 1) {
             problems.add(path, "a step has exactly one action, found " + String.join(" and ", actions) + "; choose one");
         } else {
