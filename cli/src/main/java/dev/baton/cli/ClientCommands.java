@@ -110,6 +110,9 @@ final class ClientCommands {
         @Option(names = "--partition", description = "Partition key to run (partitioned jobs, e.g. 2026-01-15 or 2026-01-15|eu).")
         String partition;
 
+        @Option(names = "--no-cache", description = "Bypass the step cache: steps with a cache run (and refresh their entries).")
+        boolean noCache;
+
         @Option(names = {"-w", "--wait"}, description = "Wait until the run finishes; exit code 0 only if it succeeded.")
         boolean await;
 
@@ -127,6 +130,9 @@ final class ClientCommands {
             }
             if (partition != null) {
                 body.put("partition", partition);
+            }
+            if (noCache) {
+                body.put("noCache", true);
             }
             JsonNode r = api.postJson("/api/v1/jobs/" + job + "/runs", body);
             String runId = r.path("runId").asText();

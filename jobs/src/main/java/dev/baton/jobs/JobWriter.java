@@ -244,6 +244,12 @@ public final class JobWriter {
         if (step.getUnsafeVerbatimTemplates()) {
             out.put("unsafeVerbatimTemplates", true);
         }
+        if (step.getCache() != null) {
+            Map<String, Object> cache = new LinkedHashMap<>();
+            cache.put("key", step.getCache().getKey());
+            cache.put("ttl", Durations.format(step.getCache().getTtlMs()));
+            out.put("cache", cache);
+        }
         return out;
     }
 
@@ -295,6 +301,14 @@ public final class JobWriter {
                     java.put("config", new LinkedHashMap<>(j.getConfig()));
                 }
                 out.put("java", java);
+            }
+            case dev.baton.events.SubJobAction j -> {
+                Map<String, Object> job = new LinkedHashMap<>();
+                job.put("name", j.getJob());
+                if (!j.getParams().isEmpty()) {
+                    job.put("params", new LinkedHashMap<>(j.getParams()));
+                }
+                out.put("job", job);
             }
             default -> throw new IllegalArgumentException("unknown action type " + action.getClass().getName());
         }

@@ -178,6 +178,10 @@ public final class Templates {
             return resolveHttp(http, ctx, unsafeVerbatim);
         } else if (action instanceof JavaAction java) {
             return resolveJava(java, ctx);
+        } else if (action instanceof dev.baton.events.SubJobAction sub) {
+            // The child's params are data: the child checks them against its own declarations.
+            return dev.baton.events.SubJobAction.newBuilder().setJob(sub.getJob())
+                    .setParams(resolveValues(sub.getParams(), ctx)).build();
         }
         return action;
     }

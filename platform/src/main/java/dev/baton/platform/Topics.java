@@ -87,6 +87,11 @@ public final class Topics {
     /** Notifications: one record per incident opened, escalated or resolved (key: incident id), public. */
     public String alerts() { return prefix + "alerts"; }
 
+    /** The step cache index (compacted; key: job, version, step-definition hash, cache key), see docs/coordinator.md. */
+    public String stepCache() { return prefix + "step-cache"; }
+    /** Lookups in the step cache (key: the index key); co-partitioned with {@link #stepCache()}. */
+    public String stepCacheLookups() { return prefix + "step-cache-lookups"; }
+
     /** Application id prefix for Kafka Streams apps and consumer groups. */
     public String applicationId(String component) { return prefix + component; }
 
@@ -123,6 +128,9 @@ public final class Topics {
         specs.add(TopicSpec.compacted(incidentsLatest(), 1, d.replicationFactor()));
         specs.add(TopicSpec.log(incidentControl(), 1, d.replicationFactor(), d.retentionMs()));
         specs.add(TopicSpec.log(alerts(), 1, d.replicationFactor(), d.eventRetentionMs()));
+        // The step cache stage reads both with one store, so they must be co-partitioned (same count, key = index key).
+        specs.add(TopicSpec.compacted(stepCache(), d.runPartitions(), d.replicationFactor()));
+        specs.add(TopicSpec.log(stepCacheLookups(), d.runPartitions(), d.replicationFactor(), d.retentionMs()));
         return specs.stream().map(s -> s.withConfigs(d.topicConfigs())).toList();
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.coordinator.internal;
 
 import dev.baton.coordinator.internal.admission.AdmissionProcessor;
+import dev.baton.coordinator.internal.cache.CacheProcessor;
 import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.platform.Topics;
@@ -79,6 +80,9 @@ public final class CoordinatorTopology {
         t.addSink(Names.SINK_ASSETS_LATEST, topics.assetsLatest(), ser, bser, Names.RUN_PROCESSOR);
         t.addSink(Names.SINK_ADMISSION, topics.admission(), ser, bser, Names.RUN_PROCESSOR);
         t.addSink(Names.SINK_DLQ, topics.deadLetters(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_CONTROL, topics.runControl(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_STEP_CACHE, topics.stepCache(), ser, bser, Names.RUN_PROCESSOR);
+        t.addSink(Names.SINK_STEP_CACHE_LOOKUPS, topics.stepCacheLookups(), ser, bser, Names.RUN_PROCESSOR);
 
         t.addSource(Names.SOURCE_ADMISSION, str.deserializer(), bytes.deserializer(), topics.admission());
         t.addProcessor(Names.ADMISSION_PROCESSOR, () -> new AdmissionProcessor(codecs.control(), topics.runControl(), metrics),
@@ -92,6 +96,15 @@ public final class CoordinatorTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.FRESHNESS_STORE), str, bytes),
                 Names.FRESHNESS_PROCESSOR);
         t.addSink(Names.SINK_FRESHNESS, topics.lineage(), ser, bser, Names.FRESHNESS_PROCESSOR);
+
+        // The step cache stage (see CacheProcessor): entries and lookups keyed by index key, one store.
+        t.addSource(Names.SOURCE_STEP_CACHE, str.deserializer(), bytes.deserializer(), topics.stepCache());
+        t.addSource(Names.SOURCE_STEP_CACHE_LOOKUPS, str.deserializer(), bytes.deserializer(), topics.stepCacheLookups());
+        t.addProcessor(Names.CACHE_PROCESSOR, () -> new CacheProcessor(codecs.control(), topics.runControl()),
+                Names.SOURCE_STEP_CACHE, Names.SOURCE_STEP_CACHE_LOOKUPS);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STEP_CACHE_STORE), str, bytes),
+                Names.CACHE_PROCESSOR);
+        t.addSink(Names.SINK_CACHE_ANSWER, topics.runControl(), ser, bser, Names.CACHE_PROCESSOR);
         return t;
     }
 }

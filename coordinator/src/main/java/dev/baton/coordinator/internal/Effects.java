@@ -90,8 +90,11 @@ final class Effects {
     private final CoordinatorMetrics metrics;
     private final RunTrace trace;
 
+    private final DynamicEffects dynamic;
+
     Effects(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, RunTrace trace) {
         this.trace = trace;
+        this.dynamic = new DynamicEffects(decider, codecs, topics);
         this.decider = decider;
         this.codecs = codecs;
         this.topics = topics;
@@ -104,7 +107,12 @@ final class Effects {
         switch (e.event()) {
             case StepDispatched d -> out.add(Out.of(Names.SINK_COMMANDS, runId,
                     codecs.commands().serialize(topics.commands(d.pool()), execute(e, d, s, ctx)), d.pool()));
-            case StepCancelRequested c -> out.add(cancel(e, s, c.attempt(), c.attemptId(), c.reason()));
+            case StepCancelRequested c -> {
+                StepState st = s.step(e.stepKey());
+                out.add(st != null && st.childRunId() != null && st.attempt() == c.attempt()
+                        ? dynamic.cancelChild(e, st.childRunId(), c.reason())
+                        : cancel(e, s, c.attempt(), c.attemptId(), c.reason()));
+            }
             case StepTimedOut t -> out.add(cancel(e, s, t.attempt(), t.attemptId(), "step timed out"));
             case StepLost l -> out.add(cancel(e, s, l.attempt(), l.attemptId(), "attempt presumed lost (missed heartbeats)"));
             case StepStarted st -> {
@@ -132,9 +140,18 @@ final class Effects {
                 }
             }
             case RunCancelRequested c -> out.add(Out.timer(new Timer(Timer.Kind.CANCEL_GRACE, runId, null, 0, c.deadline())));
-            case RunSucceeded x -> runEnded(e, s, "SUCCEEDED", x.durationMs(), out);
-            case RunFailed x -> runEnded(e, s, "FAILED", x.durationMs(), out);
-            case RunCanceled x -> runEnded(e, s, "CANCELED", x.durationMs(), out);
+            case RunSucceeded x -> {
+                runEnded(e, s, "SUCCEEDED", x.durationMs(), out);
+                dynamic.childEnded(e, s, dev.baton.events.ChildRunOutcome.SUCCEEDED, "", x.durationMs(), out);
+            }
+            case RunFailed x -> {
+                runEnded(e, s, "FAILED", x.durationMs(), out);
+                dynamic.childEnded(e, s, dev.baton.events.ChildRunOutcome.FAILED, x.reason(), x.durationMs(), out);
+            }
+            case RunCanceled x -> {
+                runEnded(e, s, "CANCELED", x.durationMs(), out);
+                dynamic.childEnded(e, s, dev.baton.events.ChildRunOutcome.CANCELED, x.reason(), x.durationMs(), out);
+            }
             case StepQueued q -> out.add(admission(new AdmissionMessage(Op.REQUEST, Scope.POOL, q.pool(),
                     decider.settings().poolLimits().get(q.pool()), runId + "/" + e.stepKey(), runId, e.stepKey(),
                     s.priority(), e.traceId())));
@@ -147,6 +164,9 @@ final class Effects {
                 }
                 disarmAttemptTimers(e, x.attempt(), out);
                 lineage(e, x, s, input, ctx.checkResults(x.attemptId()), out);
+                if (!failedInSameDecision(ctx, x.attemptId())) {
+                    dynamic.cachePut(e, x, s, out);
+                }
             }
             case StepFailed f -> {
                 metrics.stepFinished(s.job(), f.last() ? "failed" : "retrying", f.durationMs());
@@ -170,7 +190,10 @@ final class Effects {
                 }
             }
             case ReportRejected r -> metrics.rejected(r.reportType(), r.rejection().name());
-            case RunRequestRejected r -> metrics.rejected("REQUEST", r.rejection().name());
+            case RunRequestRejected r -> {
+                metrics.rejected("REQUEST", r.rejection().name());
+                dynamic.childRejected(e, r, input, out);
+            }
             // No side effects: the event on baton.run-events is all there is. Listed one by one (no default), so a
             // new event type does not compile until its effects are decided here.
             case RunRequested x -> { }
@@ -178,6 +201,10 @@ final class Effects {
             case StepHeartbeat x -> { }
             case StepSkipped x -> { }
             case StepReused x -> { }
+            case StepSubJobStarted x -> dynamic.startChild(e, x, s, out);
+            case StepCacheLookup x -> dynamic.cacheLookup(e, x, out);
+            case StepCacheHit x -> { }
+            case StepCacheMiss x -> { }
         }
     }
 
@@ -292,7 +319,9 @@ final class Effects {
                     .setPayload(AssetMaterialization.newBuilder()
                             .setJob(s.job()).setStepKey(e.stepKey()).setAttempt(x.attempt()).setAttemptId(x.attemptId())
                             .setMetadata(AssetChecks.metadata(x.outputs(), rep)).setDataVersion(m.dataVersion())
-                            .setUpstream(upstream).build())
+                            .setUpstream(upstream)
+                            .setParentRunId(s.origin() == dev.baton.runmodel.events.Event.Origin.SUBJOB ? s.parentRunId() : null)
+                            .build())
                     .build();
             materializationOf.putIfAbsent(m.assetKey(), m);
             emitLineage(ev, out);

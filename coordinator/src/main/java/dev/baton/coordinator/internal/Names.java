@@ -14,12 +14,15 @@ public final class Names {
     public static final String SOURCE_JOBS = "baton-source-jobs";
     public static final String SOURCE_ASSETS_LATEST = "baton-source-assets-latest";
     public static final String SOURCE_LINEAGE = "baton-source-lineage";
+    public static final String SOURCE_STEP_CACHE = "baton-source-step-cache";
+    public static final String SOURCE_STEP_CACHE_LOOKUPS = "baton-source-step-cache-lookups";
 
     public static final String RUN_PROCESSOR = "baton-run-processor";
     public static final String ADMISSION_PROCESSOR = "baton-admission-processor";
     public static final String JOBS_PROCESSOR = "baton-jobs-global-processor";
     public static final String ASSETS_PROCESSOR = "baton-assets-global-processor";
     public static final String FRESHNESS_PROCESSOR = "baton-freshness-processor";
+    public static final String CACHE_PROCESSOR = "baton-step-cache-processor";
 
     /** Run headers (a run's state without its steps; the definition by reference), keyed by run id. */
     public static final String RUN_STORE = "baton-runs";
@@ -34,6 +37,8 @@ public final class Names {
     public static final String JOBS_STORE = "baton-jobs";
     public static final String ASSETS_STORE = "baton-assets-latest";
     public static final String FRESHNESS_STORE = "baton-asset-freshness";
+    /** The step cache: index key -> the latest successful attempt's results (see CacheProcessor). */
+    public static final String STEP_CACHE_STORE = "baton-step-cache";
 
     public static final String SINK_RUN_EVENTS = "baton-sink-run-events";
     public static final String SINK_COMMANDS = "baton-sink-commands";
@@ -45,6 +50,14 @@ public final class Names {
     public static final String SINK_ADMITTED = "baton-sink-admitted";
     public static final String SINK_DLQ = "baton-sink-dlq";
     public static final String SINK_FRESHNESS = "baton-sink-freshness";
+    /** Run processor -> baton.run-control: cancels of child runs, and a child's end to its parent. */
+    public static final String SINK_CONTROL = "baton-sink-run-control";
+    /** Run processor -> baton.step-cache: results of successful cached steps. */
+    public static final String SINK_STEP_CACHE = "baton-sink-step-cache";
+    /** Run processor -> baton.step-cache-lookups. */
+    public static final String SINK_STEP_CACHE_LOOKUPS = "baton-sink-step-cache-lookups";
+    /** Cache processor -> baton.run-control: answers to lookups. */
+    public static final String SINK_CACHE_ANSWER = "baton-sink-step-cache-answer";
 
     /** Separates the run id from the step key in {@link #RUN_STEP_STORE} keys (run ids never contain it). */
     public static final char STEP_KEY_SEPARATOR = '\u0000';

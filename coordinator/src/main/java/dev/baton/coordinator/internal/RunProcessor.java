@@ -217,6 +217,9 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             case Names.SINK_LINEAGE -> topics.lineage();
             case Names.SINK_ASSETS_LATEST -> topics.assetsLatest();
             case Names.SINK_ADMISSION -> topics.admission();
+            case Names.SINK_CONTROL -> topics.runControl();
+            case Names.SINK_STEP_CACHE -> topics.stepCache();
+            case Names.SINK_STEP_CACHE_LOOKUPS -> topics.stepCacheLookups();
             default -> sinkOrStore;
         };
     }
@@ -363,9 +366,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     }
 
     private static Input.RequestRun withDefinition(Input.RequestRun r, JobDefinition def) {
-        return new Input.RequestRun(r.eventId(), r.runId(), r.timestamp(), r.traceId(), r.job(), r.runKey(), r.params(),
-                r.tags(), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), def, r.reuse(), r.partition(),
-                r.traceparent());
+        return r.withDefinition(def);
     }
 
     private JobDefinition latestDefinition(String job) {

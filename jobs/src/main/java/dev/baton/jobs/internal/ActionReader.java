@@ -6,6 +6,7 @@ import dev.baton.events.JavaAction;
 import dev.baton.events.NoopAction;
 import dev.baton.events.RunAction;
 import dev.baton.events.SleepAction;
+import dev.baton.events.SubJobAction;
 import dev.baton.jobs.Templates;
 import dev.baton.jobs.internal.Node.ListNode;
 import dev.baton.jobs.internal.Node.MapNode;
@@ -68,6 +69,7 @@ final class ActionReader extends ValueReader {
                             ? new TreeSet<>() : null;
                 }
                 case "java" -> action = java(an, ap, stepKey);
+                case "job" -> action = SubJobReader.read(this, an, ap, stepKey);
                 case "noop" -> action = noop(an, ap);
                 case "sleep" -> {
                     Long ms = duration(an, ap, false);

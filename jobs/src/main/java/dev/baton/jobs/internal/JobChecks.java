@@ -61,6 +61,33 @@ public final class JobChecks {
         templates();
         paramSources();
         assets();
+        subJobs();
+    }
+
+    /**
+     * A job step that names its own job would start itself forever: rejected here. Longer cycles (a calls b calls a)
+     * need the other jobs' definitions; the coordinator stops them when the step starts (each run carries the chain of
+     * jobs that called it, and a step whose job is already in it fails).
+     */
+    private void subJobs() {
+        String self = job.job == null || !job.job.hasName() ? null : job.job.getName();
+        for (StepDraft d : job.allSteps()) {
+            if (!(d.step().getAction() instanceof dev.baton.events.SubJobAction sub)) {
+                continue;
+            }
+            String p = Paths.key(d.path(), "job");
+            if (sub.getJob().equals(self)) {
+                problems.add(p, "step '" + d.key() + "' runs job '" + self + "', the job it belongs to: a job cannot"
+                        + " call itself as a sub-job");
+            }
+            if (!d.produces().isEmpty()) {
+                problems.add(Paths.key(d.path(), "produces"), "a job step produces no assets itself; the sub-job's"
+                        + " steps declare what they produce");
+            }
+            if (d.step().getHeartbeatTimeoutMs() != null) {
+                problems.add(Paths.key(d.path(), "heartbeatTimeout"), "a job step has no agent to heartbeat; remove it");
+            }
+        }
     }
 
     private void stepKeys() {

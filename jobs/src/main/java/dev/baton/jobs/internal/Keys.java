@@ -11,9 +11,9 @@ import java.util.Map;
 public final class Keys {
     public static final List<String> JOB = List.of("name", "description", "params", "env", "pool", "steps",
             "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts", "partitions");
-    public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep");
+    public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep", "job");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
-            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates");
+            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates", "job", "cache");
     public static final List<String> RUN = List.of("script", "shell", "env", "workingDir");
     public static final List<String> HTTP = List.of("method", "url", "headers", "body", "expectStatus", "outputs");
     public static final List<String> JAVA = List.of("handler", "config");
@@ -40,6 +40,10 @@ public final class Keys {
     public static final List<String> ALERT_WEBHOOK = List.of("url", "headers");
     public static final List<String> ALERT_SLACK = List.of("url");
     public static final List<String> ALERT_EMAIL = List.of("to");
+    /** A sub-job step's {@code job:}. */
+    public static final List<String> SUB_JOB = List.of("name", "params");
+    /** A step's {@code cache:}. */
+    public static final List<String> CACHE = List.of("key", "ttl");
 
     private Keys() {}
 
@@ -69,6 +73,8 @@ public final class Keys {
         all.put("alertWebhook", ALERT_WEBHOOK);
         all.put("alertSlack", ALERT_SLACK);
         all.put("alertEmail", ALERT_EMAIL);
+        all.put("subJobAction", SUB_JOB);
+        all.put("cache", CACHE);
         return all;
     }
 }

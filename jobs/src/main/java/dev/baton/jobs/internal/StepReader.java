@@ -82,6 +82,7 @@ final class StepReader extends ValueReader {
                 .setDescription(string(m.get("description"), Paths.key(path, "description")))
                 .setUnsafeVerbatimTemplates(Boolean.TRUE.equals(
                         bool(m.get("unsafeVerbatimTemplates"), Paths.key(path, "unsafeVerbatimTemplates"))))
+                .setCache(SubJobReader.cache(this, m.get("cache"), Paths.key(path, "cache"), stepKey))
                 .build();
         return new StepDraft(stepKey, path, onFailure, needs, action.kind(), action.outputs(), assetDrafts, step);
     }

@@ -21,7 +21,7 @@ public sealed interface Event {
     /** Events about one step; their envelope names the step. */
     sealed interface StepLevel extends Event {}
 
-    enum Origin { API, SCHEDULE, SENSOR, ASSET, RETRY, WEBHOOK, UNKNOWN }
+    enum Origin { API, SCHEDULE, SENSOR, ASSET, RETRY, WEBHOOK, UNKNOWN, SUBJOB }
 
     enum ErrorClass { USER_ERROR, TIMEOUT, INFRASTRUCTURE, CANCELED, LOST, UNKNOWN, SECRET_MISSING }
 
@@ -37,12 +37,18 @@ public sealed interface Event {
 
     record RunRequested(String job, JobDefinition definition, String runKey, Map<String, String> params,
                         Map<String, String> tags, Origin origin, String parentRunId, String requestedBy, int priority,
-                        Map<String, Reused> reuse, String partition, String traceparent) implements RunLevel {
-        /** A request without a requester's trace context. */
+                        Map<String, Reused> reuse, String partition, String traceparent, List<String> callChain,
+                        boolean noCache) implements RunLevel {
+        public RunRequested {
+            callChain = callChain == null ? List.of() : List.copyOf(callChain);
+        }
+
+        /** A request without a requester's trace context, not made by a sub-job step, with the step cache in use. */
         public RunRequested(String job, JobDefinition definition, String runKey, Map<String, String> params,
                             Map<String, String> tags, Origin origin, String parentRunId, String requestedBy, int priority,
                             Map<String, Reused> reuse, String partition) {
-            this(job, definition, runKey, params, tags, origin, parentRunId, requestedBy, priority, reuse, partition, null);
+            this(job, definition, runKey, params, tags, origin, parentRunId, requestedBy, priority, reuse, partition, null,
+                    List.of(), false);
         }
 
         public Intent intent() { return Intent.RUN_REQUESTED; }
@@ -107,6 +113,24 @@ public sealed interface Event {
     record StepSkipped(String reason) implements StepLevel { public Intent intent() { return Intent.STEP_SKIPPED; } }
     record StepReused(String fromRunId, int attempt, Map<String, String> outputs) implements StepLevel {
         public Intent intent() { return Intent.STEP_REUSED; }
+    }
+    /** A sub-job step started its child run; the step is RUNNING until the child ends. */
+    record StepSubJobStarted(int attempt, String attemptId, String childRunId, String job, Map<String, String> params)
+            implements StepLevel {
+        public Intent intent() { return Intent.STEP_SUBJOB_STARTED; }
+    }
+    /** A cached step is ready and waits (QUEUED) for the step cache's answer. */
+    record StepCacheLookup(String cacheKey, String indexKey) implements StepLevel {
+        public Intent intent() { return Intent.STEP_CACHE_LOOKUP; }
+    }
+    /** The step is taken from the cache: the outputs and materializations of {@code fromRunId}'s attempt. */
+    record StepCacheHit(String cacheKey, String fromRunId, int fromAttempt, Instant cachedAt, Map<String, String> outputs,
+                        Map<String, String> outputRefs, List<Materialized> materializations) implements StepLevel {
+        public Intent intent() { return Intent.STEP_CACHE_HIT; }
+    }
+    /** No usable cache entry: the step runs. */
+    record StepCacheMiss(String cacheKey, String reason) implements StepLevel {
+        public Intent intent() { return Intent.STEP_CACHE_MISS; }
     }
     record ReportRejected(String stepKey, int attempt, String attemptId, String agentId, String reportType,
                           Rejection rejection, String reason, String reportEventId) implements RunLevel {

@@ -63,7 +63,7 @@ public final class RunEventMapper {
                 r.reuse().forEach((k, v) -> reuse.put(k, new ReusedStep(v.fromRunId(), v.attempt(), v.outputs())));
                 yield new dev.baton.events.RunRequested(r.job(), r.definition(), r.runKey(), r.params(), r.tags(),
                         dev.baton.events.Origin.valueOf(r.origin().name()), r.parentRunId(), r.requestedBy(), r.priority(), reuse,
-                        r.partition(), r.traceparent());
+                        r.partition(), r.traceparent(), r.callChain(), r.noCache());
             }
             case RunQueued q -> new dev.baton.events.RunQueued(q.priority());
             case RunStarted s -> new dev.baton.events.RunStarted();
@@ -96,6 +96,13 @@ public final class RunEventMapper {
             case StepCanceled c -> new dev.baton.events.StepCanceled(c.attempt(), wireAttemptId(c.attemptId()), c.reason());
             case StepSkipped s -> new dev.baton.events.StepSkipped(s.reason());
             case StepReused r -> new dev.baton.events.StepReused(r.fromRunId(), r.attempt(), r.outputs());
+            case StepSubJobStarted x -> new dev.baton.events.StepSubJobStarted(x.attempt(), x.attemptId(), x.childRunId(),
+                    x.job(), x.params());
+            case StepCacheLookup x -> new dev.baton.events.StepCacheLookup(x.cacheKey(), x.indexKey());
+            case StepCacheHit x -> new dev.baton.events.StepCacheHit(x.cacheKey(), x.fromRunId(), x.fromAttempt(), x.cachedAt(),
+                    x.outputs(), x.outputRefs(), x.materializations().stream()
+                            .map(m -> new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList());
+            case StepCacheMiss x -> new dev.baton.events.StepCacheMiss(x.cacheKey(), x.reason());
         };
     }
 
@@ -111,7 +118,7 @@ public final class RunEventMapper {
                 r.getReuse().forEach((k, v) -> reuse.put(k, new Reused(v.getFromRunId(), v.getAttempt(), Map.copyOf(v.getOutputs()))));
                 yield new RunRequested(r.getJob(), r.getDefinition(), r.getRunKey(), Map.copyOf(r.getParams()),
                         Map.copyOf(r.getTags()), Origin.valueOf(r.getOrigin().name()), r.getParentRunId(), r.getRequestedBy(),
-                        r.getPriority(), reuse, r.getPartition(), r.getTraceparent());
+                        r.getPriority(), reuse, r.getPartition(), r.getTraceparent(), List.copyOf(r.getCallChain()), r.getNoCache());
             }
             case dev.baton.events.RunQueued q -> new RunQueued(q.getPriority());
             case dev.baton.events.RunStarted s -> new RunStarted();
@@ -152,6 +159,14 @@ public final class RunEventMapper {
             case dev.baton.events.StepCanceled c -> new StepCanceled(c.getAttempt(), modelAttemptId(c.getAttemptId()), c.getReason());
             case dev.baton.events.StepSkipped s -> new StepSkipped(s.getReason());
             case dev.baton.events.StepReused r -> new StepReused(r.getFromRunId(), r.getAttempt(), Map.copyOf(r.getOutputs()));
+ case dev.baton.events.StepSubJobStarted x -> new StepSubJobStarted(x.getAttempt(), x.getAttemptId(), x.getChildRunId(),
+                    x.getJob(), Map.copyOf(x.getParams()));
+            case dev.baton.events.StepCacheLookup x -> new StepCacheLookup(x.getCacheKey(), x.getIndexKey());
+            case dev.baton.events.StepCacheHit x -> new StepCacheHit(x.getCacheKey(), x.getFromRunId(), x.getFromAttempt(),
+                    x.getCachedAt(), Map.copyOf(x.getOutputs()), Map.copyOf(x.getOutputRefs()), x.getMaterializations().stream()
+                            .map(u -> new Materialized(u.getAssetKey(), u.getPartition(), u.getMaterializationId(), u.getDataVersion()))
+                            .toList());
+            case dev.baton.events.StepCacheMiss x -> new StepCacheMiss(x.getCacheKey(), x.getReason());
             default -> throw new IllegalArgumentException("unknown run event payload " + p.getClass().getSimpleName());
         };
     }

@@ -38,9 +38,15 @@ public record RunState(
         List<String> retriedAs,
         String partition,
         /* W3C traceparent of the span that requested the run (the run span's parent); null: none or tracing off. */
-        String traceparent) {
+        String traceparent,
+        List<String> callChain,
+        boolean noCache) {
 
-    /** A state without a requester's trace context (the layout before tracing). */
+    public RunState {
+        callChain = callChain == null ? List.of() : callChain;
+    }
+
+    /** A state without a requester's trace context, not started by a sub-job step, with the step cache in use. */
     public RunState(String runId, String job, JobDefinition definition, RunStatus status, String runKey,
                     Map<String, String> params, Map<String, String> tags, Origin origin, String parentRunId,
                     String requestedBy, int priority, String traceId, Instant requestedAt, Instant startedAt,
@@ -49,7 +55,7 @@ public record RunState(
                     List<String> retriedAs, String partition) {
         this(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy, priority, traceId,
                 requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline, failureReason,
-                timedOut, retriedAs, partition, null);
+                timedOut, retriedAs, partition, null, List.of(), false);
     }
 
     public StepState step(String key) {
@@ -63,7 +69,7 @@ public record RunState(
     RunState with(RunStatus status, long sequence) {
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs, partition, traceparent);
+                failureReason, timedOut, retriedAs, partition, traceparent, callChain, noCache);
     }
 
     RunState withSequence(long sequence) {
@@ -75,25 +81,25 @@ public record RunState(
         m.put(s.key(), s);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, retriedAs, partition, traceparent);
+                failureReason, timedOut, retriedAs, partition, traceparent, callChain, noCache);
     }
 
     RunState started(Instant at, long sequence) {
         return new RunState(runId, job, definition, RunStatus.RUNNING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, at, endedAt, sequence, steps, reuse, cancelReason,
-                cancelDeadline, failureReason, timedOut, retriedAs, partition, traceparent);
+                cancelDeadline, failureReason, timedOut, retriedAs, partition, traceparent, callChain, noCache);
     }
 
     RunState ended(RunStatus s, Instant at, String failure, boolean timedOut, long sequence) {
         return new RunState(runId, job, definition, s, runKey, params, tags, origin, parentRunId, requestedBy, priority,
                 traceId, requestedAt, startedAt, at, sequence, steps, reuse, cancelReason, cancelDeadline, failure,
-                timedOut, retriedAs, partition, traceparent);
+                timedOut, retriedAs, partition, traceparent, callChain, noCache);
     }
 
     RunState canceling(String reason, Instant deadline, long sequence) {
         return new RunState(runId, job, definition, RunStatus.CANCELING, runKey, params, tags, origin, parentRunId,
                 requestedBy, priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, reason, deadline,
-                failureReason, timedOut, retriedAs, partition, traceparent);
+                failureReason, timedOut, retriedAs, partition, traceparent, callChain, noCache);
     }
 
     RunState retriedAs(String child, long sequence) {
@@ -101,6 +107,6 @@ public record RunState(
         list.add(child);
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
-                failureReason, timedOut, List.copyOf(list), partition, traceparent);
+                failureReason, timedOut, List.copyOf(list), partition, traceparent, callChain, noCache);
     }
 }

@@ -76,6 +76,12 @@ public final class RunStateApplier {
             case StepSkipped s -> state.withStep(step(state, e).ended(StepStatus.SKIPPED, e.timestamp()), seq);
             case StepReused r -> state.withStep(step(state, e).reused(r.fromRunId(), r.attempt(), r.outputs(),
                     e.timestamp()), seq);
+            case StepSubJobStarted x -> state.withStep(step(state, e).subJobStarted(x.attempt(), x.attemptId(),
+                    x.childRunId(), e.timestamp()), seq);
+            case StepCacheLookup x -> state.withStep(step(state, e).withStatus(StepStatus.QUEUED), seq);
+            case StepCacheHit x -> state.withStep(step(state, e).cached(x.fromRunId(), x.outputs(), x.outputRefs(),
+                    x.materializations(), e.timestamp()), seq);
+            case StepCacheMiss x -> state.withSequence(seq);
         };
     }
 
@@ -97,6 +103,7 @@ public final class RunStateApplier {
         }
         return new RunState(e.runId(), r.job(), r.definition(), RunStatus.REQUESTED, r.runKey(), Map.copyOf(r.params()),
                 Map.copyOf(r.tags()), r.origin(), r.parentRunId(), r.requestedBy(), r.priority(), e.traceId(),
-                e.timestamp(), null, null, e.sequence(), steps, Map.copyOf(r.reuse()), null, null, null, false, List.of(), r.partition(), r.traceparent());
+                e.timestamp(), null, null, e.sequence(), steps, Map.copyOf(r.reuse()), null, null, null, false, List.of(), r.partition(),
+                r.traceparent(), r.callChain(), r.noCache());
     }
 }

@@ -41,7 +41,14 @@ class RunEventMapperTest {
                 new StepFailed(1, "a1", ErrorClass.USER_ERROR, "exit 2", 2, true, false, 4),
                 new StepRetryScheduled(2, T0.plusSeconds(1), 1000), new StepLost(2, "a2", T0), new StepTimedOut(2, "a2", 60_000),
                 new StepCancelRequested(2, "a2", "stop"), new StepCanceled(2, "a2", "stop"),
-                new StepSkipped("upstream failed"), new StepReused("r0", 2, Map.of("rows", "4")));
+                new StepSkipped("upstream failed"), new StepReused("r0", 2, Map.of("rows", "4")),
+                new RunRequested("two", DEF, "subjob:r0/call#1", Map.of(), Map.of(), Origin.SUBJOB, "r0", null, 0, Map.of(),
+                        null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", List.of("top", "middle"), true),
+                new StepSubJobStarted(1, "a1", "child-1", "other", Map.of("day", "d")),
+                new StepCacheLookup("k-1", "two@v1/a/abc/def"),
+                new StepCacheHit("k-1", "r0", 2, T0, Map.of("rows", "4"), Map.of("big", "ref"),
+                        List.of(new Materialized("x", null, "m1", "v1"))),
+                new StepCacheMiss("k-1", "no entry for this key"));
     }
 
     static Envelope envelope(long sequence, Event e) {

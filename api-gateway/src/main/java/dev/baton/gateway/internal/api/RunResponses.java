@@ -54,7 +54,8 @@ public final class RunResponses {
                        Map<String, String> outputRefs, StepError error, String retryAt, String pool,
                        List<String> needs, Boolean hook, String attemptId,
                        String agentId, String host, String dispatchedAt, String lastHeartbeat, Boolean cancelRequested,
-                       String reusedFrom, String skipReason, List<Materialization> materializations) {}
+                       String reusedFrom, String skipReason, List<Materialization> materializations,
+                       String childRunId) {}
 
     /** The error of a step's last failed attempt. */
     public record StepError(@JsonProperty("class") String errorClass, String message,

@@ -50,6 +50,15 @@ final class RunHandlers {
     /** What a trigger decided on the worker, before the request is produced. */
     private record Accepted(JobDefinition def, String runId, boolean known) {}
 
+    /** The trigger body's {@code noCache} (bypass the step cache): absent or null is false; anything but a boolean is a 400. */
+    static boolean noCache(JsonNode body) {
+        JsonNode n = body.get("noCache");
+        if (n != null && !n.isNull() && !n.isBoolean()) {
+            throw ApiError.badRequest("noCache must be true or false");
+        }
+        return n != null && n.asBoolean(false);
+    }
+
     /** {@code POST /jobs/{name}/runs} and {@code .../trigger} (a webhook, signed when the job asks for it). */
     void trigger(RoutingContext ctx, Origin origin) {
         String job = Requests.path(ctx, "name");
@@ -65,6 +74,7 @@ final class RunHandlers {
         }
         String key = runKey;
         String partition = Requests.text(body, "partition");
+        boolean noCache = noCache(body);
         TokenStore.Principal who = ctx.get(Http.PRINCIPAL);
         Http.audit(ctx, "job", job);
         var span = ApiSpans.start(ctx, origin == Origin.WEBHOOK ? "/api/v1/jobs/{name}/trigger" : "/api/v1/jobs/{name}/runs", job);
@@ -100,7 +110,11 @@ final class RunHandlers {
                     .setPartition(partition)
                     .setTraceparent(trace == null ? null : trace.traceparent())
                     .setTracestate(trace == null ? null : trace.tracestate())
+                    .setNoCache(noCache)
                     .build();
+            if (noCache) {
+                Http.audit(ctx, "noCache", true);
+            }
             return s.producer().send(s.vertx(), s.worker(), s.topics().runRequests(), a.runId(), request).map(md -> {
                 if (!a.known()) {
                     runs.accepted(new Services.PendingRun(a.runId(), job, a.def().getVersion(), key, origin.name(),

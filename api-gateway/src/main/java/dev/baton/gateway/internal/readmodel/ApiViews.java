@@ -55,7 +55,7 @@ public final class ApiViews {
                     s.durationMs, s.outputs, s.outputRefs != null && !s.outputRefs.isEmpty() ? s.outputRefs : null, error,
                     time(s.retryAt), s.pool, s.needs, s.hook ? Boolean.TRUE : null, s.attemptId, s.agentId, s.host,
                     time(s.dispatchedAt), time(s.lastHeartbeat), s.cancelRequested ? Boolean.TRUE : null, s.reusedFrom,
-                    s.skipReason, mats));
+                    s.skipReason, mats, s.childRunId));
         }
         return out;
     }

@@ -122,7 +122,8 @@ public final class RunFold {
         return new StepState(s.key, s.hook, StepStatus.valueOf(s.status), s.attempt, s.attemptId, s.agentId,
                 instant(s.dispatchedAt), instant(s.startedAt), instant(s.lastHeartbeat), instant(s.endedAt), orEmpty(s.outputs),
                 orEmpty(s.outputRefs), mats, s.error == null ? null : ErrorClass.valueOf(s.error.errorClass),
-                s.error == null ? null : s.error.message, s.cancelRequested, instant(s.retryAt), s.reusedFrom, List.of(), 0);
+                s.error == null ? null : s.error.message, s.cancelRequested, instant(s.retryAt), s.reusedFrom, List.of(), 0,
+                s.childRunId);
     }
 
     private static void copy(RunState s, RunView v) {
@@ -157,6 +158,7 @@ public final class RunFold {
         }
         v.cancelRequested = s.cancelRequested();
         v.reusedFrom = s.reusedFrom();
+        v.childRunId = s.childRunId();
         if (s.lastError() == null) {
             v.error = null;
         } else {
@@ -226,6 +228,10 @@ public final class RunFold {
             case StepCanceled c -> { }
             case StepSkipped x -> view.steps.get(e.stepKey()).skipReason = x.reason();
             case StepReused r -> { }
+            case StepSubJobStarted x -> view.steps.get(e.stepKey()).host = null;
+            case StepCacheLookup x -> { }
+            case StepCacheHit x -> { }
+            case StepCacheMiss x -> { }
         }
     }
 

@@ -34,6 +34,8 @@ public final class StepView {
     public String reusedFrom;
     public boolean cancelRequested;
     public String skipReason;
+    /** A sub-job step's child run (its current attempt's). */
+    public String childRunId;
 
     public static final class Error {
         public String errorClass;

@@ -54,6 +54,17 @@ class TriggerParamsTest {
         assertThat(problems).extracting(p -> p.get("path")).containsExactly("params.nope", "params.id");
     }
 
+    @Test
+    void noCacheIsABooleanAndFalseWhenAbsent() throws Exception {
+        var mapper = dev.baton.gateway.internal.json.Json.MAPPER;
+        assertThat(RunHandlers.noCache(mapper.readTree("{}"))).isFalse();
+        assertThat(RunHandlers.noCache(mapper.readTree("{\"noCache\": null}"))).isFalse();
+        assertThat(RunHandlers.noCache(mapper.readTree("{\"noCache\": true}"))).isTrue();
+        ApiError e = catchThrowableOfType(ApiError.class, () -> RunHandlers.noCache(mapper.readTree("{\"noCache\": \"yes\"}")));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.getMessage()).contains("noCache");
+    }
+
     /** The problems as the API's JSON shows them ({@code path}, {@code message}). */
     @SuppressWarnings("unchecked")
     static List<Map<String, String>> problems(ApiError e) {

@@ -12,6 +12,15 @@ public interface ActionResolver {
     Object resolve(Object action, TemplateScope scope);
 
     /**
+     * One templated text (a step's cache key) resolved as plain text.
+     *
+     * @throws IllegalArgumentException naming the expression that cannot be resolved
+     */
+    default String resolveText(String template, TemplateScope scope) {
+        return template;
+    }
+
+    /**
      * @param partition the run's partition, or null
      * @param unsafeVerbatim the step's {@code unsafeVerbatimTemplates} opt-in: values inserted as written
      */

@@ -45,6 +45,8 @@ public final class RunDecider {
     private final Reports reports;
     private final Liveness liveness;
     private final Checks checks;
+    private final SubJobs subJobs;
+    private final StepCache stepCache;
 
     public RunDecider(DeciderSettings settings, ActionResolver resolver) {
         this.settings = settings;
@@ -55,6 +57,19 @@ public final class RunDecider {
         this.reexecution = new Reexecution();
         this.reports = new Reports(settings, steps, checks, cancellation);
         this.liveness = new Liveness(this, steps, cancellation);
+        this.subJobs = new SubJobs(this, resolver, steps, cancellation);
+        this.stepCache = new StepCache(this, resolver, steps);
+        steps.dynamic(stepCache, subJobs);
+    }
+
+    /** The cache key of a step with a cache (for the effects that store its result), when it resolves. */
+    public java.util.Optional<String> cacheKeyOf(RunState s, String stepKey) {
+        return stepCache.cacheKeyOf(s, stepKey);
+    }
+
+    /** Where a step's result is stored in the step cache. */
+    public static String cacheIndexKey(RunState s, StepDefinition def, String cacheKey) {
+        return StepCache.indexKey(s, def, cacheKey);
     }
 
     public DeciderSettings settings() { return settings; }
@@ -69,6 +84,8 @@ public final class RunDecider {
             case Input.AdmitStep a -> steps.admitStep(a, ctx);
             case Input.Report r -> reports.report(r, ctx);
             case Input.TimerFired t -> liveness.timer(t.timer(), ctx);
+            case Input.ChildRunEnded c -> subJobs.childEnded(c, ctx);
+            case Input.CacheAnswer a -> stepCache.answer(a, ctx);
         }
     }
 

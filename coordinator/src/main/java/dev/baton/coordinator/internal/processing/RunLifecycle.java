@@ -63,7 +63,7 @@ final class RunLifecycle {
         Map<String, String> params = JobParams.withDefaults(def, r.params());
         int priority = r.priority() != null ? r.priority() : def.getPriority();
         ctx.append(null, new RunRequested(r.job(), def, r.runKey(), params, r.tags(), r.origin(), r.parentRunId(),
-                r.requestedBy(), priority, r.reuse(), r.partition(), r.traceparent()));
+                r.requestedBy(), priority, r.reuse(), r.partition(), r.traceparent(), r.callChain(), r.noCache()));
         ctx.append(null, new RunQueued(priority));
         if (RunDecider.jobLimit(def) == null) {
             start(ctx);

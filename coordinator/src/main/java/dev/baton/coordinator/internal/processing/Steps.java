@@ -108,7 +108,24 @@ final class Steps {
         }
     }
 
+    /** Set once by {@link RunDecider}: the step cache and sub-jobs take a ready step over before any pool does. */
+    void dynamic(StepCache cache, SubJobs subJobs) {
+        this.cache = cache;
+        this.subJobs = subJobs;
+    }
+
+    private StepCache cache;
+    private SubJobs subJobs;
+
     void dispatchOrQueue(StepState st, DecisionContext ctx) {
+        if (cache != null && cache.intercept(st, ctx)) {
+            return;
+        }
+        st = ctx.state().step(st.key());
+        if (subJobs != null && SubJobs.isSubJob(plans.plan(ctx.state().definition()).step(st.key()))) {
+            subJobs.start(st, ctx);
+            return;
+        }
         String pool = plans.plan(ctx.state().definition()).step(st.key()).getPool();
         if (settings.poolLimits().containsKey(pool)) {
             ctx.append(st.key(), new StepQueued(pool));

@@ -12,16 +12,29 @@ import dev.baton.jobs.Templates;
 public final class TemplateActionResolver implements ActionResolver {
     @Override
     public Object resolve(Object action, TemplateScope scope) {
+        try {
+            return Templates.resolveAction(action, context(scope), scope.unsafeVerbatim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String resolveText(String template, TemplateScope scope) {
+        try {
+            return Templates.resolve(template, context(scope));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static TemplateContext context(TemplateScope scope) {
         TemplateContext.Builder b = TemplateContext.builder()
                 .params(scope.params())
                 .run(scope.runId(), scope.job())
                 .attempt(scope.attemptId(), scope.attempt())
                 .partition(scope.partition());
         scope.stepOutputs().forEach(b::stepOutputs);
-        try {
-            return Templates.resolveAction(action, b.build(), scope.unsafeVerbatim());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        return b.build();
     }
 }

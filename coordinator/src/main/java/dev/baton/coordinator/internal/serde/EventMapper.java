@@ -31,7 +31,7 @@ public final class EventMapper {
         return new Input.RequestRun(r.getEventId(), r.getRunId(), r.getTimestamp(), r.getTraceId(), r.getJob(), r.getRunKey(),
                 Map.copyOf(r.getParams()), Map.copyOf(r.getTags()), Origin.valueOf(r.getOrigin().name()), r.getParentRunId(),
                 r.getRequestedBy(), r.getPriority(), r.getDefinition(), reuse, r.getPartition(),
-                validTraceparent(r.getTraceparent()));
+                validTraceparent(r.getTraceparent()), List.copyOf(r.getCallChain()), r.getNoCache());
     }
 
     /** The requester's traceparent when it is well-formed W3C, else null (a malformed one is ignored, not fatal). */
@@ -49,8 +49,26 @@ public final class EventMapper {
             case dev.baton.events.AdmitRun x -> new Input.AdmitRun(c.getEventId(), c.getRunId(), c.getTimestamp(), c.getTraceId(), x.getJob());
             case dev.baton.events.AdmitStep x -> new Input.AdmitStep(c.getEventId(), c.getRunId(), c.getTimestamp(), c.getTraceId(),
                     x.getStepKey(), x.getPool());
+            case dev.baton.events.ChildRunEnded x -> new Input.ChildRunEnded(c.getEventId(), c.getRunId(), c.getTimestamp(),
+                    c.getTraceId(), x.getChildRunId(), Input.ChildRunEnded.Outcome.valueOf(x.getOutcome().name()),
+                    Map.copyOf(x.getOutputs()), x.getReason(), x.getDurationMs());
+            case dev.baton.events.StepCacheAnswer x -> new Input.CacheAnswer(c.getEventId(), c.getRunId(), c.getTimestamp(),
+                    c.getTraceId(), x.getStepKey(), x.getIndexKey(), x.getEntry() == null ? null : entry(x.getEntry()));
             default -> throw new IllegalArgumentException("unknown control command " + cmd.getClass().getSimpleName());
         };
+    }
+
+    public static Input.CacheEntry entry(dev.baton.events.StepCacheEntry e) {
+        return new Input.CacheEntry(e.getIndexKey(), e.getCacheKey(), e.getRunId(), e.getStepKey(), e.getAttempt(),
+                e.getSucceededAt(), Map.copyOf(e.getOutputs()), Map.copyOf(e.getOutputRefs()), e.getMaterializations().stream()
+                        .map(u -> new dev.baton.runmodel.events.Event.Materialized(u.getAssetKey(), u.getPartition(),
+                                u.getMaterializationId(), u.getDataVersion())).toList());
+    }
+
+    public static dev.baton.events.StepCacheEntry entry(Input.CacheEntry e) {
+        return new dev.baton.events.StepCacheEntry(e.indexKey(), e.cacheKey(), e.runId(), e.stepKey(), e.attempt(),
+                e.succeededAt(), e.outputs(), e.outputRefs(), e.materializations().stream()
+                        .map(m -> new dev.baton.events.UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList());
     }
 
     public static Input.Report input(AgentReport a) {

@@ -41,7 +41,7 @@ public final class RunRecords {
         return new RunState(s.runId(), s.job(), null, s.status(), s.runKey(), s.params(), s.tags(), s.origin(),
                 s.parentRunId(), s.requestedBy(), s.priority(), s.traceId(), s.requestedAt(), s.startedAt(), s.endedAt(),
                 s.sequence(), Map.of(), s.reuse(), s.cancelReason(), s.cancelDeadline(), s.failureReason(), s.timedOut(),
-                s.retriedAs(), s.partition(), s.traceparent());
+                s.retriedAs(), s.partition(), s.traceparent(), s.callChain(), s.noCache());
     }
 
     public static byte[] encodeHeader(RunState s, String definitionRef) {
@@ -119,7 +119,7 @@ public final class RunRecords {
         return new RunState(s.runId(), s.job(), definition, s.status(), s.runKey(), s.params(), s.tags(), s.origin(),
                 s.parentRunId(), s.requestedBy(), s.priority(), s.traceId(), s.requestedAt(), s.startedAt(), s.endedAt(),
                 s.sequence(), ordered, s.reuse(), s.cancelReason(), s.cancelDeadline(), s.failureReason(), s.timedOut(),
-                s.retriedAs(), s.partition(), s.traceparent());
+                s.retriedAs(), s.partition(), s.traceparent(), s.callChain(), s.noCache());
     }
 
     private static void put(Map<String, StepState> ordered, Map<String, StepState> steps, String key) {
