@@ -107,7 +107,8 @@ class TracingAcrossJvmsTest {
             cc.put(CoordinatorConfig.STATE_DIR, state.toString());
             try (Coordinator coordinator = Coordinator.start(new CoordinatorConfig(cc), new SimpleMeterRegistry())) {
                 agent = startAgentProcess(h.agentConfig(Map.of(AgentConfig.ID, "remote", AgentConfig.REGION, "eu-far")));
-                await().atMost(Duration.ofSeconds(60)).until(() -> h.registrationsOf("remote").stream()
+                // A second JVM on a loaded machine can take a while to start and register: a generous bound.
+                await().atMost(Duration.ofSeconds(180)).until(() -> h.registrationsOf("remote").stream()
                         .anyMatch(r -> r.getState() == AgentState.RUNNING));
 
                 // The requester (what the gateway's API request span is): a span of its own, passed in the request.
