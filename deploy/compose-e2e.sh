@@ -71,15 +71,19 @@ until_ok "$TIMEOUT_S" "the gateway" curl -sf "$GATEWAY/health"
 log "gateway healthy after $((SECONDS - start)) s"
 
 # The documented command (docs/operations.md, "The first admin token in the container layout").
-token=$(docker-compose -p "$PROJECT" run --rm --no-deps gateway tokens create --tokens-file /var/lib/baton/tokens \
-  --role admin --name admin 2>/dev/null | grep -o 'baton_[A-Za-z0-9_-]*' | head -1)
-[ -n "$token" ] || { log "no token printed"; exit 1; }
+log "creating an admin token"
+docker-compose -p "$PROJECT" run --rm --no-deps gateway tokens create --tokens-file /var/lib/baton/tokens \
+  --role admin --name admin > "$work/token.out" 2>&1 || { log "tokens create failed:"; cat "$work/token.out" >&2; exit 1; }
+token=$(grep -o 'baton_[A-Za-z0-9_-]*' "$work/token.out" | head -1 || true)
+[ -n "$token" ] || { log "no token printed:"; cat "$work/token.out" >&2; exit 1; }
 auth=(-H "Authorization: Bearer $token")
-until_ok 60 "the gateway to read the new token" curl -sf "${auth[@]}" "$GATEWAY/api/v1/jobs"
+until_ok 180 "the gateway to read the new token" curl -sf "${auth[@]}" "$GATEWAY/api/v1/jobs"
 
 # Every Baton topic has three replicas and min.insync.replicas 2 (`baton topics --describe`, the image's own CLI).
+log "checking topic replication"
 docker-compose -p "$PROJECT" exec -T kafka-1 java -jar /opt/baton/baton.jar topics --describe \
-  --bootstrap-servers 127.0.0.1:9092 > "$work/topics.txt"
+  --bootstrap-servers 127.0.0.1:9092 > "$work/topics.txt" 2>"$work/topics.err" \
+  || { log "topics --describe failed:"; tail -20 "$work/topics.err" >&2; exit 1; }
 grep -q '^baton.run-events ' "$work/topics.txt" || { log "no baton.run-events topic"; cat "$work/topics.txt" >&2; exit 1; }
 if grep '^baton\.' "$work/topics.txt" | grep -v 'replication=3 min.insync.replicas=2'; then
   log "the topics above are not replicated 3 times with min.insync.replicas 2"; exit 1
@@ -92,7 +96,7 @@ code=$(curl -s -o "$work/reg.json" -w '%{http_code}' "${auth[@]}" -H 'Content-Ty
 [ "$code" = 201 ] || [ "$code" = 200 ] || { log "registration answered $code: $(cat "$work/reg.json")"; exit 1; }
 
 curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"params": {"day": "2026-11-21"}}' \
-  "$GATEWAY/api/v1/jobs/orders_daily/runs" > "$work/run.json"
+  "$GATEWAY/api/v1/jobs/orders_daily/runs" > "$work/run.json" || { log "triggering orders_daily failed"; exit 1; }
 run_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["runId"])' < "$work/run.json")
 log "run $run_id requested"
 status=""

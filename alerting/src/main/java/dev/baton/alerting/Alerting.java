@@ -146,7 +146,7 @@ public final class Alerting implements BatonService {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(AlertingConfig.STATE_DIR));
         // Changelogs and repartition topics replicated like Baton's own topics (RF min(3, brokers), min.insync.replicas 2
         // from three brokers): a stateful task survives a broker loss. Streams' EOS producers already use acks=all.
-        p.putAll(config.topicDefaults().streamsSettings());
+        p.putAll(config.streamsTopicSettings());
         // Run events come from the coordinator's transactions: a read_committed fetch must not wait 500 ms for more.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // Incident records are single records; do not hold them back for batching.

@@ -138,7 +138,7 @@ public final class Gateway implements BatonService {
                     config.stateDir().toString(), config.getLong(GatewayConfig.COMMIT_INTERVAL_MS),
                     config.topicDefaults().replicationFactor());
             // Changelogs replicated like Baton's own topics (min.insync.replicas 2 from three brokers).
-            readModelProps.putAll(config.topicDefaults().streamsSettings());
+            readModelProps.putAll(config.streamsTopicSettings());
             ReadModel readModel = ReadModel.start(topics, readModelProps, codecs, listener, partitions);
             toClose.add(readModel);
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(readModel.streams());
@@ -153,7 +153,7 @@ public final class Gateway implements BatonService {
                 java.util.Properties registryProps = JobRegistry.streamsProperties(config.kafkaClient(), topics,
                         config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
                         config.topicDefaults().replicationFactor());
-                registryProps.putAll(config.topicDefaults().streamsSettings());
+                registryProps.putAll(config.streamsTopicSettings());
                 toClose.add(JobRegistry.start(topics, registryProps, JobRegistryTopology.Codecs.create(registryConfig)));
             }
 

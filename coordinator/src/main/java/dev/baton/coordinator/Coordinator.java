@@ -109,7 +109,7 @@ public final class Coordinator implements BatonService {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(CoordinatorConfig.STATE_DIR));
         // Changelogs and repartition topics replicated like Baton's own topics (RF min(3, brokers), min.insync.replicas 2
         // from three brokers): a stateful task survives a broker loss. Streams' EOS producers already use acks=all.
-        p.putAll(config.topicDefaults().streamsSettings());
+        p.putAll(config.streamsTopicSettings());
         // Inputs come from other processes: a read_committed fetch must not wait 500 ms for more data.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         // Records cannot be waited for beyond the commit anyway; batch only what arrives together.

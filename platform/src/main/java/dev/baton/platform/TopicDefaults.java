@@ -57,14 +57,13 @@ public record TopicDefaults(int runPartitions, int commandPartitions, short repl
 
     /**
      * Settings for a Kafka Streams application so its changelog and repartition topics are replicated like Baton's own:
-     * {@code replication.factor} and {@code topic.min.insync.replicas} (Streams' prefix for internal-topic configs).
+     * {@code replication.factor} and {@code topic.min.insync.replicas} (Streams' prefix for internal-topic configs);
+     * an unresolved {@link #AUTO} replication factor becomes -1, the broker default.
      */
     public Map<String, Object> streamsSettings() {
-        if (replicationFactor == AUTO) {
-            throw new IllegalStateException("replication factor not resolved: call forCluster(brokers) first");
-        }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("replication.factor", (int) replicationFactor);
+        // Not resolved against a cluster (forCluster): leave it to the broker's default.
+        m.put("replication.factor", replicationFactor == AUTO ? -1 : (int) replicationFactor);
         topicConfigs().forEach((k, v) -> m.put("topic." + k, v));
         return m;
     }

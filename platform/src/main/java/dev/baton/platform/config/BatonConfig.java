@@ -100,9 +100,7 @@ public class BatonConfig {
      */
     public synchronized TopicDefaults topicDefaults() {
         if (resolvedTopicDefaults == null) {
-            TopicDefaults configured = new TopicDefaults(values.getInt(TOPIC_PARTITIONS), values.getInt(TOPIC_COMMAND_PARTITIONS),
-                    values.getShort(TOPIC_REPLICATION), values.getLong(TOPIC_RETENTION_MS), values.getLong(TOPIC_EVENT_RETENTION_MS),
-                    values.getShort(TOPIC_MIN_INSYNC));
+            TopicDefaults configured = configuredTopicDefaults();
             int brokers = configured.needsClusterSize() ? ClusterSize.brokers(kafkaClient()) : 0;
             try {
                 resolvedTopicDefaults = configured.forCluster(brokers);
@@ -111,6 +109,21 @@ public class BatonConfig {
             }
         }
         return resolvedTopicDefaults;
+    }
+
+    private TopicDefaults configuredTopicDefaults() {
+        return new TopicDefaults(values.getInt(TOPIC_PARTITIONS), values.getInt(TOPIC_COMMAND_PARTITIONS),
+                values.getShort(TOPIC_REPLICATION), values.getLong(TOPIC_RETENTION_MS), values.getLong(TOPIC_EVENT_RETENTION_MS),
+                values.getShort(TOPIC_MIN_INSYNC));
+    }
+
+    /**
+     * Replication settings for a Kafka Streams app's internal topics, without I/O: those of {@link #topicDefaults()} once
+     * it ran (every service resolves it when it creates its topics, before building its Streams properties), else the
+     * configured ones with an automatic replication factor left to the broker default (a TopologyTestDriver has no Kafka).
+     */
+    public synchronized Map<String, Object> streamsTopicSettings() {
+        return (resolvedTopicDefaults != null ? resolvedTopicDefaults : configuredTopicDefaults()).streamsSettings();
     }
 
     /** Settings for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */
