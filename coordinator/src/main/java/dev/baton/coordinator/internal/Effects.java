@@ -175,6 +175,7 @@ final class Effects {
             case StepHeartbeat x -> { }
             case StepSkipped x -> { }
             case StepReused x -> { }
+            case StepMapped x -> { }
         }
     }
 

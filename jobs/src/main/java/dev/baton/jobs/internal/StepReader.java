@@ -27,7 +27,10 @@ final class StepReader extends ValueReader {
         this.actions = actions;
         this.retryReader = retryReader;
         this.assetReader = assetReader;
+        this.dynamic = new DynamicReader(problems, parsed);
     }
+
+    private final DynamicReader dynamic;
 
     void read(List<Node> items, String path, boolean onFailure, Map<String, String> jobEnv, String jobPool,
               List<StepDraft> into) {
@@ -70,6 +73,8 @@ final class StepReader extends ValueReader {
             problems.add(Paths.key(path, "produces"), "onFailure steps cannot produce assets");
         }
 
+        DynamicReader.Dynamic dyn = dynamic.read(m, path, stepKey, onFailure);
+
         StepDefinition step = StepDefinition.newBuilder()
                 .setKey(stepKey)
                 .setAction(action.action())
@@ -82,6 +87,10 @@ final class StepReader extends ValueReader {
                 .setDescription(string(m.get("description"), Paths.key(path, "description")))
                 .setUnsafeVerbatimTemplates(Boolean.TRUE.equals(
                         bool(m.get("unsafeVerbatimTemplates"), Paths.key(path, "unsafeVerbatimTemplates"))))
+                .setForEach(dyn.forEach())
+                .setMaxParallel(dyn.maxParallel())
+                .setWhen(dyn.when())
+                .setRunIf(dyn.runIf())
                 .build();
         return new StepDraft(stepKey, path, onFailure, needs, action.kind(), action.outputs(), assetDrafts, step);
     }

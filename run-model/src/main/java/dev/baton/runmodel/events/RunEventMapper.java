@@ -95,6 +95,7 @@ public final class RunEventMapper {
             case StepCanceled c -> new dev.baton.events.StepCanceled(c.attempt(), wireAttemptId(c.attemptId()), c.reason());
             case StepSkipped s -> new dev.baton.events.StepSkipped(s.reason());
             case StepReused r -> new dev.baton.events.StepReused(r.fromRunId(), r.attempt(), r.outputs());
+            case StepMapped m -> new dev.baton.events.StepMapped(m.count(), m.maxParallel());
         };
     }
 
@@ -150,6 +151,7 @@ public final class RunEventMapper {
             case dev.baton.events.StepCanceled c -> new StepCanceled(c.getAttempt(), modelAttemptId(c.getAttemptId()), c.getReason());
             case dev.baton.events.StepSkipped s -> new StepSkipped(s.getReason());
             case dev.baton.events.StepReused r -> new StepReused(r.getFromRunId(), r.getAttempt(), Map.copyOf(r.getOutputs()));
+            case dev.baton.events.StepMapped m -> new StepMapped(m.getCount(), m.getMaxParallel());
             default -> throw new IllegalArgumentException("unknown run event payload " + p.getClass().getSimpleName());
         };
     }

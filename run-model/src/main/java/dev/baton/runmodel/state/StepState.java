@@ -26,65 +26,78 @@ public record StepState(
         boolean cancelRequested,
         Instant retryDueAt,
         String reusedFrom,
-        List<Materialized> upstream) {
+        List<Materialized> upstream,
+        ForEachProgress forEach) {
 
     public static StepState pending(String key, boolean hook) {
         return new StepState(key, hook, StepStatus.PENDING, 0, null, null, null, null, null, null,
-                Map.of(), Map.of(), List.of(), null, null, false, null, null, List.of());
+                Map.of(), Map.of(), List.of(), null, null, false, null, null, List.of(), null);
     }
 
     public StepState withStatus(StepStatus s) {
         return new StepState(key, hook, s, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat, endedAt,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream, forEach);
     }
 
     public StepState ended(StepStatus s, Instant at) {
         return new StepState(key, hook, s, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat, at,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream, forEach);
     }
 
     public StepState dispatched(int attempt, String attemptId, Instant at, List<Materialized> upstream) {
         return new StepState(key, hook, StepStatus.DISPATCHED, attempt, attemptId, null, at, null, null, null,
-                outputs, outputRefs, materializations, lastError, lastMessage, false, null, reusedFrom, List.copyOf(upstream));
+                outputs, outputRefs, materializations, lastError, lastMessage, false, null, reusedFrom, List.copyOf(upstream), forEach);
     }
 
     public StepState started(String agentId, Instant at) {
         return new StepState(key, hook, StepStatus.RUNNING, attempt, attemptId, agentId, dispatchedAt, at, at, null,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream, forEach);
     }
 
     public StepState heartbeat(Instant at) {
         return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, at, endedAt,
-                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream);
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom, upstream, forEach);
     }
 
     public StepState succeeded(Map<String, String> outputs, Map<String, String> refs, List<Materialized> materializations,
                                Instant at, String reusedFrom) {
         return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
                 lastHeartbeat, at, Map.copyOf(outputs), Map.copyOf(refs), List.copyOf(materializations), null, null,
-                cancelRequested, null, reusedFrom, upstream);
+                cancelRequested, null, reusedFrom, upstream, forEach);
     }
 
     /** Succeeded in an earlier run: its outputs and the attempt that made them there. */
     public StepState reused(String fromRunId, int attempt, Map<String, String> outputs, Instant at) {
         return new StepState(key, hook, StepStatus.SUCCEEDED, attempt, attemptId, agentId, dispatchedAt, startedAt,
                 lastHeartbeat, at, Map.copyOf(outputs), Map.of(), List.of(), null, null, cancelRequested, null, fromRunId,
-                upstream);
+                upstream, forEach);
     }
 
     public StepState failed(ErrorClass error, String message, boolean last, Instant at) {
         return new StepState(key, hook, last ? StepStatus.FAILED : status, attempt, attemptId, agentId, dispatchedAt,
                 startedAt, lastHeartbeat, last ? at : endedAt, outputs, outputRefs, materializations, error, message,
-                cancelRequested, retryDueAt, reusedFrom, upstream);
+                cancelRequested, retryDueAt, reusedFrom, upstream, forEach);
     }
 
     public StepState retryAt(Instant due) {
         return new StepState(key, hook, StepStatus.RETRY_WAIT, attempt, attemptId, agentId, dispatchedAt, startedAt,
-                lastHeartbeat, endedAt, outputs, outputRefs, materializations, lastError, lastMessage, false, due, reusedFrom, upstream);
+                lastHeartbeat, endedAt, outputs, outputRefs, materializations, lastError, lastMessage, false, due, reusedFrom, upstream, forEach);
+    }
+
+    /** A forEach step whose list was resolved: running its instances, attempt 0. */
+    public StepState mapped(ForEachProgress progress, Instant at) {
+        return new StepState(key, hook, StepStatus.RUNNING, 0, "", null, at, at, null, null,
+                outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, null, reusedFrom, upstream, progress);
+    }
+
+    public StepState withForEach(ForEachProgress progress) {
+        return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat,
+                endedAt, outputs, outputRefs, materializations, lastError, lastMessage, cancelRequested, retryDueAt, reusedFrom,
+                upstream, progress);
     }
 
     public StepState withCancelRequested() {
         return new StepState(key, hook, status, attempt, attemptId, agentId, dispatchedAt, startedAt, lastHeartbeat,
-                endedAt, outputs, outputRefs, materializations, lastError, lastMessage, true, retryDueAt, reusedFrom, upstream);
+                endedAt, outputs, outputRefs, materializations, lastError, lastMessage, true, retryDueAt, reusedFrom, upstream, forEach);
     }
 }

@@ -92,7 +92,9 @@ final class Liveness {
                         continue;
                     }
                     if (x.status().isActive()) {
-                        ctx.append(x.key(), new StepCancelRequested(x.attempt(), x.attemptId(), reason));
+                        if (x.forEach() == null) { // a forEach step has no attempt of its own to stop
+                            ctx.append(x.key(), new StepCancelRequested(x.attempt(), x.attemptId(), reason));
+                        }
                         ctx.append(x.key(), new StepCanceled(x.attempt(), x.attemptId(), reason));
                         interrupted.add(x.key());
                     } else if (!x.status().isTerminal()) {

@@ -18,6 +18,9 @@ public final class TemplateActionResolver implements ActionResolver {
                 .attempt(scope.attemptId(), scope.attempt())
                 .partition(scope.partition());
         scope.stepOutputs().forEach(b::stepOutputs);
+        if (scope.item() != null) {
+            b.item(scope.item(), scope.itemIndex());
+        }
         try {
             return Templates.resolveAction(action, b.build(), scope.unsafeVerbatim());
         } catch (RuntimeException e) {
