@@ -74,6 +74,10 @@ final class StepReader extends ValueReader {
         }
 
         DynamicReader.Dynamic dyn = dynamic.read(m, path, stepKey, onFailure);
+        if (dyn.forEach() != null && !produces.isEmpty()) {
+            problems.add(Paths.key(path, "produces"), "a forEach step cannot produce assets (its instances would"
+                    + " materialize the same asset once each)");
+        }
 
         StepDefinition step = StepDefinition.newBuilder()
                 .setKey(stepKey)
