@@ -44,6 +44,9 @@ final class Liveness {
             return;
         }
         StepState st = t.stepKey() == null ? null : s.step(t.stepKey());
+        if (st != null && st.forEach() != null) {
+            return; // a forEach step has no attempt of its own: its instances have the timers
+        }
         switch (t.kind()) {
             case HEARTBEAT_DEADLINE -> {
                 if (st == null || st.status() != StepStatus.RUNNING || st.attempt() != t.attempt()) {
