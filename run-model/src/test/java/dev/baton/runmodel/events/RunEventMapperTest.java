@@ -41,7 +41,7 @@ class RunEventMapperTest {
                 new StepFailed(1, "a1", ErrorClass.USER_ERROR, "exit 2", 2, true, false, 4),
                 new StepRetryScheduled(2, T0.plusSeconds(1), 1000), new StepLost(2, "a2", T0), new StepTimedOut(2, "a2", 60_000),
                 new StepCancelRequested(2, "a2", "stop"), new StepCanceled(2, "a2", "stop"),
-                new StepSkipped("upstream failed"), new StepReused("r0", 2, Map.of("rows", "4")));
+                new StepSkipped("upstream failed"), new StepReused("r0", 2, Map.of("rows", "4")), new StepMapped(3, 8));
     }
 
     static Envelope envelope(long sequence, Event e) {
