@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * End-to-end benchmarks on a fresh single-machine stack. Prints readable results and ends with one JSON
  * line. Timings are never asserted anywhere: this prints numbers.
  *
- * <pre>baton bench chain|fanout|throughput|sensor|recovery|backfill|jmh|ui [--quick]</pre>
+ * <pre>baton bench chain|fanout|throughput|sensor|recovery|backfill|jmh|ui|foreach [--quick]</pre>
  *
  * <p>{@code baton bench} runs {@link #main} from {@code benchmarks/target/baton-bench.jar} in its own JVM; the CLI
  * does not compile against this module.
@@ -47,7 +47,8 @@ public final class Bench {
     }
 
     /** The scenarios {@link #run} knows, in the order the docs list them. */
-    public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "backfill", "jmh", "ui");
+    public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "backfill", "jmh",
+            "ui", "foreach");
 
     public Map<String, Object> run(String scenario) throws Exception {
         return switch (scenario) {
@@ -59,6 +60,7 @@ public final class Bench {
             case "recovery" -> recovery();
             case "ui" -> new UiRenderBench(out, quick).run();
             case "backfill" -> BackfillBench.run(out, quick);
+            case "foreach" -> forEach();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (" + String.join(", ", SCENARIOS) + ")");
         };
     }
@@ -386,6 +388,66 @@ public final class Bench {
         r.put("p99_ms", wall.p(99));
         r.put("spread_p50_ms", spread.p(50));
         return r;
+    }
+
+    /**
+     * forEach at scale: one run whose noop step maps over 1,000 and then 10,000 elements (at most 256 in flight) and a
+     * join. Prints the wall time from request to run end, and the run's state per element: the largest size the run's
+     * state reaches while it runs (replayed from its events with the coordinator's own fold, encoded as the
+     * coordinator's state codec stores it: header and step records) divided by the elements, and the instance output
+     * records it writes per element. Bounded state means the first stays near the in-flight window, not the list.
+     */
+    Map<String, Object> forEach() throws Exception {
+        int[] sizes = quick ? new int[] {100, 1000} : new int[] {1000, 10_000};
+        JobDefinition def = Requests.forEach("foreach", 256);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", "foreach");
+        try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+            warmUp("runs", 0, () -> watcher.finished(req.submit(def, Map.of("list", list(100)))).get(5, TimeUnit.MINUTES));
+            for (int n : sizes) {
+                long t0 = System.nanoTime();
+                String runId = req.submit(def, Map.of("list", list(n)));
+                RunWatcher.Finished f = watcher.finished(runId).get(30, TimeUnit.MINUTES);
+                double ms = (f.seenAtNanos() - t0) / 1e6;
+                long peak = peakStateBytes(f.events());
+                out.printf(Locale.ROOT, "foreach: %d elements (maxParallel 256): %s in %.1f ms (%.3f ms per element);"
+                                + " run state peak %d bytes, %.1f bytes per element%n", n, f.status(), ms, ms / n, peak,
+                        (double) peak / n);
+                r.put("wall_ms_" + n, ms);
+                r.put("status_" + n, f.status());
+                r.put("state_peak_bytes_" + n, peak);
+                r.put("state_bytes_per_element_" + n, (double) peak / n);
+            }
+        }
+        return r;
+    }
+
+    private static String list(int n) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : ",").append(i);
+        }
+        return b.append(']').toString();
+    }
+
+    /** The largest encoded size (header + step records, definition by reference) of the run's state during its events. */
+    private static long peakStateBytes(List<RunEvent> events) {
+        dev.baton.runmodel.state.RunState s = null;
+        long peak = 0;
+        int i = 0;
+        for (RunEvent e : events) {
+            var event = dev.baton.runmodel.events.RunEventMapper.event(e.getPayload());
+            s = dev.baton.runmodel.state.RunStateApplier.apply(s, new dev.baton.runmodel.events.Envelope(e.getEventId(),
+                    e.getRunId(), e.getTimestamp(), e.getTraceId(), e.getJob(), e.getSequence(), e.getStepKey(), event));
+            if (s != null && (++i % 50 == 0 || i == events.size())) {
+                long bytes = dev.baton.coordinator.internal.serde.RunRecords.encodeHeader(s, "x".repeat(64)).length;
+                for (var st : s.steps().values()) {
+                    bytes += dev.baton.coordinator.internal.serde.RunRecords.encodeStep(st).length;
+                }
+                peak = Math.max(peak, bytes);
+            }
+        }
+        return peak;
     }
 
     /**

@@ -51,6 +51,26 @@ public final class Requests implements AutoCloseable {
         return JobDefinition.newBuilder().setName(name).setSteps(steps).setRegisteredAt(Instant.EPOCH).build();
     }
 
+    /** A forEach step over the param {@code list} (noop instances, at most {@code maxParallel} at once) and a join. */
+    static JobDefinition forEach(String name, int maxParallel) {
+        List<StepDefinition> steps = new ArrayList<>();
+        steps.add(StepDefinition.newBuilder().setKey("each").setAction(new NoopAction())
+                .setForEach("${{ params.list }}").setMaxParallel(maxParallel).build());
+        steps.add(StepDefinition.newBuilder().setKey("join").setAction(new NoopAction()).setNeeds(List.of("each")).build());
+        return JobDefinition.newBuilder().setName(name).setSteps(steps).setRegisteredAt(Instant.EPOCH)
+                .setParams(java.util.Map.of("list", dev.baton.events.ParamSpec.newBuilder().setDefault$("[]").build()))
+                .build();
+    }
+
+    String submit(JobDefinition def, java.util.Map<String, String> params) {
+        String runId = UUID.randomUUID().toString();
+        RunRequest r = RunRequest.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(runId)
+                .setTimestamp(Instant.now()).setTraceId(runId).setJob(def.getName()).setOrigin(Origin.API).setDefinition(def)
+                .setParams(params).build();
+        producer.send(new ProducerRecord<>(topic, runId, serde.serialize(topic, r)));
+        return runId;
+    }
+
     String submit(JobDefinition def) {
         String runId = UUID.randomUUID().toString();
         RunRequest r = RunRequest.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(runId)

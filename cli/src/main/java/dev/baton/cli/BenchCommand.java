@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark on a fresh single-machine stack; prints results and one JSON line. "
                 + "Scenarios: chain (40 sequential steps), fanout (100 parallel + join), throughput (two-step runs at "
-                + "stepped rates), sensor, recovery, backfill (50,000 partitions), jmh, ui (web UI render times in headless Chromium). Needs the benchmark jar (built by ./baton bench; override "
+                + "stepped rates), sensor, recovery, backfill (50,000 partitions), jmh, ui (web UI render times in headless Chromium), foreach (1,000 and 10,000 mapped elements). Needs the benchmark jar (built by ./baton bench; override "
                 + "with " + BenchCommand.JAR_ENV + " or -D" + BenchCommand.JAR_PROPERTY + ").")
 final class BenchCommand implements Callable<Integer> {
     static final String JAR_PROPERTY = "baton.bench.jar";
@@ -26,7 +26,7 @@ final class BenchCommand implements Callable<Integer> {
     static final String JAR_NAME = "baton-bench.jar";
     static final String MAIN_CLASS = "dev.baton.bench.Bench";
 
-    @Parameters(index = "0", description = "chain | fanout | throughput | sensor | recovery | backfill | jmh | ui")
+    @Parameters(index = "0", description = "chain | fanout | throughput | sensor | recovery | backfill | jmh | ui | foreach")
     String scenario;
 
     @Option(names = "--quick", description = "A short smoke version (what CI runs).")

@@ -77,6 +77,70 @@ public final class JobExpressions {
         return compile("check", source);
     }
 
+    /** Variables a step's {@code when:} condition may read: the run's params and its upstream steps' outputs. */
+    public static final Set<String> CONDITION_VARIABLES = Set.of("params", "steps");
+
+    /**
+     * Compiles a step's {@code when:} condition (the filter language over {@code params.<name>} and
+     * {@code steps.<step>.outputs.<name>}, values as strings) and checks its variables.
+     *
+     * @throws IllegalArgumentException with a message fit for a user
+     */
+    public static JexlExpression compileCondition(String source) {
+        JexlExpression expression = compile("condition", source);
+        Set<String> unknown = new LinkedHashSet<>();
+        for (List<String> variable : conditionVariables(expression)) {
+            if (!CONDITION_VARIABLES.contains(variable.get(0))) {
+                unknown.add(variable.get(0));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("condition reads unknown variable" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; available: params.<name>, steps.<step>.outputs.<name>");
+        }
+        return expression;
+    }
+
+    /** The variables (as dotted paths) an expression reads. */
+    public static List<List<String>> conditionVariables(JexlExpression expression) {
+        List<List<String>> out = new java.util.ArrayList<>();
+        if (expression instanceof JexlScript script) {
+            for (List<String> variable : script.getVariables()) {
+                if (!variable.isEmpty()) {
+                    out.add(variable);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Evaluates a {@code when:} condition. Pure.
+     *
+     * @param stepOutputs outputs of finished upstream steps, by step key
+     * @throws IllegalArgumentException when it fails or is not a boolean, with a message fit for a user
+     */
+    public static boolean evaluateCondition(String source, java.util.Map<String, String> params,
+                                            java.util.Map<String, java.util.Map<String, String>> stepOutputs) {
+        JexlExpression expression = compileCondition(source);
+        java.util.Map<String, Object> steps = new java.util.HashMap<>();
+        stepOutputs.forEach((k, v) -> steps.put(k, java.util.Map.of("outputs", v)));
+        org.apache.commons.jexl3.MapContext ctx = new org.apache.commons.jexl3.MapContext();
+        ctx.set("params", params);
+        ctx.set("steps", steps);
+        Object result;
+        try {
+            result = expression.evaluate(ctx);
+        } catch (JexlException e) {
+            throw new IllegalArgumentException("condition '" + source + "' failed: " + describe(e));
+        }
+        if (result instanceof Boolean b) {
+            return b;
+        }
+        throw new IllegalArgumentException("condition '" + source + "' is not true or false (it gave "
+                + (result == null ? "null" : "'" + result + "'") + ")");
+    }
+
     private static JexlExpression compile(String what, String source) {
         if (source == null || source.isBlank()) {
             throw new IllegalArgumentException("empty " + what + " expression");

@@ -250,6 +250,18 @@ public final class JobWriter {
             cache.put("ttl", Durations.format(step.getCache().getTtlMs()));
             out.put("cache", cache);
         }
+        if (step.getForEach() != null) {
+            out.put("forEach", step.getForEach());
+        }
+        if (step.getMaxParallel() != null) {
+            out.put("maxParallel", step.getMaxParallel());
+        }
+        if (step.getWhen() != null) {
+            out.put("when", step.getWhen());
+        }
+        if (step.getRunIf() != null && step.getRunIf() != dev.baton.events.StepRunIf.ALL_SUCCEEDED) {
+            out.put("runIf", dev.baton.jobs.internal.DynamicReader.spelling(step.getRunIf()));
+        }
         return out;
     }
 

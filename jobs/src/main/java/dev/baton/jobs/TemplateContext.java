@@ -20,7 +20,9 @@ public record TemplateContext(Map<String, String> params,
                               Integer attemptNumber,
                               TriggerRecord trigger,
                               ScheduleTick schedule,
-                              Partition partition) {
+                              Partition partition,
+                              String item,
+                              Integer itemIndex) {
 
     public TemplateContext {
         params = copy(params);
@@ -50,6 +52,8 @@ public record TemplateContext(Map<String, String> params,
         b.trigger = trigger;
         b.schedule = schedule;
         b.partition = partition;
+        b.item = item;
+        b.itemIndex = itemIndex;
         return b;
     }
 
@@ -67,6 +71,8 @@ public record TemplateContext(Map<String, String> params,
         private TriggerRecord trigger;
         private ScheduleTick schedule;
         private Partition partition;
+        private String item;
+        private Integer itemIndex;
 
         private Builder() {}
 
@@ -113,9 +119,19 @@ public record TemplateContext(Map<String, String> params,
             return this;
         }
 
+        /**
+         * The element of a forEach instance as JSON text (a string element is a JSON string) and its position.
+         * Null: not a forEach instance.
+         */
+        public Builder item(String json, int index) {
+            this.item = json;
+            this.itemIndex = index;
+            return this;
+        }
+
         public TemplateContext build() {
             return new TemplateContext(params, stepOutputs, runId, jobName, attemptId, attemptNumber, trigger, schedule,
-                    partition);
+                    partition, item, itemIndex);
         }
     }
 }

@@ -154,6 +154,13 @@ public final class Templates {
             case TemplateGrammar.SCHEDULE -> schedule(ref, ctx.schedule());
             case TemplateGrammar.PARTITION -> partition(ref, ctx.partition());
             case TemplateGrammar.SECRETS -> ref.text(); // resolved by the agent, never here
+            case TemplateGrammar.ITEM -> item(ref, ctx);
+            case TemplateGrammar.ITEM_INDEX -> {
+                if (ctx.itemIndex() == null) {
+                    throw new TemplateException(ref.expression(), "item_index is only available in a forEach step");
+                }
+                yield ctx.itemIndex().toString();
+            }
             default -> throw new IllegalStateException("unreachable: " + ref.namespace());
         };
     }
@@ -279,6 +286,33 @@ public final class Templates {
             case "time" -> tick.time().toString();
             default -> LocalDate.ofInstant(tick.time(), tick.zone()).toString();
         };
+    }
+
+    /** {@code item}: the element (a string as is, anything else as JSON text); {@code item.a.b}: a field of it. */
+    private static String item(TemplateReference ref, TemplateContext ctx) {
+        if (ctx.item() == null) {
+            throw new TemplateException(ref.expression(), "item is only available in a forEach step");
+        }
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = JSON.readTree(ctx.item());
+        } catch (java.io.IOException e) {
+            throw new TemplateException(ref.expression(), "the element is not JSON: " + e.getMessage());
+        }
+        List<String> path = ref.path();
+        for (int i = 1; i < path.size(); i++) {
+            if (!node.isObject()) {
+                throw new TemplateException(ref.expression(), "the element" + (i > 1 ? "'s field '" + path.get(i - 1) + "'" : "")
+                        + " is not an object (it is " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                        + "), so it has no field '" + path.get(i) + "'");
+            }
+            com.fasterxml.jackson.databind.JsonNode next = node.get(path.get(i));
+            if (next == null) {
+                throw new TemplateException(ref.expression(), "the element has no field '" + path.get(i) + "'");
+            }
+            node = next;
+        }
+        return node.isTextual() ? node.textValue() : node.toString();
     }
 
     private static String partition(TemplateReference ref, Partition partition) {

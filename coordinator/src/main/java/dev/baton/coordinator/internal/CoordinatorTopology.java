@@ -57,7 +57,9 @@ public final class CoordinatorTopology {
         // removed at its end), reach RocksDB and the changelog once, or not at all, when the commit flushes the cache.
         // A run's state is split over the first three (header, one record per step, definitions by content hash) so
         // that no record grows with the job's size.
-        for (String name : new String[] {Names.RUN_STORE, Names.RUN_STEP_STORE, Names.DEFINITION_STORE}) {
+        // forEach instances' outputs: one record per instance, written once, read when the mapped step ends.
+        for (String name : new String[] {Names.RUN_STORE, Names.RUN_STEP_STORE, Names.DEFINITION_STORE,
+                Names.INSTANCE_OUTPUT_STORE}) {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, bytes).withCachingEnabled(),
                     Names.RUN_PROCESSOR);
         }

@@ -205,6 +205,7 @@ final class Effects {
             case StepCacheLookup x -> dynamic.cacheLookup(e, x, out);
             case StepCacheHit x -> { }
             case StepCacheMiss x -> { }
+            case StepMapped x -> { }
         }
     }
 

@@ -28,6 +28,11 @@ public final class Names {
     public static final String RUN_STORE = "baton-runs";
     /** One record per step of a run, keyed by run id + {@link #STEP_KEY_SEPARATOR} + step key. */
     public static final String RUN_STEP_STORE = "baton-run-steps";
+    /**
+     * Outputs of forEach instances that succeeded, one record per instance, keyed by run id + {@link #STEP_KEY_SEPARATOR}
+     * + step key + separator + zero-padded index: the run's state keeps only instances in flight.
+     */
+    public static final String INSTANCE_OUTPUT_STORE = "baton-run-instance-outputs";
     /** Job definitions referenced by run headers, stored once per content hash (with a reference count). */
     public static final String DEFINITION_STORE = "baton-run-definitions";
     /** Armed timers by identity (run, kind, step, attempt) -> due time, so a timer is disarmed without recomputing it. */

@@ -101,7 +101,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = new RunStore(context.getStateStore(Names.RUN_STORE), context.getStateStore(Names.RUN_STEP_STORE),
-                context.getStateStore(Names.DEFINITION_STORE));
+                context.getStateStore(Names.DEFINITION_STORE), context.getStateStore(Names.INSTANCE_OUTPUT_STORE));
         this.timers = context.getStateStore(Names.TIMER_STORE);
         this.timerBook = new TimerBook(timers, context.getStateStore(Names.TIMER_INDEX_STORE));
         this.jobs = context.getStateStore(Names.JOBS_STORE);
@@ -168,7 +168,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             input = withDefinition(r, latestDefinition(r.job()));
         }
         String job = input instanceof Input.RequestRun r ? r.job() : null;
-        DecisionContext ctx = new DecisionContext(before.state(), input, now, job, this::latestMaterialization);
+        DecisionContext ctx = new DecisionContext(before.state(), input, now, job, this::latestMaterialization,
+                store::instanceOutputs);
         decider.handle(input, ctx);
         Outcome outcome = outcome(ctx, before, input);
         Oversize big = outcome.oversize(maxRecordBytes);
@@ -238,7 +239,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         RunState cached = null;
         if (!ctx.events().isEmpty() && after != null) {
             boolean expired = ctx.events().getLast().event() instanceof Event.RunExpired;
-            state = store.writes(before, expired ? null : after);
+            state = new ArrayList<>(store.writes(before, expired ? null : after));
+            state.addAll(store.instanceOutputWrites(ctx.events()));
             cached = expired ? null : after;
         }
         List<Effects.Out> out = new ArrayList<>();

@@ -51,7 +51,11 @@ final class RunStore {
     };
     private final Map<JobDefinition, String> refs = new IdentityHashMap<>();
 
-    RunStore(KeyValueStore<String, byte[]> headers, KeyValueStore<String, byte[]> steps, KeyValueStore<String, byte[]> definitions) {
+    private final KeyValueStore<String, byte[]> instances;
+
+    RunStore(KeyValueStore<String, byte[]> headers, KeyValueStore<String, byte[]> steps, KeyValueStore<String, byte[]> definitions,
+             KeyValueStore<String, byte[]> instances) {
+        this.instances = instances;
         this.headers = headers;
         this.steps = steps;
         this.definitions = definitions;
@@ -89,6 +93,11 @@ final class RunStore {
             for (String key : before.state().steps().keySet()) {
                 out.add(new Put(steps, Names.RUN_STEP_STORE, RunRecords.stepKey(before.state().runId(), key), null));
             }
+            try (KeyValueIterator<String, byte[]> it = instances.prefixScan(RunRecords.stepPrefix(before.state().runId()), KEYS)) {
+                while (it.hasNext()) {
+                    out.add(new Put(instances, Names.INSTANCE_OUTPUT_STORE, it.next().key, null));
+                }
+            }
             if (!before.legacy()) {
                 String ref = ref(before.state().definition());
                 long n = refCount(ref);
@@ -117,7 +126,39 @@ final class RunStore {
                 out.add(new Put(steps, Names.RUN_STEP_STORE, RunRecords.stepKey(after.runId(), st.key()), RunRecords.encodeStep(st)));
             }
         }
+        if (prev != null && prev.steps().size() + after.steps().size() > 0) {
+            for (String key : prev.steps().keySet()) {
+                if (!after.steps().containsKey(key)) { // a forEach instance that ended
+                    out.add(new Put(steps, Names.RUN_STEP_STORE, RunRecords.stepKey(after.runId(), key), null));
+                }
+            }
+        }
         return out;
+    }
+
+    /** The outputs of forEach instances that succeeded in these events, one record each. */
+    List<Put> instanceOutputWrites(List<dev.baton.runmodel.events.Envelope> events) {
+        List<Put> out = new ArrayList<>();
+        for (var e : events) {
+            if (e.event() instanceof dev.baton.runmodel.events.Event.StepSucceeded ok
+                    && dev.baton.runmodel.state.StepInstances.isInstance(e.stepKey())) {
+                String step = dev.baton.runmodel.state.StepInstances.parent(e.stepKey());
+                int index = dev.baton.runmodel.state.StepInstances.index(e.stepKey());
+                out.add(new Put(instances, Names.INSTANCE_OUTPUT_STORE, instanceKey(e.runId(), step, index),
+                        RunRecords.encodeOutputs(ok.outputs())));
+            }
+        }
+        return out;
+    }
+
+    /** The outputs instance {@code index} of {@code step} succeeded with, or null. */
+    Map<String, String> instanceOutputs(String runId, String step, int index) {
+        byte[] v = instances.get(instanceKey(runId, step, index));
+        return v == null ? null : RunRecords.decodeOutputs(v);
+    }
+
+    static String instanceKey(String runId, String step, int index) {
+        return RunRecords.stepKey(runId, step) + Names.STEP_KEY_SEPARATOR + String.format("%010d", index);
     }
 
     static void apply(List<Put> puts) {

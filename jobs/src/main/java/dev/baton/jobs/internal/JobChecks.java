@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 public final class JobChecks {
     private static final Map<Scope, Set<String>> NAMESPACES = Map.of(
             Scope.STEP, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.STEPS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
-                    TemplateGrammar.PARTITION, TemplateGrammar.SECRETS),
+                    TemplateGrammar.PARTITION, TemplateGrammar.SECRETS, TemplateGrammar.ITEM, TemplateGrammar.ITEM_INDEX),
             Scope.JOB_ENV, Set.of(TemplateGrammar.PARAMS, TemplateGrammar.RUN, TemplateGrammar.ATTEMPT,
                     TemplateGrammar.PARTITION, TemplateGrammar.SECRETS),
             Scope.TRIGGER, Set.of(TemplateGrammar.TRIGGER),
@@ -59,6 +59,7 @@ public final class JobChecks {
             upstream.put(step.key(), closure(step));
         }
         templates();
+        conditions();
         paramSources();
         assets();
         subJobs();
@@ -221,8 +222,53 @@ public final class JobChecks {
             case TemplateGrammar.TRIGGER -> site.format() == ValueFormat.STRING && ref.path().get(1).equals("value")
                     && ref.path().size() > 2 ? "the value has no fields when the trigger's format is STRING" : null;
             case TemplateGrammar.PARTITION -> partitionReferenceError(ref.path());
+            case TemplateGrammar.ITEM, TemplateGrammar.ITEM_INDEX -> itemReferenceError(site, ns);
             default -> null;
         };
+    }
+
+    private String itemReferenceError(TemplateSite site, String ns) {
+        StepDraft current = byKey.get(site.step());
+        if (current == null) {
+            return null; // the using step has no valid key; reported already
+        }
+        if (site.path().endsWith(".forEach")) {
+            return "forEach cannot use " + ns + " (it gives the list the items come from)";
+        }
+        if (current.step().getForEach() == null) {
+            return ns + " is only available in a step with forEach";
+        }
+        return null;
+    }
+
+    /** A step's when: reads only declared params and outputs of its upstream steps. */
+    private void conditions() {
+        for (StepDraft step : job.allSteps()) {
+            String when = step.step().getWhen();
+            if (when == null || byKey.get(step.key()) != step) {
+                continue;
+            }
+            String path = Paths.key(step.path(), "when");
+            org.apache.commons.jexl3.JexlExpression expression;
+            try {
+                expression = dev.baton.jobs.JobExpressions.compileCondition(when);
+            } catch (IllegalArgumentException e) {
+                continue; // reported by the step reader
+            }
+            TemplateSite site = new TemplateSite(path, when, Scope.STEP, step.key(), null);
+            for (List<String> v : dev.baton.jobs.JobExpressions.conditionVariables(expression)) {
+                String error;
+                if (v.get(0).equals(TemplateGrammar.PARAMS)) {
+                    error = v.size() == 2 ? unknownParam(v.get(1)) : "expected params.<name>";
+                } else {
+                    error = v.size() == 4 && v.get(2).equals("outputs") ? stepReferenceError(site, v.get(1), v.get(3))
+                            : "expected steps.<step>.outputs.<name>";
+                }
+                if (error != null) {
+                    problems.add(path, String.join(".", v) + ": " + error);
+                }
+            }
+        }
     }
 
     private String partitionReferenceError(List<String> path) {

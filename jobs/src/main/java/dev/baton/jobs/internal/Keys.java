@@ -13,7 +13,8 @@ public final class Keys {
             "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts", "partitions");
     public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep", "job");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
-            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates", "job", "cache");
+            "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates", "job", "cache",
+            "forEach", "maxParallel", "when", "runIf");
     public static final List<String> RUN = List.of("script", "shell", "env", "workingDir");
     public static final List<String> HTTP = List.of("method", "url", "headers", "body", "expectStatus", "outputs");
     public static final List<String> JAVA = List.of("handler", "config");

@@ -27,7 +27,10 @@ final class StepReader extends ValueReader {
         this.actions = actions;
         this.retryReader = retryReader;
         this.assetReader = assetReader;
+        this.dynamic = new DynamicReader(problems, parsed);
     }
+
+    private final DynamicReader dynamic;
 
     void read(List<Node> items, String path, boolean onFailure, Map<String, String> jobEnv, String jobPool,
               List<StepDraft> into) {
@@ -70,6 +73,12 @@ final class StepReader extends ValueReader {
             problems.add(Paths.key(path, "produces"), "onFailure steps cannot produce assets");
         }
 
+        DynamicReader.Dynamic dyn = dynamic.read(m, path, stepKey, onFailure);
+        if (dyn.forEach() != null && !produces.isEmpty()) {
+            problems.add(Paths.key(path, "produces"), "a forEach step cannot produce assets (its instances would"
+                    + " materialize the same asset once each)");
+        }
+
         StepDefinition step = StepDefinition.newBuilder()
                 .setKey(stepKey)
                 .setAction(action.action())
@@ -83,6 +92,10 @@ final class StepReader extends ValueReader {
                 .setUnsafeVerbatimTemplates(Boolean.TRUE.equals(
                         bool(m.get("unsafeVerbatimTemplates"), Paths.key(path, "unsafeVerbatimTemplates"))))
                 .setCache(SubJobReader.cache(this, m.get("cache"), Paths.key(path, "cache"), stepKey))
+                .setForEach(dyn.forEach())
+                .setMaxParallel(dyn.maxParallel())
+                .setWhen(dyn.when())
+                .setRunIf(dyn.runIf())
                 .build();
         return new StepDraft(stepKey, path, onFailure, needs, action.kind(), action.outputs(), assetDrafts, step);
     }

@@ -14,6 +14,10 @@ public final class TemplateGrammar {
     public static final String PARTITION = "partition";
     /** Resolved only by the agent that runs the step; the coordinator leaves {@code ${{ secrets.NAME }}} in place. */
     public static final String SECRETS = "secrets";
+    /** The element of a forEach step's instance: {@code item} (the whole element) or {@code item.<field>...}. */
+    public static final String ITEM = "item";
+    /** The position (from 0) of a forEach step's instance in its list. */
+    public static final String ITEM_INDEX = "item_index";
 
     public static final Set<String> RUN_FIELDS = Set.of("id", "job");
     public static final Set<String> ATTEMPT_FIELDS = Set.of("id", "number");
@@ -40,6 +44,8 @@ public final class TemplateGrammar {
             case PARTITION -> n == 2 && PARTITION_FIELDS.contains(path.get(1))
                     || n == 3 && !PARTITION_FIELDS.contains(path.get(1)) && PARTITION_FIELDS.contains(path.get(2)) ? null
                     : "expected partition.key, partition.start, partition.end or partition.<dimension>.key|start|end";
+            case ITEM -> null;
+            case ITEM_INDEX -> n == 1 ? null : "expected item_index";
             case SECRETS -> n == 2 && Names.SECRET.matcher(path.get(1)).matches() ? null
                     : "expected secrets.<NAME> (upper-case letters, digits and '_', starting with a letter)";
             default -> "unknown namespace '" + ns + "'; expected one of " + String.join(", ", NAMESPACES);

@@ -132,6 +132,10 @@ public sealed interface Event {
     record StepCacheMiss(String cacheKey, String reason) implements StepLevel {
         public Intent intent() { return Intent.STEP_CACHE_MISS; }
     }
+    /** A forEach step's list resolved to {@code count} elements; its instances ({@code key[i]}) follow. */
+    record StepMapped(int count, int maxParallel) implements StepLevel {
+        public Intent intent() { return Intent.STEP_MAPPED; }
+    }
     record ReportRejected(String stepKey, int attempt, String attemptId, String agentId, String reportType,
                           Rejection rejection, String reason, String reportEventId) implements RunLevel {
         public Intent intent() { return Intent.REPORT_REJECTED; }

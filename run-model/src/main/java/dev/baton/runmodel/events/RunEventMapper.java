@@ -103,6 +103,7 @@ public final class RunEventMapper {
                     x.outputs(), x.outputRefs(), x.materializations().stream()
                             .map(m -> new UpstreamRef(m.assetKey(), m.partition(), m.id(), m.dataVersion())).toList());
             case StepCacheMiss x -> new dev.baton.events.StepCacheMiss(x.cacheKey(), x.reason());
+            case StepMapped m -> new dev.baton.events.StepMapped(m.count(), m.maxParallel());
         };
     }
 
@@ -167,6 +168,7 @@ public final class RunEventMapper {
                             .map(u -> new Materialized(u.getAssetKey(), u.getPartition(), u.getMaterializationId(), u.getDataVersion()))
                             .toList());
             case dev.baton.events.StepCacheMiss x -> new StepCacheMiss(x.getCacheKey(), x.getReason());
+            case dev.baton.events.StepMapped m -> new StepMapped(m.getCount(), m.getMaxParallel());
             default -> throw new IllegalArgumentException("unknown run event payload " + p.getClass().getSimpleName());
         };
     }

@@ -66,6 +66,13 @@ public record RunState(
         return status.isFinished();
     }
 
+    /** The same run with these steps: for a read model that folds one run's events with a few of its steps at hand. */
+    public RunState withStepsForView(Map<String, StepState> steps) {
+        return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
+                priority, traceId, requestedAt, startedAt, endedAt, sequence, Map.copyOf(steps), reuse, cancelReason,
+                cancelDeadline, failureReason, timedOut, retriedAs, partition);
+    }
+
     RunState with(RunStatus status, long sequence) {
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, steps, reuse, cancelReason, cancelDeadline,
@@ -82,6 +89,15 @@ public record RunState(
         return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
                 priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
                 failureReason, timedOut, retriedAs, partition, traceparent, callChain, noCache);
+    }
+
+    /** Without one step: a forEach instance that ended leaves the state (its parent keeps the counts). */
+    RunState withoutStep(String key, long sequence) {
+        Map<String, StepState> m = new LinkedHashMap<>(steps);
+        m.remove(key);
+        return new RunState(runId, job, definition, status, runKey, params, tags, origin, parentRunId, requestedBy,
+                priority, traceId, requestedAt, startedAt, endedAt, sequence, m, reuse, cancelReason, cancelDeadline,
+                failureReason, timedOut, retriedAs, partition);
     }
 
     RunState started(Instant at, long sequence) {

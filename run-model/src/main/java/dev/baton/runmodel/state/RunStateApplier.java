@@ -43,6 +43,42 @@ public final class RunStateApplier {
         if (state == null) {
             return null; // rejections of inputs for unknown runs leave nothing behind
         }
+        if (ev instanceof StepLevel && StepInstances.isInstance(e.stepKey())) {
+            return instance(state, e);
+        }
+        return applyKnown(state, e);
+    }
+
+    /**
+     * An event of a forEach instance: its first event creates it (the mapped step counts it as started); when it
+     * ends, it leaves the run's state and the mapped step counts the outcome. So the state holds only the instances
+     * in flight, never the whole list.
+     */
+    private static RunState instance(RunState state, Envelope e) {
+        String key = e.stepKey();
+        String parentKey = StepInstances.parent(key);
+        StepState parent = state.step(parentKey);
+        if (parent == null || parent.forEach() == null) {
+            throw new IllegalStateException(e.event().intent() + " for instance " + key + " of run " + e.runId()
+                    + ", whose step " + parentKey + " is not a mapped forEach step");
+        }
+        RunState s = state;
+        if (s.step(key) == null) {
+            s = s.withStep(parent.withForEach(parent.forEach().instanceStarted()), e.sequence())
+                    .withStep(StepState.pending(key, false), e.sequence());
+        }
+        s = applyKnown(s, e);
+        StepState inst = s.step(key);
+        if (inst.status().isTerminal()) {
+            StepState p = s.step(parentKey);
+            s = s.withoutStep(key, e.sequence()).withStep(p.withForEach(p.forEach().instanceEnded(inst.status())), e.sequence());
+        }
+        return s;
+    }
+
+    private static RunState applyKnown(RunState state, Envelope e) {
+        Event ev = e.event();
+        long seq = e.sequence();
         return switch (ev) {
             case RunRequested r -> throw new AssertionError();
             case RunQueued q -> state.with(RunStatus.QUEUED, seq);
@@ -82,6 +118,8 @@ public final class RunStateApplier {
             case StepCacheHit x -> state.withStep(step(state, e).cached(x.fromRunId(), x.outputs(), x.outputRefs(),
                     x.materializations(), e.timestamp()), seq);
             case StepCacheMiss x -> state.withSequence(seq);
+            case StepMapped m -> state.withStep(step(state, e).mapped(ForEachProgress.of(m.count(), m.maxParallel()),
+                    e.timestamp()), seq);
         };
     }
 

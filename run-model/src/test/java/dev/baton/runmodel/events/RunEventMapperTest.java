@@ -48,7 +48,7 @@ class RunEventMapperTest {
                 new StepCacheLookup("k-1", "two@v1/a/abc/def"),
                 new StepCacheHit("k-1", "r0", 2, T0, Map.of("rows", "4"), Map.of("big", "ref"),
                         List.of(new Materialized("x", null, "m1", "v1"))),
-                new StepCacheMiss("k-1", "no entry for this key"));
+                new StepCacheMiss("k-1", "no entry for this key"), new StepMapped(3, 8));
     }
 
     static Envelope envelope(long sequence, Event e) {

@@ -55,7 +55,14 @@ public final class RunResponses {
                        List<String> needs, Boolean hook, String attemptId,
                        String agentId, String host, String dispatchedAt, String lastHeartbeat, Boolean cancelRequested,
                        String reusedFrom, String skipReason, List<Materialization> materializations,
-                       String childRunId) {}
+                       String childRunId, ForEach forEach) {}
+
+    /**
+     * A forEach step's instances: how many elements, how many at once, how many started and how they ended, and the
+     * instances in flight ({@code key[i]}, at most {@code maxParallel}; an instance leaves when it ends).
+     */
+    public record ForEach(int count, int maxParallel, int started, int succeeded, int failed, int canceled,
+                          List<Step> running) {}
 
     /** The error of a step's last failed attempt. */
     public record StepError(@JsonProperty("class") String errorClass, String message,

@@ -55,7 +55,9 @@ public final class ApiViews {
                     s.durationMs, s.outputs, s.outputRefs != null && !s.outputRefs.isEmpty() ? s.outputRefs : null, error,
                     time(s.retryAt), s.pool, s.needs, s.hook ? Boolean.TRUE : null, s.attemptId, s.agentId, s.host,
                     time(s.dispatchedAt), time(s.lastHeartbeat), s.cancelRequested ? Boolean.TRUE : null, s.reusedFrom,
-                    s.skipReason, mats, s.childRunId));
+                    s.skipReason, mats, s.childRunId, s.forEach == null ? null : new RunResponses.ForEach(s.forEach.count,
+                            s.forEach.maxParallel, s.forEach.started, s.forEach.succeeded, s.forEach.failed,
+                            s.forEach.canceled, steps(new ArrayList<>(s.forEach.running.values())))));
         }
         return out;
     }

@@ -285,7 +285,9 @@ public final class ReadModelTopology {
             boolean legacy = before != null && !before.steps.isEmpty();
             Map<String, String> oldStepStatus = new HashMap<>();
             if (before != null && !legacy && e.getStepKey() != null) {
-                byte[] sb = steps.get(Keys.step(runId, e.getStepKey()));
+                // a forEach instance (key[i]) shows under its mapped step, whose record holds the instances in flight
+                String parentKey = dev.baton.runmodel.state.StepInstances.parent(e.getStepKey());
+                byte[] sb = steps.get(Keys.step(runId, parentKey != null ? parentKey : e.getStepKey()));
                 if (sb != null) {
                     StepView sv = Json.read(sb, StepView.class);
                     before.steps.put(sv.key, sv);

@@ -73,6 +73,9 @@ public final class RunFold {
             }
             return view;
         }
+        if (event instanceof StepLevel && instanceOf(view, e.stepKey()) != null) {
+            return instance(view, e, instanceOf(view, e.stepKey()));
+        }
         StepView step = event instanceof StepLevel ? step(view, e.stepKey()) : null;
         RunState after = RunStateApplier.apply(core(view, step), e);
         copy(after, view);
@@ -80,6 +83,42 @@ public final class RunFold {
             copy(after.step(step.key), step);
         }
         details(view, e);
+        return view;
+    }
+
+    /** The mapped step an instance key belongs to, when the view has it as a forEach step. */
+    private static StepView instanceOf(RunView view, String key) {
+        String parent = dev.baton.runmodel.state.StepInstances.parent(key);
+        StepView p = parent == null ? null : view.steps.get(parent);
+        return p != null && p.forEach != null ? p : null;
+    }
+
+    /** An instance's event: through the same fold, with its mapped step; it shows under the step while in flight. */
+    private static RunView instance(RunView view, Envelope e, StepView parent) {
+        StepView inst = parent.forEach.running.get(e.stepKey());
+        Map<String, StepState> steps = new LinkedHashMap<>();
+        steps.put(parent.key, core(parent));
+        if (inst != null) {
+            steps.put(inst.key, core(inst));
+        }
+        RunState after = RunStateApplier.apply(core(view, null).withStepsForView(steps), e);
+        copy(after, view);
+        copy(after.step(parent.key), parent);
+        StepState is = after.step(e.stepKey());
+        if (is == null) {
+            parent.forEach.running.remove(e.stepKey());
+        } else {
+            if (inst == null) {
+                inst = new StepView();
+                inst.key = e.stepKey();
+                inst.pool = parent.pool;
+                parent.forEach.running.put(inst.key, inst);
+            }
+            copy(is, inst);
+            if (e.event() instanceof StepDispatched d) {
+                inst.pool = d.pool();
+            }
+        }
         return view;
     }
 
@@ -123,7 +162,9 @@ public final class RunFold {
                 instant(s.dispatchedAt), instant(s.startedAt), instant(s.lastHeartbeat), instant(s.endedAt), orEmpty(s.outputs),
                 orEmpty(s.outputRefs), mats, s.error == null ? null : ErrorClass.valueOf(s.error.errorClass),
                 s.error == null ? null : s.error.message, s.cancelRequested, instant(s.retryAt), s.reusedFrom, List.of(), 0,
-                s.childRunId);
+                s.childRunId,
+                s.forEach == null ? null : new dev.baton.runmodel.state.ForEachProgress(s.forEach.count,
+                        s.forEach.maxParallel, s.forEach.started, s.forEach.succeeded, s.forEach.failed, s.forEach.canceled));
     }
 
     private static void copy(RunState s, RunView v) {
@@ -159,6 +200,15 @@ public final class RunFold {
         v.cancelRequested = s.cancelRequested();
         v.reusedFrom = s.reusedFrom();
         v.childRunId = s.childRunId();
+        if (s.forEach() != null) {
+            v.forEach = v.forEach == null ? new StepView.ForEach() : v.forEach;
+            v.forEach.count = s.forEach().count();
+            v.forEach.maxParallel = s.forEach().maxParallel();
+            v.forEach.started = s.forEach().started();
+            v.forEach.succeeded = s.forEach().succeeded();
+            v.forEach.failed = s.forEach().failed();
+            v.forEach.canceled = s.forEach().canceled();
+        }
         if (s.lastError() == null) {
             v.error = null;
         } else {
@@ -232,6 +282,7 @@ public final class RunFold {
             case StepCacheLookup x -> { }
             case StepCacheHit x -> { }
             case StepCacheMiss x -> { }
+            case StepMapped m -> { }
         }
     }
 

@@ -37,6 +37,20 @@ public final class StepView {
     /** A sub-job step's child run (its current attempt's). */
     public String childRunId;
 
+    /** A forEach step's instances: counts, and the instances in flight (null for other steps). */
+    public ForEach forEach;
+
+    public static final class ForEach {
+        public int count;
+        public int maxParallel;
+        public int started;
+        public int succeeded;
+        public int failed;
+        public int canceled;
+        /** Instances in flight ({@code key[i]}), at most maxParallel; an instance leaves when it ends. */
+        public Map<String, StepView> running = new java.util.TreeMap<>();
+    }
+
     public static final class Error {
         public String errorClass;
         public String message;

@@ -23,13 +23,20 @@ public interface ActionResolver {
     /**
      * @param partition the run's partition, or null
      * @param unsafeVerbatim the step's {@code unsafeVerbatimTemplates} opt-in: values inserted as written
+     * @param item a forEach instance's element as JSON text (null: not an instance), {@code itemIndex} its position
      */
     record TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
                          Map<String, String> params, Map<String, Map<String, String>> stepOutputs,
-                         dev.baton.jobs.Partition partition, boolean unsafeVerbatim) {
+                         dev.baton.jobs.Partition partition, boolean unsafeVerbatim, String item, Integer itemIndex) {
         public TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
                              Map<String, String> params, Map<String, Map<String, String>> stepOutputs) {
             this(runId, job, stepKey, attempt, attemptId, params, stepOutputs, null, false);
+        }
+
+        public TemplateScope(String runId, String job, String stepKey, int attempt, String attemptId,
+                             Map<String, String> params, Map<String, Map<String, String>> stepOutputs,
+                             dev.baton.jobs.Partition partition, boolean unsafeVerbatim) {
+            this(runId, job, stepKey, attempt, attemptId, params, stepOutputs, partition, unsafeVerbatim, null, null);
         }
     }
 }

@@ -49,7 +49,9 @@ final class Cancellation {
         long grace = c.graceMs() > 0 ? c.graceMs() : settings.defaultCancelGrace().toMillis();
         ctx.append(null, new RunCancelRequested(reason, c.actor(), ctx.now().plusMillis(grace)));
         for (StepState st : List.copyOf(ctx.state().steps().values())) {
-            if (st.status().isActive()) {
+            if (st.forEach() != null && !st.status().isTerminal()) {
+                continue; // a forEach step has no attempt of its own: its instances are canceled, then it is
+            } else if (st.status().isActive()) {
                 ctx.append(st.key(), new StepCancelRequested(st.attempt(), st.attemptId(), reason));
             } else if (!st.status().isTerminal()) {
                 ctx.append(st.key(), new StepCanceled(st.attempt(), st.attemptId(), "run canceled before the step started"));
@@ -59,6 +61,13 @@ final class Cancellation {
     }
 
     void finishCancelIfDone(DecisionContext ctx) {
+        if (ctx.state().status() == RunStatus.CANCELING) {
+            for (StepState st : List.copyOf(ctx.state().steps().values())) {
+                if (st.forEach() != null && !st.status().isTerminal() && st.forEach().active() == 0) {
+                    ctx.append(st.key(), new StepCanceled(0, "", "run canceled"));
+                }
+            }
+        }
         RunState s = ctx.state();
         if (s.status() == RunStatus.CANCELING && s.steps().values().stream().noneMatch(st -> st.status().isActive())) {
             ctx.append(null, new RunCanceled(s.cancelReason(), Steps.duration(s, ctx)));

@@ -37,12 +37,21 @@ public final class DecisionContext {
     }
 
     private final AssetLookup assets;
+    private final InstanceOutputs instanceOutputs;
+    /** Outputs of forEach instances that succeeded in this decision (not in the store yet). */
+    private final Map<String, Map<String, String>> newInstanceOutputs = new HashMap<>();
 
     public DecisionContext(RunState state, Input input, Instant now, String jobIfNew) {
         this(state, input, now, jobIfNew, AssetLookup.NONE);
     }
 
     public DecisionContext(RunState state, Input input, Instant now, String jobIfNew, AssetLookup assets) {
+        this(state, input, now, jobIfNew, assets, InstanceOutputs.NONE);
+    }
+
+    public DecisionContext(RunState state, Input input, Instant now, String jobIfNew, AssetLookup assets,
+                           InstanceOutputs instanceOutputs) {
+        this.instanceOutputs = instanceOutputs;
         this.assets = assets;
         this.state = state;
         this.input = input;
@@ -70,6 +79,15 @@ public final class DecisionContext {
         Envelope e = new Envelope(id, input.runId(), now, input.traceId(), jobName == null ? "" : jobName, seq, stepKey, event);
         state = RunStateApplier.apply(state, e);
         events.add(e);
+        if (event instanceof Event.StepSucceeded ok && dev.baton.runmodel.state.StepInstances.isInstance(stepKey)) {
+            newInstanceOutputs.put(stepKey, ok.outputs());
+        }
+    }
+
+    /** The outputs a forEach instance that ended succeeded with (null: none recorded). */
+    public Map<String, String> instanceOutputs(String step, int index) {
+        Map<String, String> fresh = newInstanceOutputs.get(dev.baton.runmodel.state.StepInstances.key(step, index));
+        return fresh != null ? fresh : instanceOutputs.get(input.runId(), step, index);
     }
 
     public void rearm(Input.Timer timer) { rearmed.add(timer); }

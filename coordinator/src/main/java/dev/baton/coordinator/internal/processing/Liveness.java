@@ -44,6 +44,9 @@ final class Liveness {
             return;
         }
         StepState st = t.stepKey() == null ? null : s.step(t.stepKey());
+        if (st != null && st.forEach() != null) {
+            return; // a forEach step has no attempt of its own: its instances have the timers
+        }
         switch (t.kind()) {
             case HEARTBEAT_DEADLINE -> {
                 if (st == null || st.status() != StepStatus.RUNNING || st.attempt() != t.attempt()) {
@@ -92,7 +95,9 @@ final class Liveness {
                         continue;
                     }
                     if (x.status().isActive()) {
-                        ctx.append(x.key(), new StepCancelRequested(x.attempt(), x.attemptId(), reason));
+                        if (x.forEach() == null) { // a forEach step has no attempt of its own to stop
+                            ctx.append(x.key(), new StepCancelRequested(x.attempt(), x.attemptId(), reason));
+                        }
                         ctx.append(x.key(), new StepCanceled(x.attempt(), x.attemptId(), reason));
                         interrupted.add(x.key());
                     } else if (!x.status().isTerminal()) {

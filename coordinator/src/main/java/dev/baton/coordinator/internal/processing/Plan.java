@@ -14,7 +14,14 @@ public final class Plan {
     private final Map<String, StepDefinition> steps = new LinkedHashMap<>();
     private final Map<String, Set<String>> upstream = new LinkedHashMap<>();
 
+    /** Every string of the definition's steps (actions, env, conditions), for {@link #referencedOutputs}. */
+    private final String text;
+
     public Plan(JobDefinition def) {
+        StringBuilder all = new StringBuilder();
+        def.getSteps().forEach(s -> all.append(s).append('\n'));
+        def.getOnFailure().forEach(s -> all.append(s).append('\n'));
+        this.text = all.toString();
         for (StepDefinition s : def.getSteps()) {
             steps.put(s.getKey(), s);
         }
@@ -26,17 +33,43 @@ public final class Plan {
         }
     }
 
+    /** The definition of a step, or of the forEach step an instance key ({@code each[3]}) belongs to. */
     public StepDefinition step(String key) {
-        return steps.get(key);
+        StepDefinition d = steps.get(key);
+        return d != null ? d : steps.get(definitionKey(key));
     }
 
     public List<String> needs(String key) {
-        return steps.get(key).getNeeds();
+        return step(key).getNeeds();
     }
 
-    /** All steps this one depends on, directly or transitively. */
+    /** All steps this one depends on, directly or transitively (an instance: those of its forEach step). */
     public Set<String> upstreamOf(String key) {
-        return upstream.get(key);
+        Set<String> u = upstream.get(key);
+        return u != null ? u : upstream.get(definitionKey(key));
+    }
+
+    private static String definitionKey(String key) {
+        String parent = dev.baton.runmodel.state.StepInstances.parent(key);
+        return parent == null ? key : parent;
+    }
+
+    private final Map<String, Set<String>> referencedOutputs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Output names of {@code step} that any step of the job reads ({@code steps.<step>.outputs.<name>} in templates and
+     * conditions): a forEach step with no instance that wrote one still has it, as a JSON array.
+     */
+    public Set<String> referencedOutputs(String step) {
+        return referencedOutputs.computeIfAbsent(step, k -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("steps\\s*\\.\\s*"
+                    + java.util.regex.Pattern.quote(k) + "\\s*\\.\\s*outputs\\s*\\.\\s*([A-Za-z0-9_-]+)").matcher(text);
+            Set<String> names = new java.util.TreeSet<>();
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+            return Set.copyOf(names);
+        });
     }
 
     private Set<String> transitiveUpstream(String key) {

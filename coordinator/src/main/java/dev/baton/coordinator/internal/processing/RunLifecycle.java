@@ -114,7 +114,9 @@ final class RunLifecycle {
         }
         for (StepState st : List.copyOf(s.steps().values())) {
             if (st.status().isActive()) {
-                ctx.append(st.key(), new StepCancelRequested(st.attempt(), st.attemptId(), reason));
+                if (st.forEach() == null) { // a forEach step has no attempt of its own to stop
+                    ctx.append(st.key(), new StepCancelRequested(st.attempt(), st.attemptId(), reason));
+                }
                 ctx.append(st.key(), new StepCanceled(st.attempt(), st.attemptId(), reason));
             } else if (!st.status().isTerminal()) {
                 ctx.append(st.key(), new StepSkipped(reason));

@@ -36,7 +36,10 @@ final class Steps {
         this.settings = settings;
         this.resolver = resolver;
         this.plans = plans;
+        this.forEach = new ForEach(plans);
     }
+
+    private final ForEach forEach;
 
     void progress(DecisionContext ctx) {
         RunState s = ctx.state();
@@ -53,8 +56,10 @@ final class Steps {
         if (!allDone) {
             return;
         }
+        // A step skipped by its condition (or after one) does not fail the run; a failed or canceled one does.
         List<String> failed = s.steps().values().stream()
-                .filter(x -> !x.hook() && x.status() != StepStatus.SUCCEEDED).map(StepState::key).toList();
+                .filter(x -> !x.hook() && (x.status() == StepStatus.FAILED || x.status() == StepStatus.CANCELED))
+                .map(StepState::key).toList();
         if (failed.isEmpty()) {
             for (StepState h : List.copyOf(s.steps().values())) {
                 if (h.hook() && h.status() == StepStatus.PENDING) {
@@ -82,27 +87,33 @@ final class Steps {
             changed = false;
             RunState s = ctx.state();
             for (StepState st : List.copyOf(s.steps().values())) {
+                if (st.hook() == hooks && st.forEach() != null && st.status() == StepStatus.RUNNING) {
+                    changed |= forEach.fill(st, ctx, this);
+                    continue;
+                }
                 if (st.hook() != hooks || st.status() != StepStatus.PENDING) {
                     continue;
                 }
-                String blocked = null;
-                boolean ready = true;
-                for (String need : plans.plan(s.definition()).needs(st.key())) {
-                    StepStatus ns = s.step(need).status();
-                    if (ns == StepStatus.FAILED || ns == StepStatus.SKIPPED || ns == StepStatus.CANCELED) {
-                        blocked = need;
-                        break;
+                Plan plan = plans.plan(s.definition());
+                Conditions.Decision d = Conditions.decide(ctx.state(), plan, st);
+                switch (d.verdict()) {
+                    case WAIT -> { }
+                    case SKIP -> {
+                        ctx.append(st.key(), new StepSkipped(d.reason()));
+                        changed = true;
                     }
-                    if (ns != StepStatus.SUCCEEDED) {
-                        ready = false;
+                    case FAIL -> {
+                        ctx.append(st.key(), new StepFailed(0, "", ErrorClass.USER_ERROR, d.reason(), null, false, true, 0));
+                        changed = true;
                     }
-                }
-                if (blocked != null) {
-                    ctx.append(st.key(), new StepSkipped("upstream step '" + blocked + "' did not succeed"));
-                    changed = true;
-                } else if (ready) {
-                    dispatchOrQueue(st, ctx);
-                    changed = true;
+                    case RUN -> {
+                        if (ForEach.isMapped(plan.step(st.key()))) {
+                            forEach.start(st, ctx, this);
+                        } else {
+                            dispatchOrQueue(st, ctx);
+                        }
+                        changed = true;
+                    }
                 }
             }
         }
@@ -143,8 +154,11 @@ final class Steps {
         Map<String, Map<String, String>> outputs = RunDecider.upstreamOutputs(s, plan, st.key(), StepState::outputs);
         Object action;
         try {
+            boolean instance = dev.baton.runmodel.state.StepInstances.isInstance(st.key());
             action = resolver.resolve(def.getAction(), new ActionResolver.TemplateScope(s.runId(), s.job(), st.key(),
-                    attempt, attemptId, s.params(), outputs, RunPartitions.of(s), def.getUnsafeVerbatimTemplates()));
+                    attempt, attemptId, s.params(), outputs, RunPartitions.of(s), def.getUnsafeVerbatimTemplates(),
+                    instance ? forEach.item(s, st.key()) : null,
+                    instance ? dev.baton.runmodel.state.StepInstances.index(st.key()) : null));
         } catch (RuntimeException e) {
             ctx.append(st.key(), new StepFailed(attempt, attemptId, ErrorClass.USER_ERROR,
                     "cannot resolve templates: " + e.getMessage(), null, false, true, 0));

@@ -35,6 +35,9 @@ public final class TemplateActionResolver implements ActionResolver {
                 .attempt(scope.attemptId(), scope.attempt())
                 .partition(scope.partition());
         scope.stepOutputs().forEach(b::stepOutputs);
+        if (scope.item() != null) {
+            b.item(scope.item(), scope.itemIndex());
+        }
         return b.build();
     }
 }

@@ -84,6 +84,27 @@ public final class RunRecords {
         }
     }
 
+    /** A forEach instance's outputs (format byte, then a JSON object of strings). */
+    public static byte[] encodeOutputs(Map<String, String> outputs) {
+        byte[] json = json(new java.util.TreeMap<>(outputs));
+        byte[] out = new byte[1 + json.length];
+        out[0] = FORMAT;
+        System.arraycopy(json, 0, out, 1, json.length);
+        return out;
+    }
+
+    public static Map<String, String> decodeOutputs(byte[] value) {
+        if (value.length < 1 || value[0] != FORMAT) {
+            throw new IllegalStateException("Unknown instance outputs record format");
+        }
+        try {
+            return StateCodec.json().readValue(value, 1, value.length - 1,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.TreeMap<String, String>>() {});
+        } catch (IOException e) {
+            throw new UncheckedIOException("Corrupt instance outputs: " + e.getMessage(), e);
+        }
+    }
+
     /** Key of a step record: run id, separator, step key. */
     public static String stepKey(String runId, String stepKey) {
         return runId + Names.STEP_KEY_SEPARATOR + stepKey;
@@ -112,8 +133,26 @@ public final class RunRecords {
         for (StepDefinition d : definition.getOnFailure()) {
             put(ordered, steps, d.getKey());
         }
-        for (var e : steps.entrySet()) {
-            ordered.putIfAbsent(e.getKey(), e.getValue());
+        // forEach instances in flight: after the steps, by their step's position, then by element order
+        Map<String, Integer> position = new java.util.HashMap<>();
+        for (String k : ordered.keySet()) {
+            position.put(k, position.size());
+        }
+        java.util.List<String> extra = new java.util.ArrayList<>();
+        for (String k : steps.keySet()) {
+            if (!ordered.containsKey(k)) {
+                extra.add(k);
+            }
+        }
+        extra.sort(java.util.Comparator.<String>comparingInt(k -> {
+                    String p = dev.baton.runmodel.state.StepInstances.parent(k);
+                    return p == null ? Integer.MAX_VALUE : position.getOrDefault(p, Integer.MAX_VALUE);
+                })
+                .thenComparingInt(k -> dev.baton.runmodel.state.StepInstances.isInstance(k)
+                        ? dev.baton.runmodel.state.StepInstances.index(k) : 0)
+                .thenComparing(java.util.Comparator.naturalOrder()));
+        for (String k : extra) {
+            ordered.put(k, steps.get(k));
         }
         RunState s = stripped;
         return new RunState(s.runId(), s.job(), definition, s.status(), s.runKey(), s.params(), s.tags(), s.origin(),

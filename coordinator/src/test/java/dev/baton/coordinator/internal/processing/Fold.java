@@ -33,6 +33,8 @@ final class Fold {
     final Map<String, Object> actions = new java.util.HashMap<>();
     Instant now = T0;
     DecisionContext.AssetLookup assets = DecisionContext.AssetLookup.NONE;
+    /** forEach instances' outputs, kept apart from the state as the coordinator's instance-output store keeps them. */
+    final InstanceOutputs.Memory instanceOutputs = new InstanceOutputs.Memory();
     private int seq;
 
     Fold(DeciderSettings settings, String runId) {
@@ -49,9 +51,11 @@ final class Fold {
     }
 
     List<Envelope> in(Input input) {
-        DecisionContext ctx = new DecisionContext(state, input, now, input instanceof Input.RequestRun r ? r.job() : null, assets);
+        DecisionContext ctx = new DecisionContext(state, input, now, input instanceof Input.RequestRun r ? r.job() : null, assets,
+                instanceOutputs);
         decider.handle(input, ctx);
         state = ctx.state();
+        instanceOutputs.record(ctx.events());
         for (Envelope e : ctx.events()) {
             if (e.sequence() > 0) {
                 log.add(e);
@@ -98,6 +102,7 @@ final class Fold {
                 loadedSteps.put(st.key(), RunRecords.decodeStep(RunRecords.encodeStep(st)));
             }
         }
+        loadedSteps.keySet().retainAll(s.steps().keySet()); // ended forEach instances are deleted
         stored = s;
         RunRecords.Header h = RunRecords.decodeHeader(storedHeader);
         assertThat(h.definitionRef()).isEqualTo(ref);
