@@ -106,7 +106,8 @@ class GatewayEndToEndTest {
         this.dir = dir;
         this.cluster = cluster;
         this.vertx = vertx;
-        topics = cluster.createTopics(cluster.newTopics("gateway"));
+        // "gpu" has a command topic and no agent: the pools endpoint must flag it (a step there waits).
+        topics = cluster.createTopics(cluster.newTopics("gateway"), List.of("default", "gpu"));
         Map<String, Object> cc = new HashMap<>(cluster.config(topics));
         cc.put(CoordinatorConfig.STATE_DIR, dir.resolve("coordinator").toString());
         coordinator = Coordinator.start(new CoordinatorConfig(cc), new SimpleMeterRegistry());
@@ -564,6 +565,31 @@ class GatewayEndToEndTest {
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.json().get("code").asText()).isEqualTo("not_found");
         assertThat(rest.get("/api/v1/openapi.yaml", viewer.token()).text()).startsWith("openapi: 3");
+    }
+
+    @Test
+    @Order(12)
+    void aPoolWithQueuedCommandsAndNoLiveAgentIsFlaggedUnserved() {
+        assertThat(register("""
+                name: on_gpu
+                steps:
+                  - { key: train, pool: gpu, noop: {} }
+                """).status()).isEqualTo(201);
+        String runId = trigger("on_gpu", Map.of());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Rest.Response r = rest.get("/api/v1/pools", viewer.token());
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            Map<String, JsonNode> pools = new HashMap<>();
+            r.json().get("items").forEach(p -> pools.put(p.get("pool").asText(), p));
+            assertThat(pools.get("gpu")).as(r.toString()).isNotNull();
+            assertThat(pools.get("gpu").get("liveAgents").asInt()).isZero();
+            // One command; a pool no agent ever served is counted from offsets, with the transaction marker.
+            assertThat(pools.get("gpu").get("backlog").asLong()).isBetween(1L, 2L);
+            assertThat(pools.get("gpu").get("unserved").asBoolean()).isTrue();
+        });
+        assertThat(rest.postJson("/api/v1/runs/" + runId + "/cancel", operator.token(), Map.of("graceMs", 200)).status())
+                .isEqualTo(202);
+        awaitRun(runId, "CANCELED");
     }
 
     @Test

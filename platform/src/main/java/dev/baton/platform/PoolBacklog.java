@@ -23,7 +23,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Per partition: the lag the broker reports for the share group when it has one; else the end offset minus the
  * group's start offset; for a group that never consumed (no agent of the pool ever ran) the whole retained topic,
- * since Baton's agents start their share groups at {@code earliest}. Used by the gateway's
+ * since Baton's agents start their share groups at {@code earliest}. Counted from offsets, the last two include the
+ * coordinator's transaction markers (one per committed transaction and partition), so they are an upper bound, at
+ * most twice the commands for one command per transaction; zero is exact. Used by the gateway's
  * {@code baton.pool.backlog} gauge (docs/operations.md) and fit for any page listing pools.
  */
 public final class PoolBacklog {

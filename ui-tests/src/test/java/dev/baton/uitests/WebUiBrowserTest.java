@@ -537,6 +537,8 @@ class WebUiBrowserTest {
         WebDriver b = signedIn(admin, "/agents");
         await(b).until(d -> d.findElements(By.cssSelector("#pools-table tr.flagged[data-pool='nowhere']")).size() == 1);
         assertThat(b.findElements(By.cssSelector("#pools-table tr.flagged[data-pool='default']"))).isEmpty();
+        // The notice names the pool and links the waiting step's run.
+        await(b).until(d -> d.findElements(By.cssSelector("main a[href='/runs/" + runId + "']")).size() >= 1);
         assertThat(b.findElement(By.id("agents-table")).getText()).contains("default");
         shot(b, "agents");
         b.get(stack.gatewayUrl() + "/runs/" + runId);

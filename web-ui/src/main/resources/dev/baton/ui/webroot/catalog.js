@@ -381,31 +381,33 @@ function sensorsTable(sensors) {
 
 export async function agentsPage(main) {
   document.title = 'Agents · Baton';
-  const [agents, active] = await Promise.all([api.get('/api/v1/agents'),
-    api.get('/api/v1/runs?status=QUEUED,RUNNING,CANCELING&limit=100')]);
-  // Pools with work waiting: steps QUEUED (dispatched or waiting) in unfinished runs.
-  const details = await Promise.all(active.items.map(r => api.get('/api/v1/runs/' + enc(r.runId)).catch(() => null)));
+  // Pools from the gateway: live agents, slots, running attempts and the command backlog read from Kafka (a pool
+  // with queued commands and no live agent is "unserved"), so the page does not depend on how many runs are open.
+  const [agents, pools] = await Promise.all([api.get('/api/v1/agents'), api.get('/api/v1/pools')]);
+  const unserved = pools.items.filter(p => p.unserved).map(p => p.pool);
+  // For an unserved pool, point at a few of the steps waiting on it (from the newest open runs).
   const waiting = new Map();
-  for (const run of details.filter(Boolean)) for (const st of run.steps || []) {
-    if (st.status === 'QUEUED' && st.pool) { if (!waiting.has(st.pool)) waiting.set(st.pool, []); waiting.get(st.pool).push({ runId: run.runId, step: st.key }); }
+  if (unserved.length) {
+    const active = await api.get('/api/v1/runs?status=QUEUED,RUNNING&limit=20');
+    const details = await Promise.all(active.items.map(r => api.get('/api/v1/runs/' + enc(r.runId)).catch(() => null)));
+    for (const run of details.filter(Boolean)) for (const st of run.steps || []) {
+      if (st.status === 'QUEUED' && unserved.includes(st.pool)) {
+        if (!waiting.has(st.pool)) waiting.set(st.pool, []);
+        waiting.get(st.pool).push({ runId: run.runId, step: st.key });
+      }
+    }
   }
   const live = agents.items.filter(a => !a.stale);
-  const pools = new Map();
-  for (const a of agents.items) for (const p of a.pools || []) {
-    if (!pools.has(p)) pools.set(p, { live: 0, slots: 0, running: 0, regions: new Set() });
-    const x = pools.get(p);
-    if (!a.stale) { x.live++; x.slots += a.slots || 0; x.running += (a.running || []).length; }
-    if (a.region) x.regions.add(a.region);
-  }
-  for (const p of waiting.keys()) if (!pools.has(p)) pools.set(p, { live: 0, slots: 0, running: 0, regions: new Set() });
-  const orphans = [...pools.entries()].filter(([p, x]) => x.live === 0 && waiting.has(p)).map(([p]) => p);
   fill(main, h('h1', {}, 'Agents'),
-    orphans.map(p => notice('warn', h('strong', {}, 'Pool ', h('code', {}, p), ' has waiting steps and no live agent'), ': ',
-      waiting.get(p).slice(0, 5).map(w => [h('a', { href: '/runs/' + enc(w.runId) }, shortId(w.runId) + ' ' + w.step), ' ']))),
-    h('h2', {}, 'Pools'), table(['Pool', 'Live agents', 'Slots', 'Running', 'Waiting steps', 'Regions'], [...pools.entries()].sort().map(([p, x]) =>
-      h('tr', { dataset: { pool: p }, class: orphans.includes(p) ? 'flagged' : null },
-        h('td', {}, p, orphans.includes(p) ? [' ', badge('NO AGENT')] : null), h('td', { class: 'num' }, x.live), h('td', { class: 'num' }, x.slots),
-        h('td', { class: 'num' }, x.running), h('td', { class: 'num' }, (waiting.get(p) || []).length), h('td', {}, [...x.regions].join(', ')))), { id: 'pools-table' }),
+    unserved.map(p => notice('warn', h('strong', {}, 'Pool ', h('code', {}, p), ' has queued commands and no live agent'), ': ',
+      (waiting.get(p) || []).slice(0, 5).map(w => [h('a', { href: '/runs/' + enc(w.runId) }, shortId(w.runId) + ' ' + w.step), ' ']),
+      'start an agent for it (', h('code', {}, 'baton agent --pool ' + p), ').')),
+    h('h2', {}, 'Pools'), table(['Pool', 'Live agents', 'Slots', 'Running', 'Queued commands', 'Regions'], pools.items.map(x =>
+      h('tr', { dataset: { pool: x.pool }, class: x.unserved ? 'flagged' : null },
+        h('td', {}, x.pool, x.unserved ? [' ', badge('NO AGENT')] : null),
+        h('td', { class: 'num', title: x.staleAgents ? x.staleAgents + ' stale' : null }, x.liveAgents), h('td', { class: 'num' }, x.slots),
+        h('td', { class: 'num' }, x.running), h('td', { class: 'num' }, x.backlog == null ? '?' : x.backlog),
+        h('td', {}, (x.regions || []).join(', ')))), { id: 'pools-table' }),
     h('h2', {}, 'Agents'), table(['Agent', 'State', 'Pools', 'Region', 'Host', 'Slots', 'Running', 'Last seen'], agents.items.map(a => h('tr', {},
       h('td', { class: 'mono' }, a.agentId), h('td', {}, badge(a.stale ? 'STALE' : a.state)), h('td', {}, (a.pools || []).join(', ')), h('td', {}, a.region || ''),
       h('td', {}, a.host || ''), h('td', { class: 'num' }, a.slots), h('td', {}, (a.running || []).map(x => h('div', { class: 'small' },

@@ -35,6 +35,7 @@ public enum Api {
     ASSETS_PARTITIONS(HttpMethod.GET, "/api/v1/assets/{key}/partitions", Role.VIEWER, null),
     ASSETS_GET(HttpMethod.GET, "/api/v1/assets/{key}", Role.VIEWER, null),
     AGENTS_LIST(HttpMethod.GET, "/api/v1/agents", Role.VIEWER, null),
+    POOLS_LIST(HttpMethod.GET, "/api/v1/pools", Role.VIEWER, null),
     AUDIT_LIST(HttpMethod.GET, "/api/v1/audit", Role.ADMIN, null),
     // The web UI's session: the bearer token becomes an HttpOnly cookie (docs/ui.md).
     SESSION_CREATE(HttpMethod.POST, "/api/v1/session", Role.VIEWER, "session.create"),

@@ -111,6 +111,7 @@ public final class GatewayVerticle extends VerticleBase {
         HistoryHandlers history = new HistoryHandlers(s.config(), stores, runs, replies);
         AssetHandlers assets = new AssetHandlers(s.config(), stores, replies);
         AgentHandlers agents = new AgentHandlers(s.config(), stores, replies);
+        PoolHandlers pools = new PoolHandlers(s, stores, replies);
         SensorHandlers sensors = new SensorHandlers(s, stores, replies);
         ScheduleHandlers schedules = new ScheduleHandlers(s, stores, replies);
         LiveStreams live = new LiveStreams(s, stores, runs, replies);
@@ -184,6 +185,7 @@ public final class GatewayVerticle extends VerticleBase {
                 case ASSETS_LINEAGE -> assets::lineage;
                 case ASSETS_CHECKS -> assets::checks;
                 case AGENTS_LIST -> agents::list;
+                case POOLS_LIST -> pools::list;
                 case SENSORS_LIST -> sensors::list;
                 case AUDIT_LIST -> audit::list;
                 case RUNS_STATE -> ui::runState;

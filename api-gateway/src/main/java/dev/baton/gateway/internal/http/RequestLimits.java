@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RequestLimits {
     /** Routes whose cost grows with the data (pages, graphs, streams); the other reads are point lookups. */
     static final Set<Api> HEAVY = EnumSet.of(Api.RUNS_LOGS, Api.RUNS_EVENTS, Api.ASSETS_LINEAGE, Api.ASSETS_GET,
-            Api.ASSETS_CHECKS, Api.ASSETS_LIST, Api.JOBS_LIST, Api.RUNS_LIST, Api.SCHEDULES_LIST, Api.AGENTS_LIST,
+            Api.ASSETS_CHECKS, Api.ASSETS_LIST, Api.JOBS_LIST, Api.RUNS_LIST, Api.SCHEDULES_LIST, Api.AGENTS_LIST, Api.POOLS_LIST,
             Api.SENSORS_LIST);
 
     enum Kind { HEAVY, STREAM }

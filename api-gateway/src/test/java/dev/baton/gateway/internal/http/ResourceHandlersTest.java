@@ -162,8 +162,8 @@ class ResourceHandlersTest {
         adHoc.materializationCount = 1;
         adHoc.lastMaterializedAt = T0;
         stores.asset(adHoc);
-        stores.agent("a1", obj("agentId", "a1", "lastHeartbeat", Instant.now().toString()));
-        stores.agent("a2", obj("agentId", "a2", "lastHeartbeat", Instant.ofEpochMilli(T0).toString()));
+        stores.agent("a1", obj("agentId", "a1", "lastHeartbeat", Instant.now().toString(), "pools", List.of("default")));
+        stores.agent("a2", obj("agentId", "a2", "lastHeartbeat", Instant.ofEpochMilli(T0).toString(), "pools", List.of("eu")));
 
         vertx = Vertx.vertx();
         worker = vertx.createSharedWorkerExecutor("test-worker", 2);
@@ -550,5 +550,13 @@ class ResourceHandlersTest {
         JsonNode items = ok("/api/v1/agents").body().get("items");
         assertThat(items).extracting(n -> n.get("agentId").asText() + ":" + n.get("stale").asBoolean())
                 .containsExactly("a1:false", "a2:true");
+    }
+
+    @Test
+    void poolsCountLiveAgentsAndLeaveTheBacklogUnknownWithoutKafka() throws Exception {
+        JsonNode items = ok("/api/v1/pools").body().get("items");
+        assertThat(items).extracting(n -> n.get("pool").asText() + ":" + n.get("liveAgents").asInt() + "/"
+                        + n.get("staleAgents").asInt() + ":" + n.has("backlog") + ":" + n.get("unserved").asBoolean())
+                .containsExactly("default:1/0:false:false", "eu:0/1:false:false");
     }
 }

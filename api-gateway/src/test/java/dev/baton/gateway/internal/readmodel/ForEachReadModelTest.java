@@ -32,31 +32,20 @@ import org.junit.jupiter.api.Test;
  * instance in flight shows under its mapped step with the coordinator's status and attempt; nothing is dead-lettered.
  */
 class ForEachReadModelTest {
-    final Topics topics = new Topics("foreachrm.");
-    TopologyTestDriver driver;
-    ReadModelTopology.Codecs codecs;
-    TestInputTopic<String, byte[]> runEvents;
-    TestOutputTopic<String, DeadLetter> deadLetters;
+    ReadModelDriver rm;
     KeyValueStore<String, byte[]> runs;
     KeyValueStore<String, byte[]> steps;
 
     @BeforeEach
     void start() {
-        codecs = ReadModelTopology.Codecs.create(Map.of("schema.registry.url", "mock://foreachrm-" + UUID.randomUUID()));
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "gw-foreachrm");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(ReadModelTopology.build(topics, codecs, new LiveFeed(), (t, c) -> { }), p);
-        runEvents = driver.createInputTopic(topics.runEvents(), new StringSerializer(), new ByteArraySerializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(),
-                (topic, bytes) -> codecs.deadLetters().deserialize(topic, bytes));
-        runs = driver.getKeyValueStore(ReadModelTopology.STORE_RUNS);
-        steps = driver.getKeyValueStore(ReadModelTopology.STORE_RUN_STEPS);
+        rm = new ReadModelDriver("foreachrm");
+        runs = rm.runs;
+        steps = rm.steps;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        rm.close();
     }
 
     @Test
@@ -64,20 +53,16 @@ class ForEachReadModelTest {
         int instancesSeen = 0;
         for (long seed = 1; seed <= 80; seed++) {
             RandomRuns.Decider coordinator = new RandomRuns.Decider("dyn-" + seed);
-            int[] piped = {0};
             int[] seen = {0};
             long s = seed;
+            rm.newScenario();
             RandomRuns.playDynamic(seed, coordinator, input -> {
-                var history = coordinator.history();
-                for (Envelope e : history.subList(piped[0], history.size())) {
-                    runEvents.pipeInput(e.runId(), codecs.runEvents().serialize(topics.runEvents(), RunEventMapper.toAvro(e)));
-                }
-                piped[0] = history.size();
+                rm.pipeNew(coordinator.history());
                 seen[0] += assertAgree(coordinator.state(), "seed " + s + " after " + input);
             });
             instancesSeen += seen[0];
         }
-        assertThat(deadLetters.readValuesToList()).as("records the read model could not fold").isEmpty();
+        assertThat(rm.deadLetters.readValuesToList()).as("records the read model could not fold").isEmpty();
         assertThat(instancesSeen).as("instances in flight compared").isGreaterThan(50);
     }
 

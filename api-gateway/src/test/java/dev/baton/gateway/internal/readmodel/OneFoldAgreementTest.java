@@ -44,31 +44,20 @@ import org.junit.jupiter.api.Test;
  * attempts, attempt id, agent, times, outputs and last error, and what else both keep.
  */
 class OneFoldAgreementTest {
-    final Topics topics = new Topics("onefold.");
-    TopologyTestDriver driver;
-    ReadModelTopology.Codecs codecs;
-    TestInputTopic<String, byte[]> runEvents;
-    TestOutputTopic<String, DeadLetter> deadLetters;
+    ReadModelDriver rm;
     KeyValueStore<String, byte[]> runs;
     KeyValueStore<String, byte[]> steps;
 
     @BeforeEach
     void start() {
-        codecs = ReadModelTopology.Codecs.create(Map.of("schema.registry.url", "mock://onefold-" + UUID.randomUUID()));
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "gw-onefold");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(ReadModelTopology.build(topics, codecs, new LiveFeed(), (t, c) -> { }), p);
-        runEvents = driver.createInputTopic(topics.runEvents(), new StringSerializer(), new ByteArraySerializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(),
-                (topic, bytes) -> codecs.deadLetters().deserialize(topic, bytes));
-        runs = driver.getKeyValueStore(ReadModelTopology.STORE_RUNS);
-        steps = driver.getKeyValueStore(ReadModelTopology.STORE_RUN_STEPS);
+        rm = new ReadModelDriver("onefold");
+        runs = rm.runs;
+        steps = rm.steps;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        rm.close();
     }
 
     @Test
@@ -80,16 +69,9 @@ class OneFoldAgreementTest {
         for (long seed = 1; seed <= RandomRuns.SEEDS; seed++) {
             long s = seed;
             RandomRuns.Decider coordinator = new RandomRuns.Decider("run-" + seed);
-            int[] piped = {0};
-            List<Event> inputsEvents = new ArrayList<>();
+            rm.newScenario();
             RandomRuns.play(seed, coordinator, input -> {
-                List<Envelope> history = coordinator.history();
-                inputsEvents.clear();
-                for (Envelope e : history.subList(piped[0], history.size())) {
-                    runEvents.pipeInput(e.runId(), codecs.runEvents().serialize(topics.runEvents(), RunEventMapper.toAvro(e)));
-                    inputsEvents.add(e.event());
-                }
-                piped[0] = history.size();
+                List<Event> inputsEvents = rm.pipeNew(coordinator.history()).stream().map(Envelope::event).toList();
                 assertAgree(coordinator.state(), "seed " + s + " after " + input + " (events " + inputsEvents + ")");
             });
             try (KeyValueIterator<String, byte[]> it = steps.prefixScan(Keys.step(coordinator.runId(), ""), new StringSerializer())) {
@@ -99,12 +81,12 @@ class OneFoldAgreementTest {
                 }
                 assertThat(n).as("seed %d: no step stored beyond the coordinator's", seed).isEqualTo(coordinator.state().steps().size());
             }
-            events += piped[0];
+            events += rm.piped();
             compared++;
             outcomes.add(coordinator.state().status());
             coordinator.state().steps().values().forEach(st -> stepStatuses.add(st.status().name()));
         }
-        assertThat(deadLetters.readValuesToList()).as("records the read model could not fold").isEmpty();
+        assertThat(rm.deadLetters.readValuesToList()).as("records the read model could not fold").isEmpty();
         assertThat(compared).isEqualTo(RandomRuns.SEEDS);
         assertThat(events).as("the scenarios exercised both folds").isGreaterThan(10_000);
         assertThat(outcomes).as("run outcomes the scenarios reached").contains(RunStatus.FAILED, RunStatus.CANCELED);
