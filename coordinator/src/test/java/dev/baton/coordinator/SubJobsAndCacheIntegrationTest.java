@@ -62,11 +62,14 @@ class SubJobsAndCacheIntegrationTest {
             """, Format.YAML, AT);
 
     @TempDir Path state;
+    /** The metrics of the coordinator started last. */
+    SimpleMeterRegistry meters;
 
     Coordinator start(TestCluster cluster, Topics topics) {
         Map<String, Object> cfg = new HashMap<>(cluster.config(topics));
         cfg.put(CoordinatorConfig.STATE_DIR, state.toString());
-        return Coordinator.start(new CoordinatorConfig(cfg), new SimpleMeterRegistry());
+        meters = new SimpleMeterRegistry();
+        return Coordinator.start(new CoordinatorConfig(cfg), meters);
     }
 
     static RunRequest request(String runId, JobDefinition def, Map<String, String> params, boolean noCache) {
@@ -211,6 +214,12 @@ class SubJobsAndCacheIntegrationTest {
                         .contains("expired").contains("s1");
                 run(out, topics, commands, "s2", "compute", StepSucceededReport.newBuilder().build());
                 await(events, "s2", RunSucceeded.class);
+                // baton_step_cache_total{result}: c2 hit; c3 bypassed; c4, s1 and s2 (expired) missed
+                for (var want : Map.of("hit", 1.0, "bypass", 1.0, "miss", 3.0).entrySet()) {
+                    assertThat(meters.find("baton.step.cache").tag("result", want.getKey()).counters().stream()
+                            .mapToDouble(io.micrometer.core.instrument.Counter::count).sum())
+                            .as("step cache %s", want.getKey()).isEqualTo(want.getValue());
+                }
             }
             assertThat(events.values()).filteredOn(e -> e.getRunId().equals("c2"))
                     .as("a hit is never dispatched").noneMatch(e -> e.getPayload() instanceof StepDispatched);

@@ -69,6 +69,15 @@ public final class CoordinatorMetrics {
         registry.timer("baton_coordinator_step_duration", "job", job, "outcome", outcome).record(Duration.ofMillis(durationMs));
     }
 
+    /**
+     * A step with {@code cache:} looked up the step cache: {@code baton_step_cache_total{job,result}} with result
+     * {@code hit} (not dispatched, outputs reused), {@code miss} (no entry, expired, or another definition) or
+     * {@code bypass} (the run was requested with noCache).
+     */
+    public void stepCache(String job, String result) {
+        registry.counter("baton.step.cache", "job", job, "result", result).increment();
+    }
+
     public void rejected(String type, String reason) {
         registry.counter("baton_coordinator_rejections_total", "type", type, "reason", reason).increment();
     }

@@ -203,8 +203,8 @@ final class Effects {
             case StepReused x -> { }
             case StepSubJobStarted x -> dynamic.startChild(e, x, s, out);
             case StepCacheLookup x -> dynamic.cacheLookup(e, x, out);
-            case StepCacheHit x -> { }
-            case StepCacheMiss x -> { }
+            case StepCacheHit x -> metrics.stepCache(s.job(), "hit");
+            case StepCacheMiss x -> metrics.stepCache(s.job(), s.noCache() ? "bypass" : "miss");
             case StepMapped x -> { }
         }
     }
