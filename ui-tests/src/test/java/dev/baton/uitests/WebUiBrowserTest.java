@@ -101,6 +101,7 @@ class WebUiBrowserTest {
             steps:
               - key: load
                 run: test "${{ partition.key }}" != "2026-01-03"
+                produces: [parted_daily]
             """;
     static final String PARTED_SLOW = """
             name: parted_slow
@@ -584,6 +585,13 @@ class WebUiBrowserTest {
         // a partition that ran links to its run
         assertThat(b.findElement(By.cssSelector("#partition-matrix a[data-partition='2026-01-03']")).getAttribute("href")).contains("/runs/");
         shot(b, "job-partitions");
+        // the asset the job produces has the same matrix, per partition of the asset
+        b.get(stack.gatewayUrl() + "/assets/parted_daily");
+        await(b).until(d -> d.findElements(By.cssSelector(cells)).size() == 9);
+        await(b).until(d -> "MATERIALIZED".equals(d.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-01']")).getAttribute("data-status")));
+        assertThat(b.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-03']")).getAttribute("data-status")).isEqualTo("FAILED");
+        assertThat(b.findElement(By.cssSelector("#partition-matrix [data-partition='2026-01-06']")).getAttribute("data-status")).isEqualTo("MISSING");
+        shot(b, "asset-partitions");
     }
 
     @Test
