@@ -70,9 +70,11 @@ start=$SECONDS
 until_ok "$TIMEOUT_S" "the gateway" curl -sf "$GATEWAY/health"
 log "gateway healthy after $((SECONDS - start)) s"
 
-# The documented command (docs/operations.md, "The first admin token in the container layout").
+# The documented command (docs/operations.md, "The first admin token in the container layout"). Not
+# `docker-compose run`: Debian's docker-compose 1.29 adds links to the depends_on services even with --no-deps, which
+# Docker refuses with host networking ("host type networking can't be used with links").
 log "creating an admin token"
-docker-compose -p "$PROJECT" run --rm --no-deps gateway tokens create --tokens-file /var/lib/baton/tokens \
+docker-compose -p "$PROJECT" exec -T gateway java -jar /opt/baton/baton.jar tokens create --tokens-file /var/lib/baton/tokens \
   --role admin --name admin > "$work/token.out" 2>&1 || { log "tokens create failed:"; cat "$work/token.out" >&2; exit 1; }
 token=$(grep -o 'baton_[A-Za-z0-9_-]*' "$work/token.out" | head -1 || true)
 [ -n "$token" ] || { log "no token printed:"; cat "$work/token.out" >&2; exit 1; }

@@ -212,8 +212,10 @@ public final class KafkaAccess {
     public static String authorizationFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AuthorizationException a) {
+                String what = a instanceof org.apache.kafka.common.errors.GroupAuthorizationException g && g.groupId() != null
+                        ? " (group " + g.groupId() + ")" : "";
                 return "Kafka refused an operation for want of an ACL (" + a.getClass().getSimpleName() + ": " + a.getMessage()
-                        + "; see docs/operations.md#kafka-acls)";
+                        + what + "; see docs/operations.md#kafka-acls)";
             }
         }
         return null;
