@@ -97,8 +97,17 @@ code=$(curl -s -o "$work/reg.json" -w '%{http_code}' "${auth[@]}" -H 'Content-Ty
   --data-binary @examples/orders_daily.yaml "$GATEWAY/api/v1/jobs")
 [ "$code" = 201 ] || [ "$code" = 200 ] || { log "registration answered $code: $(cat "$work/reg.json")"; exit 1; }
 
-curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"params": {"day": "2026-11-21"}}' \
-  "$GATEWAY/api/v1/jobs/orders_daily/runs" > "$work/run.json" || { log "triggering orders_daily failed"; exit 1; }
+# A gateway answers 503 until its read model shows the job it just registered (the API says: retry shortly).
+deadline=$((SECONDS + 120))
+while :; do
+  code=$(curl -s -o "$work/run.json" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
+    -d '{"params": {"day": "2026-11-21"}}' "$GATEWAY/api/v1/jobs/orders_daily/runs" || true)
+  [ "$code" = 202 ] && break
+  if [ "$code" != 503 ] || [ "$SECONDS" -ge "$deadline" ]; then
+    log "triggering orders_daily answered $code: $(cat "$work/run.json" 2>/dev/null)"; exit 1
+  fi
+  sleep 1
+done
 run_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["runId"])' < "$work/run.json")
 log "run $run_id requested"
 status=""
