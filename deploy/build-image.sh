@@ -28,7 +28,7 @@ fi
 if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { echo "build-image: debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
   rootfs=$(mktemp -d /tmp/baton-rootfs.XXXXXX)
-  trap 'rm -rf "$rootfs"' EXIT
+  trap 'rm -rf "$rootfs" "$rootfs.log"' EXIT
   echo "build-image: making $BASE with debootstrap (40 s to a few minutes)"
   debootstrap --variant=minbase bookworm "$rootfs/root" "$MIRROR" >"$rootfs.log" 2>&1 \
     || { tail -20 "$rootfs.log" >&2; exit 1; }

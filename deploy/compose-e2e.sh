@@ -70,9 +70,11 @@ start=$SECONDS
 until_ok "$TIMEOUT_S" "the gateway" curl -sf "$GATEWAY/health"
 log "gateway healthy after $((SECONDS - start)) s"
 
-# The documented command (docs/operations.md, "The first admin token in the container layout").
+# The documented command (docs/operations.md, "The first admin token in the container layout"). Not
+# `docker-compose run`: Debian's docker-compose 1.29 adds links to the depends_on services even with --no-deps, which
+# Docker refuses with host networking ("host type networking can't be used with links").
 log "creating an admin token"
-docker-compose -p "$PROJECT" run --rm --no-deps gateway tokens create --tokens-file /var/lib/baton/tokens \
+docker-compose -p "$PROJECT" exec -T gateway java -jar /opt/baton/baton.jar tokens create --tokens-file /var/lib/baton/tokens \
   --role admin --name admin > "$work/token.out" 2>&1 || { log "tokens create failed:"; cat "$work/token.out" >&2; exit 1; }
 token=$(grep -o 'baton_[A-Za-z0-9_-]*' "$work/token.out" | head -1 || true)
 [ -n "$token" ] || { log "no token printed:"; cat "$work/token.out" >&2; exit 1; }
@@ -95,8 +97,17 @@ code=$(curl -s -o "$work/reg.json" -w '%{http_code}' "${auth[@]}" -H 'Content-Ty
   --data-binary @examples/orders_daily.yaml "$GATEWAY/api/v1/jobs")
 [ "$code" = 201 ] || [ "$code" = 200 ] || { log "registration answered $code: $(cat "$work/reg.json")"; exit 1; }
 
-curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"params": {"day": "2026-11-21"}}' \
-  "$GATEWAY/api/v1/jobs/orders_daily/runs" > "$work/run.json" || { log "triggering orders_daily failed"; exit 1; }
+# A gateway answers 503 until its read model shows the job it just registered (the API says: retry shortly).
+deadline=$((SECONDS + 120))
+while :; do
+  code=$(curl -s -o "$work/run.json" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
+    -d '{"params": {"day": "2026-11-21"}}' "$GATEWAY/api/v1/jobs/orders_daily/runs" || true)
+  [ "$code" = 202 ] && break
+  if [ "$code" != 503 ] || [ "$SECONDS" -ge "$deadline" ]; then
+    log "triggering orders_daily answered $code: $(cat "$work/run.json" 2>/dev/null)"; exit 1
+  fi
+  sleep 1
+done
 run_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["runId"])' < "$work/run.json")
 log "run $run_id requested"
 status=""

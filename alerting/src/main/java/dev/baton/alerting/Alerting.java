@@ -13,6 +13,7 @@ import dev.baton.jobs.JobValidationException;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.ThreadRestarts;
+import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,6 +66,26 @@ public final class Alerting implements BatonService {
         this.restarts = restarts;
     }
 
+    /** The Kafka permissions the alerting component needs (docs/operations.md#kafka-acls), checked at start. */
+    public static List<KafkaAccess.Need> kafkaNeeds(Topics topics, boolean notify) {
+        List<KafkaAccess.Need> needs = new java.util.ArrayList<>();
+        for (String t : List.of(topics.jobs(), topics.runEvents(), topics.lineage(), topics.agents(), topics.incidentControl(),
+                dev.baton.scheduler.api.SchedulerTopics.status(topics))) {
+            needs.add(KafkaAccess.read(t));
+        }
+        for (String t : List.of(topics.incidents(), topics.incidentsLatest(), topics.alerts(), topics.deadLetters())) {
+            needs.add(KafkaAccess.write(t));
+        }
+        String app = topics.applicationId(Names.APPLICATION);
+        needs.add(new KafkaAccess.Group(app));
+        needs.add(new KafkaAccess.TransactionalIds(app + "-"));
+        if (notify) {
+            needs.add(KafkaAccess.read(topics.alerts()));
+            needs.add(new KafkaAccess.Group(topics.applicationId(Names.NOTIFIER_GROUP)));
+        }
+        return needs;
+    }
+
     public static Alerting start(AlertingConfig config, MeterRegistry meters) {
         return start(config, meters, System::getenv);
     }
@@ -75,6 +96,7 @@ public final class Alerting implements BatonService {
         List<AlertRule> rules = globalRules(config);
         try (Admin admin = Admin.create(config.kafkaClient())) {
             new TopicBootstrapper(admin).ensure(topics.standard(config.topicDefaults()));
+            KafkaAccess.require("alerting", admin, kafkaNeeds(topics, config.getBoolean(AlertingConfig.NOTIFY_ENABLED)));
         }
         ThreadRestarts restarts = new ThreadRestarts("incident engine stream thread");
         KafkaStreams streams = new KafkaStreams(topology(config, rules), streamsProperties(config));

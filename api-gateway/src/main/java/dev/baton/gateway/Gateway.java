@@ -13,6 +13,7 @@ import dev.baton.gateway.internal.registry.RegistrationClient;
 import dev.baton.gateway.internal.schedules.Schedules;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
+import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import dev.baton.schemas.serde.AvroSerde;
@@ -97,6 +98,35 @@ public final class Gateway implements BatonService {
     }
 
     /**
+     * The Kafka permissions a gateway needs (docs/operations.md#kafka-acls), checked at start: its read model (Streams
+     * application {@code readModelApplicationId}), what it writes for its API, and the job registry it hosts. Not
+     * checked here: READ on {@code incidents-latest} (read when incidents are first asked for) and DESCRIBE on the
+     * agents' share groups (the pool backlog meter).
+     */
+    public static List<KafkaAccess.Need> kafkaNeeds(Topics topics, String readModelApplicationId, boolean registry) {
+        List<KafkaAccess.Need> needs = new ArrayList<>();
+        for (String t : List.of(topics.runEvents(), topics.logs(), topics.jobs(), topics.lineage(), topics.agents(),
+                topics.backfillEvents(), topics.jobRegistrationResults(), topics.schedulerState(), topics.schedulerControl(),
+                topics.audit())) {
+            needs.add(KafkaAccess.read(t));
+        }
+        for (String t : List.of(topics.runRequests(), topics.runControl(), topics.jobRegistrations(), topics.audit(),
+                topics.schedulerControl(), topics.backfillEvents(), topics.incidentControl(), topics.deadLetters())) {
+            needs.add(KafkaAccess.write(t));
+        }
+        needs.add(new KafkaAccess.Group(readModelApplicationId));
+        if (registry) {
+            String app = JobRegistry.applicationId(topics);
+            needs.add(KafkaAccess.read(topics.jobRegistrations()));
+            needs.add(KafkaAccess.write(topics.jobs()));
+            needs.add(KafkaAccess.write(topics.jobRegistrationResults()));
+            needs.add(new KafkaAccess.Group(app));
+            needs.add(new KafkaAccess.TransactionalIds(app + "-"));
+        }
+        return needs;
+    }
+
+    /**
      * As {@link #start(GatewayConfig, MeterRegistry)}, with the source of secret values (a job's
      * {@code webhook.secret}) given instead of the process environment.
      */
@@ -121,6 +151,8 @@ public final class Gateway implements BatonService {
             TopicBootstrapper bootstrapper = new TopicBootstrapper(admin);
             // Includes the scheduler's control topic: pause/resume may be sent before any scheduler has run.
             bootstrapper.ensure(topics.standard(config.topicDefaults()));
+            KafkaAccess.require("gateway", admin, kafkaNeeds(topics, config.applicationId(),
+                    config.getBoolean(GatewayConfig.REGISTRY_ENABLED)));
             Map<String, Integer> partitions = new HashMap<>();
             for (String t : List.of(topics.runEvents(), topics.logs(), topics.jobs(), topics.lineage(), topics.agents())) {
                 partitions.put(t, bootstrapper.partitions(t));

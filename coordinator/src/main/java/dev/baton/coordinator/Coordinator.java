@@ -6,6 +6,7 @@ import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.processing.TemplateActionResolver;
 import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.platform.BatonService;
+import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.ThreadRestarts;
 import dev.baton.platform.TopicBootstrapper;
@@ -13,6 +14,8 @@ import dev.baton.platform.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -34,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements BatonService {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+    /** Its Kafka Streams application id is {@code <prefix>coordinator}: group, transactional id and internal topic prefix. */
+    public static final String APPLICATION = "coordinator";
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -56,6 +61,7 @@ public final class Coordinator implements BatonService {
         try (Admin admin = Admin.create(config.kafkaClient())) {
             TopicBootstrapper b = new TopicBootstrapper(admin);
             b.ensure(topics.standard(config.topicDefaults()));
+            KafkaAccess.require("coordinator", admin, kafkaNeeds(topics));
         }
         Topology topology = topology(config, meters);
         extend.accept(topology);
@@ -81,6 +87,28 @@ public final class Coordinator implements BatonService {
         return new Coordinator(streams, km, restarts);
     }
 
+    /**
+     * The Kafka permissions the coordinator needs (docs/operations.md#kafka-acls), checked at start. Not checkable
+     * here: WRITE on every {@code commands.<pool>} (prefixed) and the prefixed ACLs on its internal topics; a refusal
+     * of those stops the coordinator at once too (see {@link ThreadRestarts}).
+     */
+    public static List<KafkaAccess.Need> kafkaNeeds(Topics topics) {
+        List<KafkaAccess.Need> needs = new ArrayList<>();
+        for (String t : List.of(topics.jobs(), topics.assetsLatest(), topics.runRequests(), topics.runControl(),
+                topics.agentReports(), topics.admission(), topics.lineage(), topics.stepCache(), topics.stepCacheLookups())) {
+            needs.add(KafkaAccess.read(t));
+        }
+        for (String t : List.of(topics.runEvents(), topics.agentControl(), topics.runRequests(), topics.runControl(),
+                topics.lineage(), topics.assetsLatest(), topics.admission(), topics.deadLetters(), topics.stepCache(),
+                topics.stepCacheLookups())) {
+            needs.add(KafkaAccess.write(t));
+        }
+        String app = topics.applicationId(APPLICATION);
+        needs.add(new KafkaAccess.Group(app));
+        needs.add(new KafkaAccess.TransactionalIds(app + "-"));
+        return needs;
+    }
+
     public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
         RunDecider decider = new RunDecider(config.deciderSettings(), new TemplateActionResolver());
         return CoordinatorTopology.build(config.topics(), decider, Codecs.create(config.registry()),
@@ -94,7 +122,7 @@ public final class Coordinator implements BatonService {
     public static Properties streamsProperties(CoordinatorConfig config) {
         Properties p = new Properties();
         p.putAll(config.kafkaClient());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().applicationId("coordinator"));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().applicationId(APPLICATION));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // EOS commits are the latency floor; dispatches also request a commit at once.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(CoordinatorConfig.COMMIT_INTERVAL_MS));

@@ -15,6 +15,7 @@ import dev.baton.events.AgentState;
 import dev.baton.events.ErrorClass;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
+import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.TopicSpec;
 import dev.baton.platform.secrets.SecretProviders;
@@ -148,6 +149,7 @@ public final class Agent implements BatonService {
                 specs.addAll(topics.pools(config.pools(), config.topicDefaults()));
                 ensureTopics(admin, specs);
             }
+            KafkaAccess.require("agent " + id, admin, kafkaNeeds(topics, config.pools()));
             startFromEarliest(admin);
         }
 
@@ -220,6 +222,20 @@ public final class Agent implements BatonService {
         }
         ready = true;
         log.info("Agent {} started; taking commands from {}", id, config.pools().stream().map(topics::commands).toList());
+    }
+
+    /** The Kafka permissions an agent serving {@code pools} needs (docs/operations.md#kafka-acls), checked at start. */
+    public static List<KafkaAccess.Need> kafkaNeeds(Topics topics, List<String> pools) {
+        List<KafkaAccess.Need> needs = new ArrayList<>();
+        for (String pool : pools) {
+            needs.add(KafkaAccess.read(topics.commands(pool)));
+            needs.add(new KafkaAccess.ShareGroup(topics.agentShareGroup(pool)));
+        }
+        needs.add(KafkaAccess.read(topics.agentControl()));
+        for (String t : List.of(topics.agentReports(), topics.logs(), topics.agents(), topics.deadLetters())) {
+            needs.add(KafkaAccess.write(t));
+        }
+        return needs;
     }
 
     private static <T extends AutoCloseable> T opened(List<AutoCloseable> opened, T resource) {

@@ -43,6 +43,12 @@ public final class ThreadRestarts {
             fatal = lastFailure;
             return false;
         }
+        String denied = KafkaAccess.authorizationFailure(e);
+        if (denied != null) {
+            // A missing ACL fails every replacement the same way: say so at once rather than after three more tries.
+            fatal = what + " (thread " + thread + ") failed: " + denied;
+            return false;
+        }
         long now = System.nanoTime();
         failures.addLast(now);
         while (!failures.isEmpty() && now - failures.peekFirst() > windowNanos) {

@@ -4,6 +4,7 @@ import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.ThreadRestarts;
+import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import dev.baton.scheduler.internal.Faults;
@@ -74,6 +75,7 @@ public final class Scheduler implements BatonService {
             TopicBootstrapper b = new TopicBootstrapper(admin);
             b.ensure(topics.standard(config.topicDefaults()));
             b.ensure(SchedulerTopics.specs(topics, config.topicDefaults()));
+            KafkaAccess.require("scheduler", admin, kafkaNeeds(topics));
         }
         SchedulerMetrics metrics = new SchedulerMetrics(meters);
         ThreadRestarts restarts = new ThreadRestarts("schedule engine stream thread");
@@ -108,6 +110,24 @@ public final class Scheduler implements BatonService {
         }
         log.info("Scheduler started ({}; {})", topics, config.describe());
         return new Scheduler(streams, km, sensors, restarts);
+    }
+
+    /**
+     * The Kafka permissions the scheduler needs (docs/operations.md#kafka-acls), checked at start. Not checkable here:
+     * the sensors' topics, groups and transactional ids (named by the jobs, known later); a refusal stops that sensor.
+     */
+    public static List<KafkaAccess.Need> kafkaNeeds(Topics topics) {
+        List<KafkaAccess.Need> needs = new ArrayList<>();
+        for (String t : List.of(topics.jobs(), topics.runEvents(), topics.lineage(), SchedulerTopics.control(topics))) {
+            needs.add(KafkaAccess.read(t));
+        }
+        for (String t : List.of(topics.runRequests(), topics.runControl(), SchedulerTopics.status(topics), topics.deadLetters())) {
+            needs.add(KafkaAccess.write(t));
+        }
+        String app = SchedulerTopics.applicationId(topics);
+        needs.add(new KafkaAccess.Group(app));
+        needs.add(new KafkaAccess.TransactionalIds(app + "-"));
+        return needs;
     }
 
     public static Topology topology(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults) {

@@ -38,14 +38,82 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final KafkaRaftServer server;
+    private final Map<String, Object> adminClient;
     private volatile boolean stopped;
 
     private EmbeddedKafkaBroker(Path dataDir, String bootstrapServers, int port, int controllerPort, KafkaRaftServer server) {
+        this(dataDir, bootstrapServers, port, controllerPort, server, Map.of());
+    }
+
+    private EmbeddedKafkaBroker(Path dataDir, String bootstrapServers, int port, int controllerPort, KafkaRaftServer server,
+                                Map<String, Object> adminClient) {
         this.dataDir = dataDir;
         this.bootstrapServers = bootstrapServers;
         this.port = port;
         this.controllerPort = controllerPort;
         this.server = server;
+        this.adminClient = Map.copyOf(adminClient);
+    }
+
+    /**
+     * A SASL_SSL client listener (SCRAM-SHA-512 over TLS) with ACLs enforced by Kafka's {@code StandardAuthorizer}, for
+     * {@link #startSecured}. The super user's SCRAM credential is written into the metadata when the data directory is
+     * formatted (the only way to have a first principal that can create the others); every other credential and ACL
+     * is made through the Admin API as that super user. The controller listener stays PLAINTEXT on loopback (KRaft
+     * controllers do not take SCRAM), so its principal {@code User:ANONYMOUS} is a super user too: expose it nowhere.
+     *
+     * @param keystore PKCS12 key store with the broker's key and certificate (valid for 127.0.0.1)
+     * @param truststore PKCS12 trust store holding that certificate (the broker's own inter-broker client uses it)
+     * @param superUser the admin principal's SCRAM user name (also used by the broker for inter-broker traffic)
+     */
+    public record SaslSsl(Path keystore, String keystorePassword, Path truststore, String truststorePassword,
+                          String superUser, String superUserPassword) {
+        public static final String MECHANISM = "SCRAM-SHA-512";
+        static final String LISTENER = "SASL_SSL";
+
+        /** Kafka client settings that authenticate as {@code user} over this listener. */
+        public Map<String, Object> clientProperties(String user, String password) {
+            return Map.of(
+                    "security.protocol", "SASL_SSL",
+                    "sasl.mechanism", MECHANISM,
+                    "sasl.jaas.config", jaas(user, password),
+                    "ssl.truststore.location", truststore.toString(),
+                    "ssl.truststore.password", truststorePassword,
+                    "ssl.truststore.type", "PKCS12");
+        }
+
+        static String jaas(String user, String password) {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                    + "\" password=\"" + password + "\";";
+        }
+
+        Properties brokerProperties(int clientPort, int controllerPort) {
+            Properties p = new Properties();
+            p.put("listeners", LISTENER + "://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", LISTENER + "://127.0.0.1:" + clientPort);
+            p.put("listener.security.protocol.map", LISTENER + ":SASL_SSL," + CONTROLLER_LISTENER + ":PLAINTEXT");
+            p.put("inter.broker.listener.name", LISTENER);
+            p.put("sasl.enabled.mechanisms", MECHANISM);
+            p.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
+            // Server side and the broker's own inter-broker client (transaction markers go through it, even to itself).
+            p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas(superUser, superUserPassword));
+            p.put("ssl.keystore.location", keystore.toString());
+            p.put("ssl.keystore.password", keystorePassword);
+            p.put("ssl.keystore.type", "PKCS12");
+            p.put("ssl.key.password", keystorePassword);
+            p.put("ssl.truststore.location", truststore.toString());
+            p.put("ssl.truststore.password", truststorePassword);
+            p.put("ssl.truststore.type", "PKCS12");
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // ANONYMOUS is the broker's principal on the PLAINTEXT controller listener (broker registration, heartbeats).
+            p.put("super.users", "User:" + superUser + ";User:ANONYMOUS");
+            p.put("allow.everyone.if.no.acl.found", "false");
+            return p;
+        }
+
+        List<String> scramArguments() {
+            return List.of(MECHANISM + "=[name=" + superUser + ",password=" + superUserPassword + "]");
+        }
     }
 
     /**
@@ -63,12 +131,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Properties props = defaults(logDir, clientPort, controllerPort);
             props.putAll(extra);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
-            format(logDir, 1, Uuid.randomUuid().toString());
+            format(logDir, 1, Uuid.randomUuid().toString(), List.of());
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, "127.0.0.1:" + clientPort, clientPort, controllerPort, server);
             broker.awaitReady();
             log.info("Embedded Kafka broker ready on {} (data in {})", broker.bootstrapServers(), dataDir);
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the embedded Kafka broker in " + dataDir, e);
+        }
+    }
+
+    /**
+     * As {@link #start(Path, int, Map)}, with one SASL_SSL client listener (SCRAM-SHA-512) and ACLs enforced instead of
+     * the PLAINTEXT one. {@link #adminClientProperties()} gives the super user's client settings.
+     */
+    public static EmbeddedKafkaBroker startSecured(Path dataDir, int port, SaslSsl security, Map<String, String> extra) {
+        try {
+            Files.createDirectories(dataDir);
+            int clientPort = port == 0 ? freePort() : port;
+            int controllerPort = freePort();
+            Path logDir = dataDir.resolve("kraft-logs");
+            Properties props = defaults(logDir, clientPort, controllerPort);
+            props.putAll(security.brokerProperties(clientPort, controllerPort));
+            props.putAll(extra);
+            KafkaConfig config = KafkaConfig.fromProps(props, false);
+            format(logDir, 1, Uuid.randomUuid().toString(), security.scramArguments());
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, "127.0.0.1:" + clientPort, clientPort, controllerPort,
+                    server, security.clientProperties(security.superUser(), security.superUserPassword()));
+            broker.awaitReady();
+            log.info("Embedded Kafka broker ready on SASL_SSL {} (data in {})", broker.bootstrapServers(), dataDir);
             return broker;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded Kafka broker in " + dataDir, e);
@@ -128,7 +223,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Properties props = defaults(logDir, 0, 0);
             props.putAll(node.brokerProperties(logDir));
             KafkaConfig config = KafkaConfig.fromProps(props, false);
-            format(logDir, node.nodeId(), node.clusterId());
+            format(logDir, node.nodeId(), node.clusterId(), List.of());
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(node.dataDir(), node.advertisedClient(),
@@ -141,7 +236,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void format(Path logDir, int nodeId, String clusterId) throws IOException {
+    private static void format(Path logDir, int nodeId, String clusterId, List<String> scram) throws IOException {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // already formatted: keep the cluster id and every record
         }
@@ -156,6 +251,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setIgnoreFormatted(true);
+        if (!scram.isEmpty()) {
+            formatter.setScramArguments(scram);
+        }
         try {
             formatter.run();
         } catch (Exception e) {
@@ -170,6 +268,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Waits until this node serves clients and sees at least {@code brokers} brokers in the cluster. */
     public void awaitReady(java.time.Duration timeout, int brokers) {
         Properties p = new Properties();
+        p.putAll(adminClient);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -206,6 +305,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** Client settings (besides the bootstrap servers) of a client with every right: empty unless {@link #startSecured}. */
+    public Map<String, Object> adminClientProperties() {
+        return adminClient;
     }
 
     public int port() {
