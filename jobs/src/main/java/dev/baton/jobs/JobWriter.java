@@ -121,6 +121,9 @@ public final class JobWriter {
         if (job.getRunTimeoutMs() != null) {
             out.put("timeout", Durations.format(job.getRunTimeoutMs()));
         }
+        if (job.getInfraRetries() != null) {
+            out.put("infraRetries", job.getInfraRetries());
+        }
         if (!job.getTags().isEmpty()) {
             out.put("tags", new LinkedHashMap<>(job.getTags()));
         }
@@ -237,6 +240,9 @@ public final class JobWriter {
         }
         if (step.getHeartbeatTimeoutMs() != null) {
             out.put("heartbeatTimeout", Durations.format(step.getHeartbeatTimeoutMs()));
+        }
+        if (step.getInfraRetries() != null) {
+            out.put("infraRetries", step.getInfraRetries());
         }
         if (!step.getProduces().isEmpty()) {
             out.put("produces", step.getProduces().stream().map(JobWriter::asset).toList());

@@ -52,15 +52,15 @@ class JobParserExampleTest {
                                 new RunAction("echo \"extracting orders for ${{ params.day }}\"\n"
                                         + "echo \"rows=42\" >> \"$BATON_OUTPUT\"\n", "bash", Map.of(), null),
                                 List.of(), "default", defaultRetry, null, null,
-                                List.of(asset("raw_orders")), null, false, null, null, null, null, dev.baton.events.StepRunIf.ALL_SUCCEEDED),
+                                List.of(asset("raw_orders")), null, false, null, null, null, null, dev.baton.events.StepRunIf.ALL_SUCCEEDED, null),
                         new StepDefinition("clean",
                                 new RunAction("test \"${{ steps.extract.outputs.rows }}\" = \"42\"\n"
                                         + "echo \"cleaned=42\" >> \"$BATON_OUTPUT\"\n", "bash", Map.of(), null),
                                 List.of("extract"), "default", new RetryPolicy(3, 1000L, 2.0, 300_000L, 0.0),
                                 300_000L, null, List.of(asset("clean_orders")), null, false, null, null, null, null,
-                                dev.baton.events.StepRunIf.ALL_SUCCEEDED)),
+                                dev.baton.events.StepRunIf.ALL_SUCCEEDED, null)),
                 List.of(), List.of(), List.of(), Map.of(), new ConcurrencySpec(null), 0, null,
-                ORDERS_DAILY, AT, null, List.of(), null);
+                ORDERS_DAILY, AT, null, List.of(), null, null);
         assertThat(parsed).isEqualTo(expected);
         assertThat(parsed.getSource()).isSameAs(ORDERS_DAILY);
         assertThat(parsed.getVersion()).isEqualTo(1);

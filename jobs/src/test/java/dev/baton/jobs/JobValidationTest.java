@@ -441,6 +441,43 @@ class JobValidationTest {
     @Nested
     class Values {
         @Test
+        void infraRetriesOutOfRangeNamesTheirPath() {
+            assertThat(problems("""
+                    name: x
+                    infraRetries: -1
+                    steps:
+                      - { key: a, noop: {} }
+                      - { key: b, noop: {}, infraRetries: 101 }
+                      - { key: c, noop: {}, infraRetries: many }
+                    """)).containsExactlyInAnyOrder(
+                    problem("infraRetries", "must be between 0 and 100 (got -1)"),
+                    problem("steps[1].infraRetries", "must be between 0 and 100 (got 101)"),
+                    problem("steps[2].infraRetries", "expected an integer, got a string 'many'"));
+        }
+
+        @Test
+        void aSubJobStepHasNoInfraRetries() {
+            assertThat(problems("name: x\nsteps: [{key: a, job: other, infraRetries: 2}]\n")).containsExactly(problem(
+                    "steps[0].infraRetries", "a job step has no agent to lose; the sub-job's steps have their own"
+                            + " infrastructure retries"));
+        }
+
+        @Test
+        void infraRetriesAreReadAtJobAndStepLevel() {
+            var job = TestJobs.parse("""
+                    name: x
+                    infraRetries: 0
+                    steps:
+                      - { key: a, noop: {} }
+                      - { key: b, noop: {}, infraRetries: 5 }
+                    """);
+            assertThat(job.getInfraRetries()).isEqualTo(0);
+            assertThat(job.getSteps().get(0).getInfraRetries()).isNull();
+            assertThat(job.getSteps().get(1).getInfraRetries()).isEqualTo(5);
+            assertThat(TestJobs.parse("name: x\nsteps: [{key: a, noop: {}}]\n").getInfraRetries()).isNull();
+        }
+
+        @Test
         void badDuration() {
             assertThat(problems("name: x\nsteps: [{key: a, noop: {}, timeout: soon}]\n")).containsExactly(problem(
                     "steps[0].timeout", "'soon' is not a duration; use ISO-8601 (PT5M, PT1S, P1D) or the short form"

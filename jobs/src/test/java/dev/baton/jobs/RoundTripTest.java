@@ -60,6 +60,7 @@ class RoundTripTest {
             concurrency: { maxRuns: 2 }
             priority: -3
             timeout: 2h
+            infraRetries: 5
             tags: { team: data, tier: "1", empty: "" }
             webhook: { secret: HOOK_SECRET, header: X-Hub-Signature-256 }
             steps:
@@ -75,6 +76,7 @@ class RoundTripTest {
                 retry: { maxAttempts: 5, backoff: 500ms, multiplier: 1.5, maxBackoff: 1m, jitter: 0.25 }
                 timeout: 10m
                 heartbeatTimeout: 30s
+                infraRetries: 0
                 produces:
                   - raw_orders
                   - key: warehouse/raw_customers

@@ -49,10 +49,12 @@ public final class SchedulerConfig extends BatonConfig {
                     "Run the schedule engine in this process.")
             .define(SENSORS_ENABLED, Type.BOOLEAN, true, Importance.LOW,
                     "Run Kafka sensors and asset triggers in this process.")
-            .define(INSTANCE_ID, Type.STRING, defaultInstanceId(), Importance.MEDIUM,
+            .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,
                     "Stable id of this scheduler process, part of the sensors' transactional ids. A restarted process "
                             + "must keep it (its first transaction then fences the previous one at once); two live "
-                            + "processes must not share it.")
+                            + "processes must not share it. Default scheduler-<hostname>-<hash of the absolute "
+                            + "scheduler.state.dir>: stable across restarts, distinct for two schedulers on one machine "
+                            + "(which need distinct state directories anyway).")
             .define(SENSOR_POLL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Longest wait of one sensor poll.")
             .define(SENSOR_MAX_POLL_RECORDS, Type.INT, 500, Range.atLeast(1), Importance.LOW,
@@ -71,7 +73,28 @@ public final class SchedulerConfig extends BatonConfig {
         return common(new ConfigDef(DEF));
     }
 
-    private static String defaultInstanceId() {
+    /**
+     * {@value #INSTANCE_ID}, or its default: the host name alone would be the same for two schedulers on one machine,
+     * whose sensors would then fence each other's transactions; the state directory tells them apart.
+     */
+    public String instanceId() {
+        String id = getString(INSTANCE_ID);
+        if (id != null && !id.isBlank()) {
+            return id;
+        }
+        String stateDir = java.nio.file.Path.of(getString(STATE_DIR)).toAbsolutePath().normalize().toString();
+        return defaultHostId() + "-" + java.util.HexFormat.of().formatHex(sha256(stateDir), 0, 4);
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String defaultHostId() {
         try {
             return "scheduler-" + InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {

@@ -221,6 +221,83 @@ class CoordinatorTopologyTest {
                 .as("a lost attempt counts among the errors by class").satisfies(c -> assertThat(c.count()).isEqualTo(1));
     }
 
+    /** Starts attempt {@code c} and lets its heartbeat deadline (10 s here) pass; returns the events it led to. */
+    List<RunEvent> loseAttempt(StepCommand c) {
+        report(c, new StepStartedReport("h", "eu", 1L));
+        for (int i = 0; i < 11; i++) {
+            tick(1_000);
+        }
+        return events();
+    }
+
+    /** The next command of the step, after its retry backoff (at most 40 s) has passed; null if none comes. */
+    StepCommand awaitRedispatch() {
+        for (int i = 0; i < 40; i++) {
+            List<StepCommand> cmds = commands(commands);
+            if (!cmds.isEmpty()) {
+                assertThat(cmds).hasSize(1);
+                return cmds.getFirst();
+            }
+            tick(1_000);
+        }
+        return null;
+    }
+
+    @Test
+    void aJobWithInfraRetriesZeroFailsOnItsFirstLostAttempt() {
+        // The coordinator's default budget (3) would dispatch the step again: the job's 0 must win.
+        request("r-infra0", def("""
+                name: infra0
+                infraRetries: 0
+                steps:
+                  - { key: a, noop: {} }
+                """), "infra0");
+        StepCommand a = commands(commands).getFirst();
+        List<RunEvent> evs = loseAttempt(a);
+        assertThat(payloads(evs)).containsSubsequence("StepLost", "StepFailed", "RunFailed").doesNotContain("StepRetryScheduled");
+        assertThat(awaitRedispatch()).as("no infrastructure retry with infraRetries: 0").isNull();
+    }
+
+    @Test
+    void aJobWithInfraRetriesFiveIsDispatchedFiveMoreTimesAfterLostAttempts() {
+        // Above the coordinator's default (3): the 4th and 5th losses are retried only because of the job's setting.
+        request("r-infra5", def("""
+                name: infra5
+                infraRetries: 5
+                steps:
+                  - { key: a, noop: {} }
+                """), "infra5");
+        StepCommand c = commands(commands).getFirst();
+        for (int retry = 1; retry <= 5; retry++) {
+            List<RunEvent> evs = loseAttempt(c);
+            assertThat(payloads(evs)).as("loss %d", retry).containsSubsequence("StepLost", "StepFailed", "StepRetryScheduled")
+                    .doesNotContain("RunFailed");
+            assertThat(evs).extracting(RunEvent::getPayload).filteredOn(StepRetryScheduled.class::isInstance)
+                    .singleElement().satisfies(r -> assertThat(((StepRetryScheduled) r).getInfrastructure()).isTrue());
+            c = awaitRedispatch();
+            assertThat(c).as("re-dispatch after loss %d", retry).isNotNull();
+            assertThat(c.getAttempt()).isEqualTo(retry + 1);
+        }
+        assertThat(payloads(loseAttempt(c))).as("the budget of 5 is spent").containsSubsequence("StepLost", "StepFailed", "RunFailed");
+        assertThat(awaitRedispatch()).isNull();
+    }
+
+    @Test
+    void aStepsInfraRetriesOverrideItsJobs() {
+        request("r-infra-step", def("""
+                name: infrastep
+                infraRetries: 0
+                steps:
+                  - { key: a, noop: {}, infraRetries: 1 }
+                """), "infrastep");
+        StepCommand a = commands(commands).getFirst();
+        assertThat(payloads(loseAttempt(a))).contains("StepRetryScheduled").doesNotContain("RunFailed");
+        StepCommand second = awaitRedispatch();
+        assertThat(second).isNotNull();
+        assertThat(second.getAttempt()).isEqualTo(2);
+        assertThat(payloads(loseAttempt(second))).containsSubsequence("StepLost", "StepFailed", "RunFailed");
+    }
+
     @Test
     void undecodableAndInvalidInputsGoToTheDeadLetterTopicAndProcessingContinues() {
         requests.pipeInput("bad", new byte[] {1, 2, 3}, now());

@@ -88,6 +88,10 @@ public final class JobChecks {
             if (d.step().getHeartbeatTimeoutMs() != null) {
                 problems.add(Paths.key(d.path(), "heartbeatTimeout"), "a job step has no agent to heartbeat; remove it");
             }
+            if (d.step().getInfraRetries() != null) {
+                problems.add(Paths.key(d.path(), "infraRetries"), "a job step has no agent to lose; the sub-job's"
+                        + " steps have their own infrastructure retries");
+            }
         }
     }
 

@@ -60,7 +60,8 @@ public final class JobReader extends ValueReader {
                 .setSource(null)
                 .setWebhook(null)
                 .setAlerts(new ArrayList<>())
-                .setPartitions(null);
+                .setPartitions(null)
+                .setInfraRetries(null);
         parsed.job = job;
         MapNode m = object(root, Paths.ROOT, "an object with name and steps");
         if (m == null) {
@@ -111,6 +112,7 @@ public final class JobReader extends ValueReader {
         Integer priority = integer(m.get("priority"), "priority");
         job.setPriority(priority == null ? 0 : priority);
         job.setRunTimeoutMs(retry.timeout(m.get("timeout"), "timeout"));
+        job.setInfraRetries(retry.infraRetries(m.get("infraRetries"), "infraRetries"));
         job.setTags(tags(m.get("tags"), "tags"));
         job.setWebhook(webhook.read(m.get("webhook"), "webhook"));
         job.setAlerts(alerts.read(m.get("alerts"), "alerts"));

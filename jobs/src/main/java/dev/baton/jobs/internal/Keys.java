@@ -10,11 +10,12 @@ import java.util.Map;
  */
 public final class Keys {
     public static final List<String> JOB = List.of("name", "description", "params", "env", "pool", "steps",
-            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts", "partitions");
+            "onFailure", "schedule", "schedules", "triggers", "concurrency", "priority", "timeout", "tags", "webhook", "alerts", "partitions",
+            "infraRetries");
     public static final List<String> ACTIONS = List.of("run", "http", "java", "noop", "sleep", "job");
     public static final List<String> STEP = List.of("key", "description", "needs", "run", "http", "java", "noop",
             "sleep", "env", "pool", "retry", "timeout", "heartbeatTimeout", "produces", "unsafeVerbatimTemplates", "job", "cache",
-            "forEach", "maxParallel", "when", "runIf");
+            "forEach", "maxParallel", "when", "runIf", "infraRetries");
     public static final List<String> RUN = List.of("script", "shell", "env", "workingDir");
     public static final List<String> HTTP = List.of("method", "url", "headers", "body", "expectStatus", "outputs");
     public static final List<String> JAVA = List.of("handler", "config");

@@ -9,8 +9,24 @@ import dev.baton.jobs.internal.Node.ScalarNode;
 /** Retry policies and timeouts (a step's {@code timeout} and {@code heartbeatTimeout}, the job's {@code timeout}). */
 final class RetryReader extends ValueReader {
 
+    /** The most infrastructure retries a job or step may ask for (each one is a re-dispatch after a lost agent). */
+    static final int MAX_INFRA_RETRIES = 100;
+
     RetryReader(Problems problems, ParsedJob parsed) {
         super(problems, parsed);
+    }
+
+    /**
+     * {@code infraRetries}: the infrastructure-retry budget (0..{@value #MAX_INFRA_RETRIES}) overriding the
+     * coordinator's default, or null when absent.
+     */
+    Integer infraRetries(Node node, String path) {
+        Integer n = integer(node, path);
+        if (n != null && (n < 0 || n > MAX_INFRA_RETRIES)) {
+            problems.add(path, "must be between 0 and " + MAX_INFRA_RETRIES + " (got " + n + ")");
+            return null;
+        }
+        return n;
     }
 
     /** A timeout in milliseconds (positive), or null when absent. */

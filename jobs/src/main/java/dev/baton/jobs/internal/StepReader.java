@@ -96,6 +96,7 @@ final class StepReader extends ValueReader {
                 .setMaxParallel(dyn.maxParallel())
                 .setWhen(dyn.when())
                 .setRunIf(dyn.runIf())
+                .setInfraRetries(retryReader.infraRetries(m.get("infraRetries"), Paths.key(path, "infraRetries")))
                 .build();
         return new StepDraft(stepKey, path, onFailure, needs, action.kind(), action.outputs(), assetDrafts, step);
     }

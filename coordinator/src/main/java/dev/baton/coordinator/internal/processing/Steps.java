@@ -202,8 +202,9 @@ final class Steps {
     void failed(StepState st, ErrorClass ec, String message, Integer exitCode, boolean retryable, long durationMs,
                         DecisionContext ctx) {
         RunState s = ctx.state();
-        RetryPolicy policy = plans.plan(s.definition()).step(st.key()).getRetry();
-        boolean infraRetry = retryable && lostToInfrastructure(st, ec) && st.infraRetries() < settings.infraRetries()
+        StepDefinition def = plans.plan(s.definition()).step(st.key());
+        RetryPolicy policy = def.getRetry();
+        boolean infraRetry = retryable && lostToInfrastructure(st, ec) && st.infraRetries() < infraBudget(s, def)
                 && dispatchAllowed(s, st);
         boolean canRetry = infraRetry
                 || retryable && st.policyAttempts() < policy.getMaxAttempts() && dispatchAllowed(s, st);
@@ -214,6 +215,18 @@ final class Steps {
         } else {
             progress(ctx);
         }
+    }
+
+    /**
+     * The step's infrastructure-retry budget: its own {@code infraRetries}, else its job's, else the coordinator's
+     * {@code coordinator.infra.retries}. Read from the run's definition snapshot, so it never changes under a run.
+     */
+    int infraBudget(RunState s, StepDefinition def) {
+        if (def.getInfraRetries() != null) {
+            return def.getInfraRetries();
+        }
+        Integer job = s.definition().getInfraRetries();
+        return job != null ? job : settings.infraRetries();
     }
 
     /**

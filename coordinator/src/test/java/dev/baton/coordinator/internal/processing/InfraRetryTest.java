@@ -132,6 +132,47 @@ class InfraRetryTest {
     }
 
     @Test
+    void theJobsInfraRetriesOverrideTheCoordinatorsBudgetAndAStepsOverrideTheJobs() {
+        JobDefinition none = Fold.job("""
+                name: none
+                infraRetries: 0
+                steps:
+                  - { key: work, noop: {} }
+                """);
+        Fold zero = new Fold(settings(3), "run-job-zero");
+        zero.in(zero.request(none, Map.of()));
+        assertThat(types(lose(zero, "work"))).containsExactly(StepLost.class, StepFailed.class, RunFailed.class);
+
+        JobDefinition five = Fold.job("""
+                name: five
+                infraRetries: 5
+                steps:
+                  - { key: work, noop: {} }
+                """);
+        Fold f = new Fold(settings(3), "run-job-five");
+        f.in(f.request(five, Map.of()));
+        for (int i = 0; i < 5; i++) {
+            assertThat(types(lose(f, "work"))).as("loss %d", i + 1)
+                    .containsExactly(StepLost.class, StepFailed.class, StepRetryScheduled.class);
+            fireRetry(f, "work");
+        }
+        assertThat(f.step("work").attempt()).isEqualTo(6);
+        assertThat(types(lose(f, "work"))).containsExactly(StepLost.class, StepFailed.class, RunFailed.class);
+
+        JobDefinition stepWins = Fold.job("""
+                name: step_wins
+                infraRetries: 0
+                steps:
+                  - { key: work, noop: {}, infraRetries: 1 }
+                """);
+        Fold s = new Fold(settings(3), "run-step-wins");
+        s.in(s.request(stepWins, Map.of()));
+        assertThat(types(lose(s, "work"))).containsExactly(StepLost.class, StepFailed.class, StepRetryScheduled.class);
+        fireRetry(s, "work");
+        assertThat(types(lose(s, "work"))).containsExactly(StepLost.class, StepFailed.class, RunFailed.class);
+    }
+
+    @Test
     void aLateResultOfTheLostAttemptIsRejectedAsStale() {
         Fold f = new Fold(settings(3), "run-stale");
         f.in(f.request(NO_RETRY, Map.of()));

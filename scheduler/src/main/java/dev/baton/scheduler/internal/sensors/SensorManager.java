@@ -249,7 +249,7 @@ public final class SensorManager implements AutoCloseable {
         }
         SchedulerMetrics.Sensor meters = metrics.sensor(parts[0], parts[1], kind);
         TransactionalSensor.Settings settings = new TransactionalSensor.Settings(spec.id(), spec.topic(), spec.groupId(),
-                spec.groupId() + "." + config.getString(SchedulerConfig.INSTANCE_ID), def.getRegisteredAt(),
+                spec.groupId() + "." + config.instanceId(), def.getRegisteredAt(),
                 config.kafkaClient(), config.getLong(SchedulerConfig.SENSOR_POLL_MS),
                 config.getInt(SchedulerConfig.SENSOR_MAX_POLL_RECORDS),
                 config.getInt(SchedulerConfig.SENSOR_TRANSACTION_TIMEOUT_MS),
