@@ -118,7 +118,8 @@ public final class TransactionalSensor implements AutoCloseable {
 
     /** False once the sensor's thread ended without being closed (an Error; exceptions restart it after a backoff). */
     public boolean alive() {
-        return stop.getCount() == 0 || thread.isAlive();
+        // NEW: registered with the manager but not started yet; a health check in between must not end the process.
+        return stop.getCount() == 0 || thread.isAlive() || thread.getState() == Thread.State.NEW;
     }
 
     /** The name of the sensor's thread, for health output. */
