@@ -158,7 +158,7 @@ final class IdleBench {
     }
 
     /** Keep in step with the {@code ./baton} launcher's default {@code BATON_JAVA_OPTS}. */
-    static final String LAUNCHER_DEFAULT_OPTS = "-Xmx2g";
+    static final String LAUNCHER_DEFAULT_OPTS = "-Xmx2g -XX:G1PeriodicGCInterval=30000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10";
 
     private static Path cliJar() {
         String p = System.getProperty("bench.cli.jar");
