@@ -134,6 +134,14 @@ final class IdleBench {
             }
             out.printf(Locale.ROOT, "  a run triggered after the idle window: first step started %d ms after the request "
                     + "(API request -> step started; then %s ms for two more, 2 s apart)%n", each.get(0), each.subList(1, each.size()));
+            // Where those milliseconds went, from the dev process's own timers (coordinator input -> command, command ->
+            // started at the agent): the first run after idling is in their max.
+            for (String line : send(http, "GET", base + "/metrics", token, null, null).body().split("\n")) {
+                if (!line.startsWith("#") && (line.contains("dispatch_to_start") || line.contains("coordinator_dispatch_latency"))
+                        && (line.contains("_max") || line.contains("_sum") || line.contains("_count"))) {
+                    out.println("    " + line);
+                }
+            }
             r.put("first_step_ms", each.get(0));
             r.put("first_step_ms_later", each.subList(1, each.size()));
             RawKafkaFloor.Serial floor = RawKafkaFloor.serial(bootstrap, 20, RawKafkaFloor.DEFAULT_VALUE_BYTES);
