@@ -144,8 +144,11 @@ final class IdleBench {
             }
             r.put("first_step_ms", each.get(0));
             r.put("first_step_ms_later", each.subList(1, each.size()));
+            double devCpuBefore = RawKafkaFloor.Cpu.of(h);
             RawKafkaFloor.Serial floor = RawKafkaFloor.serial(bootstrap, 20, RawKafkaFloor.DEFAULT_VALUE_BYTES);
-            out.println("  " + floor.describe());
+            // The floor's CPU above is this process's (the clients); the broker's is in the dev process.
+            out.println("  " + floor.describe() + String.format(Locale.ROOT, "; the dev process (broker) used %.3f CPU s meanwhile",
+                    RawKafkaFloor.Cpu.of(h) - devCpuBefore));
             out.printf(Locale.ROOT, "  first step started vs one produce -> consume round trip p50: %d ms vs %s ms, ratio %.1fx%n",
                     each.get(0), Stats.f(floor.roundTripMs().p(50)), each.get(0) / floor.roundTripMs().p(50));
             r.put("ratio_first_step", each.get(0) / floor.roundTripMs().p(50));
