@@ -169,8 +169,9 @@ public final class Alerting implements BatonService {
         // Changelogs and repartition topics replicated like Baton's own topics (RF min(3, brokers), min.insync.replicas 2
         // from three brokers): a stateful task survives a broker loss. Streams' EOS producers already use acks=all.
         p.putAll(config.streamsTopicSettings());
-        // Run events come from the coordinator's transactions: a read_committed fetch must not wait 500 ms for more.
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
+        // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
         // Incident records are single records; do not hold them back for batching.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         // The stores are read and written once per signal; the record cache would only delay the changelog.

@@ -21,19 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code baton bench backfill}: a backfill of 50,000 hourly partitions (500 with {@code --quick}) of a two-step no-op
@@ -64,8 +51,9 @@ final class BackfillBench {
         ApiTokens.NewToken admin = ApiTokens.create("bench", Role.ADMIN);
         Map<String, Object> r = new LinkedHashMap<>();
         try (BenchStack stack = new BenchStack(true, 64)) {
-            double floor = rawKafkaFloor(stack, partitions);
-            out.printf(Locale.ROOT, "  raw Kafka floor: %d records produced (acks=all) and consumed at %.0f records/s%n", partitions, floor);
+            RawKafkaFloor.Bulk floorRun = RawKafkaFloor.bulk(stack.broker.bootstrapServers(), partitions, RawKafkaFloor.DEFAULT_VALUE_BYTES);
+            double floor = floorRun.recordsPerSecond();
+            out.println("  " + floorRun.describe());
             Map<String, Object> gc = new HashMap<>(stack.base());
             gc.put(GatewayConfig.PORT, 0);
             gc.put(GatewayConfig.STATE_DIR, stack.dir.resolve("gateway").toString());
@@ -122,8 +110,8 @@ final class BackfillBench {
             long heapAfter = usedHeapAfterGc();
             long rss = Bench.rssKb();
             out.printf(Locale.ROOT, "backfill: %d partitions of a two-step no-op job (max %d in flight) in %.1f s: %.0f partitions/s "
-                            + "(raw Kafka floor %.0f records/s); outcome %s%n", partitions, maxConcurrent, wall, partitions / wall,
-                    floor, b.path("outcome").asText());
+                            + "(raw Kafka floor %.0f records/s, ratio %.4f); outcome %s%n", partitions, maxConcurrent, wall, partitions / wall,
+                    floor, partitions / wall / floor, b.path("outcome").asText());
             out.printf(Locale.ROOT, "  memory: resident %d MiB now, %d MiB at most while it ran, for the one process holding broker, "
                             + "registry, coordinator, agent and gateway; heap after GC %d MiB before the backfill, %d MiB after%n",
                     rss / 1024, peakRss / 1024, heapBefore >> 20, heapAfter >> 20);
@@ -133,6 +121,8 @@ final class BackfillBench {
             r.put("wall_s", wall);
             r.put("partitions_per_s", partitions / wall);
             r.put("raw_kafka_records_per_s", floor);
+            r.put("ratio_to_floor", (partitions / wall) / floor);
+            r.put("floor", floorRun.json());
             r.put("outcome", b.path("outcome").asText());
             r.put("rss_mib", rss / 1024);
             r.put("peak_rss_mib", peakRss / 1024);
@@ -140,44 +130,6 @@ final class BackfillBench {
             r.put("heap_after_mib", heapAfter >> 20);
         }
         return r;
-    }
-
-    /** Produces n small records with acks=all and consumes them back: the broker's floor on this machine, now. */
-    static double rawKafkaFloor(BenchStack stack, int n) throws Exception {
-        String topic = "bench-floor-" + UUID.randomUUID();
-        // The broker does not auto-create topics: create it first, outside the timed part.
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        }
-        long t0 = System.nanoTime();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            byte[] value = new byte[200];
-            java.util.concurrent.Future<?> last = null;
-            for (int i = 0; i < n; i++) {
-                last = p.send(new ProducerRecord<>(topic, Integer.toString(i), value));
-            }
-            p.flush();
-            if (last != null) {
-                last.get(60, TimeUnit.SECONDS); // a failed produce fails the scenario instead of a consumer waiting forever
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, topic,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            int seen = 0;
-            while (seen < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("raw Kafka floor: consumed " + seen + " of " + n + " records in 5 minutes");
-                }
-                seen += c.poll(Duration.ofMillis(100)).count();
-            }
-        }
-        return n / ((System.nanoTime() - t0) / 1e9);
     }
 
     private static long usedHeapAfterGc() {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * End-to-end benchmarks on a fresh single-machine stack. Prints readable results and ends with one JSON
  * line. Timings are never asserted anywhere: this prints numbers.
  *
- * <pre>baton bench chain|fanout|throughput|sensor|recovery|backfill|jmh|ui|foreach [--quick]</pre>
+ * <pre>baton bench chain|fanout|throughput|sensor|recovery|backfill|jmh|ui|foreach|idle [--quick]</pre>
  *
  * <p>{@code baton bench} runs {@link #main} from {@code benchmarks/target/baton-bench.jar} in its own JVM; the CLI
  * does not compile against this module.
@@ -48,7 +48,7 @@ public final class Bench {
 
     /** The scenarios {@link #run} knows, in the order the docs list them. */
     public static final List<String> SCENARIOS = List.of("chain", "fanout", "throughput", "sensor", "recovery", "backfill", "jmh",
-            "ui", "foreach");
+            "ui", "foreach", "idle");
 
     public Map<String, Object> run(String scenario) throws Exception {
         return switch (scenario) {
@@ -61,6 +61,7 @@ public final class Bench {
             case "ui" -> new UiRenderBench(out, quick).run();
             case "backfill" -> BackfillBench.run(out, quick);
             case "foreach" -> forEach();
+            case "idle" -> IdleBench.run(out, quick);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (" + String.join(", ", SCENARIOS) + ")");
         };
     }
@@ -73,8 +74,12 @@ public final class Bench {
         JobDefinition def = Requests.noopJob("chain", steps, true);
         Stats perStep = new Stats();
         Stats hop = new Stats();
+        Map<String, Object> r = new LinkedHashMap<>();
+        Usage usage;
+        RawKafkaFloor.Serial floor;
         try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             warmUp("runs", warmup, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
+            Mark mark = Mark.now(stack);
             for (int i = 1; i <= reps; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);
@@ -84,12 +89,15 @@ public final class Bench {
                 hops(f.events(), hop);
                 out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i, f.status(), wallMs, wallMs / steps);
             }
+            usage = mark.until(stack, reps, 0);
             whereTimeGoes(stack);
+            // The floor of a hop: one record at a time, as many as the steps measured, of the size Baton's records had.
+            floor = RawKafkaFloor.serial(stack.broker.bootstrapServers(), reps * steps, usage.valueBytes());
+            out.println("  " + floor.describe());
         }
         out.printf(Locale.ROOT, "chain: %d runs of %d steps; per-step overhead p50 %s ms, p95 %s ms, p99 %s ms; "
                         + "dispatch hop (result -> next started) p50 %s ms, p99 %s ms%n", reps, steps,
                 Stats.f(perStep.p(50)), Stats.f(perStep.p(95)), Stats.f(perStep.p(99)), Stats.f(hop.p(50)), Stats.f(hop.p(99)));
-        Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", "chain");
         r.put("runs", reps);
         r.put("steps", steps);
@@ -98,6 +106,10 @@ public final class Bench {
         r.put("p99_ms", perStep.p(99));
         r.put("hop_p50_ms", hop.p(50));
         r.put("hop_p99_ms", hop.p(99));
+        compare("per-step p50 vs one produce -> consume round trip p50", perStep.p(50), floor.roundTripMs().p(50), "ms", r, "ratio_p50");
+        compare("per-step p99 vs round trip p99", perStep.p(99), floor.roundTripMs().p(99), "ms", r, "ratio_p99");
+        report(usage, r);
+        r.put("floor", floor.json());
         return r;
     }
 
@@ -165,6 +177,49 @@ public final class Bench {
         }
     }
 
+    /** What a measured phase cost: process CPU (plus other processes' where given) and records written, per run. */
+    record Usage(long runs, double cpuSeconds, Map<String, Object> byTopic, double recordsPerRun, int valueBytes) {
+        double cpuMsPerRun() {
+            return runs == 0 ? Double.NaN : cpuSeconds * 1000 / runs;
+        }
+    }
+
+    /** Starts measuring a phase: the process's CPU so far and every topic's end offsets and log bytes. */
+    record Mark(double cpuSeconds, RawKafkaFloor.TopicUsage topics) {
+        static Mark now(BenchStack stack) throws Exception {
+            return new Mark(RawKafkaFloor.Cpu.processSeconds(), RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers()));
+        }
+
+        /** {@code otherCpuSeconds}: CPU of other processes of the stack in this phase (the recovery scenario's coordinator). */
+        Usage until(BenchStack stack, long runs, double otherCpuSeconds) throws Exception {
+            double cpu = RawKafkaFloor.Cpu.processSeconds() - cpuSeconds + otherCpuSeconds;
+            Map<String, Object> byTopic = RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers()).perRun(topics, runs);
+            double[] t = RawKafkaFloor.TopicUsage.totals(byTopic);
+            int size = t[1] < 16 ? RawKafkaFloor.DEFAULT_VALUE_BYTES : (int) Math.min(t[1], 512 * 1024);
+            return new Usage(runs, cpu, byTopic, t[0], size);
+        }
+    }
+
+    /** Prints CPU per run and records per run by topic, and puts them in the result. */
+    private void report(Usage u, Map<String, Object> r) {
+        out.printf(Locale.ROOT, "  CPU: %.2f s for %d runs = %.2f ms per completed run (whole process: broker, registry, "
+                + "coordinator, agent, harness)%n", u.cpuSeconds(), u.runs(), u.cpuMsPerRun());
+        out.printf(Locale.ROOT, "  records per run (offsets, transaction markers included; log bytes): %.1f in all, %s%n",
+                u.recordsPerRun(), RawKafkaFloor.TopicUsage.describe(u.byTopic()));
+        r.put("cpu_s", u.cpuSeconds());
+        r.put("cpu_ms_per_run", u.cpuMsPerRun());
+        r.put("records_per_run", u.recordsPerRun());
+        r.put("record_bytes_avg", u.valueBytes());
+        r.put("records_per_run_by_topic", u.byTopic());
+    }
+
+    /** Baton's figure next to the floor's, and their ratio. */
+    private void compare(String what, double baton, double floor, String unit, Map<String, Object> r, String key) {
+        out.printf(Locale.ROOT, "  %s: Baton %s %s, raw Kafka floor %s %s, ratio %.1fx%n", what, Stats.f(baton), unit, Stats.f(floor),
+                unit, baton / floor);
+        r.put(key, baton / floor);
+    }
+
     /** Per hop: the previous step's success (report appended) to the next step's start (report appended). */
     private static void hops(List<RunEvent> events, Stats hop) {
         Map<String, Long> succeededAt = new HashMap<>();
@@ -188,6 +243,8 @@ public final class Bench {
     Map<String, Object> sensor() throws Exception {
         int records = quick ? 5 : 100;
         Stats latency = new Stats();
+        Usage usage;
+        RawKafkaFloor.Serial floor;
         try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack)) {
             String topic = "bench.orders";
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {
@@ -213,6 +270,7 @@ public final class Bench {
                     return watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
                             dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()))).get(2, TimeUnit.MINUTES);
                 });
+                Mark mark = Mark.now(stack);
                 for (int i = 0; i < records; i++) {
                     long t0 = System.currentTimeMillis();
                     var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
@@ -224,8 +282,12 @@ public final class Bench {
                             .mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElseThrow();
                     latency.add(started - t0);
                 }
+                usage = mark.until(stack, records, 0);
             }
             whereTimeGoes(stack);
+            // The floor of record -> reaction: one record at a time, as many as the sensor records, of Baton's record size.
+            floor = RawKafkaFloor.serial(stack.broker.bootstrapServers(), records, usage.valueBytes());
+            out.println("  " + floor.describe());
         }
         out.printf(Locale.ROOT, "sensor: %d records; record -> first step started p50 %s ms, p99 %s ms%n", records,
                 Stats.f(latency.p(50)), Stats.f(latency.p(99)));
@@ -235,6 +297,11 @@ public final class Bench {
         r.put("p50_ms", latency.p(50));
         r.put("p95_ms", latency.p(95));
         r.put("p99_ms", latency.p(99));
+        compare("record -> first step started p50 vs one produce -> consume round trip p50", latency.p(50),
+                floor.roundTripMs().p(50), "ms", r, "ratio_p50");
+        compare("p99 vs round trip p99", latency.p(99), floor.roundTripMs().p(99), "ms", r, "ratio_p99");
+        report(usage, r);
+        r.put("floor", floor.json());
         return r;
     }
 
@@ -252,6 +319,8 @@ public final class Bench {
         int submitted = 0;
         int lost = 0;
         int duplicated = 0;
+        Usage usage;
+        RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             String[] jvm = {};
             if (!Boolean.getBoolean("bench.nocds")) {
@@ -264,6 +333,8 @@ public final class Bench {
                 jvm = new String[] {"-XX:SharedArchiveFile=" + jsa};
             }
             Process coordinator = stack.coordinatorProcess("bench-coordinator", jvm);
+            Mark mark = Mark.now(stack);
+            double coordinatorCpu = -RawKafkaFloor.Cpu.of(coordinator.toHandle());
             List<String> runs = new ArrayList<>();
             List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
             CommandClock commands = new CommandClock(stack);
@@ -276,6 +347,7 @@ public final class Bench {
                 if (!killed && System.nanoTime() >= killAt) {
                     coordinatorRssKb = rssKb(String.valueOf(coordinator.pid()));
                     long before = commands.lastOffset();
+                    coordinatorCpu += RawKafkaFloor.Cpu.of(coordinator.toHandle());
                     coordinator.destroyForcibly().waitFor();
                     killWall = System.currentTimeMillis();
                     killed = true;
@@ -312,6 +384,12 @@ public final class Bench {
             }
             resumeMs = commands.resumedAfterKillMs();
             commands.close();
+            // The restarted coordinator's CPU counts from its launch (its start-up is part of what the crash cost).
+            coordinatorCpu += RawKafkaFloor.Cpu.of(coordinator.toHandle());
+            usage = mark.until(stack, submitted, coordinatorCpu);
+            floor = RawKafkaFloor.bulk(stack.broker.bootstrapServers(),
+                    (int) Math.max(1, Math.min(500_000, Math.round(usage.recordsPerRun() * submitted))), usage.valueBytes());
+            out.println("  " + floor.describe());
             coordinator.destroy();
             coordinator.waitFor(30, TimeUnit.SECONDS);
         }
@@ -325,6 +403,13 @@ public final class Bench {
         r.put("lost", lost);
         r.put("duplicated", duplicated);
         r.put("coordinator_rss_mib", coordinatorRssKb / 1024);
+        compare("dispatching again after SIGKILL vs a new consumer's first record", resumeMs, floor.firstRecordMs(), "ms", r,
+                "ratio_resume");
+        compare("records/s offered (runs/s x records per run) vs the floor's", rate * usage.recordsPerRun(), floor.recordsPerSecond(),
+                "records/s", r, "ratio_records_per_s");
+        out.println("  (CPU below includes both coordinator processes, the restarted one from its launch; not the training start)");
+        report(usage, r);
+        r.put("floor", floor.json());
         return r;
     }
 
@@ -356,8 +441,11 @@ public final class Bench {
         Stats wall = new Stats();
         Stats spread = new Stats();
         int reps = quick ? 1 : 5;
+        Usage usage;
+        RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             warmUp("runs", 0, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
+            Mark mark = Mark.now(stack);
             for (int i = 0; i < reps + 1; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);
@@ -377,6 +465,11 @@ public final class Bench {
                 }
                 out.printf(Locale.ROOT, "  run %d: %s in %.1f ms; first to last parallel start %d ms%n", i + 1, f.status(), ms, last - first);
             }
+            usage = mark.until(stack, reps + 1, 0);
+            // The floor of one run: as many records as one run wrote, of their size, produced at once and consumed back.
+            floor = RawKafkaFloor.bulk(stack.broker.bootstrapServers(), (int) Math.max(1, Math.round(usage.recordsPerRun())),
+                    usage.valueBytes());
+            out.println("  " + floor.describe());
         }
         out.printf(Locale.ROOT, "fanout: %d parallel steps + join; wall p50 %s ms; start spread p50 %s ms%n", width,
                 Stats.f(wall.p(50)), Stats.f(spread.p(50)));
@@ -387,6 +480,9 @@ public final class Bench {
         r.put("p95_ms", wall.p(95));
         r.put("p99_ms", wall.p(99));
         r.put("spread_p50_ms", spread.p(50));
+        compare("run wall p50 vs producing and consuming one run's records", wall.p(50), floor.seconds() * 1000, "ms", r, "ratio_p50");
+        report(usage, r);
+        r.put("floor", floor.json());
         return r;
     }
 
@@ -467,6 +563,8 @@ public final class Bench {
         double bestP99 = 0;
         long rssKb;
         long[] state;
+        Usage bestUsage = null;
+        RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock visible = new CommandClock(stack)) {
             int warmupRate = quick ? rates[0] : 200;
@@ -474,21 +572,34 @@ public final class Bench {
             out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", warmupRate, warmup.toSeconds(),
                     Stats.f(w.latency().p(50)));
             for (int rate : rates) {
+                Mark mark = Mark.now(stack);
                 Level l = offer(rate, levelDuration, def, watcher, req, visible);
-                out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d)%n",
-                        rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled());
+                Usage u = mark.until(stack, l.runs(), 0);
+                out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d); "
+                                + "CPU %.2f ms per completed run, %.1f records per run%n",
+                        rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled(),
+                        u.cpuMsPerRun(), u.recordsPerRun());
                 Map<String, Object> level = new LinkedHashMap<>();
                 level.put("offered_per_s", rate);
                 level.put("completed_per_min", Math.round(l.perMinute()));
                 level.put("p50_ms", l.latency().p(50));
                 level.put("p99_ms", l.latency().p(99));
+                level.put("cpu_ms_per_run", u.cpuMsPerRun());
+                level.put("records_per_run", u.recordsPerRun());
                 levels.add(level);
                 if (l.latency().p(99) < 1000 && l.perMinute() > best) {
                     best = l.perMinute();
                     bestP99 = l.latency().p(99);
+                    bestUsage = u; // the records of the best level (or, while none held, of the last one) size the floor
+                } else if (best == 0) {
+                    bestUsage = u;
                 }
             }
             whereTimeGoes(stack);
+            // The floor: as many records as the best level wrote, of their size, produced as fast as possible and consumed.
+            int floorRecords = (int) Math.max(1, Math.min(500_000, Math.round(bestUsage.recordsPerRun() * bestUsage.runs())));
+            floor = RawKafkaFloor.bulk(stack.broker.bootstrapServers(), floorRecords, bestUsage.valueBytes());
+            out.println("  " + floor.describe());
             rssKb = rssKb();
             state = stateBytes(stack);
         }
@@ -510,6 +621,17 @@ public final class Bench {
         r.put("state_bytes_per_run", state[0]);
         r.put("changelog_bytes_per_run", state[2]);
         r.put("levels", levels);
+        double batonRecordsPerS = best / 60 * bestUsage.recordsPerRun();
+        compare("records/s at the best level (runs/s x records per run) vs produced and consumed", batonRecordsPerS,
+                floor.recordsPerSecond(), "records/s", r, "ratio_records_per_s");
+        out.printf(Locale.ROOT, "  floor in runs: %.0f runs/s if a run cost only its %.1f records of raw Kafka; CPU per run %.2f ms vs "
+                        + "the floor's %.3f ms for those records (ratio %.1fx)%n", floor.recordsPerSecond() / bestUsage.recordsPerRun(),
+                bestUsage.recordsPerRun(), bestUsage.cpuMsPerRun(), floor.cpuSeconds() / floor.records() * bestUsage.recordsPerRun() * 1000,
+                bestUsage.cpuMsPerRun() / (floor.cpuSeconds() / floor.records() * bestUsage.recordsPerRun() * 1000));
+        r.put("floor_runs_per_s", floor.recordsPerSecond() / bestUsage.recordsPerRun());
+        r.put("floor_cpu_ms_per_run", floor.cpuSeconds() / floor.records() * bestUsage.recordsPerRun() * 1000);
+        report(bestUsage, r);
+        r.put("floor", floor.json());
         return r;
     }
 

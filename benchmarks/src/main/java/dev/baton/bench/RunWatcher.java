@@ -27,15 +27,20 @@ final class RunWatcher implements AutoCloseable {
     private volatile boolean running = true;
 
     RunWatcher(BenchStack stack) {
+        this(stack.broker.bootstrapServers(), stack.serde(), stack.topics.runEvents());
+    }
+
+    /** Follows {@code runEventsTopic} of another stack (the idle scenario's {@code baton dev} process). */
+    RunWatcher(String bootstrapServers, Map<String, Object> serdeConfig, String runEventsTopic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-        AvroSerde<RunEvent> serde = AvroSerde.forValues(RunEvent.class, stack.serde());
+        AvroSerde<RunEvent> serde = AvroSerde.forValues(RunEvent.class, serdeConfig);
         KafkaConsumer<String, RunEvent> consumer = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer());
-        consumer.subscribe(List.of(stack.topics.runEvents()));
+        consumer.subscribe(List.of(runEventsTopic));
         // make sure the assignment (at the end) exists before any run is requested
         while (consumer.assignment().isEmpty()) {
             consumer.poll(Duration.ofMillis(50));

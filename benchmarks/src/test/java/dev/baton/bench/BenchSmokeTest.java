@@ -24,6 +24,12 @@ class BenchSmokeTest {
         System.out.println(buf.toString(StandardCharsets.UTF_8) + json);
         assertThat(result).containsEntry("scenario", scenario);
         assertThat(json).startsWith("{").endsWith("}");
+        if (!scenario.equals("jmh") && !scenario.equals("backfill")) {
+            // every end-to-end scenario measures the raw-Kafka floor in the same run, and what a run cost
+            assertThat(result).containsKeys("floor", "cpu_ms_per_run", "records_per_run", "records_per_run_by_topic");
+            assertThat(result.keySet()).anyMatch(k -> k.startsWith("ratio_"));
+            assertThat((double) result.get("records_per_run")).isPositive();
+        }
         switch (scenario) {
             case "chain", "fanout", "sensor" -> assertThat(result).containsKeys("p50_ms", "p95_ms", "p99_ms");
             case "throughput" -> assertThat(result).containsKeys("runs_per_min", "p99_ms", "levels");
@@ -34,7 +40,8 @@ class BenchSmokeTest {
                 assertThat(result.get("duplicated")).isEqualTo(0);
             }
             case "backfill" -> {
-                assertThat(result).containsKeys("partitions_per_s", "wall_s", "raw_kafka_records_per_s", "rss_mib");
+                assertThat(result).containsKeys("partitions_per_s", "wall_s", "raw_kafka_records_per_s", "rss_mib", "floor",
+                        "ratio_to_floor");
                 assertThat(result.get("outcome")).isEqualTo("SUCCEEDED"); // correctness, not timing
             }
             case "jmh" -> assertThat(result.keySet()).anyMatch(k -> k.startsWith("decideAndApply"));

@@ -127,10 +127,13 @@ public final class Coordinator implements BatonService {
         // EOS commits are the latency floor; dispatches also request a commit at once.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(CoordinatorConfig.COMMIT_INTERVAL_MS));
         // A commit deferred by coalescing is made by a punctuation, which runs when the thread wakes: an idle
-        // thread must not sleep in poll() for the default 100 ms meanwhile.
+        // thread must not sleep in poll() for the default 100 ms meanwhile, but waking every commit.max.delay.ms
+        // keeps that bound (poll returns at once when records arrive). Waking every coalescing window (5 ms) cost
+        // an idle coordinator ~5% of a core in empty loops of its four threads (docs/benchmarks.md, idle).
         long coalesce = config.getLong(CoordinatorConfig.COMMIT_COALESCE_MS);
         if (coalesce > 0) {
-            p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1L, Math.min(100L, coalesce)));
+            p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1L, Math.min(100L, Math.max(coalesce,
+                    config.getLong(CoordinatorConfig.COMMIT_MAX_DELAY_MS)))));
         }
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(CoordinatorConfig.THREADS));
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(CoordinatorConfig.STANDBY_REPLICAS));
@@ -138,8 +141,9 @@ public final class Coordinator implements BatonService {
         // Changelogs and repartition topics replicated like Baton's own topics (RF min(3, brokers), min.insync.replicas 2
         // from three brokers): a stateful task survives a broker loss. Streams' EOS producers already use acks=all.
         p.putAll(config.streamsTopicSettings());
-        // Inputs come from other processes: a read_committed fetch must not wait 500 ms for more data.
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
+        // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
         // Records cannot be waited for beyond the commit anyway; batch only what arrives together.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         String instance = config.getString(CoordinatorConfig.INSTANCE_ID);

@@ -102,13 +102,14 @@ public final class AgentConfig extends BatonConfig {
                                 + "A loop settles the commands of one poll (their started reports written) before it polls again; "
                                 + "more loops let an agent with many slots and short steps take commands while others wait on the "
                                 + "broker.")
-                .define(POLL_TIMEOUT_MS, Type.LONG, 5L, Range.atLeast(1), Importance.LOW,
-                        "How long one share-consumer poll waits. Commands written in a transaction (as the coordinator writes "
-                                + "them) can become visible to a poll already waiting only on its next fetch, so keep polls short.")
-                .define(FETCH_MAX_WAIT_MS, Type.INT, 5, Range.atLeast(0), Importance.LOW,
-                        "Share fetch wait at the broker (fetch.max.wait.ms). Low values cut command latency "
-                                + "(chain benchmark: per-step p50 18 ms at 5/5 ms, 24 ms at 20/2 ms, about 1 s with Kafka's defaults) for a few "
-                                + "more fetch requests per idle agent.")
+                .define(POLL_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
+                        "How long one share-consumer poll waits when no command comes. A poll returns as soon as a command is "
+                                + "acquired (the broker answers a waiting share fetch when a transaction marker makes commands "
+                                + "readable), so this only bounds how often an idle loop wakes; stopping wakes it at once.")
+                .define(FETCH_MAX_WAIT_MS, Type.INT, 500, Range.atLeast(0), Importance.LOW,
+                        "Share fetch wait at the broker (fetch.max.wait.ms). The broker completes the fetch when commands "
+                                + "become readable, so a long wait costs no command latency; short waits (the former 5 ms) made "
+                                + "each idle agent send ~200 share fetches a second (idle CPU: docs/benchmarks.md).")
                 .define(COMMAND_LOCK_MS, Type.INT, 15_000, Range.atLeast(1000), Importance.LOW,
                         "Acquisition lock of a command in the pool's share group (group config share.record.lock.duration.ms, "
                                 + "within the broker's group.share.min/max.record.lock.duration.ms). Agents accept a command "

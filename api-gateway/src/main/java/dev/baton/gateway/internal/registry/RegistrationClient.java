@@ -67,8 +67,9 @@ public final class RegistrationClient implements AutoCloseable {
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         // The registry writes transactionally: an aborted answer must never reach a caller.
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-        // A caller waits for the answer: a read_committed fetch must not wait 500 ms for more data.
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
+        // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         // No group: every gateway reads every answer from its own position, assigned by hand.
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "baton-gateway-registrations");

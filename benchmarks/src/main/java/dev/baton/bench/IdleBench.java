@@ -1,0 +1,239 @@
+package dev.baton.bench;
+
+import dev.baton.events.RunEvent;
+import dev.baton.events.StepStarted;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code baton bench idle}: what {@code baton dev} costs at rest. Starts {@code baton dev} from the CLI jar as its own
+ * process (a temporary data directory, free ports, the example jobs, the JVM options of the {@code ./baton} launcher),
+ * waits until it is healthy and has settled, then measures that process's CPU seconds and resident memory over a
+ * window; then triggers a run of a one-step no-op job (registered before the window) and prints how long until its
+ * first step started. The floor: a raw consumer's record round trip on the same broker, after the same idle time.
+ *
+ * <p>{@code -Dbench.idle.seconds=60} (the window), {@code -Dbench.idle.settle.seconds=60} (after ready, before the
+ * window: start-up work and the JIT), {@code -Dbench.idle.jvm="-Xmx2g ..."} (the dev process's JVM options),
+ * {@code -Dbench.cli.jar=path} (default: {@code cli/target/baton.jar} next to the benchmark jar's module).
+ */
+final class IdleBench {
+    private IdleBench() {}
+
+    static Map<String, Object> run(PrintStream out, boolean quick) throws Exception {
+        long settle = Long.getLong("bench.idle.settle.seconds", quick ? 5 : 60);
+        long window = Long.getLong("bench.idle.seconds", quick ? 10 : 60);
+        Path jar = cliJar();
+        Path dir = Files.createTempDirectory("baton-bench-idle");
+        int port = freePort();
+        int kafkaPort = freePort();
+        int registryPort = freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        // The ./baton launcher's options (its BATON_JAVA_OPTS default and fixed flags).
+        cmd.addAll(List.of(System.getProperty("bench.idle.jvm", LAUNCHER_DEFAULT_OPTS).trim().split("\\s+")));
+        cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-jar", jar.toString(), "dev",
+                "--data-dir", dir.resolve("data").toString(), "--port", String.valueOf(port), "--kafka-port", String.valueOf(kafkaPort),
+                "--registry-port", String.valueOf(registryPort)));
+        Path examples = jar.getParent().getParent().getParent().resolve("examples");
+        if (Files.isDirectory(examples)) {
+            cmd.addAll(List.of("--jobs", examples.toString()));
+        }
+        out.println("  starting: " + String.join(" ", cmd));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("dev.log").toFile());
+        Process dev = pb.start();
+        Map<String, Object> r = new LinkedHashMap<>();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            long t0 = System.nanoTime();
+            awaitHealthy(http, base, dev, Duration.ofMinutes(5));
+            Path tokenFile = dir.resolve("data").resolve("admin.token");
+            while (!Files.exists(tokenFile) && dev.isAlive()) {
+                Thread.sleep(200);
+            }
+            String token = Files.readString(tokenFile).trim();
+            out.printf(Locale.ROOT, "  baton dev healthy after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            String job = """
+                    name: bench_idle
+                    steps:
+                      - { key: first, noop: {} }
+                    """;
+            HttpResponse<String> reg;
+            long deadline = System.currentTimeMillis() + 120_000;
+            do { // the gateway's registry comes up after its port
+                reg = send(http, "POST", base + "/api/v1/jobs", token, "application/yaml", job);
+                if (reg.statusCode() != 201 && reg.statusCode() != 200) {
+                    Thread.sleep(500);
+                }
+            } while (reg.statusCode() != 201 && reg.statusCode() != 200 && System.currentTimeMillis() < deadline);
+            if (reg.statusCode() != 201 && reg.statusCode() != 200) {
+                throw new IllegalStateException("cannot register the job: " + reg.statusCode() + " " + reg.body());
+            }
+            Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
+            ProcessHandle h = dev.toHandle();
+            double cpu0 = RawKafkaFloor.Cpu.of(h);
+            long w0 = System.nanoTime();
+            long peakRss = 0;
+            long windowEnd = w0 + TimeUnit.SECONDS.toNanos(window);
+            while (System.nanoTime() < windowEnd) {
+                Thread.sleep(Math.min(1000, Math.max(1, (windowEnd - System.nanoTime()) / 1_000_000)));
+                peakRss = Math.max(peakRss, Bench.rssKb(String.valueOf(dev.pid())));
+            }
+            double cpu = RawKafkaFloor.Cpu.of(h) - cpu0;
+            double seconds = (System.nanoTime() - w0) / 1e9;
+            long rss = Bench.rssKb(String.valueOf(dev.pid()));
+            if (!dev.isAlive()) {
+                throw new IllegalStateException("baton dev ended during the idle window (exit " + dev.exitValue() + "); see " + dir);
+            }
+            out.printf(Locale.ROOT, "idle: baton dev at rest (example jobs loaded, nothing running) used %.2f CPU s in %.1f s = %.1f%% of "
+                    + "one core; resident %d MiB (at most %d MiB in the window)%n", cpu, seconds, 100 * cpu / seconds, rss / 1024,
+                    peakRss / 1024);
+            r.put("scenario", "idle");
+            r.put("window_s", seconds);
+            r.put("cpu_s", cpu);
+            r.put("core_percent", 100 * cpu / seconds);
+            r.put("rss_mib", rss / 1024);
+            r.put("peak_rss_mib", peakRss / 1024);
+
+            // Then: a run after the idle time, until its first step started (first one counts; two more for comparison).
+            String bootstrap = "127.0.0.1:" + kafkaPort;
+            Stats firstStep = new Stats();
+            List<Long> each = new ArrayList<>();
+            try (RunWatcher watcher = new RunWatcher(bootstrap, Map.of("schema.registry.url", "http://127.0.0.1:" + registryPort),
+                    "baton.run-events")) {
+                for (int i = 0; i < 3; i++) {
+                    long requested = System.currentTimeMillis();
+                    HttpResponse<String> run = send(http, "POST", base + "/api/v1/jobs/bench_idle/runs", token, "application/json", "{}");
+                    if (run.statusCode() != 202) {
+                        throw new IllegalStateException("run refused: " + run.statusCode() + " " + run.body());
+                    }
+                    String runId = run.body().replaceAll(".*\"runId\"\\s*:\\s*\"([^\"]+)\".*", "$1").trim();
+                    RunWatcher.Finished f = watcher.finished(runId).get(2, TimeUnit.MINUTES);
+                    long started = f.events().stream().filter(e -> e.getPayload() instanceof StepStarted)
+                            .mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElseThrow();
+                    firstStep.add(started - requested);
+                    each.add(started - requested);
+                    Thread.sleep(2000); // idle again between the runs
+                }
+            }
+            out.printf(Locale.ROOT, "  a run triggered after the idle window: first step started %d ms after the request "
+                    + "(API request -> step started; then %s ms for two more, 2 s apart)%n", each.get(0), each.subList(1, each.size()));
+            // Where those milliseconds went, from the dev process's own timers (coordinator input -> command, command ->
+            // started at the agent): the first run after idling is in their max.
+            for (String line : send(http, "GET", base + "/metrics", token, null, null).body().split("\n")) {
+                if (!line.startsWith("#") && (line.contains("dispatch_to_start") || line.contains("coordinator_dispatch_latency"))
+                        && (line.contains("_max") || line.contains("_sum") || line.contains("_count"))) {
+                    out.println("    " + line);
+                }
+            }
+            r.put("first_step_ms", each.get(0));
+            r.put("first_step_ms_later", each.subList(1, each.size()));
+            double devCpuBefore = RawKafkaFloor.Cpu.of(h);
+            RawKafkaFloor.Serial floor = RawKafkaFloor.serial(bootstrap, 20, RawKafkaFloor.DEFAULT_VALUE_BYTES);
+            // The floor's CPU above is this process's (the clients); the broker's is in the dev process.
+            out.println("  " + floor.describe() + String.format(Locale.ROOT, "; the dev process (broker) used %.3f CPU s meanwhile",
+                    RawKafkaFloor.Cpu.of(h) - devCpuBefore));
+            out.printf(Locale.ROOT, "  first step started vs one produce -> consume round trip p50: %d ms vs %s ms, ratio %.1fx%n",
+                    each.get(0), Stats.f(floor.roundTripMs().p(50)), each.get(0) / floor.roundTripMs().p(50));
+            r.put("ratio_first_step", each.get(0) / floor.roundTripMs().p(50));
+            r.put("floor", floor.json());
+            r.put("load_average", loadAverage());
+        } finally {
+            dev.destroy();
+            if (!dev.waitFor(60, TimeUnit.SECONDS)) {
+                dev.destroyForcibly().waitFor();
+            }
+            try (var s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temporary files
+            }
+        }
+        return r;
+    }
+
+    /** Keep in step with the {@code ./baton} launcher's default {@code BATON_JAVA_OPTS}. */
+    static final String LAUNCHER_DEFAULT_OPTS = "-Xmx2g -XX:G1PeriodicGCInterval=30000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10";
+
+    private static Path cliJar() {
+        String p = System.getProperty("bench.cli.jar");
+        if (p != null) {
+            return Path.of(p).toAbsolutePath();
+        }
+        try {
+            Path benchJar = Path.of(IdleBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = benchJar.toAbsolutePath().getParent().getParent().getParent().resolve("cli/target/baton.jar");
+            if (Files.exists(jar)) {
+                return jar;
+            }
+        } catch (Exception ignored) {
+            // fall through to the working directory
+        }
+        Path jar = Path.of("cli/target/baton.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("the CLI jar is not at " + jar + ": build it (./mvnw -pl cli -am package -DskipTests) "
+                    + "or pass -Dbench.cli.jar=path");
+        }
+        return jar;
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitHealthy(HttpClient http, String base, Process dev, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!dev.isAlive()) {
+                throw new IllegalStateException("baton dev exited while starting (exit " + dev.exitValue() + ")");
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("baton dev not healthy within " + timeout);
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String token, String type, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
