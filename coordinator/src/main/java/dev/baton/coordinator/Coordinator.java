@@ -38,12 +38,14 @@ public final class Coordinator implements BatonService {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final ThreadRestarts restarts;
+    private final StartupTimeline startup;
     private volatile boolean closed;
 
-    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ThreadRestarts restarts) {
+    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ThreadRestarts restarts, StartupTimeline startup) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.restarts = restarts;
+        this.startup = startup;
     }
 
     public static Coordinator start(CoordinatorConfig config, MeterRegistry meters) {
@@ -76,9 +78,19 @@ public final class Coordinator implements BatonService {
         });
         KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
         km.bindTo(meters);
+        // What a (re)start spends its time on, logged once when it is running (docs/operations.md, restarts).
+        StartupTimeline startup = new StartupTimeline();
+        streams.setGlobalStateRestoreListener(startup);
+        streams.setStateListener((newState, oldState) -> {
+            boolean first = newState == KafkaStreams.State.RUNNING && startup.running() == 0;
+            startup.onStateChange(newState);
+            if (first) {
+                log.info("Coordinator {}", startup.describe());
+            }
+        });
         streams.start();
         log.info("Coordinator started ({}; {})", topics, config.describe());
-        return new Coordinator(streams, km, restarts);
+        return new Coordinator(streams, km, restarts, startup);
     }
 
     public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
@@ -138,6 +150,11 @@ public final class Coordinator implements BatonService {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** When this instance's start-up phases were reached (group join, restore, running). */
+    public StartupTimeline startup() {
+        return startup;
     }
 
     @Override
