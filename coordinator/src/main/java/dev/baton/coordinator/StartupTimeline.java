@@ -11,15 +11,39 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * recovery benchmark. Fed by a state listener and the global restore listener; read from any thread.
  */
 public final class StartupTimeline implements StateRestoreListener {
-    private final long started = System.currentTimeMillis();
+    private final long begin = System.currentTimeMillis();
+    private volatile long topicsReady;
+    private volatile long created;
+    private volatile long started;
+    private volatile long startReturned;
     private final AtomicLong running = new AtomicLong();
     private final AtomicLong restoreStart = new AtomicLong();
     private final AtomicLong restoreEnd = new AtomicLong();
     private final AtomicLong restoredRecords = new AtomicLong();
     private final AtomicLong restoredPartitions = new AtomicLong();
 
+    /** When {@link Coordinator#start} began. */
+    public long begin() { return begin; }
+
+    /** Its topics were checked (created if missing). */
+    public long topicsReady() { return topicsReady; }
+
+    /** The topology was built and {@code KafkaStreams} constructed (which opens and checks the local state stores). */
+    public long created() { return created; }
+
     /** When {@code KafkaStreams.start()} was called. */
     public long started() { return started; }
+
+    /** When {@code KafkaStreams.start()} returned: the global stores are restored and the stream threads started. */
+    public long startReturned() { return startReturned; }
+
+    void markTopicsReady() { topicsReady = System.currentTimeMillis(); }
+
+    void markCreated() { created = System.currentTimeMillis(); }
+
+    void markStarted() { started = System.currentTimeMillis(); }
+
+    void markStartReturned() { startReturned = System.currentTimeMillis(); }
 
     /** First restore of a changelog partition began (the group had assigned tasks); 0 if nothing was restored. */
     public long restoreStart() { return restoreStart.get(); }
@@ -41,15 +65,20 @@ public final class StartupTimeline implements StateRestoreListener {
         }
     }
 
-    /** One line for the log: the phases from start to RUNNING, in milliseconds. */
+    /** One line for the log: the phases from the start to RUNNING, in milliseconds after the start. */
     public String describe() {
         long run = running.get();
         long rs = restoreStart.get();
         long re = restoreEnd.get();
-        return "running " + (run == 0 ? "-" : (run - started) + " ms") + " after start"
-                + (rs == 0 ? "; nothing to restore"
-                : "; restore of " + restoredRecords.get() + " records from " + restoredPartitions.get()
-                        + " changelog partitions began at +" + (rs - started) + " ms and took " + (re == 0 ? "-" : (re - rs) + " ms"));
+        return "running " + (run == 0 ? "-" : (run - begin) + " ms") + " after start (topics +" + since(topicsReady)
+                + ", Kafka Streams created +" + since(created) + ", start() returned +" + since(startReturned)
+                + " ms; " + (rs == 0 ? "nothing restored)"
+                : "restore of " + restoredRecords.get() + " records from " + restoredPartitions.get()
+                        + " changelog partitions +" + since(rs) + " to +" + since(re) + " ms)");
+    }
+
+    private String since(long at) {
+        return at == 0 ? "-" : String.valueOf(at - begin);
     }
 
     @Override

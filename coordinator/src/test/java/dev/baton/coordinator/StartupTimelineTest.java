@@ -13,7 +13,13 @@ class StartupTimelineTest {
     @Test
     void countsTheRestoresBeforeRunningAndNotTheOnesAfter() {
         StartupTimeline t = new StartupTimeline();
-        assertThat(t.describe()).contains("running - after start").contains("nothing to restore");
+        assertThat(t.describe()).contains("running - after start").contains("nothing restored");
+        t.markTopicsReady();
+        t.markCreated();
+        t.markStarted();
+        t.markStartReturned();
+        assertThat(t.startReturned()).isGreaterThanOrEqualTo(t.started()).isGreaterThanOrEqualTo(t.created())
+                .isGreaterThanOrEqualTo(t.topicsReady()).isGreaterThanOrEqualTo(t.begin());
 
         t.onStateChange(KafkaStreams.State.REBALANCING);
         t.onRestoreStart(runs0, "runs", 0, 100);
