@@ -315,6 +315,7 @@ public final class Bench {
         Duration killAfter = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(8);
         JobDefinition def = Requests.noopJob("pair", 2, true);
         long resumeMs;
+        Map<String, Long> restartPhases = new LinkedHashMap<>();
         long coordinatorRssKb = -1;
         int submitted = 0;
         int lost = 0;
@@ -355,6 +356,8 @@ public final class Bench {
                     out.println("  killed the coordinator (SIGKILL); restarting it");
                     coordinator = stack.coordinatorProcess("bench-coordinator", jvm);
                     out.printf(Locale.ROOT, "  new coordinator process running %d ms after the kill%n", System.currentTimeMillis() - killWall);
+                    restartPhases.putAll(phasesAfter(stack.coordinatorPhases, killWall));
+                    out.println("  restart phases (ms after the kill): " + restartPhases);
                 }
                 if (System.nanoTime() >= next) {
                     String id = req.submit(def);
@@ -403,6 +406,7 @@ public final class Bench {
         r.put("lost", lost);
         r.put("duplicated", duplicated);
         r.put("coordinator_rss_mib", coordinatorRssKb / 1024);
+        r.putAll(restartPhases);
         compare("dispatching again after SIGKILL vs a new consumer's first record", resumeMs, floor.firstRecordMs(), "ms", r,
                 "ratio_resume");
         compare("records/s offered (runs/s x records per run) vs the floor's", rate * usage.recordsPerRun(), floor.recordsPerSecond(),
@@ -411,6 +415,25 @@ public final class Bench {
         report(usage, r);
         r.put("floor", floor.json());
         return r;
+    }
+
+    /**
+     * The restarted coordinator's start-up phases as milliseconds after the kill (JVM started, main() entered, topics
+     * checked, Kafka Streams constructed, start() called and returned (global stores restored), restore of the tasks'
+     * stores began and ended, running), keyed {@code restart_<phase>_ms}; phases not reached are left
+     * out. {@code restored_records} is a count.
+     */
+    static Map<String, Long> phasesAfter(Map<String, Long> phases, long killWall) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String p : List.of("jvm", "main", "coordinator_start", "topics", "streams_created", "streams_start",
+                "streams_start_returned", "restore_start", "restore_end", "running")) {
+            Long at = phases.get(p);
+            if (at != null && at > 0) {
+                m.put("restart_" + p + "_ms", at - killWall);
+            }
+        }
+        m.put("restored_records", phases.getOrDefault("restored_records", 0L));
+        return m;
     }
 
     /** JMH micro-benchmarks of the fold (decide + apply) and the serde, in a forked JVM. */

@@ -30,6 +30,8 @@ final class BenchStack implements AutoCloseable {
     final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final List<AutoCloseable> services = new ArrayList<>();
     Coordinator coordinator;
+    /** The PHASE lines (name → value) of the last coordinator process started, see {@link CoordinatorProcess}. */
+    volatile Map<String, Long> coordinatorPhases = Map.of();
 
     BenchStack(boolean startCoordinator, int agentSlots) throws IOException {
         dir = Files.createTempDirectory("baton-bench");
@@ -90,15 +92,25 @@ final class BenchStack implements AutoCloseable {
         Process p = pb.start();
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         String line;
+        boolean log = Boolean.getBoolean("bench.log.coordinator");
+        Map<String, Long> phases = new java.util.LinkedHashMap<>();
         while ((line = reader.readLine()) != null) {
-            if (Boolean.getBoolean("bench.log.coordinator")) {
+            if (log) {
                 System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + line);
             }
+            if (line.startsWith("PHASE ")) {
+                String[] f = line.split(" ");
+                phases.put(f[1], Long.parseLong(f[2]));
+            }
             if (line.contains("READY")) {
+                coordinatorPhases = Map.copyOf(phases);
                 Thread.ofVirtual().start(() -> {
                     try {
-                        while (reader.readLine() != null) {
-                            // drain
+                        String rest;
+                        while ((rest = reader.readLine()) != null) {
+                            if (log) {
+                                System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + rest);
+                            }
                         }
                     } catch (IOException ignored) {
                         // process ended

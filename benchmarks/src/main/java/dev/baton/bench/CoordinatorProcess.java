@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import dev.baton.coordinator.Coordinator;
 import dev.baton.coordinator.CoordinatorConfig;
+import dev.baton.coordinator.StartupTimeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 
@@ -19,12 +20,26 @@ public final class CoordinatorProcess {
         for (int i = 5; i + 1 < args.length; i += 2) {
             c.put(args[i], args[i + 1]);
         }
+        long main = System.currentTimeMillis();
         Coordinator coordinator = Coordinator.start(new CoordinatorConfig(c), new SimpleMeterRegistry());
         // SIGTERM: leave the group cleanly (SIGKILL, the benchmark's crash, skips this).
         Runtime.getRuntime().addShutdownHook(new Thread(coordinator::close));
         while (!coordinator.ready()) {
             Thread.sleep(20);
         }
+        // Wall-clock phases of this start, for the recovery scenario's breakdown (epoch ms; 0: not reached).
+        StartupTimeline t = coordinator.startup();
+        System.out.println("PHASE jvm " + java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        System.out.println("PHASE main " + main);
+        System.out.println("PHASE coordinator_start " + t.begin());
+        System.out.println("PHASE topics " + t.topicsReady());
+        System.out.println("PHASE streams_created " + t.created());
+        System.out.println("PHASE streams_start " + t.started());
+        System.out.println("PHASE streams_start_returned " + t.startReturned());
+        System.out.println("PHASE restore_start " + t.restoreStart());
+        System.out.println("PHASE restore_end " + t.restoreEnd());
+        System.out.println("PHASE running " + t.running());
+        System.out.println("PHASE restored_records " + t.restoredRecords());
         System.out.println("READY");
         System.out.flush();
         Thread.currentThread().join();

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.Admin;
  * data directory so a restart keeps jobs, runs and materializations.
  */
 public final class DevStack implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DevStack.class);
     /** Settings of one dev stack. */
     public record Settings(Path dataDir, int gatewayPort, int kafkaPort, int registryPort, int agentSlots,
                            Map<String, String> extra, List<String> agentPools) {
@@ -47,6 +48,9 @@ public final class DevStack implements AutoCloseable {
 
     /** The pool of steps that name none. */
     public static final String DEFAULT_POOL = "default";
+
+    /** The coordinator's static group member id in the one-process stack (see {@link CoordinatorConfig#INSTANCE_ID}). */
+    static final String DEV_COORDINATOR_INSTANCE = "dev-coordinator";
 
     private final Lifecycle lifecycle;
     private final EmbeddedKafkaBroker broker;
@@ -82,6 +86,9 @@ public final class DevStack implements AutoCloseable {
             // One registry for the whole process: the gateway's /metrics serves every component's meters, the JVM's and the Kafka clients'.
             PrometheusMeterRegistry meters = dev.baton.platform.BatonMeters.prometheus();
             EmbeddedKafkaBroker broker = lifecycle.add(EmbeddedKafkaBroker.start(s.dataDir().resolve("kafka"), s.kafkaPort(), Map.of()));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                awaitCompletingTransactions(admin, COMPLETING_TRANSACTIONS_WAIT);
+            }
             Topics topics = Topics.withDefaultPrefix();
             EmbeddedSchemaRegistry registry = lifecycle.add(
                     EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), s.registryPort()));
@@ -97,6 +104,10 @@ public final class DevStack implements AutoCloseable {
 
             Map<String, Object> c = new HashMap<>(base);
             c.put(CoordinatorConfig.STATE_DIR, s.dataDir().resolve("coordinator").toString());
+            // Static membership: after a crash of this process (broker included) the group still lists the dead
+            // instance's members until their session times out; a restart with the same instance id takes their
+            // partitions back at once instead. One coordinator per data directory, so the id is unique.
+            c.putIfAbsent(CoordinatorConfig.INSTANCE_ID, DEV_COORDINATOR_INSTANCE);
             lifecycle.add(Coordinator.start(new CoordinatorConfig(c), meters));
 
             Map<String, Object> sc = new HashMap<>(base);
@@ -143,6 +154,56 @@ public final class DevStack implements AutoCloseable {
         } catch (RuntimeException e) {
             lifecycle.close();
             throw e;
+        }
+    }
+
+    /** How long a start waits for the broker to finish the commits and aborts a killed process left half done. */
+    static final java.time.Duration COMPLETING_TRANSACTIONS_WAIT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * After a crash of this process the broker's transaction coordinator finishes the transactions that were being
+     * committed or aborted (PrepareCommit/PrepareAbort) by writing their markers. Until it has, every read_committed
+     * reader of their partitions waits, and so does a committed-offset fetch of their consumer group: a component
+     * started meanwhile spends that time restoring or initializing its tasks. Waits (bounded) for them to complete,
+     * and names the ones that do not (a restart of Kafka Streams tasks then times out on them: see the log).
+     * Returns the completing transactions still listed at the end (empty: all done).
+     */
+    static List<org.apache.kafka.clients.admin.TransactionListing> awaitCompletingTransactions(Admin admin, java.time.Duration max) {
+        var states = List.of(org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT,
+                org.apache.kafka.clients.admin.TransactionState.PREPARE_ABORT);
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        List<org.apache.kafka.clients.admin.TransactionListing> pending = List.of();
+        while (true) {
+            try {
+                pending = List.copyOf(admin.listTransactions(new org.apache.kafka.clients.admin.ListTransactionsOptions()
+                        .filterStates(states)).all().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.warn("Could not list the broker's transactions (going on): {}", e.toString());
+                return pending;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return pending;
+            }
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            if (pending.isEmpty()) {
+                if (waitedMs >= 200) {
+                    log.info("The broker completed the transactions a previous run left half done ({} ms)", waitedMs);
+                }
+                return pending;
+            }
+            if (System.nanoTime() >= deadline) {
+                log.warn("The broker has not completed {} transaction(s) a previous run left half done after {} ms: {}. "
+                                + "Readers of their partitions (read_committed) and their groups' committed offsets wait for them.",
+                        pending.size(), waitedMs, pending.stream().map(t -> t.transactionalId() + " " + t.state()).toList());
+                return pending;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return pending;
+            }
         }
     }
 

@@ -43,12 +43,14 @@ public final class Coordinator implements BatonService {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final ThreadRestarts restarts;
+    private final StartupTimeline startup;
     private volatile boolean closed;
 
-    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ThreadRestarts restarts) {
+    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ThreadRestarts restarts, StartupTimeline startup) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.restarts = restarts;
+        this.startup = startup;
     }
 
     public static Coordinator start(CoordinatorConfig config, MeterRegistry meters) {
@@ -57,15 +59,22 @@ public final class Coordinator implements BatonService {
 
     /** With {@code extend} applied to the topology before it starts (tests add a failing processor with it). */
     static Coordinator start(CoordinatorConfig config, MeterRegistry meters, Consumer<Topology> extend) {
+        // What a (re)start spends its time on, logged once when it is running (docs/operations.md, restarts).
+        StartupTimeline startup = new StartupTimeline();
+        // Loading RocksDB's native library (extracted from its jar on each JVM start) happens on the first store open,
+        // inside KafkaStreams.start(), on the restart's critical path: begin it now, alongside the topic check.
+        Thread.ofPlatform().daemon().name("coordinator-rocksdb-load").start(org.rocksdb.RocksDB::loadLibrary);
         Topics topics = config.topics();
         try (Admin admin = Admin.create(config.kafkaClient())) {
             TopicBootstrapper b = new TopicBootstrapper(admin);
             b.ensure(topics.standard(config.topicDefaults()));
             KafkaAccess.require("coordinator", admin, kafkaNeeds(topics));
         }
+        startup.markTopicsReady();
         Topology topology = topology(config, meters);
         extend.accept(topology);
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        startup.markCreated();
         // Replace a failed stream thread (a fenced producer or a broker timeout passes), but not for ever: an Error such
         // as OutOfMemoryError, or the same failure again and again (one bad record fails every replacement, issue 12),
         // shuts the client down, which makes this coordinator DOWN so that the watchdog ends the process and a supervisor
@@ -82,9 +91,19 @@ public final class Coordinator implements BatonService {
         });
         KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
         km.bindTo(meters);
+        streams.setGlobalStateRestoreListener(startup);
+        streams.setStateListener((newState, oldState) -> {
+            boolean first = newState == KafkaStreams.State.RUNNING && startup.running() == 0;
+            startup.onStateChange(newState);
+            if (first) {
+                log.info("Coordinator {}", startup.describe());
+            }
+        });
+        startup.markStarted();
         streams.start();
+        startup.markStartReturned();
         log.info("Coordinator started ({}; {})", topics, config.describe());
-        return new Coordinator(streams, km, restarts);
+        return new Coordinator(streams, km, restarts, startup);
     }
 
     /**
@@ -170,6 +189,11 @@ public final class Coordinator implements BatonService {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** When this instance's start-up phases were reached (group join, restore, running). */
+    public StartupTimeline startup() {
+        return startup;
     }
 
     @Override

@@ -83,6 +83,9 @@ class CoordinatorIntegrationTest {
                 out.send(topics.agentReports(), runId, report(one,
                         StepSucceededReport.newBuilder().setOutputs(Map.of("rows", "7")).build()));
                 StepCommand two = commands.await(c -> c.getRunId().equals(runId) && c.getStepKey().equals("two"));
+                // the restarted instance recorded when it was running (the start-up line of the log, the recovery benchmark)
+                assertThat(coordinator.startup().running()).as(coordinator.startup().describe())
+                        .isGreaterThanOrEqualTo(coordinator.startup().started());
                 assertThat(((ExecuteStep) two.getCommand()).getInputs()).containsEntry("one", Map.of("rows", "7"));
                 out.send(topics.agentReports(), runId, report(two, new StepStartedReport("h", "eu", 2L)));
                 out.send(topics.agentReports(), runId, report(two, StepSucceededReport.newBuilder().build()));
