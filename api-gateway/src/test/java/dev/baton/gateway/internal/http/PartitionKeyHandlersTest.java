@@ -87,7 +87,7 @@ class PartitionKeyHandlersTest {
         Reply list = call(VIEWER, "GET", "/api/v1/partitions/customers/keys", null);
         assertThat(list.status()).isEqualTo(200);
         assertThat(texts(list.body().path("items"))).containsExactly("acme", "globex", "initech");
-        assertThat(list.body().path("nextCursor").isNull()).isTrue();
+        assertThat(list.body().path("nextCursor").asText(null)).isNull();
 
         Reply removed = call(OPERATOR, "DELETE", "/api/v1/partitions/customers/keys/globex", null);
         assertThat(removed.status()).as("%s", removed.body()).isEqualTo(200);
@@ -107,9 +107,9 @@ class PartitionKeyHandlersTest {
             Reply r = call(VIEWER, "GET", "/api/v1/partitions/paged/keys?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), null);
             assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
             seen.addAll(texts(r.body().path("items")));
-            cursor = r.body().path("nextCursor").isNull() ? null : r.body().path("nextCursor").asText();
+            cursor = r.body().path("nextCursor").asText(null);
             pages++;
-        } while (cursor != null);
+        } while (cursor != null && pages < 10);
         assertThat(seen).containsExactly("k1", "k2", "k3", "k4", "k5");
         assertThat(pages).isEqualTo(3);
     }
