@@ -54,7 +54,7 @@ public enum Api {
     SENSORS_LIST(HttpMethod.GET, "/api/v1/sensors", Role.VIEWER, null),
     PARTITION_KEYS_ADD(HttpMethod.POST, "/api/v1/partitions/{name}/keys", Role.OPERATOR, "partitions.keys.add"),
     PARTITION_KEYS_LIST(HttpMethod.GET, "/api/v1/partitions/{name}/keys", Role.VIEWER, null),
-    PARTITION_KEYS_REMOVE(HttpMethod.DELETE, "/api/v1/partitions/{name}/keys/{partitionKey}", Role.OPERATOR, "partitions.keys.remove");
+    PARTITION_KEYS_REMOVE(HttpMethod.DELETE, "/api/v1/partitions/{name}/keys/{partitionKey}", Role.OPERATOR, null);
 
     private final HttpMethod method;
     private final String path;
