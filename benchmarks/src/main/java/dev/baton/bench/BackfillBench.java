@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -141,16 +145,25 @@ final class BackfillBench {
     /** Produces n small records with acks=all and consumes them back: the broker's floor on this machine, now. */
     static double rawKafkaFloor(BenchStack stack, int n) throws Exception {
         String topic = "bench-floor-" + UUID.randomUUID();
+        // The broker does not auto-create topics: create it first, outside the timed part.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
         long t0 = System.nanoTime();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             byte[] value = new byte[200];
+            java.util.concurrent.Future<?> last = null;
             for (int i = 0; i < n; i++) {
-                p.send(new ProducerRecord<>(topic, Integer.toString(i), value));
+                last = p.send(new ProducerRecord<>(topic, Integer.toString(i), value));
             }
             p.flush();
+            if (last != null) {
+                last.get(60, TimeUnit.SECONDS); // a failed produce fails the scenario instead of a consumer waiting forever
+            }
         }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, topic,
@@ -158,6 +171,9 @@ final class BackfillBench {
             c.subscribe(List.of(topic));
             int seen = 0;
             while (seen < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("raw Kafka floor: consumed " + seen + " of " + n + " records in 5 minutes");
+                }
                 seen += c.poll(Duration.ofMillis(100)).count();
             }
         }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * middle of a backfill and started again on the same data directory: the backfill completes with exactly one run
  * per partition.
  */
+// In the slow group (./mvnw verify -Pslow): on this 2-core machine the restarted `baton dev` waits out the killed
+// process's open Kafka transactions before it is ready, which took longer than its 120 s start-up limit under load.
+@Tag("slow")
 class BackfillSigkillEndToEndTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int PARTITIONS = 40;

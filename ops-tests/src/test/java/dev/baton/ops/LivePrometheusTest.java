@@ -34,15 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * A real Prometheus (Debian's {@code prometheus}, storage in a temporary directory, listening on loopback) scrapes
  * a live single-machine stack (real KRaft broker, registry, coordinator, scheduler, agent, gateway in this JVM)
  * while it runs a few jobs: succeeding ones with a fresh asset under a concurrency limit, a failing one, one whose
- * secret is missing, and one requested by a Kafka sensor. Then every PromQL expression of deploy/grafana/baton.json,
+ * secret is missing, one requested by a Kafka sensor, and two backfills of a partitioned job run to completion. Then every PromQL expression of deploy/grafana/baton.json,
  * and the measured side of every alert of deploy/prometheus/alerts.yml, must return data from Prometheus' HTTP API,
  * and every alert rule must evaluate without error.
  */
 class LivePrometheusTest {
-    /** Dashboard queries of meters another branch owns and this stack does not exercise, with the reason. */
-    static final Map<String, String> NOT_EXERCISED = Map.of(
-            "baton_backfill_duration_seconds", "the backfill timer (baton.backfill.duration) records only when a backfill ends; no backfill runs here");
-
     static final String JOBS = """
             name: ops_ok
             concurrency: { maxRuns: 2 }
@@ -68,6 +64,15 @@ class LivePrometheusTest {
               - key: use
                 run: echo "${{ secrets.OPS_NOT_SET_ANYWHERE }}"
             """;
+    static final String PARTITIONED = """
+            name: ops_parts
+            partitions: { static: [eu, us, apac] }
+            steps:
+              - key: load
+                run: echo "loading ${{ partition.key }}"
+            """;
+    /** The dashboard's backfill panel: a mean of rates, a number only once its count has moved within the window. */
+    static final String BACKFILL_METRIC = "baton_backfill_duration_seconds";
     static final String SENSOR_TOPIC = "ops.events";
     static final String SENSOR = """
             name: ops_sensor
@@ -94,7 +99,7 @@ class LivePrometheusTest {
             try (PrometheusProcess prometheus = PrometheusProcess.start(dir.resolve("prometheus"),
                     URI.create(s.gatewayUrl()).getAuthority())) {
                 String token = s.adminToken();
-                for (String job : List.of(JOBS, FAILING, MISSING_SECRET, SENSOR)) {
+                for (String job : List.of(JOBS, FAILING, MISSING_SECRET, SENSOR, PARTITIONED)) {
                     HttpResponse<String> r = call(s, "POST", "/api/v1/jobs", token, job);
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
                 }
@@ -122,12 +127,18 @@ class LivePrometheusTest {
                     awaitFinished(s, token, trigger(s, token, "ops_ok"));
                 }
 
+                // Two backfills of three partitions each, run to completion (baton.backfill.duration records on completion).
+                // The second completes after Prometheus scraped the first, so the panel's rate() sees the count move
+                // and shows a duration, not 0/0.
+                awaitBackfillCompleted(s, token, backfill(s, token, "ops_parts", "ops-bf-1"));
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> !prometheus.query(BACKFILL_METRIC + "_count").isEmpty());
+                awaitBackfillCompleted(s, token, backfill(s, token, "ops_parts", "ops-bf-2"));
+
                 Map<String, String> queries = new LinkedHashMap<>();
-                Deploy.dashboardQueries().forEach((where, q) -> {
-                    if (NOT_EXERCISED.keySet().stream().noneMatch(q::contains)) {
-                        queries.put("dashboard " + where, q);
-                    }
-                });
+                Deploy.dashboardQueries().forEach((where, q) -> queries.put("dashboard " + where, q));
+                List<String> backfillPanel = queries.values().stream().filter(q -> q.contains(BACKFILL_METRIC)).toList();
+                assertThat(backfillPanel).as("the dashboard's backfill-duration query").isNotEmpty();
                 Deploy.alertRules().forEach((alert, expr) -> {
                     List<String> parts = Deploy.measured(expr);
                     for (int i = 0; i < parts.size(); i++) {
@@ -151,6 +162,19 @@ class LivePrometheusTest {
                     throw new AssertionError("PromQL without data from a live stack: " + empty + "\nmetric names: "
                             + prometheus.metricNames(), e);
                 }
+
+                // The backfill panel shows a duration for the job, outcome succeeded (not NaN from an unmoved count).
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    for (String q : backfillPanel) {
+                        JsonNode result = prometheus.query(q);
+                        assertThat(result).as(q).anySatisfy(series -> {
+                            assertThat(series.path("metric").path("exported_job").asText()).isEqualTo("ops_parts");
+                            assertThat(series.path("metric").path("outcome").asText()).isEqualTo("succeeded");
+                            double v = Double.parseDouble(series.path("value").path(1).asText());
+                            assertThat(Double.isFinite(v) && v >= 0).as("%s = %s", q, v).isTrue();
+                        });
+                    }
+                });
 
                 // Every alert rule is loaded and evaluates without error against the live data.
                 JsonNode rules = prometheus.get("/api/v1/rules");
@@ -185,6 +209,29 @@ class LivePrometheusTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isIn(200, 201, 202);
         return Deploy.JSON.readTree(r.body()).path("runId").asText();
+    }
+
+    /** Requests a backfill of every partition of {@code job} under {@code backfillId}; returns its id. */
+    String backfill(DevStack s, String token, String job, String backfillId) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s.gatewayUrl() + "/api/v1/jobs/" + job + "/backfills"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"partitions\": [\"eu\", \"us\", \"apac\"], \"backfillId\": \"" + backfillId + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        JsonNode created = Deploy.JSON.readTree(r.body());
+        assertThat(created.path("partitions").asLong()).as(r.body()).isEqualTo(3);
+        return created.path("backfillId").asText();
+    }
+
+    /** Waits until every partition of the backfill finished and it completed, all of them succeeded. */
+    void awaitBackfillCompleted(DevStack s, String token, String backfillId) {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            HttpResponse<String> r = call(s, "GET", "/api/v1/backfills/" + backfillId, token, null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode b = Deploy.JSON.readTree(r.body()).path("backfill");
+            assertThat(b.path("status").asText()).as(r.body()).isEqualTo("COMPLETED");
+            assertThat(b.path("outcome").asText()).as(r.body()).isEqualTo("SUCCEEDED");
+        });
     }
 
     void awaitFinished(DevStack s, String token, String runId) {

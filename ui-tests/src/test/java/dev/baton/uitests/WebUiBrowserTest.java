@@ -570,8 +570,6 @@ class WebUiBrowserTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs GET /api/v1/jobs/{name}/partitions and /assets/{key}/partitions (issue 15, branch partitions2): "
-            + "enable when that is merged")
     void theJobPageShowsThePartitionStatusMatrix() throws Exception {
         call("POST", "/api/v1/jobs/parted/backfills", admin, "{\"from\":\"2026-01-01\",\"to\":\"2026-01-04\",\"backfillId\":\"ui-matrix\"}");
         Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->

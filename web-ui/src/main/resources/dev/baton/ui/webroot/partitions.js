@@ -8,9 +8,13 @@ import { api, enc } from './api.js';
 const STATUSES = ['MATERIALIZED', 'FAILED', 'RUNNING', 'STALE', 'MISSING'];
 const PAGE = 500;
 
-/** Whether a job definition (the API's JSON) declares partitions. */
+/**
+ * Whether a job definition (the API's JSON, in the job file's shape: `partitions` holds one kind, `{daily: {...}}`,
+ * or `{dimensions: {date: {...}, region: {...}}}`) declares partitions.
+ */
 export function partitioned(definition) {
-  return !!(definition && definition.partitions && (definition.partitions.dimensions || []).length);
+  const p = definition && definition.partitions;
+  return !!(p && typeof p === 'object' && Object.keys(p).length);
 }
 
 /** A section that loads and shows the matrix; `path` is the API path ending in /partitions. */

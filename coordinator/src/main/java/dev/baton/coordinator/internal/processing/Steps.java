@@ -132,7 +132,9 @@ final class Steps {
         if (cache != null && cache.intercept(st, ctx)) {
             return;
         }
-        st = ctx.state().step(st.key());
+        // The step as it stands now; a forEach instance that was never dispatched is not in the run's state yet.
+        StepState now = ctx.state().step(st.key());
+        st = now != null ? now : st;
         if (subJobs != null && SubJobs.isSubJob(plans.plan(ctx.state().definition()).step(st.key()))) {
             subJobs.start(st, ctx);
             return;
