@@ -15,9 +15,9 @@ public interface PartitionKeyStore extends AutoCloseable {
     /** Joins the set name and the partition key in a record key; forbidden in both. */
     String SEPARATOR = "/";
     /** A dynamic partition key is at most this many characters. */
-    int MAX_KEY_LENGTH = 200;
-    /** A set name: the same form as a job name. */
-    Pattern SET_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,99}");
+    int MAX_KEY_LENGTH = dev.baton.jobs.PartitionSet.MAX_DYNAMIC_KEY_LENGTH;
+    /** A set name: the same form as a job name (and as {@code dynamic: {name: ...}} in a job). */
+    Pattern SET_NAME = dev.baton.jobs.PartitionSet.DYNAMIC_SET_NAME;
 
     /** Adds the keys to the set (keys already there stay, once). */
     void add(String set, List<String> keys);
@@ -34,27 +34,9 @@ public interface PartitionKeyStore extends AutoCloseable {
     @Override
     default void close() {}
 
-    /** Why the key cannot be a dynamic partition key, or empty when it can. */
+    /** Why the key cannot be a dynamic partition key, or empty when it can (the rule of the job format). */
     static Optional<String> invalidKey(String key) {
-        if (key == null || key.isEmpty()) {
-            return Optional.of("a partition key must not be empty");
-        }
-        if (key.length() > MAX_KEY_LENGTH) {
-            return Optional.of("partition key '" + key.substring(0, 20) + "...' is longer than " + MAX_KEY_LENGTH + " characters");
-        }
-        if (key.contains(SEPARATOR)) {
-            return Optional.of("partition key '" + key + "' must not contain '" + SEPARATOR + "'");
-        }
-        if (key.contains("|")) {
-            return Optional.of("partition key '" + key + "' must not contain '|' (it joins the keys of two dimensions)");
-        }
-        if (key.chars().anyMatch(Character::isISOControl)) {
-            return Optional.of("partition key must not contain control characters");
-        }
-        if (!key.strip().equals(key)) {
-            return Optional.of("partition key '" + key + "' must not start or end with whitespace");
-        }
-        return Optional.empty();
+        return dev.baton.jobs.PartitionSet.invalidDynamicKey(key);
     }
 
     /** The record key of a set's partition key. */
