@@ -120,7 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
         Replies replies = new Replies(s.worker(), http);
         RunLookup runs = new RunLookup(stores, s.pendingRuns(), s.config().getLong(GatewayConfig.PENDING_TTL_MS));
         JobHandlers jobs = new JobHandlers(s, stores, replies);
-        RunHandlers run = new RunHandlers(s, stores, runs, replies);
+        RunHandlers run = new RunHandlers(s, stores, runs, replies, partitionKeys);
         HistoryHandlers history = new HistoryHandlers(s.config(), stores, runs, replies);
         AssetHandlers assets = new AssetHandlers(s.config(), stores, replies);
         AgentHandlers agents = new AgentHandlers(s.config(), stores, replies);
@@ -138,8 +138,8 @@ public final class GatewayVerticle extends VerticleBase {
                     .description("Log lines read from the store by log queries (a page reads at most its size plus one)")
                     .register(s.meters());
         }
-        backfills = new BackfillHandlers(s, stores, replies, backfillOutput);
-        PartitionHandlers partitions = new PartitionHandlers(s.config(), stores, replies);
+        backfills = new BackfillHandlers(s, stores, replies, backfillOutput, partitionKeys);
+        PartitionHandlers partitions = new PartitionHandlers(s.config(), stores, replies, partitionKeys);
         PartitionKeyHandlers partitionKeyHandlers = new PartitionKeyHandlers(s.config(), partitionKeys, replies);
         Buffer openApi = openApi();
 
