@@ -107,11 +107,12 @@ public final class Gateway implements BatonService {
         List<KafkaAccess.Need> needs = new ArrayList<>();
         for (String t : List.of(topics.runEvents(), topics.logs(), topics.jobs(), topics.lineage(), topics.agents(),
                 topics.backfillEvents(), topics.jobRegistrationResults(), topics.schedulerState(), topics.schedulerControl(),
-                topics.audit())) {
+                topics.audit(), topics.partitionKeys())) {
             needs.add(KafkaAccess.read(t));
         }
         for (String t : List.of(topics.runRequests(), topics.runControl(), topics.jobRegistrations(), topics.audit(),
-                topics.schedulerControl(), topics.backfillEvents(), topics.incidentControl(), topics.deadLetters())) {
+                topics.schedulerControl(), topics.backfillEvents(), topics.incidentControl(), topics.deadLetters(),
+                topics.partitionKeys())) {
             needs.add(KafkaAccess.write(t));
         }
         needs.add(new KafkaAccess.Group(readModelApplicationId));

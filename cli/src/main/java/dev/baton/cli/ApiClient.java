@@ -64,6 +64,15 @@ public final class ApiClient {
         return items;
     }
 
+    public JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path, Map.of())).DELETE(), null);
+    }
+
+    /** One path segment, percent-encoded (a space is %20, not '+'). */
+    public static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     public JsonNode post(String path, String contentType, String body) {
         return send(HttpRequest.newBuilder(uri(path, Map.of()))
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)), contentType);

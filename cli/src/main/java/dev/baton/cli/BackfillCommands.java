@@ -26,7 +26,8 @@ final class BackfillCommands {
         @Parameters(index = "0", arity = "1", description = "Job name.")
         String job;
 
-        @Option(names = "--from", description = "First partition key of the range (default: the first one).")
+        @Option(names = "--from", description = "First partition key of the range (default: the first one; a dynamic partition set:"
+                + " every current key, kept as a list when the backfill is requested).")
         String from;
 
         @Option(names = "--to", description = "Last partition key, inclusive (default: the last window that has ended).")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Apply.class, ClientCommands.Run.class, ClientCommands.Runs.class, ClientCommands.Logs.class,
                 ClientCommands.Cancel.class, ClientCommands.Retry.class, ClientCommands.Assets.class, ClientCommands.Lineage.class,
                 ClientCommands.Agents.class, BackfillCommands.Backfill.class, BackfillCommands.Backfills.class,
-                ScheduleCommands.Schedules.class,
+                ScheduleCommands.Schedules.class, PartitionCommands.Partitions.class,
                 TokensCommand.class, AuditCommand.class, IncidentCommands.Incidents.class,
                 ServiceCommands.CoordinatorCmd.class, ServiceCommands.SchedulerCmd.class, ServiceCommands.AgentCmd.class,
                 ServiceCommands.GatewayCmd.class, ServiceCommands.RegistryCmd.class, ServiceCommands.BrokerCmd.class,

@@ -83,6 +83,9 @@ public final class JobWriter {
         if (kind instanceof dev.baton.events.StaticPartitions s) {
             return Map.of("static", List.copyOf(s.getKeys()));
         }
+        if (kind instanceof dev.baton.events.DynamicPartitions d) {
+            return Map.of("dynamic", Map.of("name", d.getName()));
+        }
         dev.baton.events.TimePartitions t = (dev.baton.events.TimePartitions) kind;
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("start", t.getStart());

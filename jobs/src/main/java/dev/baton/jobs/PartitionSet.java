@@ -1,5 +1,6 @@
 package dev.baton.jobs;
 
+import dev.baton.events.DynamicPartitions;
 import dev.baton.events.PartitionDimension;
 import dev.baton.events.PartitionGranularity;
 import dev.baton.events.PartitionsSpec;
@@ -43,6 +44,11 @@ public final class PartitionSet {
     /** At most this many dimensions. */
     public static final int MAX_DIMENSIONS = 2;
 
+    /** The name of a dynamic partition set: letters, digits and {@code . _ -}, not starting with {@code . -}. */
+    public static final java.util.regex.Pattern DYNAMIC_SET_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,99}");
+    /** A dynamic partition key is at most this many characters. */
+    public static final int MAX_DYNAMIC_KEY_LENGTH = 200;
+
     private static final DateTimeFormatter HOUR_KEY = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mmXXX");
 
     private final List<Dimension> dimensions;
@@ -52,9 +58,62 @@ public final class PartitionSet {
     }
 
     /**
+     * The current keys of dynamic partition sets (the gateway reads them from {@code baton.partition-keys}). Blocking.
+     */
+    public interface DynamicKeys {
+        /** Whether the set holds the key now. */
+        boolean contains(String set, String key);
+
+        /** The set's keys now, in key order (lazily where the source can). */
+        Iterator<String> keys(String set);
+    }
+
+    /**
+     * Why a key cannot be a key of a dynamic partition set, or empty when it can: 1 to 200 characters without
+     * {@code /} (it joins set and key on the topic), {@code |} (it joins the keys of two dimensions), control
+     * characters or surrounding whitespace.
+     */
+    public static Optional<String> invalidDynamicKey(String key) {
+        if (key == null || key.isEmpty()) {
+            return Optional.of("a partition key must not be empty");
+        }
+        if (key.length() > MAX_DYNAMIC_KEY_LENGTH) {
+            return Optional.of("partition key '" + key.substring(0, 20) + "...' is longer than " + MAX_DYNAMIC_KEY_LENGTH + " characters");
+        }
+        if (key.contains("/")) {
+            return Optional.of("partition key '" + key + "' must not contain '/'");
+        }
+        if (key.contains(SEPARATOR)) {
+            return Optional.of("partition key '" + key + "' must not contain '|' (it joins the keys of two dimensions)");
+        }
+        if (key.chars().anyMatch(Character::isISOControl)) {
+            return Optional.of("partition key must not contain control characters");
+        }
+        if (!key.strip().equals(key)) {
+            return Optional.of("partition key '" + key + "' must not start or end with whitespace");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The set of a spec without the keys of its dynamic dimensions: a dynamic key is then checked for its form only
+     * (the coordinator, the scheduler, the job reader), and enumerating a dynamic dimension fails. Use
+     * {@link #of(PartitionsSpec, DynamicKeys)} where the current keys matter (run requests, backfills, status).
+     *
      * @throws IllegalArgumentException when the spec is not valid (the job reader reports the same problems with paths)
      */
     public static PartitionSet of(PartitionsSpec spec) {
+        return of(spec, null);
+    }
+
+    /**
+     * The set with the current keys of its dynamic dimensions read from {@code keys}: a key of a dynamic dimension
+     * must be one of the set's keys now.
+     *
+     * @param keys null: dynamic keys are checked for their form only
+     * @throws IllegalArgumentException when the spec is not valid
+     */
+    public static PartitionSet of(PartitionsSpec spec, DynamicKeys keys) {
         if (spec.getDimensions().isEmpty() || spec.getDimensions().size() > MAX_DIMENSIONS) {
             throw new IllegalArgumentException("partitions have 1 or " + MAX_DIMENSIONS + " dimensions (got "
                     + spec.getDimensions().size() + ")");
@@ -64,10 +123,16 @@ public final class PartitionSet {
             dims.add(switch (d.getKind()) {
                 case TimePartitions t -> new TimeDimension(d.getName(), t);
                 case StaticPartitions s -> new StaticDimension(d.getName(), s.getKeys());
+                case DynamicPartitions y -> new DynamicDimension(d.getName(), y.getName(), keys);
                 default -> throw new IllegalArgumentException("unknown partition kind " + d.getKind().getClass().getSimpleName());
             });
         }
         return new PartitionSet(dims);
+    }
+
+    /** Whether a dimension is a dynamic set (its keys are on Kafka, not in the job). */
+    public boolean dynamic() {
+        return dimensions.stream().anyMatch(d -> d instanceof DynamicDimension);
     }
 
     /** The set of a job, or empty when the job is not partitioned. */
@@ -218,7 +283,7 @@ public final class PartitionSet {
     }
 
     /** One dimension of a partition set. */
-    public sealed interface Dimension permits TimeDimension, StaticDimension {
+    public sealed interface Dimension permits TimeDimension, StaticDimension, DynamicDimension {
         String name();
 
         /** @throws IllegalArgumentException naming the key and why it is not one of this dimension */
@@ -273,6 +338,91 @@ public final class PartitionSet {
         @Override
         public int compare(Partition a, Partition b) {
             return Integer.compare(index.get(a.key()), index.get(b.key()));
+        }
+    }
+
+    /**
+     * The keys currently in a named dynamic partition set, in key order. Without a key source a key is checked for
+     * its form only and the dimension cannot be enumerated.
+     */
+    public static final class DynamicDimension implements Dimension {
+        private final String name;
+        private final String set;
+        private final DynamicKeys keys;
+
+        DynamicDimension(String name, String set, DynamicKeys keys) {
+            if (set == null || !DYNAMIC_SET_NAME.matcher(set).matches()) {
+                throw new IllegalArgumentException("'" + set + "' is not a dynamic partition set name (1 to 100 letters,"
+                        + " digits, '.', '_' or '-', not starting with '.' or '-')");
+            }
+            this.name = name;
+            this.set = set;
+            this.keys = keys;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        /** The dynamic partition set's name. */
+        public String set() {
+            return set;
+        }
+
+        @Override
+        public Partition parse(String key) {
+            invalidDynamicKey(key).ifPresent(why -> {
+                throw new IllegalArgumentException(why);
+            });
+            if (keys != null && !keys.contains(set, key)) {
+                throw new IllegalArgumentException("'" + key + "' is not a current key of dynamic partition set '" + set
+                        + "' (add it with: baton partitions add " + set + " " + key + ")");
+            }
+            return Partition.of(key);
+        }
+
+        @Override
+        public Iterator<Partition> iterate(Partition first, Partition last, Instant now) {
+            if (keys == null) {
+                throw new IllegalStateException("the keys of dynamic partition set '" + set + "' are on Kafka;"
+                        + " enumerate it from PartitionSet.of(spec, keys)");
+            }
+            Iterator<String> it = keys.keys(set);
+            return new Iterator<>() {
+                private String next = advance();
+
+                private String advance() {
+                    while (it.hasNext()) {
+                        String k = it.next();
+                        if (first != null && k.compareTo(first.key()) < 0) {
+                            continue;
+                        }
+                        return last != null && k.compareTo(last.key()) > 0 ? null : k;
+                    }
+                    return null;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                public Partition next() {
+                    if (next == null) {
+                        throw new NoSuchElementException();
+                    }
+                    Partition p = Partition.of(next);
+                    next = advance();
+                    return p;
+                }
+            };
+        }
+
+        @Override
+        public int compare(Partition a, Partition b) {
+            return a.key().compareTo(b.key());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.baton.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.events.DynamicPartitions;
 import dev.baton.events.PartitionDimension;
 import dev.baton.events.PartitionGranularity;
 import dev.baton.events.PartitionsSpec;
@@ -210,5 +211,62 @@ class PartitionSetTest {
     void notADateIsExplained() {
         assertThatThrownBy(() -> daily("UTC").partition("yesterday"))
                 .hasMessage("'yesterday' is not a daily partition key (a date, e.g. 2026-01-01)");
+    }
+
+    /** A key source over a sorted set of keys per set name, as the gateway's store answers. */
+    static PartitionSet.DynamicKeys keysOf(java.util.Map<String, java.util.SortedSet<String>> sets) {
+        return new PartitionSet.DynamicKeys() {
+            @Override
+            public boolean contains(String set, String key) {
+                return sets.getOrDefault(set, new java.util.TreeSet<>()).contains(key);
+            }
+
+            @Override
+            public Iterator<String> keys(String set) {
+                return sets.getOrDefault(set, new java.util.TreeSet<>()).iterator();
+            }
+        };
+    }
+
+    @Test
+    void dynamicKeysAreTheSetsCurrentKeysInKeyOrder() {
+        PartitionsSpec spec = new PartitionsSpec(List.of(new PartitionDimension("dynamic", new DynamicPartitions("customers"))));
+        java.util.SortedSet<String> customers = new java.util.TreeSet<>(List.of("globex", "acme"));
+        PartitionSet set = PartitionSet.of(spec, keysOf(java.util.Map.of("customers", customers)));
+        assertThat(set.dynamic()).isTrue();
+        assertThat(keys(set.range(null, null, NOW))).containsExactly("acme", "globex");
+        assertThat(set.partition("acme").hasWindow()).isFalse();
+        assertThatThrownBy(() -> set.partition("initech")).hasMessage("'initech' is not a current key of dynamic partition"
+                + " set 'customers' (add it with: baton partitions add customers initech)");
+        customers.add("initech");
+        assertThat(set.partition("initech").key()).isEqualTo("initech");
+        customers.remove("acme");
+        assertThat(set.contains("acme")).isFalse();
+        assertThat(keys(set.range(null, null, NOW))).containsExactly("globex", "initech");
+        assertThat(keys(set.range("globex", "initech", NOW))).containsExactly("globex", "initech");
+        assertThatThrownBy(() -> set.range("acme", null, NOW)).hasMessageContaining("'acme' is not a current key");
+    }
+
+    @Test
+    void withoutAKeySourceADynamicKeyIsCheckedForItsFormOnly() {
+        PartitionSet set = PartitionSet.of(new PartitionsSpec(List.of(new PartitionDimension("dynamic", new DynamicPartitions("customers")))));
+        assertThat(set.partition("anyone").key()).isEqualTo("anyone");
+        assertThatThrownBy(() -> set.partition("a|b")).hasMessageContaining("must not contain '|'");
+        assertThatThrownBy(() -> set.range(null, null, NOW)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("dynamic partition set 'customers'");
+    }
+
+    @Test
+    void aDailyTimesDynamicSetCombinesEveryCurrentKeyWithEachDay() {
+        PartitionsSpec spec = new PartitionsSpec(List.of(
+                new PartitionDimension("date", new TimePartitions(PartitionGranularity.DAILY, "2026-01-01T00:00", null, "UTC", 0L)),
+                new PartitionDimension("customer", new DynamicPartitions("customers"))));
+        PartitionSet set = PartitionSet.of(spec, keysOf(java.util.Map.of("customers", new java.util.TreeSet<>(List.of("b", "a")))));
+        assertThat(keys(set.range("2026-01-01", "2026-01-02", NOW)))
+                .containsExactly("2026-01-01|a", "2026-01-01|b", "2026-01-02|a", "2026-01-02|b");
+        Partition p = set.partition("2026-01-02|b");
+        assertThat(p.dimensions().get("customer").key()).isEqualTo("b");
+        assertThat(p.startText()).isEqualTo("2026-01-02T00:00Z");
+        assertThatThrownBy(() -> set.partition("2026-01-02|c")).hasMessageContaining("dimension customer: 'c' is not a current key");
     }
 }

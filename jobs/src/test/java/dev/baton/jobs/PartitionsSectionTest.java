@@ -5,6 +5,7 @@ import static dev.baton.jobs.TestJobs.problem;
 import static dev.baton.jobs.TestJobs.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.events.DynamicPartitions;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.PartitionDimension;
 import dev.baton.events.PartitionGranularity;
@@ -98,8 +99,9 @@ class PartitionsSectionTest {
                 problem("partitions", "has one kind of partitions, got daily and static; for two dimensions use"
                         + " dimensions: {<name>: {...}, <name>: {...}}"));
         assertThat(problems("name: x\npartitions: {yearly: {start: '2026-01-01'}}\n" + STEPS)).containsExactly(
-                problem("partitions.yearly", "unknown key 'yearly'; expected one of hourly, daily, weekly, monthly, static, dimensions"),
-                problem("partitions", "needs one of hourly, daily, weekly, monthly, static, dimensions"));
+                problem("partitions.yearly", "unknown key 'yearly'; expected one of hourly, daily, weekly, monthly, static, dynamic,"
+                        + " dimensions"),
+                problem("partitions", "needs one of hourly, daily, weekly, monthly, static, dynamic, dimensions"));
         assertThat(problems("name: x\npartitions: {dimensions: {date: {daily: {start: '2026-01-01'}}}}\n" + STEPS))
                 .containsExactly(problem("partitions.dimensions", "needs exactly 2 dimensions (got 1)"));
         assertThat(problems("name: x\npartitions: {dimensions: {a: {daily: {start: '2026-01-01'}}, b: {hourly: {start: '2026-01-01'}}}}\n"
@@ -144,5 +146,44 @@ class PartitionsSectionTest {
         String script = ((dev.baton.events.RunAction) Templates.resolveStep(job.getSteps().get(0),
                 TemplateContext.builder().partition(p).build()).getAction()).getScript();
         assertThat(script).isEqualTo("echo \"loading 2026-03-29 from 2026-03-29T00:00+01:00 to 2026-03-30T00:00+02:00\"");
+    }
+
+    @Test
+    void aDynamicSetAloneOrAsADimension() {
+        JobDefinition one = parse("name: x\npartitions:\n  dynamic: {name: customers}\n"
+                + "steps: [{key: a, run: 'echo ${{ partition.key }}'}]\n");
+        assertThat(one.getPartitions().getDimensions())
+                .containsExactly(new PartitionDimension("dynamic", new DynamicPartitions("customers")));
+        assertThat(parse(JobWriter.toYaml(one)).getPartitions()).isEqualTo(one.getPartitions());
+        JobDefinition two = parse("""
+                name: x
+                partitions:
+                  dimensions:
+                    date: {daily: {start: "2026-01-01"}}
+                    customer: {dynamic: {name: customers}}
+                steps:
+                  - key: a
+                    run: echo ${{ partition.customer.key }} ${{ partition.date.start }} ${{ partition.start }}
+                """);
+        assertThat(two.getPartitions().getDimensions()).extracting(PartitionDimension::getName).containsExactly("date", "customer");
+        assertThat(two.getPartitions().getDimensions().get(1).getKind()).isEqualTo(new DynamicPartitions("customers"));
+        assertThat(parse(JobWriter.toYaml(two)).getPartitions()).isEqualTo(two.getPartitions());
+    }
+
+    @Test
+    void dynamicSetProblemsNameTheirPaths() {
+        assertThat(problems("name: x\npartitions: {dynamic: {}}\n" + STEPS)).containsExactly(
+                problem("partitions.dynamic.name", "is required (the dynamic partition set's name, e.g. customers)"));
+        assertThat(problems("name: x\npartitions: {dynamic: {name: 'a/b'}}\n" + STEPS)).containsExactly(
+                problem("partitions.dynamic.name", "'a/b' is not a valid dynamic partition set name (letters, digits and"
+                        + " _ . -, not starting with . or -, at most 100 characters)"));
+        assertThat(problems("name: x\npartitions: {dynamic: {name: c, keys: [a]}}\n" + STEPS)).singleElement()
+                .satisfies(p -> assertThat(p.path()).isEqualTo("partitions.dynamic.keys"));
+        assertThat(problems("name: x\npartitions: {dynamic: {name: c}}\nsteps: [{key: a, run: 'echo ${{ partition.start }}'}]\n"))
+                .containsExactly(problem("steps[0].run", "${{ partition.start }}: the job's partitions have no time window,"
+                        + " so no partition.start"));
+        assertThat(problems("name: x\npartitions: {dimensions: {date: {daily: {start: '2026-01-01'}}, c: {dynamic: {name: c}}}}\n"
+                + "steps: [{key: a, run: 'echo ${{ partition.c.end }}'}]\n")).containsExactly(
+                problem("steps[0].run", "${{ partition.c.end }}: dimension 'c' is a dynamic set: its partitions have no end"));
     }
 }

@@ -92,6 +92,9 @@ public final class Topics {
     /** Lookups in the step cache (key: the index key); co-partitioned with {@link #stepCache()}. */
     public String stepCacheLookups() { return prefix + "step-cache-lookups"; }
 
+    /** Keys of dynamic partition sets, compacted (key: {@code set/partitionKey}, a tombstone removes it; docs/jobs.md). */
+    public String partitionKeys() { return prefix + "partition-keys"; }
+
     /** Application id prefix for Kafka Streams apps and consumer groups. */
     public String applicationId(String component) { return prefix + component; }
 
@@ -122,6 +125,7 @@ public final class Topics {
         // Standard so that `baton topics` creates it too: services without the right to create topics need it.
         specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
         specs.add(TopicSpec.compacted(backfills(), 1, d.replicationFactor()));
+        specs.add(TopicSpec.compacted(partitionKeys(), 1, d.replicationFactor()));
         specs.add(TopicSpec.log(backfillEvents(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
         // Incidents: one partition, as the alerting component keeps every incident in one task (alerts are rare).
         specs.add(TopicSpec.log(incidents(), 1, d.replicationFactor(), d.eventRetentionMs()));

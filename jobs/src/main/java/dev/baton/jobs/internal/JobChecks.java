@@ -289,7 +289,8 @@ public final class JobChecks {
                         : "the job's partitions have one dimension; use partition." + field;
             }
             return field.equals("key") || dim.get() instanceof dev.baton.jobs.PartitionSet.TimeDimension ? null
-                    : "dimension '" + path.get(1) + "' is a static list: its partitions have no " + field;
+                    : "dimension '" + path.get(1) + "' is a " + (dim.get() instanceof dev.baton.jobs.PartitionSet.DynamicDimension
+                            ? "dynamic set" : "static list") + ": its partitions have no " + field;
         }
         return field.equals("key") || set.timeDimension().isPresent() ? null
                 : "the job's partitions have no time window, so no partition." + field;

@@ -33,9 +33,11 @@ public final class Keys {
     public static final List<String> CONCURRENCY = List.of("maxRuns");
     public static final List<String> WEBHOOK = List.of("secret", "header");
     /** The kinds of one partition dimension. */
-    public static final List<String> PARTITION_KINDS = List.of("hourly", "daily", "weekly", "monthly", "static");
+    public static final List<String> PARTITION_KINDS = List.of("hourly", "daily", "weekly", "monthly", "static", "dynamic");
     /** {@code partitions}: one kind, or two named dimensions. */
-    public static final List<String> PARTITIONS = List.of("hourly", "daily", "weekly", "monthly", "static", "dimensions");
+    public static final List<String> PARTITIONS = List.of("hourly", "daily", "weekly", "monthly", "static", "dynamic", "dimensions");
+    /** {@code dynamic:} a named set of keys kept on Kafka. */
+    public static final List<String> DYNAMIC_PARTITIONS = List.of("name");
     public static final List<String> TIME_WINDOW = List.of("start", "end", "timezone", "offset");
     public static final List<String> ALERT = List.of("name", "on", "webhook", "slack", "email", "severity", "escalateAfter",
             "after", "jobs", "pools");
@@ -71,6 +73,7 @@ public final class Keys {
         all.put("partitions", PARTITIONS);
         all.put("partitionDimension", PARTITION_KINDS);
         all.put("timeWindow", TIME_WINDOW);
+        all.put("dynamicPartitions", DYNAMIC_PARTITIONS);
         all.put("alert", ALERT);
         all.put("alertWebhook", ALERT_WEBHOOK);
         all.put("alertSlack", ALERT_SLACK);

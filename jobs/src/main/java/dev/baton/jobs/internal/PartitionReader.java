@@ -1,5 +1,6 @@
 package dev.baton.jobs.internal;
 
+import dev.baton.events.DynamicPartitions;
 import dev.baton.events.PartitionDimension;
 import dev.baton.events.PartitionGranularity;
 import dev.baton.events.PartitionsSpec;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * The job's {@code partitions}: one kind ({@code hourly}, {@code daily}, {@code weekly}, {@code monthly} time windows,
- * or a {@code static} list of keys), or {@code dimensions} with two named kinds (date × region).
+ * a {@code static} list of keys, or a {@code dynamic} set of keys kept on Kafka), or {@code dimensions} with two named
+ * kinds (date × region).
  */
 final class PartitionReader extends ValueReader {
     /** Static partition keys: no '|' (it joins the keys of two dimensions) and nothing a URL or shell would mangle. */
@@ -111,6 +113,9 @@ final class PartitionReader extends ValueReader {
         if (kind.equals("static")) {
             return staticKeys(node, path);
         }
+        if (kind.equals("dynamic")) {
+            return dynamic(node, path);
+        }
         return window(PartitionGranularity.valueOf(kind.toUpperCase(Locale.ROOT)), node, path);
     }
 
@@ -132,6 +137,29 @@ final class PartitionReader extends ValueReader {
                     "letters, digits and _ . : @ + = -, not starting with a symbol, at most 100 characters");
         }
         return problems.size() > before ? null : new StaticPartitions(refs.stream().map(Ref::value).toList());
+    }
+
+    private DynamicPartitions dynamic(Node node, String path) {
+        MapNode m = object(node, path, "an object {name: <dynamic partition set>}");
+        if (m == null) {
+            if (node == null || isNull(node)) {
+                problems.add(path, "needs the set's name, e.g. dynamic: {name: customers}");
+            }
+            return null;
+        }
+        keys(m, path, Keys.DYNAMIC_PARTITIONS);
+        String np = Paths.key(path, "name");
+        String name = string(m.get("name"), np);
+        if (name == null) {
+            if (!m.has("name") || isNull(m.get("name"))) {
+                problems.add(np, "is required (the dynamic partition set's name, e.g. customers)");
+            }
+            return null;
+        }
+        int before = problems.size();
+        checkPattern(name, PartitionSet.DYNAMIC_SET_NAME, np, "dynamic partition set name",
+                "letters, digits and _ . -, not starting with . or -, at most 100 characters");
+        return problems.size() > before ? null : new DynamicPartitions(name);
     }
 
     private TimePartitions window(PartitionGranularity g, Node node, String path) {

@@ -52,7 +52,10 @@ public enum Api {
     INCIDENTS_LIST(HttpMethod.GET, "/api/v1/incidents", Role.VIEWER, null),
     INCIDENTS_GET(HttpMethod.GET, "/api/v1/incidents/{incidentId}", Role.VIEWER, null),
     INCIDENTS_ACK(HttpMethod.POST, "/api/v1/incidents/{incidentId}/ack", Role.OPERATOR, "incidents.ack"),
-    SENSORS_LIST(HttpMethod.GET, "/api/v1/sensors", Role.VIEWER, null);
+    SENSORS_LIST(HttpMethod.GET, "/api/v1/sensors", Role.VIEWER, null),
+    PARTITION_KEYS_ADD(HttpMethod.POST, "/api/v1/partitions/{name}/keys", Role.OPERATOR, "partitions.keys.add"),
+    PARTITION_KEYS_LIST(HttpMethod.GET, "/api/v1/partitions/{name}/keys", Role.VIEWER, null),
+    PARTITION_KEYS_REMOVE(HttpMethod.DELETE, "/api/v1/partitions/{name}/keys/{partitionKey}", Role.OPERATOR, null);
 
     private final HttpMethod method;
     private final String path;

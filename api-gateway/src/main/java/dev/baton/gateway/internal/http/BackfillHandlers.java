@@ -48,10 +48,14 @@ final class BackfillHandlers implements AutoCloseable {
     private final Http http;
     private final BackfillSubmitter submitter;
     private final BackfillMetrics metrics;
+    /** The keys of dynamic partition sets: a backfill of a dynamic set covers keys current when it is requested. */
+    private final dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys;
     private io.vertx.core.Vertx timerOwner;
     private long resumeTimer = -1;
 
-    BackfillHandlers(Services services, ReadStores stores, Replies replies, BackfillOutput output) {
+    BackfillHandlers(Services services, ReadStores stores, Replies replies, BackfillOutput output,
+                     dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys) {
+        this.partitionKeys = partitionKeys;
         this.s = services;
         this.stores = stores;
         this.replies = replies;
@@ -160,8 +164,8 @@ final class BackfillHandlers implements AutoCloseable {
                 throw problem("job", "job '" + job + "' is not partitioned: a backfill needs partitions (docs/jobs.md#partitions)");
             }
             RunHandlers.checkParams(def, params);
-            PartitionSet set = PartitionSet.of(def.getPartitions());
-            Selection sel = listed != null ? list(set, listed) : range(set, from, to);
+            PartitionSet set = PartitionSet.of(def.getPartitions(), new dev.baton.gateway.internal.partitions.StoreKeys(partitionKeys));
+            Selection sel = listed != null ? list(set, listed) : set.dynamic() ? dynamicRange(set, from, to) : range(set, from, to);
             String backfillId = givenId != null ? givenId : BackfillState.derivedId(job, sel.from, sel.to, sel.keys, params, maxConcurrent);
             Http.audit(ctx, "backfill", backfillId);
             BackfillState existing = stores.backfill(backfillId);
@@ -391,6 +395,38 @@ final class BackfillHandlers implements AutoCloseable {
             throw problem("to", "the range has no partitions (an open-ended time window counts only windows that have ended)");
         }
         return new Selection(first, last, null, count);
+    }
+
+    /**
+     * A range of a set with a dynamic dimension, resolved now to the list of its keys (recorded as a listed backfill:
+     * from and to stay null): the set's keys change, so a backfill keeps the keys current when it was requested (one
+     * run each), never a position in a changing order. No bounds: every current key (for date × dynamic: every
+     * current key for each date).
+     */
+    private static Selection dynamicRange(PartitionSet set, String from, String to) {
+        Iterator<Partition> it;
+        try {
+            it = set.range(from, to, Instant.now());
+        } catch (IllegalArgumentException e) {
+            String path = from != null && e.getMessage().contains("'" + from + "'") ? "from" : "to";
+            throw problem(path, e.getMessage());
+        }
+        String path = from != null || to != null ? "to" : "partitions";
+        List<String> keys = new ArrayList<>();
+        while (it.hasNext()) {
+            if (keys.size() >= MAX_LISTED) {
+                throw problem(path, "the selection has more than " + MAX_LISTED + " partitions of a dynamic partition set;"
+                        + " a backfill keeps them as a list, so backfill it in parts (partitions, or a narrower from/to)");
+            }
+            keys.add(it.next().key());
+        }
+        if (keys.isEmpty()) {
+            String sets = String.join(", ", set.dimensions().stream().filter(d -> d instanceof PartitionSet.DynamicDimension)
+                    .map(d -> "'" + ((PartitionSet.DynamicDimension) d).set() + "'").toList());
+            throw problem(path, "the selection has no partitions: dynamic partition set " + sets + " has no keys"
+                    + (set.multiDimensional() ? " (or the range has no windows)" : "") + "; add keys with baton partitions add");
+        }
+        return new Selection(null, null, keys, keys.size());
     }
 
     private static ApiError problem(String path, String message) {

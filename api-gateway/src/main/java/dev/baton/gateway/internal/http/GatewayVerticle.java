@@ -1,5 +1,7 @@
 package dev.baton.gateway.internal.http;
 
+import dev.baton.gateway.internal.partitions.KafkaPartitionKeyStore;
+import dev.baton.gateway.internal.partitions.PartitionKeyStore;
 import dev.baton.events.Origin;
 import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.internal.readmodel.KafkaReadStores;
@@ -37,6 +39,8 @@ public final class GatewayVerticle extends VerticleBase {
     private BackfillHandlers backfills;
     private final dev.baton.gateway.internal.backfills.BackfillOutput backfillOutput;
     private IncidentHandlers incidents;
+    /** The keys of dynamic partition sets (on Kafka; in memory in handler tests). */
+    private final PartitionKeyStore partitionKeys;
 
     public GatewayVerticle(Services services) {
         this(services, new KafkaReadStores(services.readModel(), services.codecs(), services.topics().jobs()));
@@ -49,9 +53,17 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** With the output backfills write to (in memory in handler tests). */
     GatewayVerticle(Services services, ReadStores stores, dev.baton.gateway.internal.backfills.BackfillOutput backfillOutput) {
+        this(services, stores, backfillOutput,
+                new KafkaPartitionKeyStore(services.config().kafkaClient(), services.topics().partitionKeys()));
+    }
+
+    /** With the output backfills write to and the store of dynamic partition keys (in memory in handler tests). */
+    GatewayVerticle(Services services, ReadStores stores, dev.baton.gateway.internal.backfills.BackfillOutput backfillOutput,
+                    PartitionKeyStore partitionKeys) {
         this.s = services;
         this.stores = stores;
         this.backfillOutput = backfillOutput;
+        this.partitionKeys = partitionKeys;
     }
 
     @Override
@@ -86,6 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
         if (incidents != null) {
             incidents.close();
         }
+        partitionKeys.close();
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -107,7 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
         Replies replies = new Replies(s.worker(), http);
         RunLookup runs = new RunLookup(stores, s.pendingRuns(), s.config().getLong(GatewayConfig.PENDING_TTL_MS));
         JobHandlers jobs = new JobHandlers(s, stores, replies);
-        RunHandlers run = new RunHandlers(s, stores, runs, replies);
+        RunHandlers run = new RunHandlers(s, stores, runs, replies, partitionKeys);
         HistoryHandlers history = new HistoryHandlers(s.config(), stores, runs, replies);
         AssetHandlers assets = new AssetHandlers(s.config(), stores, replies);
         AgentHandlers agents = new AgentHandlers(s.config(), stores, replies);
@@ -126,8 +139,9 @@ public final class GatewayVerticle extends VerticleBase {
                     .description("Log lines read from the store by log queries (a page reads at most its size plus one)")
                     .register(s.meters());
         }
-        backfills = new BackfillHandlers(s, stores, replies, backfillOutput);
-        PartitionHandlers partitions = new PartitionHandlers(s.config(), stores, replies);
+        backfills = new BackfillHandlers(s, stores, replies, backfillOutput, partitionKeys);
+        PartitionHandlers partitions = new PartitionHandlers(s.config(), stores, replies, partitionKeys);
+        PartitionKeyHandlers partitionKeyHandlers = new PartitionKeyHandlers(s.config(), partitionKeys, replies);
         Buffer openApi = openApi();
 
         Router router = Router.router(vertx);
@@ -204,6 +218,9 @@ public final class GatewayVerticle extends VerticleBase {
                 case INCIDENTS_LIST -> incidents::list;
                 case INCIDENTS_GET -> incidents::get;
                 case INCIDENTS_ACK -> incidents::acknowledge;
+                case PARTITION_KEYS_ADD -> partitionKeyHandlers::add;
+                case PARTITION_KEYS_LIST -> partitionKeyHandlers::list;
+                case PARTITION_KEYS_REMOVE -> partitionKeyHandlers::remove;
             };
             route.handler(h);
             route.failureHandler(ctx -> http.fail(ctx, failureOf(ctx)));

@@ -46,8 +46,12 @@ final class PartitionHandlers {
     private final ReadStores stores;
     private final Replies replies;
     private final Http http;
+    /** The keys of dynamic partition sets: a dynamic set lists its current keys. */
+    private final dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys;
 
-    PartitionHandlers(GatewayConfig config, ReadStores stores, Replies replies) {
+    PartitionHandlers(GatewayConfig config, ReadStores stores, Replies replies,
+                      dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys) {
+        this.partitionKeys = partitionKeys;
         this.config = config;
         this.stores = stores;
         this.replies = replies;
@@ -199,12 +203,12 @@ final class PartitionHandlers {
         return new Query(c == null ? 0 : Long.parseLong(c), limit, status);
     }
 
-    private static PartitionSet set(JobDefinition def) {
+    private PartitionSet set(JobDefinition def) {
         if (def.getPartitions() == null) {
             throw new ApiError(400, ApiError.INVALID_REQUEST, "job '" + def.getName() + "' is not partitioned",
                     Map.of("problems", List.of(Requests.problem("name", "job '" + def.getName() + "' has no partitions"))));
         }
-        return PartitionSet.of(def.getPartitions());
+        return PartitionSet.of(def.getPartitions(), new dev.baton.gateway.internal.partitions.StoreKeys(partitionKeys));
     }
 
     private static Page<Item> page(PartitionSet set, Query q, java.util.function.Function<String, Item> status) {

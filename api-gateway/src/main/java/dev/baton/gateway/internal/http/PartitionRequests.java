@@ -17,15 +17,16 @@ final class PartitionRequests {
      * @throws ApiError 400 naming the key when it is not one of the job's partitions, when a partitioned job gets
      *                  none, or when an unpartitioned job gets one
      */
-    static void check(JobDefinition def, String partition) {
-        String problem = problem(def, partition);
+    static void check(JobDefinition def, String partition, PartitionSet.DynamicKeys keys) {
+        String problem = problem(def, partition, keys);
         if (problem != null) {
             throw new ApiError(400, ApiError.INVALID_REQUEST, problem,
                     Map.of("problems", List.of(Requests.problem("partition", problem))));
         }
     }
 
-    static String problem(JobDefinition def, String partition) {
+    /** @param keys the current keys of dynamic partition sets (a key of a dynamic set must be one of them) */
+    static String problem(JobDefinition def, String partition, PartitionSet.DynamicKeys keys) {
         if (partition != null && (partition.isEmpty() || partition.length() > MAX_KEY)) {
             return "partition must be 1-" + MAX_KEY + " characters";
         }
@@ -35,10 +36,10 @@ final class PartitionRequests {
         }
         if (partition == null) {
             return "job '" + def.getName() + "' is partitioned: give a partition key, e.g. "
-                    + example(PartitionSet.of(def.getPartitions()));
+                    + example(PartitionSet.of(def.getPartitions(), keys));
         }
         try {
-            PartitionSet.of(def.getPartitions()).partition(partition);
+            PartitionSet.of(def.getPartitions(), keys).partition(partition);
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();

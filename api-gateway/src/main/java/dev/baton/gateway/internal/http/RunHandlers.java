@@ -38,8 +38,12 @@ final class RunHandlers {
     private final RunLookup runs;
     private final Replies replies;
     private final Http http;
+    /** The keys of dynamic partition sets: a run of a dynamic partition must name a current key. */
+    private final dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys;
 
-    RunHandlers(Services services, ReadStores stores, RunLookup runs, Replies replies) {
+    RunHandlers(Services services, ReadStores stores, RunLookup runs, Replies replies,
+                dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys) {
+        this.partitionKeys = partitionKeys;
         this.s = services;
         this.stores = stores;
         this.runs = runs;
@@ -85,7 +89,7 @@ final class RunHandlers {
                 WebhookSignatures.verify(s.secrets(), def, ctx);
             }
             checkParams(def, params);
-            PartitionRequests.check(def, partition);
+            PartitionRequests.check(def, partition, new dev.baton.gateway.internal.partitions.StoreKeys(partitionKeys));
             String runId = key != null ? RunIds.forRunKey(job, key) : RunIds.random();
             return new Accepted(def, runId, stores.run(runId).isPresent() || runs.pendingKnown(runId));
         }).compose(a -> {
