@@ -524,18 +524,30 @@ public final class Bench {
         try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             warmUp("runs", 0, () -> watcher.finished(req.submit(def, Map.of("list", list(100)))).get(5, TimeUnit.MINUTES));
             for (int n : sizes) {
+                Mark mark = Mark.now(stack);
                 long t0 = System.nanoTime();
                 String runId = req.submit(def, Map.of("list", list(n)));
                 RunWatcher.Finished f = watcher.finished(runId).get(30, TimeUnit.MINUTES);
                 double ms = (f.seenAtNanos() - t0) / 1e6;
+                Usage usage = mark.until(stack, 1, 0);
                 long peak = peakStateBytes(f.events());
                 out.printf(Locale.ROOT, "foreach: %d elements (maxParallel 256): %s in %.1f ms (%.3f ms per element);"
                                 + " run state peak %d bytes, %.1f bytes per element%n", n, f.status(), ms, ms / n, peak,
                         (double) peak / n);
+                // The floor: the records this run wrote (all topics, changelogs and markers included), in bulk.
+                RawKafkaFloor.Bulk floor = RawKafkaFloor.bulk(stack.broker.bootstrapServers(),
+                        (int) Math.max(1, Math.min(2_000_000, Math.round(usage.recordsPerRun()))), usage.valueBytes());
+                out.println("  " + floor.describe());
+                Map<String, Object> level = new LinkedHashMap<>();
+                compare(n + " elements, wall time vs producing and consuming the run's records", ms, floor.seconds() * 1000,
+                        "ms", level, "ratio_wall");
+                report(usage, level);
+                level.put("floor", floor.json());
                 r.put("wall_ms_" + n, ms);
                 r.put("status_" + n, f.status());
                 r.put("state_peak_bytes_" + n, peak);
                 r.put("state_bytes_per_element_" + n, (double) peak / n);
+                r.put("at_" + n, level);
             }
         }
         return r;

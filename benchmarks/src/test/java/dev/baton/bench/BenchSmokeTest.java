@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BenchSmokeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"chain", "fanout", "throughput", "sensor", "recovery", "backfill", "jmh"})
+    @ValueSource(strings = {"chain", "fanout", "throughput", "sensor", "recovery", "backfill", "foreach", "jmh"})
     void scenarioCompletesAndReports(String scenario) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Map<String, Object> result = new Bench(new PrintStream(buf, true, StandardCharsets.UTF_8), true).run(scenario);
@@ -24,7 +24,7 @@ class BenchSmokeTest {
         System.out.println(buf.toString(StandardCharsets.UTF_8) + json);
         assertThat(result).containsEntry("scenario", scenario);
         assertThat(json).startsWith("{").endsWith("}");
-        if (!scenario.equals("jmh") && !scenario.equals("backfill")) {
+        if (!scenario.equals("jmh") && !scenario.equals("backfill") && !scenario.equals("foreach")) {
             // every end-to-end scenario measures the raw-Kafka floor in the same run, and what a run cost
             assertThat(result).containsKeys("floor", "cpu_ms_per_run", "records_per_run", "records_per_run_by_topic");
             assertThat(result.keySet()).anyMatch(k -> k.startsWith("ratio_"));
@@ -43,6 +43,15 @@ class BenchSmokeTest {
                 assertThat(result).containsKeys("partitions_per_s", "wall_s", "raw_kafka_records_per_s", "rss_mib", "floor",
                         "ratio_to_floor");
                 assertThat(result.get("outcome")).isEqualTo("SUCCEEDED"); // correctness, not timing
+            }
+            case "foreach" -> {
+                for (int n : new int[] {100, 1000}) {
+                    assertThat(result.get("status_" + n)).as("%d elements", n).isEqualTo("SUCCEEDED"); // correctness, not timing
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> level = (Map<String, Object>) result.get("at_" + n);
+                    assertThat(level).containsKeys("floor", "ratio_wall", "cpu_ms_per_run", "records_per_run");
+                    assertThat(result).containsKey("state_bytes_per_element_" + n);
+                }
             }
             case "jmh" -> assertThat(result.keySet()).anyMatch(k -> k.startsWith("decideAndApply"));
             default -> throw new AssertionError(scenario);

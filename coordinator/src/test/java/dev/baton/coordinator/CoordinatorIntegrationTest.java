@@ -84,8 +84,10 @@ class CoordinatorIntegrationTest {
                         StepSucceededReport.newBuilder().setOutputs(Map.of("rows", "7")).build()));
                 StepCommand two = commands.await(c -> c.getRunId().equals(runId) && c.getStepKey().equals("two"));
                 // the restarted instance recorded when it was running (the start-up line of the log, the recovery benchmark)
-                assertThat(coordinator.startup().running()).as(coordinator.startup().describe())
-                        .isGreaterThanOrEqualTo(coordinator.startup().started());
+                // (a task may process before the whole instance reports RUNNING: wait for the line, do not race it)
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(coordinator.startup().running()).as(coordinator.startup().describe())
+                                .isGreaterThanOrEqualTo(coordinator.startup().started()));
                 assertThat(((ExecuteStep) two.getCommand()).getInputs()).containsEntry("one", Map.of("rows", "7"));
                 out.send(topics.agentReports(), runId, report(two, new StepStartedReport("h", "eu", 2L)));
                 out.send(topics.agentReports(), runId, report(two, StepSucceededReport.newBuilder().build()));
