@@ -135,7 +135,10 @@ class ThreeBrokerClusterTest {
     }
 
     private String runOrders(Gateway gateway, String token) throws Exception {
-        HttpResponse<String> trig = call(gateway, token, "POST", "/api/v1/jobs/orders_daily/runs", "application/json", "{}");
+        // 503 "the read model is not ready yet ... retry shortly" while a gateway's read model starts or rebalances: retry
+        HttpResponse<String> trig = Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> call(gateway, token, "POST", "/api/v1/jobs/orders_daily/runs", "application/json", "{}"),
+                        r -> r.statusCode() != 503);
         assertThat(trig.statusCode()).as(trig.body()).isEqualTo(202);
         String runId = JSON.readTree(trig.body()).path("runId").asText();
         return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
