@@ -78,13 +78,15 @@ final class BackfillBench {
             String id = "bench-" + UUID.randomUUID();
             long t0 = System.nanoTime();
             HttpResponse<String> bf;
-            do { // until the gateway's read model shows the job
+            // Until the gateway's read model shows the job (404) and is ready (503 "retry shortly" while it starts or
+            // rebalances): a client retries both.
+            do {
                 bf = send(http, "POST", base + "/jobs/bench_backfill/backfills", admin.token(), "application/json",
                         "{\"backfillId\": \"" + id + "\", \"maxConcurrent\": " + maxConcurrent + "}");
-                if (bf.statusCode() == 404) {
+                if (bf.statusCode() == 404 || bf.statusCode() == 503) {
                     Thread.sleep(200);
                 }
-            } while (bf.statusCode() == 404 && System.nanoTime() - t0 < 60_000_000_000L);
+            } while ((bf.statusCode() == 404 || bf.statusCode() == 503) && System.nanoTime() - t0 < 60_000_000_000L);
             if (bf.statusCode() != 202) {
                 throw new IllegalStateException("backfill refused: " + bf.statusCode() + " " + bf.body());
             }
