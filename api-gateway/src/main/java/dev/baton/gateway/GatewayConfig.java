@@ -31,6 +31,7 @@ public final class GatewayConfig extends BatonConfig {
     public static final String COMMIT_INTERVAL_MS = "gateway.commit.interval.ms";
     public static final String REQUEST_TIMEOUT_MS = "gateway.request.timeout.ms";
     public static final String HEALTH_TIMEOUT_MS = "gateway.health.timeout.ms";
+    public static final String READ_MODEL_WAIT_MS = "gateway.read.model.wait.ms";
     public static final String SSE_KEEPALIVE_MS = "gateway.sse.keepalive.ms";
     public static final String SSE_LOGS_LINGER_MS = "gateway.sse.logs.linger.ms";
     public static final String PAGE_DEFAULT = "gateway.page.default";
@@ -80,6 +81,9 @@ public final class GatewayConfig extends BatonConfig {
                     "How long a request waits for Kafka (produce acknowledgement, topic creation) before answering 503.")
             .define(HEALTH_TIMEOUT_MS, Type.LONG, 2_000L, Range.atLeast(50), Importance.LOW,
                     "Timeout of each /health check (Kafka, registry).")
+            .define(READ_MODEL_WAIT_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+                    "How long a request that finds the read model's stores unavailable (a rebalance, e.g. after a broker or "
+                            + "another gateway went away) waits for them before answering 503 with Retry-After; 0 answers at once.")
             .define(SSE_KEEPALIVE_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.LOW,
                     "Interval of keep-alive comments on Server-Sent Event streams (keeps proxies from closing idle streams).")
             .define(SSE_LOGS_LINGER_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,

@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 public final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How often a GET answered 503 is asked again (each after its Retry-After, at most 5 s). */
+    static final int READ_RETRIES = 6;
     private final String base;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -134,7 +136,15 @@ public final class ApiClient {
         }
         b.header("Accept", "application/json");
         try {
-            HttpResponse<String> resp = http.send(auth(b).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest req = auth(b).build();
+            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            // A read answered 503 (the gateway's read model starting or rebalancing, Kafka slow) is asked again after the
+            // Retry-After it names, a few times; writes are not repeated here: the caller decides (run keys make them safe).
+            for (int retry = 0; resp.statusCode() == 503 && "GET".equals(req.method()) && retry < READ_RETRIES; retry++) {
+                long seconds = resp.headers().firstValueAsLong("Retry-After").orElse(1);
+                Thread.sleep(Duration.ofSeconds(Math.clamp(seconds, 1, 5)));
+                resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            }
             if (resp.statusCode() >= 400) {
                 throw error(resp.statusCode(), resp.body());
             }

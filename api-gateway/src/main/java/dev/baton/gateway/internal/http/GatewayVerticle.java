@@ -117,7 +117,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router() {
         Http http = new Http(s);
-        Replies replies = new Replies(s.worker(), http);
+        Replies replies = s.readModel() == null ? new Replies(s.worker(), http)
+                : new Replies(s.worker(), http, s.readModel()::ready, s.config().getLong(GatewayConfig.READ_MODEL_WAIT_MS));
         RunLookup runs = new RunLookup(stores, s.pendingRuns(), s.config().getLong(GatewayConfig.PENDING_TTL_MS));
         JobHandlers jobs = new JobHandlers(s, stores, replies);
         RunHandlers run = new RunHandlers(s, stores, runs, replies, partitionKeys);

@@ -131,7 +131,8 @@ public final class Http {
                         Map.of("limit", Map.of("name", "max.request.size")));
             }
             if (c instanceof InvalidStateStoreException) {
-                return ApiError.unavailable("the read model is not ready yet (it is starting or rebalancing); retry shortly");
+                return new ApiError(503, ApiError.UNAVAILABLE, "the read model is not ready yet (it is starting or rebalancing); "
+                        + "retry shortly", Map.of("retryAfterSeconds", 1));
             }
             if (c instanceof KafkaException || c instanceof TimeoutException
                     || c instanceof org.apache.kafka.common.errors.TimeoutException) {
