@@ -213,86 +213,70 @@ final class BackfillHandlers implements AutoCloseable {
 
     void get(RoutingContext ctx) {
         String id = ctx.pathParam("id");
+        replies.ok(ctx, () -> Status.of(visible(ctx, id)));
+    }
+
+    /** What a state change does to one backfill the caller may see: checks its state, appends its event, says what it did. */
+    @FunctionalInterface
+    private interface Change {
+        Object apply(BackfillState b, String id, String actor) throws Exception;
+    }
+
+    /** Answers 202 with what {@code change} did to the backfill of the path, audited. */
+    private void change(RoutingContext ctx, Change change) {
+        String id = ctx.pathParam("id");
+        String actor = actor(ctx);
         replies.reply(ctx, replies.blocking(() -> {
             BackfillState b = visible(ctx, id);
-            return Status.of(b);
-        }).map(st -> {
-            http.json(ctx, 200, st);
+            Http.audit(ctx, "backfill", id);
+            return change.apply(b, id, actor);
+        }).map(c -> {
+            http.json(ctx, 202, c);
             return null;
         }));
     }
 
     /** Stops launching (the submitter sees the event) and asks each run in flight to cancel. */
     void cancel(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        String actor = actor(ctx);
-        replies.reply(ctx, replies.blocking(() -> {
-            BackfillState b = visible(ctx, id);
-            Http.audit(ctx, "backfill", id);
-            switch (b.status()) {
-                case CANCELED -> {
-                    return new Canceled(id, b.status().name(), 0);
-                }
-                case COMPLETED -> throw ApiError.conflict("backfill " + id + " is completed; nothing to cancel");
-                case RUNNING, PAUSED -> {
-                    BackfillEvent e = BackfillSubmitter.event(id, Http.requestId(ctx),
-                            new BackfillCanceled(actor, (long) b.inFlight().size()));
-                    submitter.append(e);
-                    BackfillState after = BackfillFold.apply(b, e).state();
-                    metrics.finished(b.job(), "canceled", after.canceledAt() - after.requestedAt());
-                    long asked = submitter.cancelRuns(b, "backfill " + id + " canceled");
-                    submitter.submit(id); // records the ends of the partitions in flight
-                    return new Canceled(id, BackfillState.Status.CANCELED.name(), asked);
-                }
+        change(ctx, (b, id, actor) -> switch (b.status()) {
+            case CANCELED -> new Canceled(id, b.status().name(), 0);
+            case COMPLETED -> throw ApiError.conflict("backfill " + id + " is completed; nothing to cancel");
+            case RUNNING, PAUSED -> {
+                BackfillEvent e = BackfillSubmitter.event(id, Http.requestId(ctx),
+                        new BackfillCanceled(actor, (long) b.inFlight().size()));
+                submitter.append(e);
+                BackfillState after = BackfillFold.apply(b, e).state();
+                metrics.finished(b.job(), "canceled", after.canceledAt() - after.requestedAt());
+                long asked = submitter.cancelRuns(b, "backfill " + id + " canceled");
+                submitter.submit(id); // records the ends of the partitions in flight
+                yield new Canceled(id, BackfillState.Status.CANCELED.name(), asked);
             }
-            throw new IllegalStateException("unreachable");
-        }).map(c -> {
-            http.json(ctx, 202, c);
-            return null;
-        }));
+        });
     }
 
     void pause(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        String actor = actor(ctx);
-        replies.reply(ctx, replies.blocking(() -> {
-            BackfillState b = visible(ctx, id);
-            Http.audit(ctx, "backfill", id);
+        change(ctx, (b, id, actor) -> {
             if (b.status() != BackfillState.Status.RUNNING) {
                 throw ApiError.conflict("backfill " + id + " is " + b.status() + "; only a running backfill can be paused");
             }
             submitter.append(BackfillSubmitter.event(id, Http.requestId(ctx), new BackfillPaused(actor)));
             return new Changed(id, BackfillState.Status.PAUSED.name(), null, null);
-        }).map(c -> {
-            http.json(ctx, 202, c);
-            return null;
-        }));
+        });
     }
 
     void resume(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        String actor = actor(ctx);
-        replies.reply(ctx, replies.blocking(() -> {
-            BackfillState b = visible(ctx, id);
-            Http.audit(ctx, "backfill", id);
+        change(ctx, (b, id, actor) -> {
             if (b.status() != BackfillState.Status.PAUSED) {
                 throw ApiError.conflict("backfill " + id + " is " + b.status() + "; only a paused backfill can be resumed");
             }
             submitter.append(BackfillSubmitter.event(id, Http.requestId(ctx), new BackfillResumed(actor)));
             submitter.submit(id);
             return new Changed(id, BackfillState.Status.RUNNING.name(), null, null);
-        }).map(c -> {
-            http.json(ctx, 202, c);
-            return null;
-        }));
+        });
     }
 
     void retryFailed(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        String actor = actor(ctx);
-        replies.reply(ctx, replies.blocking(() -> {
-            BackfillState b = visible(ctx, id);
-            Http.audit(ctx, "backfill", id);
+        change(ctx, (b, id, actor) -> {
             if (b.status() != BackfillState.Status.COMPLETED) {
                 throw ApiError.conflict("backfill " + id + " is " + b.status() + "; retry-failed needs a completed backfill");
             }
@@ -303,10 +287,7 @@ final class BackfillHandlers implements AutoCloseable {
             submitter.append(BackfillSubmitter.event(id, Http.requestId(ctx), new BackfillRetryRequested(round, b.failed(), actor)));
             submitter.submit(id);
             return new Changed(id, BackfillState.Status.RUNNING.name(), b.failed(), round);
-        }).map(c -> {
-            http.json(ctx, 202, c);
-            return null;
-        }));
+        });
     }
 
     @Override

@@ -3,33 +3,22 @@ package dev.baton.gateway.internal.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.events.BackfillRequested;
 import dev.baton.events.JobDefinition;
 import dev.baton.events.RunRequest;
 import dev.baton.gateway.ApiTokens;
-import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.Role;
-import dev.baton.gateway.Secrets;
 import dev.baton.gateway.internal.backfills.BackfillState;
-import dev.baton.gateway.internal.json.Json;
+import dev.baton.gateway.internal.http.HandlerServer.Reply;
 import dev.baton.gateway.internal.partitions.PartitionKeyStore;
 import dev.baton.gateway.internal.readmodel.InMemoryReadStores;
 import dev.baton.jobs.Format;
 import dev.baton.jobs.JobParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,49 +47,10 @@ class DynamicPartitionHandlersTest {
               - { key: export, noop: {} }
             """;
 
-    static Vertx vertx;
-    static GatewayVerticle verticle;
+    static HandlerServer server;
     static final InMemoryReadStores stores = new InMemoryReadStores();
-    static final Recorder out = new Recorder();
+    static final HandlerServer.RecordingOutput out = new HandlerServer.RecordingOutput(stores);
     static final PartitionKeyStore keys = PartitionKeyStore.inMemory();
-    static final HttpClient client = HttpClient.newHttpClient();
-
-    /** The Kafka side in memory: backfill events folded into the stores as the read model would, run requests kept. */
-    static final class Recorder implements dev.baton.gateway.internal.backfills.BackfillOutput {
-        final List<dev.baton.events.BackfillEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final List<RunRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public synchronized void append(dev.baton.events.BackfillEvent e) {
-            events.add(e);
-            stores.backfillEvent(e);
-        }
-
-        @Override
-        public void appendAsync(dev.baton.events.BackfillEvent e, java.util.function.Consumer<Exception> onFailure) {
-            append(e);
-        }
-
-        @Override
-        public void request(RunRequest r, java.util.function.Consumer<Exception> done) {
-            requests.add(r);
-            done.accept(null);
-        }
-
-        @Override
-        public void control(dev.baton.events.ControlCommand c) {}
-
-        @Override
-        public void flush() {}
-
-        List<dev.baton.events.BackfillEvent> of(String id) {
-            return events.stream().filter(e -> e.getBackfillId().equals(id)).toList();
-        }
-
-        List<RunRequest> requestsOf(String id) {
-            return requests.stream().filter(r -> id.equals(r.getTags().get(BackfillState.TAG))).toList();
-        }
-    }
 
     static void register(String yaml) {
         JobDefinition d = JobParser.parse(yaml, Format.YAML, Instant.parse("2026-12-01T00:00:00Z"));
@@ -111,34 +61,18 @@ class DynamicPartitionHandlersTest {
     static void start() throws Exception {
         register(EXPORTS);
         register(DAILY_EXPORTS);
-        vertx = Vertx.vertx();
-        WorkerExecutor worker = vertx.createSharedWorkerExecutor("test-worker", 2);
-        GatewayConfig config = new GatewayConfig(Map.of("bootstrap.servers", "127.0.0.1:1", "schema.registry.url", "mock://none",
-                GatewayConfig.PORT, "0", GatewayConfig.HOST, "127.0.0.1"));
-        java.nio.file.Path tokensFile = java.nio.file.Files.createTempDirectory("dynamic-partitions-test").resolve("tokens");
-        TokenStore tokens = new TokenStore(tokensFile, Map.of(OPERATOR.name(), "operator:" + OPERATOR.sha256()), Map.of());
-        Services services = new Services(config, config.topics(), vertx, worker, null, null, null, null, null, tokens, null,
-                new SimpleMeterRegistry(), null, null, Services.newPendingRuns(), Secrets.fromEnvironment(Map.of()));
-        verticle = new GatewayVerticle(services, stores, out, keys);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = HandlerServer.start(stores, out, keys, new SimpleMeterRegistry(), OPERATOR);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
         }
     }
 
-    record Reply(int status, JsonNode body) {}
-
     static Reply call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + path))
-                .header("Authorization", "Bearer " + OPERATOR.token());
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Reply(r.statusCode(), r.body().length == 0 ? null : Json.tree(r.body()));
+        return server.call(OPERATOR, method, path, body);
     }
 
     /** The coordinator's part: every requested run of the backfill succeeds. */

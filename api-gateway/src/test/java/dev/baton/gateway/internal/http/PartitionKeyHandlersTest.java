@@ -4,25 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.gateway.ApiTokens;
-import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.Role;
-import dev.baton.gateway.Secrets;
-import dev.baton.gateway.internal.json.Json;
+import dev.baton.gateway.internal.http.HandlerServer.Reply;
 import dev.baton.gateway.internal.partitions.PartitionKeyStore;
 import dev.baton.gateway.internal.readmodel.InMemoryReadStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,42 +22,23 @@ class PartitionKeyHandlersTest {
     static final ApiTokens.NewToken OPERATOR = ApiTokens.create("ops", Role.OPERATOR);
     static final ApiTokens.NewToken VIEWER = ApiTokens.create("watcher", Role.VIEWER);
 
-    static Vertx vertx;
-    static GatewayVerticle verticle;
+    static HandlerServer server;
     static final PartitionKeyStore keys = PartitionKeyStore.inMemory();
-    static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        WorkerExecutor worker = vertx.createSharedWorkerExecutor("test-worker", 2);
-        GatewayConfig config = new GatewayConfig(Map.of("bootstrap.servers", "127.0.0.1:1", "schema.registry.url", "mock://none",
-                GatewayConfig.PORT, "0", GatewayConfig.HOST, "127.0.0.1"));
-        java.nio.file.Path tokensFile = java.nio.file.Files.createTempDirectory("partition-keys-test").resolve("tokens");
-        TokenStore tokens = new TokenStore(tokensFile, Map.of(OPERATOR.name(), "operator:" + OPERATOR.sha256(),
-                VIEWER.name(), "viewer:" + VIEWER.sha256()), Map.of());
-        Services services = new Services(config, config.topics(), vertx, worker, null, null, null, null, null, tokens, null,
-                new SimpleMeterRegistry(), null, null, Services.newPendingRuns(), Secrets.fromEnvironment(Map.of()));
-        verticle = new GatewayVerticle(services, new InMemoryReadStores(), null, keys);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = HandlerServer.start(new InMemoryReadStores(), null, keys, new SimpleMeterRegistry(), OPERATOR, VIEWER);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
         }
     }
 
-    record Reply(int status, JsonNode body) {}
-
     static Reply call(ApiTokens.NewToken who, String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + verticle.actualPort() + path))
-                .header("Authorization", "Bearer " + who.token());
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Reply(r.statusCode(), r.body().length == 0 ? null : Json.tree(r.body()));
+        return server.call(who, method, path, body);
     }
 
     static List<String> texts(JsonNode array) {
