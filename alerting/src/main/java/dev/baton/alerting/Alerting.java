@@ -16,6 +16,7 @@ import dev.baton.platform.ThreadRestarts;
 import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.StreamsHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
@@ -202,14 +203,7 @@ public final class Alerting implements BatonService {
             return ServiceHealth.STOPPED;
         }
         List<ServiceHealth> parts = new ArrayList<>();
-        KafkaStreams.State state = streams.state();
-        String why = restarts.fatal() != null ? restarts.fatal() : restarts.lastFailure();
-        parts.add(switch (state) {
-            case RUNNING -> ServiceHealth.UP;
-            case CREATED, REBALANCING -> ServiceHealth.starting("incident engine: Kafka Streams " + state);
-            case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR ->
-                    ServiceHealth.down("incident engine: Kafka Streams " + state + (why == null ? "" : ": " + why));
-        });
+        parts.add(StreamsHealth.of("incident engine", streams.state(), restarts));
         if (notifier != null) {
             String dead = notifier.deadThread();
             parts.add(dead != null ? ServiceHealth.down(dead)

@@ -16,6 +16,7 @@ import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.StreamsHealth;
 import dev.baton.schemas.serde.AvroSerde;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Counter;
@@ -39,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -279,12 +279,7 @@ public final class Gateway implements BatonService {
         if (closed) {
             return ServiceHealth.STOPPED;
         }
-        KafkaStreams.State state = readModel.state();
-        ServiceHealth model = switch (state) {
-            case RUNNING -> ServiceHealth.UP;
-            case CREATED, REBALANCING -> ServiceHealth.starting("read model: Kafka Streams " + state);
-            case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR -> ServiceHealth.down("read model: Kafka Streams " + state);
-        };
+        ServiceHealth model = StreamsHealth.of("read model", readModel.state(), null);
         ServiceHealth http = verticle.actualPort() > 0 ? ServiceHealth.UP : ServiceHealth.down("HTTP server not listening");
         return ServiceHealth.worst(List.of(model, http));
     }

@@ -11,6 +11,7 @@ import dev.baton.platform.ServiceHealth;
 import dev.baton.platform.ThreadRestarts;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.StreamsHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -215,14 +216,7 @@ public final class Coordinator implements BatonService {
         if (closed) {
             return ServiceHealth.STOPPED;
         }
-        KafkaStreams.State state = streams.state();
-        String why = restarts.fatal() != null ? restarts.fatal() : restarts.lastFailure();
-        return switch (state) {
-            case RUNNING -> ServiceHealth.UP;
-            case CREATED, REBALANCING -> ServiceHealth.starting("Kafka Streams " + state);
-            case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR ->
-                    ServiceHealth.down("Kafka Streams " + state + (why == null ? "" : ": " + why));
-        };
+        return StreamsHealth.of("", streams.state(), restarts);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.baton.scheduler;
 
+import dev.baton.platform.streams.StreamsHealth;
 import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.ServiceHealth;
@@ -205,14 +206,7 @@ public final class Scheduler implements BatonService {
         }
         List<ServiceHealth> parts = new ArrayList<>();
         if (streams != null) {
-            KafkaStreams.State state = streams.state();
-            String why = restarts.fatal() != null ? restarts.fatal() : restarts.lastFailure();
-            parts.add(switch (state) {
-                case RUNNING -> ServiceHealth.UP;
-                case CREATED, REBALANCING -> ServiceHealth.starting("schedule engine: Kafka Streams " + state);
-                case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR ->
-                        ServiceHealth.down("schedule engine: Kafka Streams " + state + (why == null ? "" : ": " + why));
-            });
+            parts.add(StreamsHealth.of("schedule engine", streams.state(), restarts));
         }
         if (sensors != null) {
             String dead = sensors.deadThread();
