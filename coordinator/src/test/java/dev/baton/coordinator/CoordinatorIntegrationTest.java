@@ -29,7 +29,7 @@ class CoordinatorIntegrationTest {
             name: chain
             steps:
               - { key: one, noop: {}, produces: [a1] }
-              - { key: two, needs: [one], noop: {}, produces: [a2] }
+              - { key: two, needs: [one], run: "true", produces: [a2] }   # a run step: its command carries the inputs
             """, Format.YAML, Instant.EPOCH);
 
     @TempDir Path state;

@@ -7,10 +7,10 @@ import org.slf4j.Logger;
 /** What a {@link StepHandler} sees of its attempt, and how it reports results. */
 public interface StepContext {
 
-    /** The run's parameters (after defaults), by name. */
+    /** The run's parameters (after defaults), by name; a forEach instance's leave out the list it maps over (docs/jobs.md). */
     Map<String, String> params();
 
-    /** Outputs of upstream steps: step key → output name → value. */
+    /** Outputs of upstream steps: step key → output name → value; a forEach instance's leave out the list it maps over. */
     Map<String, Map<String, String>> inputs();
 
     /** The action's {@code config} map from the job definition, templates resolved. */

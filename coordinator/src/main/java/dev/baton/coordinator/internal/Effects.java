@@ -6,6 +6,7 @@ import dev.baton.coordinator.internal.admission.AdmissionMessage.Scope;
 import dev.baton.coordinator.internal.events.Input;
 import dev.baton.coordinator.internal.events.Input.Timer;
 import dev.baton.coordinator.internal.processing.AssetChecks;
+import dev.baton.coordinator.internal.processing.CommandData;
 import dev.baton.coordinator.internal.processing.DecisionContext;
 import dev.baton.coordinator.internal.processing.Plan;
 import dev.baton.coordinator.internal.processing.RunDecider;
@@ -250,11 +251,14 @@ final class Effects {
     private StepCommand execute(Envelope e, StepDispatched d, RunState s, DecisionContext ctx) {
         Plan plan = decider.plan(s.definition());
         StepDefinition def = plan.step(e.stepKey());
+        // Only what the step can see (docs/jobs.md "What a step's command carries"): templates are already resolved.
+        CommandData carried = plan.commandData(e.stepKey());
         ExecuteStep exec = ExecuteStep.newBuilder()
                 .setJob(s.job())
                 .setAction(ctx.resolvedAction(d.attemptId()))
-                .setParams(s.params())
-                .setInputs(new LinkedHashMap<>(RunDecider.upstreamOutputs(s, plan, e.stepKey(), StepState::outputs)))
+                .setParams(carried.params(s.params()))
+                .setInputs(carried.exposed()
+                        ? carried.inputs(RunDecider.upstreamOutputs(s, plan, e.stepKey(), StepState::outputs)) : Map.of())
                 .setProduces(def.getProduces())
                 .setUpstream(d.upstream())
                 .setHeartbeatIntervalMs(decider.settings().heartbeatInterval().toMillis())

@@ -554,4 +554,131 @@ class CoordinatorTopologyTest {
         assertThat(((AssetMaterialization) downstream.getPayload()).getUpstream())
                 .extracting(UpstreamRef::getMaterializationId).containsExactly(produced.getEventId());
     }
+
+    void request(String runId, JobDefinition definition, Map<String, String> params) {
+        RunRequest r = RunRequest.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(runId).setTimestamp(now())
+                .setTraceId("trace-" + runId).setJob(definition.getName()).setOrigin(Origin.API).setDefinition(definition)
+                .setParams(params).build();
+        requests.pipeInput(runId, requestSerde.serialize(topics.runRequests(), r), now());
+    }
+
+    /** The commands written since the last read, with their size on the wire. */
+    record Sent(StepCommand command, int bytes) {
+        ExecuteStep execute() {
+            return (ExecuteStep) command.getCommand();
+        }
+    }
+
+    List<Sent> sent() {
+        return commands.readValuesToList().stream()
+                .map(v -> new Sent(commandSerde.deserialize(topics.commands("default"), v), v.length)).toList();
+    }
+
+    static final String SEES = """
+            name: sees
+            params:
+              a: { default: "A" }
+              b: { default: "B" }
+            steps:
+              - key: extract
+                run: echo "${{ params.a }}"
+              - { key: quiet, needs: [extract], noop: {} }
+              - key: call
+                needs: [extract]
+                http: { url: "https://example.com/${{ params.a }}/${{ steps.extract.outputs.rows }}" }
+              - key: script
+                needs: [extract]
+                run: echo "${{ params.a }} ${{ steps.extract.outputs.rows }}"
+            """;
+
+    @Test
+    void aCommandCarriesOnlyTheParamsAndOutputsItsStepCanSee() {
+        request("sees-1", def(SEES), Map.of("b", "bee"));
+        StepCommand extract = commands(commands).getFirst();
+        // a run step shows every param to its process (BATON_PARAM_<NAME>, docs/agent.md), not only those it references
+        assertThat(((ExecuteStep) extract.getCommand()).getParams()).isEqualTo(Map.of("a", "A", "b", "bee"));
+        report(extract, new StepStartedReport("h", "eu", 1L));
+        report(extract, ok(Map.of("rows", "42")));
+        Map<String, Sent> next = new HashMap<>();
+        sent().forEach(c -> next.put(c.command().getStepKey(), c));
+        assertThat(next).containsOnlyKeys("quiet", "call", "script");
+        // noop and http: templates are resolved, nothing else reaches the agent
+        assertThat(next.get("quiet").execute().getParams()).isEmpty();
+        assertThat(next.get("quiet").execute().getInputs()).isEmpty();
+        ExecuteStep call = next.get("call").execute();
+        assertThat(((HttpAction) call.getAction()).getUrl()).isEqualTo("https://example.com/A/42");
+        assertThat(call.getParams()).doesNotContainKeys("a", "b");
+        assertThat(call.getInputs()).isEmpty();
+        ExecuteStep script = next.get("script").execute();
+        assertThat(((RunAction) script.getAction()).getScript()).contains("A 42");
+        assertThat(script.getParams()).isEqualTo(Map.of("a", "A", "b", "bee"));
+        assertThat(script.getInputs()).isEqualTo(Map.of("extract", Map.of("rows", "42")));
+    }
+
+    static final String MAPPED_PARAM = """
+            name: mapped_param
+            params:
+              list: { default: "[]" }
+              other: { default: "o" }
+            steps:
+              - key: each
+                forEach: "${{ params.list }}"
+                maxParallel: 1
+                run: echo "${{ item }}"
+            """;
+
+    static final String MAPPED_OUTPUT = """
+            name: mapped_output
+            steps:
+              - key: list
+                run: echo list
+              - key: each
+                needs: [list]
+                forEach: "${{ steps.list.outputs.items }}"
+                maxParallel: 1
+                run: echo "${{ item }}"
+            """;
+
+    static String list(int n) {
+        List<String> elements = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            elements.add(String.format("\"e%05d\"", i));
+        }
+        return "[" + String.join(",", elements) + "]";
+    }
+
+    @Test
+    void aForEachInstanceCommandDoesNotGrowWithTheListLength() {
+        String small = list(10);
+        String large = list(3000);
+        assertThat(large.length() - small.length()).isGreaterThan(20_000);
+
+        // over a param: every instance leaves the list out, keeps the other params
+        request("param-010", def(MAPPED_PARAM), Map.of("list", small));
+        Sent fromSmall = sent().getFirst();
+        request("param-999", def(MAPPED_PARAM), Map.of("list", large));
+        Sent fromLarge = sent().getFirst();
+        for (Sent c : List.of(fromSmall, fromLarge)) {
+            assertThat(c.command().getStepKey()).isEqualTo("each[0]");
+            assertThat(((RunAction) c.execute().getAction()).getScript()).contains("e00000");
+            assertThat(c.execute().getParams()).isEqualTo(Map.of("other", "o"));
+        }
+        assertThat(fromLarge.bytes()).as("same run id length, same element: only the list differs")
+                .isEqualTo(fromSmall.bytes()).isLessThan(1_000);
+
+        // over an upstream output: the instance's inputs leave out that output, keep the others
+        Map<String, Integer> bytes = new HashMap<>();
+        for (String list : List.of(small, large)) {
+            String runId = "output-" + list.length();
+            request(runId, def(MAPPED_OUTPUT), Map.of());
+            StepCommand producer = commands(commands).getFirst();
+            report(producer, new StepStartedReport("h", "eu", 1L));
+            report(producer, ok(Map.of("items", list, "note", "n")));
+            Sent instance = sent().getFirst();
+            assertThat(instance.command().getStepKey()).isEqualTo("each[0]");
+            assertThat(instance.execute().getInputs()).isEqualTo(Map.of("list", Map.of("note", "n")));
+            bytes.put(runId, instance.bytes() - runId.length() * 2); // run id and trace id differ by the run id's length
+        }
+        assertThat(bytes.get("output-" + large.length())).isEqualTo(bytes.get("output-" + small.length())).isLessThan(1_000);
+    }
 }

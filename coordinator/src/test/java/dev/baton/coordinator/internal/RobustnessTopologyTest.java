@@ -245,7 +245,7 @@ class RobustnessTopologyTest {
               - { key: a1, noop: {} }
               - { key: a2, noop: {} }
               - { key: a3, noop: {} }
-              - { key: c, needs: [a1, a2, a3], noop: {} }
+              - { key: c, needs: [a1, a2, a3], run: "true" }   # a run step: its command carries params and inputs
             """;
 
     @Test
@@ -253,7 +253,7 @@ class RobustnessTopologyTest {
         int limit = 64 * 1024;
         start(limit, new TemplateActionResolver());
         List<RunEvent> all = new ArrayList<>();
-        // The fan-in step's command carries the outputs of its three upstream steps (25 KiB each) and the params
+        // The fan-in (run) step's command carries the outputs of its three upstream steps (25 KiB each) and the params
         // (10 KiB): about 85 KiB, over the 64 KiB limit, while every record before it fits.
         request("fat", def(FAN_IN), Map.of("blob", "p".repeat(10_000)));
         List<StepCommand> ups = commands();

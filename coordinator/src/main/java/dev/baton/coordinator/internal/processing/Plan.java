@@ -13,6 +13,7 @@ import java.util.Set;
 public final class Plan {
     private final Map<String, StepDefinition> steps = new LinkedHashMap<>();
     private final Map<String, Set<String>> upstream = new LinkedHashMap<>();
+    private final Map<String, CommandData> commandData = new LinkedHashMap<>();
 
     /** Every string of the definition's steps (actions, env, conditions), for {@link #referencedOutputs}. */
     private final String text;
@@ -30,7 +31,14 @@ public final class Plan {
         }
         for (String key : steps.keySet()) {
             upstream.put(key, transitiveUpstream(key));
+            commandData.put(key, CommandData.of(steps.get(key)));
         }
+    }
+
+    /** What the commands of a step (or of an instance of a forEach step) carry besides the action, see {@link CommandData}. */
+    public CommandData commandData(String key) {
+        CommandData d = commandData.get(key);
+        return d != null ? d : commandData.get(definitionKey(key));
     }
 
     /** The definition of a step, or of the forEach step an instance key ({@code each[3]}) belongs to. */
