@@ -182,12 +182,16 @@ public final class Gateway implements BatonService {
             toClose.add(schedules);
 
             // Every gateway hosts the job registry under one shared application id: Kafka runs its one task on one of them.
+            // That gateway also drives the backfills; a gateway without the registry never does.
+            java.util.function.BooleanSupplier drivesBackfills = () -> false;
             if (config.getBoolean(GatewayConfig.REGISTRY_ENABLED)) {
                 java.util.Properties registryProps = JobRegistry.streamsProperties(config.kafkaClient(), topics,
                         config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
                         config.topicDefaults().replicationFactor());
                 registryProps.putAll(config.streamsTopicSettings());
-                toClose.add(JobRegistry.start(topics, registryProps, JobRegistryTopology.Codecs.create(registryConfig)));
+                JobRegistry jobRegistry = JobRegistry.start(topics, registryProps, JobRegistryTopology.Codecs.create(registryConfig));
+                toClose.add(jobRegistry);
+                drivesBackfills = jobRegistry::ownsTask;
             }
 
             EventProducer producer = EventProducer.create(config.kafkaClient(), registryConfig, config.requestTimeout().toMillis());
@@ -211,7 +215,7 @@ public final class Gateway implements BatonService {
             WorkerExecutor worker = vertx.createSharedWorkerExecutor("baton-gateway-worker", config.getInt(GatewayConfig.WORKERS));
 
             Services services = new Services(config, topics, vertx, worker, readModel, codecs, producer, admin, registry, tokens,
-                    schedules, recordTo, prometheus, registrations, Services.newPendingRuns(), secrets);
+                    schedules, recordTo, prometheus, registrations, Services.newPendingRuns(), secrets, drivesBackfills);
             GatewayVerticle verticle = new GatewayVerticle(services);
             vertx.deployVerticle(verticle, new DeploymentOptions()).toCompletionStage().toCompletableFuture()
                     .get(config.requestTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);

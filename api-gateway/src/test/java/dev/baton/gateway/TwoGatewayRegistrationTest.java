@@ -196,6 +196,42 @@ class TwoGatewayRegistrationTest {
 
     @Test
     @Order(3)
+    void exactlyOneGatewayDrivesEachBackfillWhicheverGatewayAcceptedIt() {
+        String daily = """
+                name: bf_daily
+                partitions:
+                  daily: { start: "2026-01-01", timezone: UTC }
+                steps:
+                  - { key: load, noop: {} }
+                """;
+        assertThat(register(restA, daily).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(restB.get("/api/v1/jobs/bf_daily", admin.token()).status()).isEqualTo(200));
+        for (String via : List.of("a", "b")) {
+            Rest rest = via.equals("a") ? restA : restB;
+            Rest.Response r = rest.postJson("/api/v1/jobs/bf_daily/backfills", admin.token(),
+                    Map.of("backfillId", "via-" + via, "from", "2026-01-01", "to", "2026-01-09", "maxConcurrent", 2));
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        }
+        // No coordinator here: no run ends, so one driver launches exactly maxConcurrent partitions of each backfill and
+        // stops. Were both gateways driving (as before: each throttled on its own), each backfill would get 4.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(launched("via-a")).isEqualTo(2);
+            assertThat(launched("via-b")).isEqualTo(2);
+        });
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(launched("via-a")).as("via-a stays at maxConcurrent").isEqualTo(2);
+            assertThat(launched("via-b")).as("via-b stays at maxConcurrent").isEqualTo(2);
+        });
+    }
+
+    long launched(String backfillId) {
+        Rest.Response r = restB.get("/api/v1/backfills/" + backfillId, admin.token());
+        return r.status() == 200 ? r.json().path("backfill").path("progress").path("launched").asLong() : -1;
+    }
+
+    @Test
+    @Order(4)
     void whenOneGatewayStopsTheOtherStillRegisters() {
         assertThat(register(restA, PRODUCER_OF.formatted("before_stop", "stop/x")).status()).isEqualTo(201);
         a.close(); // leaves the registry's group: its task, if it had it, moves to b

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -46,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code #<round>} in a retry round), hence a run id derived from it, and the coordinator turns every repeated request
  * for that id into a recorded duplicate. So after a crash the submitter may request again what it cannot prove was
  * recorded (the partitions in flight, the launches after the last folded event) without a second run.
+ *
+ * <p>One driver per cluster: only the gateway that {@code drives} (the one running the job registry's task) launches
+ * partitions, so {@code maxConcurrent} holds across gateways. A backfill requested through another gateway is picked up
+ * by the driver's next resume pass; a driver that loses the task stops its passes and the new one resumes them.
  */
 public final class BackfillSubmitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackfillSubmitter.class);
@@ -74,14 +79,17 @@ public final class BackfillSubmitter implements AutoCloseable {
     private final Set<String> again = ConcurrentHashMap.newKeySet();
     /** The last event this process wrote per backfill: a new pass starts once the read model has folded it. */
     private final Map<String, String> lastWritten = new ConcurrentHashMap<>();
+    private final BooleanSupplier drives;
     private volatile boolean closed;
 
     /**
      * @param definitions the job version a backfill runs
      * @param completed   called with the state after this process recorded a completion (metrics)
+     * @param drives      whether this process is the one that drives backfills (asked before and during every pass)
      */
     public BackfillSubmitter(BackfillOutput out, ReadStores stores, Function<BackfillState, JobDefinition> definitions,
-                             Consumer<BackfillState> completed) {
+                             Consumer<BackfillState> completed, BooleanSupplier drives) {
+        this.drives = drives;
         this.out = out;
         this.stores = stores;
         this.definitions = definitions;
@@ -96,8 +104,8 @@ public final class BackfillSubmitter implements AutoCloseable {
 
     /** Drives a backfill unless this process already does (then once more after the current pass). */
     public void submit(String id) {
-        if (closed) {
-            return;
+        if (closed || !drives.getAsBoolean()) {
+            return; // the driving gateway's resume pass takes it
         }
         if (!active.add(id)) {
             again.add(id);
@@ -127,6 +135,9 @@ public final class BackfillSubmitter implements AutoCloseable {
 
     /** Drives every backfill the read model shows as running or with partitions in flight (after a restart, or a failed pass). */
     public void resume() {
+        if (!drives.getAsBoolean()) {
+            return;
+        }
         for (BackfillState b : stores.backfills()) {
             boolean live = b.status() == Status.RUNNING || !b.inFlight().isEmpty() && b.status() != Status.COMPLETED;
             if (live && !active.contains(b.id())) {
@@ -166,6 +177,11 @@ public final class BackfillSubmitter implements AutoCloseable {
         boolean retryScanDone = local.round() == 0 || local.retryPending() == 0;
         boolean cancelSent = false;
         while (!closed) {
+            if (!drives.getAsBoolean()) {
+                log.info("Backfill {}: this gateway no longer drives backfills (the job registry's task moved); stopping its pass", id);
+                out.flush();
+                return;
+            }
             if (pass.failure.get() != null) {
                 throw new IllegalStateException("a write failed", pass.failure.get());
             }

@@ -39,8 +39,8 @@ final class BackfillHandlers implements AutoCloseable {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}");
     /** Keys one request may list (a range has no limit). */
     static final int MAX_LISTED = 10_000;
-    /** How often this gateway looks for running backfills it does not drive (after a restart, or another gateway's crash). */
-    static final long RESUME_EVERY_MS = 30_000;
+    /** How often the driving gateway looks for running backfills it does not drive yet (after a restart, or when it took the driving over). */
+    static final long RESUME_EVERY_MS = 10_000;
 
     private final Services s;
     private final ReadStores stores;
@@ -52,6 +52,7 @@ final class BackfillHandlers implements AutoCloseable {
     private final dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys;
     private io.vertx.core.Vertx timerOwner;
     private long resumeTimer = -1;
+    private AutoCloseable feedSubscription;
 
     BackfillHandlers(Services services, ReadStores stores, Replies replies, BackfillOutput output,
                      dev.baton.gateway.internal.partitions.PartitionKeyStore partitionKeys) {
@@ -62,12 +63,24 @@ final class BackfillHandlers implements AutoCloseable {
         this.http = replies.http();
         this.metrics = new BackfillMetrics(services.meters());
         this.submitter = new BackfillSubmitter(output, stores, this::definition,
-                b -> metrics.finished(b.job(), b.outcome().name().toLowerCase(java.util.Locale.ROOT), b.completedAt() - b.requestedAt()));
+                b -> metrics.finished(b.job(), b.outcome().name().toLowerCase(java.util.Locale.ROOT), b.completedAt() - b.requestedAt()),
+                services.drivesBackfills() == null ? () -> true : services.drivesBackfills());
     }
 
-    /** Starts the periodic resume pass (from the verticle's start: the router alone does not need it). */
+    /**
+     * Starts the periodic resume pass (from the verticle's start: the router alone does not need it), and drives a
+     * backfill as soon as the read model shows it running, wherever it was requested, resumed or retried (a no-op unless
+     * this gateway is the driver, or when it drives it already).
+     */
     void startResuming(io.vertx.core.Vertx vertx) {
         timerOwner = vertx;
+        if (s.readModel() != null) {
+            feedSubscription = s.readModel().feed().onBackfills(b -> {
+                if (BackfillState.Status.RUNNING.name().equals(b.status())) {
+                    submitter.submit(b.id());
+                }
+            });
+        }
         resumeTimer = vertx.setPeriodic(1_000, RESUME_EVERY_MS, id -> replies.blocking(() -> {
             if (s.readModel() == null || s.readModel().ready()) {
                 submitter.resume();
@@ -292,6 +305,13 @@ final class BackfillHandlers implements AutoCloseable {
 
     @Override
     public void close() {
+        if (feedSubscription != null) {
+            try {
+                feedSubscription.close();
+            } catch (Exception e) {
+                // the feed only drops the listener
+            }
+        }
         if (resumeTimer >= 0) {
             timerOwner.cancelTimer(resumeTimer);
         }

@@ -38,7 +38,21 @@ public record Services(
         /** Runs this process accepted that the read model may not show yet, by run id. */
         Map<String, PendingRun> pendingRuns,
         /** Values of named secrets (webhook signatures). */
-        Secrets secrets) {
+        Secrets secrets,
+        /**
+         * Whether this gateway drives the running backfills (launches their partitions): exactly one gateway of a cluster
+         * does, the one running the job registry's task; null when this is the only one (handler tests).
+         */
+        java.util.function.BooleanSupplier drivesBackfills) {
+
+    /** Services of a gateway that is the only one (it drives every backfill). */
+    public Services(GatewayConfig config, Topics topics, Vertx vertx, WorkerExecutor worker, ReadModel readModel,
+                    ReadModelTopology.Codecs codecs, EventProducer producer, Admin admin, SchemaRegistryClient registry,
+                    TokenStore tokens, Schedules schedules, MeterRegistry meters, PrometheusMeterRegistry prometheus,
+                    RegistrationClient registrations, Map<String, PendingRun> pendingRuns, Secrets secrets) {
+        this(config, topics, vertx, worker, readModel, codecs, producer, admin, registry, tokens, schedules, meters, prometheus,
+                registrations, pendingRuns, secrets, null);
+    }
 
     /** A run request (or retry) this gateway produced, kept for {@code gateway.pending.ttl.ms}. */
     public record PendingRun(String runId, String job, Integer version, String runKey, String origin, String requestedBy,

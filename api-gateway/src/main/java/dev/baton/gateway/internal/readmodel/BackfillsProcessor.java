@@ -18,8 +18,11 @@ final class BackfillsProcessor extends ReadModelTopology.Base<BackfillEvent> {
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, byte[]> failed;
 
-    BackfillsProcessor(ReadModelTopology.Codecs codecs, ReadModelTopology.Listener listener) {
+    private final LiveFeed feed;
+
+    BackfillsProcessor(ReadModelTopology.Codecs codecs, LiveFeed feed, ReadModelTopology.Listener listener) {
         super(codecs.backfillEvents(), listener);
+        this.feed = feed;
     }
 
     @Override
@@ -36,11 +39,15 @@ final class BackfillsProcessor extends ReadModelTopology.Base<BackfillEvent> {
         }
         String id = e.getBackfillId();
         byte[] before = states.get(id);
-        BackfillFold.Result r = BackfillFold.apply(before == null ? null : Json.read(before, BackfillState.class), e);
+        BackfillState was = before == null ? null : Json.read(before, BackfillState.class);
+        BackfillFold.Result r = BackfillFold.apply(was, e);
         if (r.state() == null) {
             return;
         }
         states.put(id, Json.bytes(r.state()));
+        if (was == null || was.status() != r.state().status()) {
+            feed.publish(new LiveFeed.BackfillItem(id, r.state().status().name()));
+        }
         switch (r.index()) {
             case BackfillFold.IndexChange.Put p ->
                     failed.put(Keys.prefix(id) + p.partition(), p.runId().getBytes(StandardCharsets.UTF_8));

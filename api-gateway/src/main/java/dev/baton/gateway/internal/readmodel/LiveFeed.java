@@ -20,6 +20,10 @@ public final class LiveFeed {
     /** A job version the read model has just stored (read-your-writes after a registration). */
     public record JobItem(String name, int version) {}
 
+    /** A backfill whose status has just changed to {@code status} (the driving gateway starts what another one accepted). */
+    public record BackfillItem(String id, String status) {}
+
+    private final CopyOnWriteArrayList<Consumer<BackfillItem>> backfills = new CopyOnWriteArrayList<>();
     private final Map<String, CopyOnWriteArrayList<Consumer<JobItem>>> jobs = new ConcurrentHashMap<>();
     private final Map<String, CopyOnWriteArrayList<Consumer<EventItem>>> events = new ConcurrentHashMap<>();
     private final Map<String, CopyOnWriteArrayList<Consumer<LogItem>>> logs = new ConcurrentHashMap<>();
@@ -42,6 +46,16 @@ public final class LiveFeed {
 
     public AutoCloseable onJob(String name, Consumer<JobItem> listener) {
         return add(jobs, name, listener);
+    }
+
+    /** Every backfill status change. */
+    public AutoCloseable onBackfills(Consumer<BackfillItem> listener) {
+        backfills.add(listener);
+        return () -> backfills.remove(listener);
+    }
+
+    void publish(BackfillItem item) {
+        backfills.forEach(c -> c.accept(item));
     }
 
     void publish(JobItem item) {

@@ -181,7 +181,7 @@ public final class ReadModelTopology {
         t.addSink(SINK_DLQ_AGENTS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_AGENTS);
 
         t.addSource(SOURCE_BACKFILLS, keys, bytes, topics.backfillEvents());
-        t.addProcessor(PROC_BACKFILLS, () -> new BackfillsProcessor(codecs, listener), SOURCE_BACKFILLS);
+        t.addProcessor(PROC_BACKFILLS, () -> new BackfillsProcessor(codecs, feed, listener), SOURCE_BACKFILLS);
         t.addStateStore(store(STORE_BACKFILLS), PROC_BACKFILLS);
         t.addStateStore(store(STORE_BACKFILL_FAILED), PROC_BACKFILLS);
         t.addSink(SINK_DLQ_BACKFILLS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_BACKFILLS);

@@ -73,6 +73,14 @@ public final class JobRegistry implements AutoCloseable {
         return streams;
     }
 
+    /**
+     * True when this instance runs the registry's one task: exactly one gateway of a cluster does at a time (give or take
+     * a rebalance), which makes it the one that drives backfills too.
+     */
+    public boolean ownsTask() {
+        return running() && streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
+    }
+
     /** True when this instance's Streams client is running (whether or not it owns the task). */
     public boolean running() {
         return streams.state() == KafkaStreams.State.RUNNING;
