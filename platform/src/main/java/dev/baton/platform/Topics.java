@@ -73,8 +73,6 @@ public final class Topics {
     public String schedulerState() { return prefix + "scheduler-state"; }
     /** Runtime pause/resume of schedules, compacted (key: {@code job/schedule}, JSON; written by the gateway). */
     public String schedulerControl() { return prefix + "scheduler-control"; }
-    /** Backfills and their state, compacted (key: backfill id, JSON; written by the gateway, docs/api.md#backfills). */
-    public String backfills() { return prefix + "backfills"; }
     /** Backfill events, the public contract of the backfill entity (key: backfill id, Avro BackfillEvent; docs/events.md). */
     public String backfillEvents() { return prefix + "backfill-events"; }
 
@@ -124,7 +122,6 @@ public final class Topics {
         specs.add(TopicSpec.compacted(schedulerState(), 1, d.replicationFactor()));
         // Standard so that `baton topics` creates it too: services without the right to create topics need it.
         specs.add(TopicSpec.compacted(schedulerControl(), 1, d.replicationFactor()));
-        specs.add(TopicSpec.compacted(backfills(), 1, d.replicationFactor()));
         specs.add(TopicSpec.compacted(partitionKeys(), 1, d.replicationFactor()));
         specs.add(TopicSpec.log(backfillEvents(), d.runPartitions(), d.replicationFactor(), d.eventRetentionMs()));
         // Incidents: one partition, as the alerting component keeps every incident in one task (alerts are rare).
