@@ -113,7 +113,11 @@ public final class UiRenderBench {
             List<String> last = seedRuns(producer, stack, runs);
             until(() -> last.stream().allMatch(id -> status(http, base + "/api/v1/runs/" + id, token.token()) == 200),
                     Duration.ofMinutes(20), "the read model shows the runs");
-            out.printf(Locale.ROOT, "  %,d runs written and folded into the read model in %.1f s%n", runs, (System.nanoTime() - t0) / 1e9);
+            double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+            out.printf(Locale.ROOT, "  %,d runs written and folded into the read model in %.1f s%n", runs, ingestSeconds);
+            // The same number of records of the same size, produced and consumed by bare clients on the same broker.
+            RawKafkaFloor.Bulk ingestFloor = RawKafkaFloor.bulk(stack.broker.bootstrapServers(), runs * 3, RawKafkaFloor.DEFAULT_VALUE_BYTES);
+            out.println("  " + ingestFloor.describe());
 
             t0 = System.nanoTime();
             int edges = registerLineage(http, base, token.token());
@@ -124,6 +128,7 @@ public final class UiRenderBench {
                     "the lineage API answers " + assets + " assets and " + expectedEdges + " edges");
             out.printf(Locale.ROOT, "  %,d assets and %,d edges registered (7 jobs) in %.1f s%n", assets, edges, (System.nanoTime() - t0) / 1e9);
 
+            Stats pageFloor = new Stats();
             Stats rows = new Stats();
             Stats lineage = new Stats();
             Stats rowsTask = new Stats();
@@ -135,17 +140,20 @@ public final class UiRenderBench {
                 new WebDriverWait(d, Duration.ofSeconds(120)).until(x -> !x.findElements(org.openqa.selenium.By.cssSelector("#runs-table tr[data-run]")).isEmpty());
                 ((ChromeDriver) d).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", MARKS));
                 for (int i = 0; i <= reps; i++) { // the first of each is a warm-up (caches, JIT), not counted
+                    double floorMs = pageFloor(d, base + "/ui/favicon.svg");
                     double[] r = measure(d, base + "/runs", "rows");
                     double[] l = measure(d, base + "/assets/" + focus, "lineage");
                     if (i > 0) {
+                        pageFloor.add(floorMs);
                         rows.add(r[0]);
                         rowsTask.add(r[1]);
                         lineage.add(l[0]);
                         lineageTask.add(l[1]);
                     }
                     out.printf(Locale.ROOT, "  %s: runs page first rows %.0f ms (API answered by %.0f ms, longest task %.0f ms); "
-                                    + "lineage rendered %.0f ms (API answered by %.0f ms, longest task %.0f ms)%n",
-                            i == 0 ? "warm-up" : "load " + i, r[0], r[2], r[1], l[0], l[2], l[1]);
+                                    + "lineage rendered %.0f ms (API answered by %.0f ms, longest task %.0f ms); "
+                                    + "browser floor (a static file of the gateway loaded) %.1f ms%n",
+                            i == 0 ? "warm-up" : "load " + i, r[0], r[2], r[1], l[0], l[2], l[1], floorMs);
                 }
                 nodes = ((Number) ((JavascriptExecutor) d).executeScript("return document.querySelectorAll('#lineage a[data-asset]').length")).longValue();
             } finally {
@@ -155,6 +163,9 @@ public final class UiRenderBench {
                             + "(%,d nodes drawn) rendered p50 %s ms, max %s ms; longest main-thread task: runs %s ms, lineage %s ms%n",
                     runs, Stats.f(rows.p(50)), Stats.f(rows.p(100)), assets, edges, nodes, Stats.f(lineage.p(50)), Stats.f(lineage.p(100)),
                     Stats.f(rowsTask.p(100)), Stats.f(lineageTask.p(100)));
+            out.printf(Locale.ROOT, "ui floors (same run): a page load in the same browser p50 %s ms; the runs' %,d records through bare "
+                            + "Kafka clients %.1f s against %.1f s written and folded by the read model (%.1fx)%n",
+                    Stats.f(pageFloor.p(50)), runs * 3, ingestFloor.seconds(), ingestSeconds, ingestSeconds / Math.max(1e-9, ingestFloor.seconds()));
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("scenario", "ui");
             result.put("runs", runs);
@@ -166,9 +177,20 @@ public final class UiRenderBench {
             result.put("lineage_rendered_p50_ms", lineage.p(50));
             result.put("lineage_rendered_max_ms", lineage.p(100));
             result.put("runs_longest_task_ms", rowsTask.p(100));
+            result.put("browser_floor_p50_ms", pageFloor.p(50));
+            result.put("ingest_s", ingestSeconds);
+            result.put("floor", ingestFloor.json());
             result.put("lineage_longest_task_ms", lineageTask.p(100));
             return result;
         }
+    }
+
+    /** The browser's own floor: a static file of the same gateway loaded (navigation start to load event end), in ms. */
+    private static double pageFloor(WebDriver d, String url) {
+        d.get(url);
+        Object v = ((JavascriptExecutor) d).executeScript(
+                "const n = performance.getEntriesByType('navigation')[0]; return n ? n.loadEventEnd || n.responseEnd : 0");
+        return ((Number) v).doubleValue();
     }
 
     /** Loads {@code url} and answers {time of the mark since navigation start, longest main-thread task} in ms. */
