@@ -35,6 +35,19 @@ final class BatonProcesses implements AutoCloseable {
         return launch(name);
     }
 
+    /** Runs a one-shot {@code baton command args...} (such as {@code topics}) to its end; its exit code. */
+    int runToEnd(String name, String command, List<String> args, Duration atMost) throws IOException, InterruptedException {
+        specs.put(name, new Spec(command, List.copyOf(args), 0));
+        Process p = launch(name);
+        processes.remove(name);
+        specs.remove(name);
+        if (!p.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
     private Process launch(String name) throws IOException {
         Spec spec = specs.get(name);
         String java = ProcessHandle.current().info().command()
@@ -64,6 +77,18 @@ final class BatonProcesses implements AutoCloseable {
                 return false; // not listening yet
             }
         });
+    }
+
+    /** Whether {@code name} is running and its /health answers 200 now. */
+    boolean healthy(String name) throws InterruptedException {
+        if (!alive(name)) {
+            return false;
+        }
+        try {
+            return http.call("http://127.0.0.1:" + specs.get(name).healthPort(), null, "GET", "/health", null, null).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** SIGKILL: no shutdown hook, open transactions and group memberships left to time out. */

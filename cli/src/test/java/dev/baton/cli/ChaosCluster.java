@@ -39,8 +39,8 @@ import org.awaitility.Awaitility;
 final class ChaosCluster implements AutoCloseable {
     static final List<String> POOLS = List.of("eu", "us");
     static final String SENSOR_TOPIC = "chaos.orders";
-    /** Short enough that a stalled agent's attempt is declared lost within a scenario; the agents heartbeat every 1 s. */
-    static final long HEARTBEAT_TIMEOUT_MS = 6_000;
+    /** Short enough that a stalled agent's attempt is declared lost within a scenario, long enough for a starved machine; heartbeats every 1 s. */
+    static final long HEARTBEAT_TIMEOUT_MS = 10_000;
     static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
     /** A record the test JVM consumed, with when it saw it. */
@@ -109,8 +109,7 @@ final class ChaosCluster implements AutoCloseable {
         List<String> common = List.of("--bootstrap-servers", bootstrap, "--registry-url", registryUrl);
         List<String> topicsCmd = new ArrayList<>(common);
         POOLS.forEach(p -> topicsCmd.addAll(List.of("--pool", p)));
-        Process t = processes.start("topics", 0, "topics", topicsCmd);
-        if (!t.waitFor(3, TimeUnit.MINUTES) || t.exitValue() != 0) {
+        if (processes.runToEnd("topics", "topics", topicsCmd, Duration.ofMinutes(3)) != 0) {
             throw new IllegalStateException("baton topics failed; see cli/target/chaos-topics.log");
         }
         try (Admin admin = admin()) {

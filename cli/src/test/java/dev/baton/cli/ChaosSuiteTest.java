@@ -47,8 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosSuiteTest {
-    /** Runs asked for in each steady-state window (before and after the fault): about 12 s of the load. */
-    static final int WINDOW_RUNS = 40;
+    /** Runs asked for through the driver in each steady-state window (before and after the fault): ~27 s at the default rate. */
+    static final int WINDOW_RUNS = 20;
     static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(3);
     static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(4);
     /** The coordinator's and scheduler's Kafka session timeout (docs/operations.md). */
@@ -70,10 +70,26 @@ class ChaosSuiteTest {
         load = new LoadDriver(cluster);
         load.start();
         // Warm: the first runs of every kind have succeeded before any fault.
-        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            var log = ChaosChecker.Log.of(cluster.runEvents());
-            return log.terminal().values().stream().filter("SUCCEEDED"::equals).count() >= 20;
-        });
+        try {
+            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    ChaosChecker.Log.of(cluster.runEvents()).terminal().values().stream().filter("SUCCEEDED"::equals).count() >= 20);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no 20 runs succeeded within 5 minutes of load: " + progress(), e);
+        }
+        System.out.println("chaos: warm, " + progress());
+    }
+
+    /** What the load asked for and what the log shows, for failure messages. */
+    private String progress() {
+        var seen = cluster.runEvents();
+        var log = ChaosChecker.Log.of(seen);
+        Map<String, Long> ends = log.terminal().values().stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
+        Map<String, Long> kinds = seen.stream().collect(Collectors.groupingBy(
+                x -> x.value().getPayload().getClass().getSimpleName(), java.util.TreeMap::new, Collectors.counting()));
+        return "accepted " + load.accepted().size() + ", refused " + load.refused().size() + ", sensor records "
+                + load.produced().size() + ", requests seen " + cluster.runRequests().size() + ", run events seen " + seen.size()
+                + ", runs " + log.eventsByRun().size() + ", ended " + ends + ", events " + kinds + ", trigger errors "
+                + load.lastError();
     }
 
     @AfterAll
@@ -155,11 +171,17 @@ class ChaosSuiteTest {
             cluster.processes.thaw(zombie);
             long thawedAt = System.currentTimeMillis();
             // The zombie wakes up with its old generation and open transaction: Kafka fences it, it rejoins.
-            cluster.processes.awaitHealthy(zombie, Duration.ofMinutes(3));
+            try {
+                Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> !cluster.processes.alive(zombie) || cluster.processes.healthy(zombie));
+            } catch (ConditionTimeoutException e) {
+                // reported: zombie_healthy false
+            }
+            boolean healthy = cluster.processes.healthy(zombie);
             String logText = Files.readString(Path.of("target", "chaos-" + zombie + ".log"));
             boolean fenced = List.of("ProducerFenced", "TaskMigrated", "InvalidProducerEpoch", "fenced")
                     .stream().anyMatch(logText::contains);
-            return Map.of("stopped_ms", thawedAt - at, "zombie_fenced_in_log", fenced, "zombie_alive", cluster.processes.alive(zombie));
+            return Map.of("stopped_ms", thawedAt - at, "zombie_fenced_in_log", fenced, "zombie_healthy_after_thaw", healthy);
         });
     }
 
@@ -294,9 +316,6 @@ class ChaosSuiteTest {
     /** Brings every process back: thaws, restarts what is not running, waits for health and full replication. */
     private void restore() throws Exception {
         for (String name : cluster.processes.names()) {
-            if (name.equals("topics")) {
-                continue;
-            }
             if (cluster.processes.alive(name)) {
                 cluster.processes.thaw(name); // no-op for a running process
             } else {
@@ -304,9 +323,7 @@ class ChaosSuiteTest {
             }
         }
         for (String name : cluster.processes.names()) {
-            if (!name.equals("topics")) {
-                cluster.processes.awaitHealthy(name, Duration.ofMinutes(4));
-            }
+            cluster.processes.awaitHealthy(name, Duration.ofMinutes(4));
         }
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                 .until(cluster::fullyReplicated);
