@@ -141,7 +141,7 @@ final class ChaosChecker {
                 .collect(Collectors.groupingBy(RunRequest::getRunKey, Collectors.counting()));
         long tickDup = requestsPerKey.entrySet().stream().filter(x -> x.getKey().startsWith(TICK_KEY_PREFIX))
                 .mapToLong(x -> x.getValue() - 1).sum();
-        long sensorDup = requestsPerKey.entrySet().stream().filter(x -> x.getKey().startsWith(ChaosCluster.SENSOR_TOPIC + "/"))
+        long sensorDup = requestsPerKey.entrySet().stream().filter(x -> x.getKey().startsWith(LoadDriver.SENSOR_KEY_PREFIX + ChaosCluster.SENSOR_TOPIC + "/"))
                 .mapToLong(x -> x.getValue() - 1).sum();
         requestsPerKey.entrySet().stream().filter(x -> x.getValue() > 1).limit(5)
                 .forEach(x -> examples.add(x.getValue() + " requests for " + x.getKey()));

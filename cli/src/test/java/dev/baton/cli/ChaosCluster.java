@@ -39,8 +39,6 @@ import org.awaitility.Awaitility;
 final class ChaosCluster implements AutoCloseable {
     static final List<String> POOLS = List.of("eu", "us");
     static final String SENSOR_TOPIC = "chaos.orders";
-    /** Short enough that a stalled agent's attempt is declared lost within a scenario, long enough for a starved machine; heartbeats every 1 s. */
-    static final long HEARTBEAT_TIMEOUT_MS = 10_000;
     static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
     /** A record the test JVM consumed, with when it saw it. */
@@ -126,9 +124,10 @@ final class ChaosCluster implements AutoCloseable {
             processes.start(coordinator(i), m, "coordinator", concat(common, "--metrics-port", String.valueOf(m),
                     "--set", "coordinator.state.dir=" + dir.resolve("coordinator-" + i),
                     "--set", "coordinator.threads=1",
-                    "--set", "coordinator.standby.replicas=1",
-                    "--set", "coordinator.heartbeat.timeout.ms=" + HEARTBEAT_TIMEOUT_MS,
-                    "--set", "coordinator.heartbeat.interval.ms=1000"));
+                    // Heartbeat timeout and interval stay at their defaults (30 s, 5 s): at 6-10 s, on a shared 2-core
+                    // machine, agent reports waited in the coordinator's input backlog past the deadline and attempts
+                    // that had finished were declared lost (docs/reliability.md, findings).
+                    "--set", "coordinator.standby.replicas=1"));
             processes.awaitHealthy(coordinator(i), START_TIMEOUT);
         }
         for (int i = 1; i <= 2; i++) {

@@ -72,7 +72,10 @@ final class LoadDriver implements AutoCloseable {
     /** A run the gateways accepted (202). */
     record Accepted(String runId, String job, String runKey, long acceptedAtMs) {}
 
-    /** A sensor record the brokers acknowledged: its run key is {@code <topic>/<partition>/<offset>}. */
+    /** The run key of a sensor record's run is {@code sensor:<topic>/<partition>/<offset>} (RunIds.sensorKey). */
+    static final String SENSOR_KEY_PREFIX = "sensor:";
+
+    /** A sensor record the brokers acknowledged, with its run's key. */
     record Produced(String runKey, long producedAtMs) {}
 
     private final ChaosCluster cluster;
@@ -152,7 +155,8 @@ final class LoadDriver implements AutoCloseable {
         producer.send(new ProducerRecord<>(ChaosCluster.SENSOR_TOPIC, "order-" + n, "{\"id\":" + n + "}"),
                 (RecordMetadata md, Exception e) -> {
                     if (e == null) {
-                        produced.add(new Produced(md.topic() + "/" + md.partition() + "/" + md.offset(), System.currentTimeMillis()));
+                        produced.add(new Produced(SENSOR_KEY_PREFIX + md.topic() + "/" + md.partition() + "/" + md.offset(),
+                                System.currentTimeMillis()));
                     } else {
                         System.err.println("chaos sensor record " + n + " not acknowledged: " + e);
                     }
