@@ -3,8 +3,6 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentConfig;
 import dev.baton.alerting.Alerting;
@@ -26,9 +24,6 @@ import dev.baton.scheduler.SchedulerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,13 +60,12 @@ import org.junit.jupiter.api.io.TempDir;
  * ACLs are taken away: a component started without one fails at once, naming the missing permission.
  */
 class KafkaSecurityEndToEndTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String STORE_PASSWORD = "test-store-secret";
     static final Path OPERATIONS = Path.of("..", "docs", "operations.md");
     static final List<String> COMPONENTS = List.of("coordinator", "scheduler", "agent", "gateway", "alerting", "registry");
 
     @TempDir Path dir;
-    final HttpClient http = HttpClient.newHttpClient();
+    final GatewayHttp http = new GatewayHttp();
 
     @Test
     void everyComponentRunsWithItsOwnCredentialsAndAMissingAclStopsItsStartNamingIt() throws Exception {
@@ -147,7 +141,7 @@ class KafkaSecurityEndToEndTest {
             Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
                     .until(() -> services.stream().allMatch(dev.baton.platform.BatonService::ready));
 
-            HttpResponse<String> reg = call(gateway, token, "POST", "/api/v1/jobs", "application/yaml", DevStackEndToEndTest.ORDERS);
+            HttpResponse<String> reg = http.call(gateway.url(), token, "POST", "/api/v1/jobs", "application/yaml", DevStackEndToEndTest.ORDERS);
             assertThat(reg.statusCode()).as(reg.body()).isEqualTo(201);
             assertThat(runOrders(gateway, token)).isEqualTo("SUCCEEDED");
             services.forEach(s -> assertThat(s.ready()).as(s.name() + " is still up").isTrue());
@@ -286,26 +280,6 @@ class KafkaSecurityEndToEndTest {
     }
 
     private String runOrders(Gateway gateway, String token) throws Exception {
-        // 503 while the read model does not show the just-registered job yet (the API says: retry shortly).
-        HttpResponse<String> trig = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> call(gateway, token, "POST", "/api/v1/jobs/orders_daily/runs", "application/json", "{}"),
-                        r -> r.statusCode() != 503);
-        assertThat(trig.statusCode()).as(trig.body()).isEqualTo(202);
-        String runId = JSON.readTree(trig.body()).path("runId").asText();
-        return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            HttpResponse<String> r = call(gateway, token, "GET", "/api/v1/runs/" + runId, null, null);
-            JsonNode n = r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-            return n == null ? "" : n.path("status").asText();
-        }, st -> st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELED"));
-    }
-
-    private HttpResponse<String> call(Gateway g, String token, String method, String path, String type, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(g.url() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + token);
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.runToEnd(gateway.url(), token, "orders_daily");
     }
 }

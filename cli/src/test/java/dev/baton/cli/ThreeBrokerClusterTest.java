@@ -2,8 +2,6 @@ package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentConfig;
 import dev.baton.coordinator.Coordinator;
@@ -23,9 +21,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,9 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and after one broker is stopped a second run still succeeds.
  */
 class ThreeBrokerClusterTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path dir;
-    final HttpClient http = HttpClient.newHttpClient();
+    final GatewayHttp http = new GatewayHttp();
 
     @Test
     void topicsAreReplicatedThreeTimesAndRunsSurviveTheLossOfABroker() throws Exception {
@@ -100,7 +94,7 @@ class ThreeBrokerClusterTest {
                 assertReplicated(admin, topics);
             }
 
-            HttpResponse<String> reg = call(gateway, token, "POST", "/api/v1/jobs", "application/yaml", DevStackEndToEndTest.ORDERS);
+            HttpResponse<String> reg = http.call(gateway.url(), token, "POST", "/api/v1/jobs", "application/yaml", DevStackEndToEndTest.ORDERS);
             assertThat(reg.statusCode()).as(reg.body()).isEqualTo(201);
             assertThat(runOrders(gateway, token)).isEqualTo("SUCCEEDED");
 
@@ -135,27 +129,7 @@ class ThreeBrokerClusterTest {
     }
 
     private String runOrders(Gateway gateway, String token) throws Exception {
-        // 503 "the read model is not ready yet ... retry shortly" while a gateway's read model starts or rebalances: retry
-        HttpResponse<String> trig = Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> call(gateway, token, "POST", "/api/v1/jobs/orders_daily/runs", "application/json", "{}"),
-                        r -> r.statusCode() != 503);
-        assertThat(trig.statusCode()).as(trig.body()).isEqualTo(202);
-        String runId = JSON.readTree(trig.body()).path("runId").asText();
-        return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            HttpResponse<String> r = call(gateway, token, "GET", "/api/v1/runs/" + runId, null, null);
-            JsonNode n = r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-            return n == null ? "" : n.path("status").asText();
-        }, st -> st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELED"));
-    }
-
-    private HttpResponse<String> call(Gateway g, String token, String method, String path, String type, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(g.url() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + token);
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.runToEnd(gateway.url(), token, "orders_daily");
     }
 
     /** Starts {@code n} nodes of one cluster concurrently (a node's start waits for the controller quorum). */
