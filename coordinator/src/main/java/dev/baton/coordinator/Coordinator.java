@@ -133,7 +133,8 @@ public final class Coordinator implements BatonService {
             check.join();
         } catch (CompletionException e) {
             if (streams != null) {
-                streams.close(Duration.ZERO);
+                // Never started: nothing to wait for but its clients and state directory, released before a retry.
+                streams.close(Duration.ofSeconds(10));
             }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
