@@ -74,10 +74,15 @@ public final class Bench {
         JobDefinition def = Requests.noopJob("chain", steps, true);
         Stats perStep = new Stats();
         Stats hop = new Stats();
+        // The hop split where the command became readable (a read_committed watcher saw it): result -> readable is the
+        // coordinator's part (fetch, decide, exactly-once commit), readable -> started the agent's (share fetch, start).
+        Stats hopToReadable = new Stats();
+        Stats hopReadableToStarted = new Stats();
         Map<String, Object> r = new LinkedHashMap<>();
         Usage usage;
         RawKafkaFloor.Serial floor;
-        try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
+        try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
+             CommandClock commands = new CommandClock(stack)) {
             warmUp("runs", warmup, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
             Mark mark = Mark.now(stack);
             for (int i = 1; i <= reps; i++) {
@@ -87,6 +92,7 @@ public final class Bench {
                 double wallMs = (f.seenAtNanos() - t0) / 1e6;
                 perStep.add(wallMs / steps);
                 hops(f.events(), hop);
+                hopSplit(runId, f.events(), commands, hopToReadable, hopReadableToStarted);
                 out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i, f.status(), wallMs, wallMs / steps);
             }
             usage = mark.until(stack, reps, 0);
@@ -98,6 +104,10 @@ public final class Bench {
         out.printf(Locale.ROOT, "chain: %d runs of %d steps; per-step overhead p50 %s ms, p95 %s ms, p99 %s ms; "
                         + "dispatch hop (result -> next started) p50 %s ms, p99 %s ms%n", reps, steps,
                 Stats.f(perStep.p(50)), Stats.f(perStep.p(95)), Stats.f(perStep.p(99)), Stats.f(hop.p(50)), Stats.f(hop.p(99)));
+        out.printf(Locale.ROOT, "  hop split: result -> command readable p50 %s ms, p99 %s ms, max %s ms; readable -> started p50 %s ms, "
+                        + "p99 %s ms, max %s ms (watcher polls every 20 ms at most)%n", Stats.f(hopToReadable.p(50)), Stats.f(hopToReadable.p(99)),
+                Stats.f(hopToReadable.p(100)), Stats.f(hopReadableToStarted.p(50)), Stats.f(hopReadableToStarted.p(99)),
+                Stats.f(hopReadableToStarted.p(100)));
         r.put("scenario", "chain");
         r.put("runs", reps);
         r.put("steps", steps);
@@ -106,6 +116,8 @@ public final class Bench {
         r.put("p99_ms", perStep.p(99));
         r.put("hop_p50_ms", hop.p(50));
         r.put("hop_p99_ms", hop.p(99));
+        r.put("hop_to_readable_p99_ms", hopToReadable.p(99));
+        r.put("hop_readable_to_started_p99_ms", hopReadableToStarted.p(99));
         compare("per-step p50 vs one produce -> consume round trip p50", perStep.p(50), floor.roundTripMs().p(50), "ms", r, "ratio_p50");
         compare("per-step p99 vs round trip p99", perStep.p(99), floor.roundTripMs().p(99), "ms", r, "ratio_p99");
         report(usage, r);
@@ -239,6 +251,27 @@ public final class Bench {
         }
     }
 
+    /** {@link #hops} cut where the next step's command became readable (first seen by {@code commands}). */
+    private static void hopSplit(String runId, List<RunEvent> events, CommandClock commands, Stats toReadable, Stats readableToStarted) {
+        Map<String, Long> succeededAt = new HashMap<>();
+        for (RunEvent e : events) {
+            if (e.getPayload() instanceof StepSucceeded) {
+                succeededAt.put(e.getStepKey(), e.getTimestamp().toEpochMilli());
+            }
+        }
+        for (RunEvent e : events) {
+            if (e.getPayload() instanceof StepStarted && e.getStepKey().startsWith("s")) {
+                int n = Integer.parseInt(e.getStepKey().substring(1));
+                Long prev = succeededAt.get("s" + (n - 1));
+                Long seen = commands.seenAt(runId, e.getStepKey());
+                if (prev != null && seen != null) {
+                    toReadable.add(seen - prev);
+                    readableToStarted.add(e.getTimestamp().toEpochMilli() - seen);
+                }
+            }
+        }
+    }
+
     /** A record produced to a sensor topic until the first step of its run started. */
     Map<String, Object> sensor() throws Exception {
         int records = quick ? 5 : 100;
@@ -324,7 +357,8 @@ public final class Bench {
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             String[] jvm = {};
-            if (!Boolean.getBoolean("bench.nocds")) {
+            String archive = Boolean.getBoolean("bench.nocds") ? "none" : System.getProperty("bench.archive", "cds");
+            if (archive.equals("cds")) {
                 // As a deployment would (see docs/operations.md): a class-data archive of the coordinator, made by a
                 // training start that exits cleanly, so a restarted JVM maps its classes instead of loading them.
                 Path jsa = stack.dir.resolve("coordinator.jsa");
@@ -332,6 +366,13 @@ public final class Bench {
                 training.destroy();
                 training.waitFor(60, TimeUnit.SECONDS);
                 jvm = new String[] {"-XX:SharedArchiveFile=" + jsa};
+            } else if (archive.equals("aot")) {
+                // JDK 25's ahead-of-time cache (JEP 483/514/515): classes loaded and linked, and method profiles.
+                Path aot = stack.dir.resolve("coordinator.aot");
+                Process training = stack.coordinatorProcess("bench-training", "-XX:AOTCacheOutput=" + aot);
+                training.destroy();
+                training.waitFor(120, TimeUnit.SECONDS);
+                jvm = new String[] {"-XX:AOTCache=" + aot};
             }
             Process coordinator = stack.coordinatorProcess("bench-coordinator", jvm);
             Mark mark = Mark.now(stack);
@@ -421,7 +462,8 @@ public final class Bench {
      * The restarted coordinator's start-up phases as milliseconds after the kill (JVM started, main() entered, topics
      * checked, Kafka Streams constructed, start() called and returned (global stores restored), restore of the tasks'
      * stores began and ended, running), keyed {@code restart_<phase>_ms}; phases not reached are left
-     * out. {@code restored_records} is a count.
+     * out. {@code restored_records} is a count; {@code restart_cpu_ms_at_running} the CPU time the restarted JVM had
+     * used when it was running (comparable on a loaded machine, where the wall-clock phases stretch).
      */
     static Map<String, Long> phasesAfter(Map<String, Long> phases, long killWall) {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -433,6 +475,9 @@ public final class Bench {
             }
         }
         m.put("restored_records", phases.getOrDefault("restored_records", 0L));
+        if (phases.containsKey("cpu_ms_at_running")) {
+            m.put("restart_cpu_ms_at_running", phases.get("cpu_ms_at_running"));
+        }
         return m;
     }
 

@@ -79,6 +79,11 @@ final class BenchStack implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events");
         pb.command().addAll(List.of(jvmOptions));
+        // Experiments: -Dbench.coordinatorJvmOptions="-XX:StartFlightRecording=filename=/tmp/c-%p.jfr ..." (space separated).
+        String extraJvm = System.getProperty("bench.coordinatorJvmOptions", "").trim();
+        if (!extraJvm.isEmpty()) {
+            pb.command().addAll(List.of(extraJvm.split("\\s+")));
+        }
         pb.command().addAll(List.of("-cp", System.getProperty("java.class.path"), CoordinatorProcess.class.getName(),
                 broker.bootstrapServers(), registry.url(), topics.prefix(), dir.resolve("coordinator-proc").toString(), instanceId));
         System.getProperties().forEach((k, v) -> {
@@ -95,7 +100,7 @@ final class BenchStack implements AutoCloseable {
         boolean log = Boolean.getBoolean("bench.log.coordinator");
         Map<String, Long> phases = new java.util.LinkedHashMap<>();
         while ((line = reader.readLine()) != null) {
-            if (log) {
+            if (log || line.startsWith("CPU at running")) {
                 System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + line);
             }
             if (line.startsWith("PHASE ")) {

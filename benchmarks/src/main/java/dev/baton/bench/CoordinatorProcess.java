@@ -40,6 +40,29 @@ public final class CoordinatorProcess {
         System.out.println("PHASE restore_end " + t.restoreEnd());
         System.out.println("PHASE running " + t.running());
         System.out.println("PHASE restored_records " + t.restoredRecords());
+        // CPU this JVM spent to get here (all threads, JIT and GC included): comparable across loads, unlike wall time.
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long process = os.getProcessCpuTime() / 1_000_000;
+            System.out.println("PHASE cpu_ms_at_running " + process);
+            // Where that CPU went: Java threads by name (numbers folded), the rest is the JVM's own (JIT compilers, GC).
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            Map<String, Long> byName = new java.util.TreeMap<>();
+            long javaThreads = 0;
+            for (long id : threads.getAllThreadIds()) {
+                var info = threads.getThreadInfo(id);
+                long ns = threads.getThreadCpuTime(id);
+                if (info != null && ns > 0) {
+                    byName.merge(info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>").replaceAll("\\d+", "N"),
+                            ns / 1_000_000, Long::sum);
+                    javaThreads += ns / 1_000_000;
+                }
+            }
+            StringBuilder b = new StringBuilder("CPU at running (ms): process " + process + ", JVM internal (JIT, GC) "
+                    + (process - javaThreads));
+            byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                    .forEach(e -> b.append(", ").append(e.getKey()).append(' ').append(e.getValue()));
+            System.out.println(b);
+        }
         System.out.println("READY");
         System.out.flush();
         Thread.currentThread().join();

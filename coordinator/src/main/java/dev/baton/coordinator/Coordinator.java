@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -66,16 +68,32 @@ public final class Coordinator implements BatonService {
         // inside KafkaStreams.start(), on the restart's critical path: begin it now, alongside the topic check.
         Thread.ofPlatform().daemon().name("coordinator-rocksdb-load").start(org.rocksdb.RocksDB::loadLibrary);
         Topics topics = config.topics();
-        try (Admin admin = Admin.create(config.kafkaClient())) {
-            TopicBootstrapper b = new TopicBootstrapper(admin);
-            b.ensure(topics.standard(config.topicDefaults()));
-            KafkaAccess.require("coordinator", admin, kafkaNeeds(topics));
+        // The topic and permission check is a few Admin round trips (about 1-2 s of a restart, most of it waiting and
+        // loading the Admin client's classes); building the topology and constructing Kafka Streams (which contacts no
+        // broker) is about as long again, on the main thread: do both at once and start Streams once the check passed.
+        CompletableFuture<Void> topicsChecked = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("coordinator-topic-check").start(() -> {
+            try (Admin admin = Admin.create(config.kafkaClient())) {
+                TopicBootstrapper b = new TopicBootstrapper(admin);
+                b.ensure(topics.standard(config.topicDefaults()));
+                KafkaAccess.require("coordinator", admin, kafkaNeeds(topics));
+                startup.markTopicsReady();
+                topicsChecked.complete(null);
+            } catch (Throwable e) {
+                topicsChecked.completeExceptionally(e);
+            }
+        });
+        KafkaStreams streams;
+        try {
+            Topology topology = topology(config, meters);
+            extend.accept(topology);
+            streams = new KafkaStreams(topology, streamsProperties(config));
+        } catch (RuntimeException | Error e) {
+            awaitTopicCheck(topicsChecked, null); // a topic or permission failure is the better explanation; else this one
+            throw e;
         }
-        startup.markTopicsReady();
-        Topology topology = topology(config, meters);
-        extend.accept(topology);
-        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
         startup.markCreated();
+        awaitTopicCheck(topicsChecked, streams);
         // Replace a failed stream thread (a fenced producer or a broker timeout passes), but not for ever: an Error such
         // as OutOfMemoryError, or the same failure again and again (one bad record fails every replacement, issue 12),
         // shuts the client down, which makes this coordinator DOWN so that the watchdog ends the process and a supervisor
@@ -105,6 +123,28 @@ public final class Coordinator implements BatonService {
         startup.markStartReturned();
         log.info("Coordinator started ({}; {})", topics, config.describe());
         return new Coordinator(streams, km, restarts, startup);
+    }
+
+    /**
+     * Waits for the topic and permission check; when it failed, closes {@code streams} (if any) and throws the check's
+     * own exception (an {@link KafkaAccess.AccessDeniedException}, a topic creation failure).
+     */
+    private static void awaitTopicCheck(CompletableFuture<Void> check, KafkaStreams streams) {
+        try {
+            check.join();
+        } catch (CompletionException e) {
+            if (streams != null) {
+                // Never started: nothing to wait for but its clients and state directory, released before a retry.
+                streams.close(Duration.ofSeconds(10));
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -51,6 +51,25 @@ class CoordinatorIntegrationTest {
                 .setAgentId("test-agent").setReport(r).build();
     }
 
+    /**
+     * The topic check runs beside the construction of Kafka Streams: when it fails, the start fails with the check's own
+     * error (not a wrapper), and the Kafka Streams already constructed is closed, so a corrected start on the same state
+     * directory runs.
+     */
+    @Test
+    void aFailedTopicCheckFailsTheStartWithItsOwnErrorAndLeavesNothingOpen(TestCluster cluster) {
+        Topics topics = cluster.newTopics("coordcheck"); // not created: the coordinator creates them
+        Map<String, Object> bad = new HashMap<>(cluster.config(topics));
+        bad.put(CoordinatorConfig.STATE_DIR, state.toString());
+        bad.put("topic.replication.factor", "3"); // one broker: Kafka refuses to create the topics
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Coordinator.start(new CoordinatorConfig(bad), new SimpleMeterRegistry()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot create topic");
+        try (Coordinator c = start(cluster, topics)) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(c::ready);
+        }
+    }
+
     @Test
     void runsSucceedEndToEndSurviveARestartAndDuplicatesAndGarbageAreHandled(TestCluster cluster) throws Exception {
         Topics topics = cluster.createTopics(cluster.newTopics("coord"));
