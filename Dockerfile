@@ -4,6 +4,8 @@
 FROM baton-base:bookworm
 COPY jdk /opt/jdk
 COPY baton.jar /opt/baton/baton.jar
+# The healthcheck of docker-compose.yml: `baton-health PORT` exits 0 when http://127.0.0.1:PORT/health answers 200.
+COPY baton-health /usr/local/bin/baton-health
 ENV JAVA_HOME=/opt/jdk PATH=/opt/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /var/lib/baton
 # -XX:+ExitOnOutOfMemoryError: the container exits (code 3) at the first OutOfMemoryError so the restart policy or the

@@ -3,7 +3,8 @@
 #   1. the base image (default baton-base:bookworm), when missing: debootstrap --variant=minbase bookworm, docker import
 #   2. cli/target/baton.jar, when missing (or BATON_REBUILD=1): ./mvnw -DskipTests -pl cli -am package
 #   3. a build context in target/docker-context with a JDK 21+ (BATON_JDK, else JAVA_HOME if it is 21+, else
-#      /usr/lib/jvm/temurin-25-jdk-amd64) and the jar; then docker build --network host.
+#      /usr/lib/jvm/temurin-25-jdk-amd64), the jar and deploy/baton-health (the healthcheck probe); then docker build
+#      --network host.
 # Needs: docker (a running engine), debootstrap and root for step 1 (apt-get install docker.io debootstrap).
 # Prints "built-base" on fd 3 when it imported the base image itself (compose-e2e.sh removes it again then).
 set -euo pipefail
@@ -49,6 +50,7 @@ mkdir -p "$ctx"
 cp -a "$JDK" "$ctx/jdk"
 rm -rf "$ctx/jdk/lib/src.zip" "$ctx/jdk/jmods"
 cp cli/target/baton.jar "$ctx/baton.jar"
+cp deploy/baton-health "$ctx/baton-health"
 docker build --network host -t "$IMAGE" -f Dockerfile "$ctx"
 rm -rf "$ctx"
 echo "build-image: $IMAGE built on $BASE with $JDK"

@@ -30,6 +30,7 @@ cleanup() {
     docker-compose -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
     [ "$had_image" = 0 ] && docker rmi -f "$IMAGE" >/dev/null 2>&1
     [ "$built_base" = 1 ] && docker rmi -f "$BASE" >/dev/null 2>&1
+    [ -n "$dockerd_pid" ] && docker builder prune -af >/dev/null 2>&1  # the build cache of an engine we started
   fi
   if [ -n "$dockerd_pid" ]; then
     kill "$dockerd_pid" 2>/dev/null
@@ -39,6 +40,7 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # Ctrl-C or a killed Maven build still cleans up (through the EXIT trap)
 
 until_ok() { # until_ok SECONDS WHAT COMMAND...: retries COMMAND once a second
   local deadline=$((SECONDS + $1)) what=$2; shift 2
@@ -48,27 +50,48 @@ until_ok() { # until_ok SECONDS WHAT COMMAND...: retries COMMAND once a second
   done
 }
 
-for port in 8080 8081 9092 9093 9094 19092 19093 19094 9401 9402 9403 9405; do
+for port in 8080 8081 9092 9093 9094 19092 19093 19094 9401 9402 9403 9404 9405 9406 9407 9408; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is taken: the layout uses host networking"; exit 1; fi
 done
 
 if ! docker info >/dev/null 2>&1; then
-  log "starting dockerd"
-  dockerd >"$work/dockerd.log" 2>&1 &
+  # No bridge network and no iptables rules: every container uses the host's network (docker-compose.yml, and
+  # `docker build --network host`), so the engine needs neither docker0 nor NAT.
+  log "starting dockerd (--bridge=none --iptables=false)"
+  dockerd --bridge=none --iptables=false --ip6tables=false >"$work/dockerd.log" 2>&1 &
   dockerd_pid=$!
   until_ok 60 dockerd docker info
 fi
 docker image inspect "$IMAGE" >/dev/null 2>&1 && had_image=1
 
 log "building $IMAGE"
+t0=$SECONDS
 deploy/build-image.sh 3>"$work/build-image.out"
 grep -q built-base "$work/build-image.out" && built_base=1
+build_s=$((SECONDS - t0))
+log "image built in $build_s s"
 
-log "docker-compose up"
-docker-compose -p "$PROJECT" up -d
+# `up -d` starts the brokers, then the registry once all three are healthy, then every component once the registry
+# is (healthchecks and depends_on in docker-compose.yml); it returns when the last container is started.
+log "docker-compose up -d"
 start=$SECONDS
-until_ok "$TIMEOUT_S" "the gateway" curl -sf "$GATEWAY/health"
-log "gateway healthy after $((SECONDS - start)) s"
+timeout "$TIMEOUT_S" docker-compose -p "$PROJECT" up -d \
+  || { log "docker-compose up failed or took more than $TIMEOUT_S s"; exit 1; }
+log "every container started after $((SECONDS - start)) s"
+all_healthy() {
+  local ids id state n=0
+  ids=$(docker-compose -p "$PROJECT" ps -q) || return 1
+  for id in $ids; do
+    state=$(docker inspect --format '{{.State.Health.Status}}' "$id") || return 1
+    [ "$state" = healthy ] || return 1
+    n=$((n + 1))
+  done
+  [ "$n" = 9 ]
+}
+until_ok $((TIMEOUT_S - (SECONDS - start))) "every service to be healthy" all_healthy
+healthy_s=$((SECONDS - start))
+log "all 9 services healthy after $healthy_s s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+curl -sf "$GATEWAY/health" >/dev/null || { log "the gateway's /health is not 200"; exit 1; }
 
 # The documented command (docs/operations.md, "The first admin token in the container layout"). Not
 # `docker-compose run`: Debian's docker-compose 1.29 adds links to the depends_on services even with --no-deps, which
@@ -110,6 +133,7 @@ while :; do
 done
 run_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["runId"])' < "$work/run.json")
 log "run $run_id requested"
+run_start=$SECONDS
 status=""
 deadline=$((SECONDS + 300))
 while [ "$SECONDS" -lt "$deadline" ]; do
@@ -117,6 +141,6 @@ while [ "$SECONDS" -lt "$deadline" ]; do
   case "$status" in SUCCEEDED|FAILED|CANCELED) break ;; esac
   sleep 1
 done
-log "run $run_id: $status"
+log "run $run_id: $status after $((SECONDS - run_start)) s"
 [ "$status" = SUCCEEDED ]
-echo "{\"scenario\":\"compose-e2e\",\"run\":\"$run_id\",\"status\":\"$status\",\"up_to_healthy_s\":$((SECONDS - start))}"
+echo "{\"scenario\":\"compose-e2e\",\"run\":\"$run_id\",\"status\":\"$status\",\"image_build_s\":$build_s,\"up_to_healthy_s\":$healthy_s,\"up_to_succeeded_s\":$((SECONDS - start)),\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"

@@ -53,6 +53,8 @@ final class DevCommand implements Callable<Integer> {
         Lifecycle lifecycle = new Lifecycle();
         // One process: any component DOWN, or an OutOfMemoryError anywhere, ends all of it (see docs/operations.md).
         lifecycle.failFast(dev.baton.platform.FailFast.PROCESS);
+        // A second `baton dev` on the same --data-dir is refused at once (its broker and stores would clash).
+        lifecycle.add(dev.baton.platform.StateDirLock.acquire("baton dev", dataDir));
         Path jobDir = jobs != null ? jobs : (Files.isDirectory(Path.of("examples")) ? Path.of("examples") : null);
         List<Path> jobFiles = jobDir == null ? List.of() : ClientCommands.Apply.expand(List.of(jobDir));
         List<String> agentPools = pools != null && !pools.isEmpty() ? pools : poolsOf(jobFiles);

@@ -10,6 +10,7 @@ import dev.baton.platform.BatonMeters;
 import dev.baton.platform.BatonService;
 import dev.baton.platform.FailFast;
 import dev.baton.platform.MetricsServer;
+import dev.baton.platform.StateDirLock;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.config.BatonConfig;
 import dev.baton.registry.EmbeddedSchemaRegistry;
@@ -43,6 +44,11 @@ final class ServiceCommands {
         /** The port of /metrics when --metrics-port is not given (0: the component serves them itself). */
         abstract int defaultMetricsPort();
 
+        /** The state directory this component keeps its stores in, as configured (null: it has none). */
+        String stateDir(Map<String, Object> config) {
+            return null;
+        }
+
         @Override
         public Integer call() throws Exception {
             PrometheusMeterRegistry meters = BatonMeters.prometheus();
@@ -50,7 +56,13 @@ final class ServiceCommands {
             Lifecycle lifecycle = new Lifecycle();
             // A component whose essential thread died, or an OutOfMemoryError, ends the process for a supervisor to restart.
             lifecycle.failFast(FailFast.PROCESS);
-            BatonService service = lifecycle.add(start(options.load(Map.of()), meters));
+            Map<String, Object> config = options.load(Map.of());
+            String stateDir = stateDir(config);
+            if (stateDir != null) {
+                // Refuse a state directory another live process uses; released after the service has closed.
+                lifecycle.add(StateDirLock.acquire(getClass().getAnnotation(Command.class).name(), java.nio.file.Path.of(stateDir)));
+            }
+            BatonService service = lifecycle.add(start(config, meters));
             if (metricsPort > 0) {
                 lifecycle.add(MetricsServer.start("0.0.0.0", metricsPort, meters, () -> List.of(service)));
             }
@@ -65,6 +77,9 @@ final class ServiceCommands {
         int defaultMetricsPort() { return BatonMeters.COORDINATOR_PORT; }
 
         @Override
+        String stateDir(Map<String, Object> config) { return new CoordinatorConfig(config).getString(CoordinatorConfig.STATE_DIR); }
+
+        @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
             return Coordinator.start(new CoordinatorConfig(config), meters);
         }
@@ -74,6 +89,9 @@ final class ServiceCommands {
     static final class SchedulerCmd extends Service {
         @Override
         int defaultMetricsPort() { return BatonMeters.SCHEDULER_PORT; }
+
+        @Override
+        String stateDir(Map<String, Object> config) { return new SchedulerConfig(config).getString(SchedulerConfig.STATE_DIR); }
 
         @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
@@ -86,6 +104,11 @@ final class ServiceCommands {
     static final class AlertingCmd extends Service {
         @Override
         int defaultMetricsPort() { return BatonMeters.ALERTING_PORT; }
+
+        @Override
+        String stateDir(Map<String, Object> config) {
+            return new dev.baton.alerting.AlertingConfig(config).getString(dev.baton.alerting.AlertingConfig.STATE_DIR);
+        }
 
         @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {
@@ -128,6 +151,9 @@ final class ServiceCommands {
     static final class GatewayCmd extends Service {
         @Override
         int defaultMetricsPort() { return 0; }
+
+        @Override
+        String stateDir(Map<String, Object> config) { return new GatewayConfig(config).stateDir().toString(); }
 
         @Override
         BatonService start(Map<String, Object> config, PrometheusMeterRegistry meters) {

@@ -45,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and the real HTTP registry: two coordinators, two schedulers, two gateways and agents of two pools ("eu", "us").
  * Runs requested alternately through both gateways all succeed, each pool's steps executed only by that pool's
  * agent; a job registered through one gateway is runnable through the other; a schedule firing every second yields
- * exactly one run per tick across the two schedulers; and after a SIGKILL of one coordinator mid-load every run still
- * succeeds with no duplicated accepted result per (run, step, attempt).
+ * exactly one run per tick across the two schedulers; after a SIGKILL of one coordinator mid-load (coordinators with
+ * a standby replica each) every run still succeeds with no duplicated accepted result per (run, step, attempt); and
+ * after a SIGKILL of the scheduler firing that schedule, the survivor fires every tick, still exactly once each.
  */
 // In the slow group (./mvnw verify -Pslow): eight JVMs on a 2-core machine take minutes to start and settle, and the
 // coordinator failover waits out the killed instance's session timeout (10 s) and open transactions.
@@ -91,18 +92,22 @@ class ScaleOutEndToEndTest {
             // instance id (docs/operations.md, "Two or more of every component"). Started one after the other (each
             // healthy before the next) so eight JVM start-ups do not starve each other on a small machine.
             List<Integer> metrics = new ArrayList<>();
+            Map<String, Integer> schedulerMetrics = new LinkedHashMap<>();
             for (int i = 1; i <= 2; i++) {
                 int m = freePort();
                 metrics.add(m);
                 start("coordinator-" + i, common, "coordinator", "--metrics-port", String.valueOf(m),
                         "--set", "coordinator.state.dir=" + dir.resolve("coordinator-" + i),
                         "--set", "coordinator.threads=1",
+                        // A warm copy of every store on the other instance: the failover below restores nothing.
+                        "--set", "coordinator.standby.replicas=1",
                         "--set", "coordinator.heartbeat.timeout.ms=10000");
                 awaitHealthy(m);
             }
             for (int i = 1; i <= 2; i++) {
                 int m = freePort();
                 metrics.add(m);
+                schedulerMetrics.put("scheduler-" + i, m);
                 start("scheduler-" + i, common, "scheduler", "--metrics-port", String.valueOf(m),
                         "--set", "scheduler.state.dir=" + dir.resolve("scheduler-" + i),
                         "--set", "scheduler.instance.id=scheduler-" + i);
@@ -186,15 +191,38 @@ class ScaleOutEndToEndTest {
                 }
             }
 
-            // Exactly one run request per schedule tick across the two schedulers (and the coordinator failover),
-            // with no tick missing between the first and the last.
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    scheduleRequests(requests).size() >= 10);
+            // The scheduler that fires the ticker (its tick counter moves) is SIGKILLed: the survivor takes the schedule
+            // over after the session timeout and fires every tick from there on, the missed ones included (catchUp ALL).
+            Map<String, Long> before = new LinkedHashMap<>();
+            schedulerMetrics.forEach((name, port) -> before.put(name, tickerTicks(port)));
+            String owner = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                for (var e : schedulerMetrics.entrySet()) {
+                    if (tickerTicks(e.getValue()) >= before.get(e.getKey()) + 2) {
+                        return e.getKey();
+                    }
+                }
+                return null;
+            }, java.util.Objects::nonNull);
+            String survivor = schedulerMetrics.keySet().stream().filter(n -> !n.equals(owner)).findFirst().orElseThrow();
+            long survivorTicksBefore = tickerTicks(schedulerMetrics.get(survivor));
+            processes.get(owner).destroyForcibly().waitFor(); // SIGKILL: its open transaction is left to abort
+            Instant killed = Instant.now();
+            System.out.printf("SIGKILLed %s (it fired the ticker, %d ticks); %s survives%n", owner,
+                    before.get(owner), survivor);
+            // A tick due 5 s after the kill can only have been fired by the survivor.
+            Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    scheduleRequests(requests).stream().anyMatch(r -> tickOf(r).isAfter(killed.plusSeconds(5))));
+            assertThat(tickerTicks(schedulerMetrics.get(survivor))).as("ticks fired by the surviving %s", survivor)
+                    .isGreaterThan(survivorTicksBefore);
+
+            // Exactly one run request per schedule tick across the two schedulers (the coordinator failover, and the
+            // scheduler failover), with no tick missing between the first and the last.
+            assertThat(scheduleRequests(requests).size()).isGreaterThanOrEqualTo(10);
             List<RunRequest> ticks = scheduleRequests(requests);
             Map<String, Long> perKey = ticks.stream().collect(Collectors.groupingBy(RunRequest::getRunKey, Collectors.counting()));
             assertThat(perKey.values()).as("run requests per tick: %s", perKey).allMatch(n -> n == 1L);
             // Run key schedule:<job>/<schedule>@<tick instant>
-            TreeSet<Instant> tickTimes = ticks.stream().map(r -> Instant.parse(r.getRunKey().substring(r.getRunKey().indexOf('@') + 1)))
+            TreeSet<Instant> tickTimes = ticks.stream().map(ScaleOutEndToEndTest::tickOf)
                     .collect(Collectors.toCollection(TreeSet::new));
             assertThat(tickTimes).hasSize(ticks.size());
             long span = Duration.between(tickTimes.first(), tickTimes.last()).toSeconds();
@@ -215,6 +243,23 @@ class ScaleOutEndToEndTest {
     private static List<RunRequest> scheduleRequests(TopicProbe<RunRequest> requests) {
         return requests.records().stream().map(ConsumerRecord::value)
                 .filter(r -> r.getOrigin() == Origin.SCHEDULE && "ticker".equals(r.getJob())).toList();
+    }
+
+    /** The due time of a schedule run request, from its run key {@code schedule:<job>/<schedule>@<tick instant>}. */
+    private static Instant tickOf(RunRequest r) {
+        return Instant.parse(r.getRunKey().substring(r.getRunKey().indexOf('@') + 1));
+    }
+
+    /** The ticker's ticks this scheduler fired since it started (its /metrics), 0 if it fired none or is gone. */
+    private long tickerTicks(int metricsPort) {
+        try {
+            String body = call(metricsPort, null, "GET", "/metrics", null, null).body();
+            return Math.round(body.lines()
+                    .filter(l -> l.startsWith("baton_scheduler_ticks_total{") && l.contains("job=\"ticker\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     private void start(String name, List<String> common, String command, String... args) throws Exception {
