@@ -232,8 +232,13 @@ public final class Bench {
         r.put(key, baton / floor);
     }
 
-    /** Per hop: the previous step's success (report appended) to the next step's start (report appended). */
-    private static void hops(List<RunEvent> events, Stats hop) {
+    /** One hop of a chain: step {@code stepKey} started at {@code startedMs}, its predecessor succeeded at {@code prevMs}. */
+    private interface HopConsumer {
+        void hop(String stepKey, long prevMs, long startedMs);
+    }
+
+    /** Every hop of a chain run {@code s0 → s1 → …}: the previous step's success (report appended) to the next step's start. */
+    private static void eachHop(List<RunEvent> events, HopConsumer c) {
         Map<String, Long> succeededAt = new HashMap<>();
         for (RunEvent e : events) {
             if (e.getPayload() instanceof StepSucceeded) {
@@ -245,31 +250,26 @@ public final class Bench {
                 int n = Integer.parseInt(e.getStepKey().substring(1));
                 Long prev = succeededAt.get("s" + (n - 1));
                 if (prev != null) {
-                    hop.add(e.getTimestamp().toEpochMilli() - prev);
+                    c.hop(e.getStepKey(), prev, e.getTimestamp().toEpochMilli());
                 }
             }
         }
     }
 
+    /** Per hop: the previous step's success (report appended) to the next step's start (report appended). */
+    private static void hops(List<RunEvent> events, Stats hop) {
+        eachHop(events, (step, prev, started) -> hop.add(started - prev));
+    }
+
     /** {@link #hops} cut where the next step's command became readable (first seen by {@code commands}). */
     private static void hopSplit(String runId, List<RunEvent> events, CommandClock commands, Stats toReadable, Stats readableToStarted) {
-        Map<String, Long> succeededAt = new HashMap<>();
-        for (RunEvent e : events) {
-            if (e.getPayload() instanceof StepSucceeded) {
-                succeededAt.put(e.getStepKey(), e.getTimestamp().toEpochMilli());
+        eachHop(events, (step, prev, started) -> {
+            Long seen = commands.seenAt(runId, step);
+            if (seen != null) {
+                toReadable.add(seen - prev);
+                readableToStarted.add(started - seen);
             }
-        }
-        for (RunEvent e : events) {
-            if (e.getPayload() instanceof StepStarted && e.getStepKey().startsWith("s")) {
-                int n = Integer.parseInt(e.getStepKey().substring(1));
-                Long prev = succeededAt.get("s" + (n - 1));
-                Long seen = commands.seenAt(runId, e.getStepKey());
-                if (prev != null && seen != null) {
-                    toReadable.add(seen - prev);
-                    readableToStarted.add(e.getTimestamp().toEpochMilli() - seen);
-                }
-            }
-        }
+        });
     }
 
     /** A record produced to a sensor topic until the first step of its run started. */

@@ -2,7 +2,6 @@ package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.events.Origin;
 import dev.baton.events.RunEvent;
@@ -18,9 +17,6 @@ import dev.baton.testkit.TopicProbe;
 import dev.baton.testkit.WithKafka;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +70,7 @@ class ScaleOutEndToEndTest {
             "us_load", "us");
 
     @TempDir Path dir;
-    final HttpClient http = HttpClient.newHttpClient();
+    final GatewayHttp gateways = new GatewayHttp();
     final Map<String, Process> processes = new LinkedHashMap<>();
 
     @Test
@@ -298,9 +294,7 @@ class ScaleOutEndToEndTest {
     }
 
     private String status(int port, String token, String runId) throws Exception {
-        HttpResponse<String> r = call(port, token, "GET", "/api/v1/runs/" + runId, null, null);
-        JsonNode n = r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-        return n == null ? "" : n.path("status").asText();
+        return gateways.status("http://127.0.0.1:" + port, token, runId);
     }
 
     private String awaitFinished(int port, String token, String runId) {
@@ -309,16 +303,7 @@ class ScaleOutEndToEndTest {
     }
 
     private HttpResponse<String> call(int port, String token, String method, String path, String type, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return gateways.call("http://127.0.0.1:" + port, token, method, path, type, body);
     }
 
     private static int freePort() throws Exception {
