@@ -35,7 +35,8 @@ class HugeJobsEndToEndTest extends StackTestSupport {
             b.append("  - key: p").append(i).append("\n")
                     .append("    run: echo \"big=$(printf '%050000d' 0)\" >> \"$BATON_OUTPUT\"\n");
         }
-        b.append("  - key: join\n    needs: [").append(String.join(", ", keys)).append("]\n    noop: true\n");
+        // A run step (not noop): its command carries the upstream outputs (docs/jobs.md#what-a-steps-command-carries).
+        b.append("  - key: join\n    needs: [").append(String.join(", ", keys)).append("]\n    run: \"true\"\n");
         return b.toString();
     }
 
