@@ -16,6 +16,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The chaos suite's steady mixed load, open loop: a chain every {@link #PERIOD_MS}, a fan-out every 2, a step that
@@ -117,37 +119,39 @@ final class LoadDriver implements AutoCloseable {
         long n = seq.incrementAndGet();
         String runKey = "chaos:" + job + "#" + n;
         triggers.execute(() -> {
-            long deadline = System.currentTimeMillis() + TRIGGER_PATIENCE.toMillis();
             String body = "{\"runKey\":\"" + runKey + "\"}";
-            for (long k = n; System.currentTimeMillis() < deadline; k++) {
-                attempts.incrementAndGet();
-                String gw = cluster.gatewayUrls.get((int) (k % cluster.gatewayUrls.size()));
-                try {
-                    HttpResponse<String> r = cluster.http.call(gw, cluster.token, "POST", "/api/v1/jobs/" + job + "/runs",
-                            "application/json", body);
-                    if (r.statusCode() != 202) {
-                        lastError = r.statusCode() + " " + r.body();
-                    }
-                    if (r.statusCode() == 202) {
-                        String runId = GatewayHttp.JSON.readTree(r.body()).path("runId").asText();
-                        accepted.add(new Accepted(runId, job, runKey, System.currentTimeMillis()));
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    lastError = e.toString(); // gateway down or too slow: the same key goes to the other gateway
-                }
-                try {
-                    Thread.sleep(200); // back off before the other gateway gets the same key
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            AtomicLong k = new AtomicLong(n); // alternates the gateways, starting from the run's own sequence number
+            try {
+                Awaitility.await().atMost(TRIGGER_PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                        .until(() -> tryTrigger(job, runKey, body, k.getAndIncrement()));
+            } catch (ConditionTimeoutException e) {
+                refused.add(runKey);
+            } catch (RuntimeException e) {
+                // the driver was stopped (its executor interrupted) while this trigger was still being retried
             }
-            refused.add(runKey);
         });
+    }
+
+    /** One try through one gateway; false (and the reason kept) when it did not accept, so the other gets the same key. */
+    private boolean tryTrigger(String job, String runKey, String body, long k) throws InterruptedException {
+        attempts.incrementAndGet();
+        String gw = cluster.gatewayUrls.get((int) (k % cluster.gatewayUrls.size()));
+        try {
+            HttpResponse<String> r = cluster.http.call(gw, cluster.token, "POST", "/api/v1/jobs/" + job + "/runs",
+                    "application/json", body);
+            if (r.statusCode() != 202) {
+                lastError = r.statusCode() + " " + r.body();
+                return false;
+            }
+            String runId = GatewayHttp.JSON.readTree(r.body()).path("runId").asText();
+            accepted.add(new Accepted(runId, job, runKey, System.currentTimeMillis()));
+            return true;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            lastError = e.toString(); // gateway down or too slow: the same key goes to the other gateway
+            return false;
+        }
     }
 
     private void produce() {

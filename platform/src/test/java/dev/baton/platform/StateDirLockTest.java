@@ -60,7 +60,7 @@ class StateDirLockTest {
             StateDirLock.acquire("holder-test", Path.of(args[0]));
             System.out.println("locked");
             System.out.flush();
-            Thread.sleep(Long.MAX_VALUE);
+            Thread.currentThread().join(); // blocks until the process is killed
         }
     }
 }
