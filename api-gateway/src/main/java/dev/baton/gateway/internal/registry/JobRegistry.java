@@ -23,6 +23,9 @@ public final class JobRegistry implements AutoCloseable {
 
     private final KafkaStreams streams;
 
+    /** Whether this instance ran the task when the client last became RUNNING; false while it rebalances or stops. */
+    private volatile boolean ownsTask;
+
     private JobRegistry(KafkaStreams streams) {
         this.streams = streams;
     }
@@ -33,8 +36,12 @@ public final class JobRegistry implements AutoCloseable {
             log.error("Job registry stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        JobRegistry registry = new JobRegistry(streams);
+        // Ownership changes only in a rebalance: worked out once per transition, so asking it stays a field read.
+        streams.setStateListener((now, before) -> registry.ownsTask = now == KafkaStreams.State.RUNNING
+                && streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()));
         streams.start();
-        return new JobRegistry(streams);
+        return registry;
     }
 
     /** The registry's application id: one for all gateways of an installation. */
@@ -78,7 +85,7 @@ public final class JobRegistry implements AutoCloseable {
      * a rebalance), which makes it the one that drives backfills too.
      */
     public boolean ownsTask() {
-        return running() && streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty());
+        return ownsTask;
     }
 
     /** True when this instance's Streams client is running (whether or not it owns the task). */
