@@ -14,6 +14,7 @@ public final class CoordinatorMetrics {
     private final Timer dispatchLatency;
     private final Timer punctuationLag;
     private final Counter deadLetters;
+    private final Counter timersDeferred;
     private final Map<String, AtomicLong> queues = new ConcurrentHashMap<>();
 
     public CoordinatorMetrics(MeterRegistry registry) {
@@ -27,6 +28,9 @@ public final class CoordinatorMetrics {
                 .publishPercentileHistogram().register(registry);
         this.deadLetters = Counter.builder("baton_coordinator_dead_letters_total")
                 .description("Input records set aside to the dead-letter topic").register(registry);
+        this.timersDeferred = Counter.builder("baton_coordinator_timers_deferred_total")
+                .description("Punctuations that held back a due heartbeat deadline or timeout because the agent reports "
+                        + "of before its due time may still be unread (the coordinator is behind)").register(registry);
     }
 
     public MeterRegistry registry() { return registry; }
@@ -88,6 +92,11 @@ public final class CoordinatorMetrics {
 
     public void punctuationLag(long lagMs) {
         punctuationLag.record(Duration.ofMillis(Math.max(0, lagMs)));
+    }
+
+    /** A due liveness timer held back because this task's agent reports are not read up to its due time. */
+    public void timerDeferred() {
+        timersDeferred.increment();
     }
 
     public void deadLetter() {

@@ -7,6 +7,7 @@ import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.serde.Codecs;
 import dev.baton.coordinator.internal.serde.EventMapper;
 import dev.baton.coordinator.internal.serde.StateCodec;
+import dev.baton.coordinator.internal.timers.ReportWatermark;
 import dev.baton.coordinator.internal.timers.TimerBook;
 import dev.baton.coordinator.internal.timers.TimerKeys;
 import dev.baton.events.JobDefinition;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(RunProcessor.class);
     private static final int MAX_TIMERS_PER_PUNCTUATION = 10_000;
+    /** Due timers looked at per punctuation, fired or deferred (see {@link ReportWatermark}). */
+    private static final int MAX_TIMERS_SCANNED = 4 * MAX_TIMERS_PER_PUNCTUATION;
     /** Reasons in events and dead letters stay short whatever the exception says. */
     private static final int MAX_REASON_CHARS = 2_000;
     /** How much of an input too big to handle a dead letter keeps. */
@@ -73,6 +76,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private TimerBook timerBook;
     private TimestampedKeyValueStore<String, byte[]> jobs;
     private TimestampedKeyValueStore<String, byte[]> assets;
+    /** How far this task has read its agent reports: see {@link ReportWatermark}. */
+    private ReportWatermark reportsRead;
     /**
      * Decoded states of recently active runs, written through to the store. A new processor instance (task
      * assignment, revival after an abort) starts empty, so it never holds state the store does not.
@@ -106,6 +111,10 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.timerBook = new TimerBook(timers, context.getStateStore(Names.TIMER_INDEX_STORE));
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
+        // Until its first report is read, a newly assigned task assumes it is one heartbeat interval behind, so
+        // deadlines that passed while the task moved here wait for the reports of that time instead of firing at once.
+        long initialLag = Math.min(decider.settings().heartbeatInterval().toMillis(), decider.settings().heartbeatTimeout().toMillis());
+        this.reportsRead = new ReportWatermark(context.currentSystemTimeMs(), initialLag);
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
         if (coalesceMs > 0) {
             // Every coalescing window, not every millisecond: each punctuation that runs also halves how many records
@@ -134,6 +143,9 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             return;
         }
         Instant now = Instant.ofEpochMilli(rec.timestamp());
+        if (meta.topic().equals(topics.agentReports())) {
+            reportsRead.read(rec.timestamp(), context.currentSystemTimeMs());
+        }
         currentRecord = rec;
         try {
             handle(input, now);
@@ -402,21 +414,29 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     private void fireTimers(long wallClock) {
         Instant now = Instant.ofEpochMilli(wallClock);
-        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        long reportsReadThrough = reportsRead.readThrough(wallClock);
+        List<KeyValue<Bytes, Input.Timer>> due = new ArrayList<>();
+        int scanned = 0;
         try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKeys.lowest(), TimerKeys.upTo(now))) {
-            while (it.hasNext() && due.size() < MAX_TIMERS_PER_PUNCTUATION) {
-                due.add(it.next());
+            while (it.hasNext() && due.size() < MAX_TIMERS_PER_PUNCTUATION && scanned++ < MAX_TIMERS_SCANNED) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                Input.Timer t;
+                try {
+                    t = TimerKeys.parse(kv.value);
+                } catch (RuntimeException e) {
+                    timers.delete(kv.key);
+                    timerDeadLetter(null, "INVALID_EVENT", "unreadable timer: " + e, kv.value, now);
+                    continue;
+                }
+                if (ReportWatermark.waitsForReports(t.kind()) && t.dueAt().toEpochMilli() > reportsReadThrough) {
+                    metrics.timerDeferred();
+                    continue; // a report of before its due time may still be unread: it stays armed for a later pass
+                }
+                due.add(KeyValue.pair(kv.key, t));
             }
         }
-        for (KeyValue<Bytes, byte[]> kv : due) {
-            Input.Timer t;
-            try {
-                t = TimerKeys.parse(kv.value);
-            } catch (RuntimeException e) {
-                timers.delete(kv.key);
-                timerDeadLetter(null, "INVALID_EVENT", "unreadable timer: " + e, kv.value, now);
-                continue;
-            }
+        for (KeyValue<Bytes, Input.Timer> kv : due) {
+            Input.Timer t = kv.value;
             timerBook.fired(kv.key, t);
             metrics.punctuationLag(wallClock - t.dueAt().toEpochMilli());
             String id = DecisionContext.uuid(t.runId() + "/timer/" + t.kind() + "/" + t.stepKey() + "/" + t.attempt() + "/" + t.dueAt());

@@ -116,10 +116,15 @@ class CoordinatorTopologyTest {
     }
 
     void report(StepCommand c, Object report) {
-        AgentReport a = AgentReport.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(c.getRunId()).setTimestamp(now())
+        report(c, report, now());
+    }
+
+    /** A report the agent wrote at {@code writtenAt}, read by the coordinator now (later, when it is behind). */
+    void report(StepCommand c, Object report, Instant writtenAt) {
+        AgentReport a = AgentReport.newBuilder().setEventId(UUID.randomUUID().toString()).setRunId(c.getRunId()).setTimestamp(writtenAt)
                 .setTraceId(c.getTraceId()).setStepKey(c.getStepKey()).setAttempt(c.getAttempt()).setAttemptId(c.getAttemptId())
                 .setAgentId("agent-1").setReport(report).build();
-        reports.pipeInput(c.getRunId(), reportSerde.serialize(topics.agentReports(), a), now());
+        reports.pipeInput(c.getRunId(), reportSerde.serialize(topics.agentReports(), a), writtenAt);
     }
 
     void controlCommand(String runId, Object command) {
@@ -219,6 +224,29 @@ class CoordinatorTopologyTest {
         assertThat(payloads(events())).contains("StepLost", "StepRetryScheduled");
         assertThat(meters.find("baton.step.failures").tags("job", "hb", "error_class", "LOST").counter())
                 .as("a lost attempt counts among the errors by class").satisfies(c -> assertThat(c.count()).isEqualTo(1));
+    }
+
+    @Test
+    void aCoordinatorBehindOnItsReportsDoesNotDeclareALiveAttemptLost() {
+        // Heartbeat timeout 10 s here. The agent heartbeats on time, but the coordinator reads its reports late.
+        request("r-behind", def("""
+                name: behind
+                steps:
+                  - { key: a, noop: {} }
+                """), "behind");
+        StepCommand a = commands(commands).getFirst();
+        report(a, new StepStartedReport("h", "eu", 1L));              // written and read at 0 s: deadline 10 s
+        tick(9_000);
+        report(a, new StepHeartbeatReport(), now().minusMillis(8_000)); // written at 1 s, read at 9 s: deadline 11 s
+        tick(3_000);                                                    // 12 s: past the deadline by the wall clock
+        assertThat(payloads(events())).as("reports of before the deadline may still be unread").doesNotContain("StepLost");
+        report(a, new StepHeartbeatReport(), now().minusMillis(2_000)); // written at 10 s, read at 12 s: deadline 20 s
+        tick(7_000);                                                    // 19 s
+        assertThat(agentControl.isEmpty()).as("the attempt was alive all along").isTrue();
+        assertThat(payloads(events())).doesNotContain("StepLost");
+        tick(3_000);                                                    // 22 s: caught up, and no heartbeat since 10 s
+        assertThat(payloads(events())).as("a silent agent is still found once the reports are read").contains("StepLost");
+        assertThat(meters.find("baton_coordinator_timers_deferred_total").counter().count()).isPositive();
     }
 
     /** Starts attempt {@code c} and lets its heartbeat deadline (10 s here) pass; returns the events it led to. */
