@@ -3,11 +3,8 @@ package dev.baton.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.gateway.ApiTokens;
-import dev.baton.gateway.Gateway;
-import dev.baton.gateway.GatewayConfig;
 import dev.baton.gateway.Role;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,9 +20,10 @@ import java.util.UUID;
 
 /**
  * {@code baton bench backfill}: a backfill of 50,000 hourly partitions (500 with {@code --quick}) of a two-step no-op
- * job, through the gateway's API, on a fresh stack in this JVM (broker, registry, coordinator, agent, gateway).
- * Prints the progress line every few seconds, then partitions completed per second, the wall time, the heap each
- * phase left and the process's resident memory, next to a raw-Kafka floor measured on the same broker (one record
+ * job, through the gateway's API, on a fresh stack: broker, registry and agent in this JVM, the coordinator and the
+ * gateway each in its own. Prints the progress line every few seconds, then partitions completed per second, the wall
+ * time, and per process its resident memory (now and at most) and, for the coordinator and the gateway, the heap in use
+ * after a full GC before and after the backfill, next to a raw-Kafka floor measured on the same broker (one record
  * produced with acks=all and consumed per partition). Experiments: {@code -Dbench.backfill.partitions=N},
  * {@code -Dbench.backfill.max-concurrent=N} (default 256).
  */
@@ -50,19 +47,21 @@ final class BackfillBench {
                 """.formatted(start.format(f), start.plusHours(partitions).format(f));
         ApiTokens.NewToken admin = ApiTokens.create("bench", Role.ADMIN);
         Map<String, Object> r = new LinkedHashMap<>();
-        try (BenchStack stack = new BenchStack(true, 64)) {
+        // The coordinator and the gateway each in its own JVM (512 MiB heap), so each one's memory is measured; the
+        // broker, the registry and the agent share this one.
+        try (BenchStack stack = new BenchStack(false, 64)) {
             RawKafkaFloor.Bulk floorRun = RawKafkaFloor.bulk(stack.broker.bootstrapServers(), partitions, RawKafkaFloor.DEFAULT_VALUE_BYTES);
             double floor = floorRun.recordsPerSecond();
             out.println("  " + floorRun.describe());
-            Map<String, Object> gc = new HashMap<>(stack.base());
-            gc.put(GatewayConfig.PORT, 0);
-            gc.put(GatewayConfig.STATE_DIR, stack.dir.resolve("gateway").toString());
-            gc.put(GatewayConfig.TOKENS_ENV, false);
-            gc.put("token.bench", admin.envValue());
-            Gateway gateway = Gateway.start(new GatewayConfig(gc), stack.meters);
-            stack.services.add(gateway);
+            Process coordinator = stack.coordinatorProcess("bench-coordinator");
+            stack.services.add(() -> stop(coordinator));
+            BenchStack.Component gatewayProc = stack.gatewayProcess(admin.envValue());
+            stack.services.add(() -> stop(gatewayProc.process()));
+            Map<String, Process> components = new LinkedHashMap<>();
+            components.put("coordinator", coordinator);
+            components.put("gateway", gatewayProc.process());
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            String base = "http://127.0.0.1:" + gateway.port() + "/api/v1";
+            String base = "http://127.0.0.1:" + gatewayProc.phases().get("port") + "/api/v1";
             long deadline = System.currentTimeMillis() + 120_000;
             HttpResponse<String> reg;
             do { // the read model and the job registry come up after the port
@@ -74,7 +73,7 @@ final class BackfillBench {
             if (reg.statusCode() != 201) {
                 throw new IllegalStateException("cannot register the job: " + reg.statusCode() + " " + reg.body());
             }
-            long heapBefore = usedHeapAfterGc();
+            Map<String, Long> heapBefore = heapAfterGcKb(components);
             String id = "bench-" + UUID.randomUUID();
             long t0 = System.nanoTime();
             HttpResponse<String> bf;
@@ -92,10 +91,8 @@ final class BackfillBench {
             }
             JsonNode b;
             long lastPrint = 0;
-            long peakRss = 0;
             while (true) {
                 b = JSON.readTree(send(http, "GET", base + "/backfills/" + id, admin.token(), null, null).body()).path("backfill");
-                peakRss = Math.max(peakRss, Bench.rssKb());
                 if (System.nanoTime() - lastPrint > 5_000_000_000L) {
                     JsonNode p = b.path("progress");
                     out.printf(Locale.ROOT, "  done %d/%d failed %d running %d remaining %d rate %.1f/s%n", p.path("done").asLong(),
@@ -109,14 +106,21 @@ final class BackfillBench {
                 Thread.sleep(250);
             }
             double wall = (System.nanoTime() - t0) / 1e9;
-            long heapAfter = usedHeapAfterGc();
-            long rss = Bench.rssKb();
+            Map<String, Long> heapAfter = heapAfterGcKb(components);
             out.printf(Locale.ROOT, "backfill: %d partitions of a two-step no-op job (max %d in flight) in %.1f s: %.0f partitions/s "
                             + "(raw Kafka floor %.0f records/s, ratio %.4f); outcome %s%n", partitions, maxConcurrent, wall, partitions / wall,
                     floor, partitions / wall / floor, b.path("outcome").asText());
-            out.printf(Locale.ROOT, "  memory: resident %d MiB now, %d MiB at most while it ran, for the one process holding broker, "
-                            + "registry, coordinator, agent and gateway; heap after GC %d MiB before the backfill, %d MiB after%n",
-                    rss / 1024, peakRss / 1024, heapBefore >> 20, heapAfter >> 20);
+            // Resident memory now and at most (the kernel's high-water mark) per process, and each component's heap
+            // after a full GC before and after the backfill: the backfill's own state lives in the gateway.
+            Map<String, Object> memory = new LinkedHashMap<>();
+            for (var e : components.entrySet()) {
+                String pid = String.valueOf(e.getValue().pid());
+                memory.put(e.getKey(), Map.of("rss_mib", Bench.rssKb(pid) / 1024, "peak_rss_mib", Bench.procStatusKb(pid, "VmHWM:") / 1024,
+                        "heap_before_mib", heapBefore.get(e.getKey()) / 1024, "heap_after_mib", heapAfter.get(e.getKey()) / 1024));
+            }
+            memory.put("broker_registry_agent", Map.of("rss_mib", Bench.rssKb() / 1024,
+                    "peak_rss_mib", Bench.procStatusKb("self", "VmHWM:") / 1024));
+            memory.forEach((name, m) -> out.println("  memory, " + name.replace('_', '+') + ": " + m));
             r.put("scenario", "backfill");
             r.put("partitions", partitions);
             r.put("max_concurrent", maxConcurrent);
@@ -126,17 +130,36 @@ final class BackfillBench {
             r.put("ratio_to_floor", (partitions / wall) / floor);
             r.put("floor", floorRun.json());
             r.put("outcome", b.path("outcome").asText());
-            r.put("rss_mib", rss / 1024);
-            r.put("peak_rss_mib", peakRss / 1024);
-            r.put("heap_before_mib", heapBefore >> 20);
-            r.put("heap_after_mib", heapAfter >> 20);
+            r.put("memory", memory);
         }
         return r;
     }
 
-    private static long usedHeapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    /** Each process's heap in use after a full GC, in KiB, through jcmd (GC.run, then GC.heap_info); -1 if unknown. */
+    private static Map<String, Long> heapAfterGcKb(Map<String, Process> processes) throws Exception {
+        Map<String, Long> kb = new LinkedHashMap<>();
+        for (var e : processes.entrySet()) {
+            String pid = String.valueOf(e.getValue().pid());
+            jcmd(pid, "GC.run");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
+            kb.put(e.getKey(), m.find() ? Long.parseLong(m.group(1)) : -1L);
+        }
+        return kb;
+    }
+
+    private static String jcmd(String pid, String command) throws Exception {
+        String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p = new ProcessBuilder(jcmd, pid, command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return text;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
     }
 
     private static HttpResponse<String> send(HttpClient http, String method, String url, String token, String type, String body)

@@ -817,9 +817,14 @@ public final class Bench {
 
     /** Resident memory of a process ({@code self} or a pid) in KiB, -1 where /proc is not there. */
     static long rssKb(String pid) {
+        return procStatusKb(pid, "VmRSS:");
+    }
+
+    /** A KiB field of /proc/{pid}/status ({@code VmRSS:}, {@code VmHWM:} the peak), -1 where /proc is not there. */
+    static long procStatusKb(String pid, String field) {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D+", ""));
                 }
             }

@@ -76,55 +76,79 @@ final class BenchStack implements AutoCloseable {
 
     /** Starts a coordinator in a separate JVM (same class path) and waits until it is running. */
     Process coordinatorProcess(String instanceId, String... jvmOptions) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events");
-        pb.command().addAll(List.of(jvmOptions));
+        List<String> jvm = new ArrayList<>(List.of(jvmOptions));
         // Experiments: -Dbench.coordinatorJvmOptions="-XX:StartFlightRecording=filename=/tmp/c-%p.jfr ..." (space separated).
         String extraJvm = System.getProperty("bench.coordinatorJvmOptions", "").trim();
         if (!extraJvm.isEmpty()) {
-            pb.command().addAll(List.of(extraJvm.split("\\s+")));
+            jvm.addAll(List.of(extraJvm.split("\\s+")));
         }
-        pb.command().addAll(List.of("-cp", System.getProperty("java.class.path"), CoordinatorProcess.class.getName(),
-                broker.bootstrapServers(), registry.url(), topics.prefix(), dir.resolve("coordinator-proc").toString(), instanceId));
+        List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), registry.url(), topics.prefix(),
+                dir.resolve("coordinator-proc").toString(), instanceId));
         System.getProperties().forEach((k, v) -> {
             if (k.toString().startsWith("bench.coordinator.") || k.toString().startsWith("bench.kafka.")) {
-                pb.command().add(k.toString().substring("bench.".length()));
-                pb.command().add(v.toString());
+                args.add(k.toString().substring("bench.".length()));
+                args.add(v.toString());
             }
         });
+        Component c = componentProcess(CoordinatorProcess.class, "coordinator", jvm, args);
+        coordinatorPhases = c.phases();
+        return c.process();
+    }
+
+    /** Starts a gateway in a separate JVM that accepts the token stored as {@code tokenValue}; waits until it serves. */
+    Component gatewayProcess(String tokenValue) throws IOException, InterruptedException {
+        return componentProcess(GatewayProcess.class, "gateway", List.of(), List.of(broker.bootstrapServers(), registry.url(),
+                topics.prefix(), dir.resolve("gateway-proc").toString(), tokenValue));
+    }
+
+    /** A component's JVM and the PHASE lines it printed before READY. */
+    record Component(Process process, Map<String, Long> phases) {
+        /** Resident memory now, and at most so far (the kernel's high-water mark), in KiB; -1 where /proc is not there. */
+        long[] rssKb() {
+            return new long[] {Bench.rssKb(String.valueOf(process.pid())), Bench.procStatusKb(String.valueOf(process.pid()), "VmHWM:")};
+        }
+    }
+
+    /** Starts {@code main} in a separate JVM (same class path, 512 MiB heap) and waits until it prints READY. */
+    private Component componentProcess(Class<?> main, String label, List<String> jvmOptions, List<String> args)
+            throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events");
+        pb.command().addAll(jvmOptions);
+        pb.command().addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        pb.command().addAll(args);
         pb.redirectErrorStream(true);
         long launched = System.currentTimeMillis();
         Process p = pb.start();
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         String line;
-        boolean log = Boolean.getBoolean("bench.log.coordinator");
+        boolean log = Boolean.getBoolean("bench.log." + label);
         Map<String, Long> phases = new java.util.LinkedHashMap<>();
         while ((line = reader.readLine()) != null) {
             if (log || line.startsWith("CPU at running")) {
-                System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + line);
+                System.out.println("[" + label + " +" + (System.currentTimeMillis() - launched) + " ms] " + line);
             }
             if (line.startsWith("PHASE ")) {
                 String[] f = line.split(" ");
                 phases.put(f[1], Long.parseLong(f[2]));
             }
             if (line.contains("READY")) {
-                coordinatorPhases = Map.copyOf(phases);
                 Thread.ofVirtual().start(() -> {
                     try {
                         String rest;
                         while ((rest = reader.readLine()) != null) {
                             if (log) {
-                                System.out.println("[coordinator +" + (System.currentTimeMillis() - launched) + " ms] " + rest);
+                                System.out.println("[" + label + " +" + (System.currentTimeMillis() - launched) + " ms] " + rest);
                             }
                         }
                     } catch (IOException ignored) {
                         // process ended
                     }
                 });
-                return p;
+                return new Component(p, Map.copyOf(phases));
             }
         }
-        throw new IllegalStateException("coordinator process exited before it was ready (exit " + p.waitFor() + ")");
+        throw new IllegalStateException(label + " process exited before it was ready (exit " + p.waitFor() + ")");
     }
 
     void startCoordinator() {
