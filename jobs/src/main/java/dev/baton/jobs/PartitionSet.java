@@ -244,6 +244,106 @@ public final class PartitionSet {
         };
     }
 
+    /**
+     * Every partition after {@code key} in the order of {@link #range}{@code (null, null, now)}, lazily: what a page
+     * that ended at {@code key} continues with. The key need not be in the set any more (a dynamic key removed since,
+     * a time window the set's bounds exclude now): it only needs the set's form, and the partitions after its place
+     * follow. Partitions added before that place since are not listed; those added after it are.
+     *
+     * @throws IllegalArgumentException when the key does not have the form of the set's keys (or names a static key
+     *                                  the set no longer has)
+     */
+    public Iterator<Partition> after(String key, Instant now) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("empty partition key");
+        }
+        if (!multiDimensional()) {
+            return after(dimensions.get(0), key, now);
+        }
+        String[] parts = key.split(java.util.regex.Pattern.quote(SEPARATOR), -1);
+        if (parts.length != dimensions.size()) {
+            throw new IllegalArgumentException("partition '" + key + "' needs one key per dimension");
+        }
+        int r = dimensions.indexOf(rangeDimension());
+        Dimension rd = dimensions.get(r);
+        Dimension other = dimensions.get(1 - r);
+        Partition outerFirst = place(rd, parts[r]);
+        String innerLast = parts[1 - r];
+        place(other, innerLast); // the form of the other part is checked too
+        Iterator<Partition> outer = rd.iterate(outerFirst, null, now);
+        return new Iterator<>() {
+            private Partition current;
+            private Iterator<Partition> inner = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!inner.hasNext()) {
+                    if (!outer.hasNext()) {
+                        return false;
+                    }
+                    current = outer.next();
+                    boolean same = rd.compare(current, outerFirst) == 0;
+                    inner = same ? after(other, innerLast, now) : other.iterate(null, null, now);
+                }
+                return true;
+            }
+
+            @Override
+            public Partition next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Partition o = inner.next();
+                return r == 0 ? combine(List.of(current, o)) : combine(List.of(o, current));
+            }
+        };
+    }
+
+    /** The partitions of one dimension after {@code key} (which has the dimension's form). */
+    private static Iterator<Partition> after(Dimension d, String key, Instant now) {
+        Partition from = place(d, key);
+        Iterator<Partition> it = d.iterate(from, null, now);
+        return new Iterator<>() {
+            private Partition next = advance();
+
+            private Partition advance() {
+                while (it.hasNext()) {
+                    Partition p = it.next();
+                    if (d.compare(p, from) > 0) {
+                        return p;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Partition next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                Partition p = next;
+                next = advance();
+                return p;
+            }
+        };
+    }
+
+    /** A key's place in a dimension's order: parsed, except that a dynamic key need not be in the set any more. */
+    private static Partition place(Dimension d, String key) {
+        if (d instanceof DynamicDimension) {
+            invalidDynamicKey(key).ifPresent(why -> {
+                throw new IllegalArgumentException(why);
+            });
+            return Partition.of(key);
+        }
+        return d.parse(key);
+    }
+
     /** The dimension {@link #range} ranges over: the first time dimension, else the first one. */
     public Dimension rangeDimension() {
         return dimensions.stream().filter(d -> d instanceof TimeDimension).findFirst().orElse(dimensions.get(0));

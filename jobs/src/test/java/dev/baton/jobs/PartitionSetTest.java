@@ -269,4 +269,40 @@ class PartitionSetTest {
         assertThat(p.startText()).isEqualTo("2026-01-02T00:00Z");
         assertThatThrownBy(() -> set.partition("2026-01-02|c")).hasMessageContaining("dimension customer: 'c' is not a current key");
     }
+
+    /** Issue 15: the partition-status cursor is the last key seen; {@code after} continues the order from it. */
+    @Test
+    void afterAKeyTheOrderContinuesWhereThatKeyIsEvenWhenTheKeyWasRemovedMeanwhile() {
+        PartitionSet days = time(PartitionGranularity.DAILY, "2026-01-01T00:00", "2026-01-05T00:00", "Europe/Berlin", 0);
+        assertThat(keys(days.after("2026-01-02", NOW))).containsExactly("2026-01-03", "2026-01-04");
+        assertThat(keys(days.after("2026-01-04", NOW))).isEmpty();
+        // Hours across the fall-back in Berlin: the repeated 02:00 has two keys, both in order.
+        PartitionSet hours = time(PartitionGranularity.HOURLY, "2026-10-25T01:00", "2026-10-25T04:00", "Europe/Berlin", 0);
+        assertThat(keys(hours.after("2026-10-25T02:00+02:00", NOW)))
+                .containsExactly("2026-10-25T02:00+01:00", "2026-10-25T03:00+01:00");
+
+        java.util.SortedSet<String> customers = new java.util.TreeSet<>(List.of("acme", "globex", "hooli"));
+        PartitionsSpec dyn = new PartitionsSpec(List.of(new PartitionDimension("customer", new DynamicPartitions("customers"))));
+        PartitionSet set = PartitionSet.of(dyn, keysOf(java.util.Map.of("customers", customers)));
+        assertThat(keys(set.after("acme", NOW))).containsExactly("globex", "hooli");
+        customers.remove("globex"); // the last key of a page removed before the next page: the order goes on after it
+        customers.add("aaa");       // added before the cursor: not on the next page
+        customers.add("initech");
+        assertThat(keys(set.after("globex", NOW))).containsExactly("hooli", "initech");
+        assertThatThrownBy(() -> set.after("bad|key", NOW)).isInstanceOf(IllegalArgumentException.class);
+
+        PartitionsSpec both = new PartitionsSpec(List.of(
+                new PartitionDimension("date", new TimePartitions(PartitionGranularity.DAILY, "2026-01-01T00:00", "2026-01-03T00:00", "UTC", 0L)),
+                new PartitionDimension("customer", new DynamicPartitions("customers"))));
+        PartitionSet grid = PartitionSet.of(both, keysOf(java.util.Map.of("customers", customers)));
+        assertThat(keys(grid.after("2026-01-01|hooli", NOW)))
+                .containsExactly("2026-01-01|initech", "2026-01-02|aaa", "2026-01-02|acme", "2026-01-02|hooli", "2026-01-02|initech");
+        assertThat(keys(grid.after("2026-01-01|zzz", NOW))).first().isEqualTo("2026-01-02|aaa");
+        assertThatThrownBy(() -> grid.after("2026-01-01", NOW)).hasMessageContaining("one key per dimension");
+
+        PartitionSet regions = PartitionSet.of(new PartitionsSpec(List.of(new PartitionDimension("region",
+                new StaticPartitions(List.of("eu", "us", "apac"))))));
+        assertThat(keys(regions.after("eu", NOW))).containsExactly("us", "apac");
+        assertThatThrownBy(() -> regions.after("mars", NOW)).hasMessageContaining("unknown partition 'mars'");
+    }
 }

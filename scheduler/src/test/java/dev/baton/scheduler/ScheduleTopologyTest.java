@@ -137,6 +137,28 @@ class ScheduleTopologyTest {
         assertThat(requested()).last().satisfies(r -> assertThat(r.getPartition()).isEqualTo("2026-03-29"));
     }
 
+    /**
+     * Issue 15: a tick never picks a key of a dynamic set (it has no time windows): the request of a job partitioned by a
+     * dynamic set, alone or with a date, carries no partition, which the coordinator rejects, saying so.
+     */
+    @Test
+    void aScheduleOfADynamicallyPartitionedJobNeverRunsADynamicKey() {
+        var dynamic = new dev.baton.events.PartitionDimension("customer", new dev.baton.events.DynamicPartitions("customers"));
+        var date = new dev.baton.events.PartitionDimension("date", new dev.baton.events.TimePartitions(
+                dev.baton.events.PartitionGranularity.DAILY, "2025-12-01T00:00", null, "UTC", 0L));
+        jobs.pipeInput("exports", jobSerde.serialize(topics.jobs(), JobDefinition.newBuilder(TestJobs.withSchedules("exports",
+                TestJobs.cron("nightly", "0 2 * * *", "UTC").build()))
+                .setPartitions(new dev.baton.events.PartitionsSpec(List.of(dynamic))).build()));
+        jobs.pipeInput("daily_exports", jobSerde.serialize(topics.jobs(), JobDefinition.newBuilder(TestJobs.withSchedules(
+                "daily_exports", TestJobs.cron("nightly", "0 2 * * *", "UTC").build()))
+                .setPartitions(new dev.baton.events.PartitionsSpec(List.of(date, dynamic))).build()));
+        tickAt("2026-01-01T01:00:00Z");
+        tickAt("2026-01-01T02:00:00.100Z");
+        List<RunRequest> ticks = requested();
+        assertThat(ticks).extracting(RunRequest::getJob).containsExactlyInAnyOrder("exports", "daily_exports");
+        assertThat(ticks).extracting(RunRequest::getPartition).containsOnlyNulls();
+    }
+
     @Test
     void overlapSkipFollowsRunEndsFromRunEvents() {
         JobDefinition job = TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC")

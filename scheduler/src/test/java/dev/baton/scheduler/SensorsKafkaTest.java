@@ -278,4 +278,51 @@ class SensorsKafkaTest {
             assertThat(requests.values()).hasSize(1);
         }
     }
+
+    /**
+     * Issue 15: an asset trigger of a job partitioned by a dynamic set runs the upstream partition only while its key is
+     * in the set (as written to {@code baton.partition-keys} by the gateway); a key that is not is dead-lettered with
+     * the reason, and a key added later is run by the next materialization.
+     */
+    @Test
+    void anAssetTriggerRunsADynamicPartitionOnlyWhenItsKeyIsInTheSet(TestCluster cluster) {
+        Topics topics = cluster.createTopics(cluster.newTopics("dynkeys"));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        JobDefinition downstream = JobDefinition.newBuilder(TestJobs.withTriggers("exports", Instant.now().minusSeconds(5),
+                        TestJobs.assets("upstream", "raw_customers")))
+                .setPartitions(new dev.baton.events.PartitionsSpec(List.of(new dev.baton.events.PartitionDimension("customer",
+                        new dev.baton.events.DynamicPartitions("customers"))))).build();
+        try (Scheduler scheduler = Scheduler.start(Support.config(cluster, topics, SENSORS_ONLY), meters, java.time.InstantSource.system());
+             TestProducer producer = new TestProducer(cluster);
+             KafkaProducer<String, byte[]> raw = rawProducer(cluster);
+             TopicProbe<RunRequest> requests = TopicProbe.avro(cluster, topics.runRequests(), RunRequest.class);
+             TopicProbe<DeadLetter> dlq = TopicProbe.avro(cluster, topics.deadLetters(), DeadLetter.class)) {
+            send(raw, topics.partitionKeys(), "customers/acme", json("customers/acme"));
+            producer.send(topics.jobs(), "exports", downstream);
+            LineageEvent acme = LineageEvent.newBuilder().setEventId("mat-acme").setRunId("run-up").setTimestamp(Instant.now())
+                    .setTraceId("tr").setAssetKey("raw_customers").setPartition("acme").setPayload(AssetMaterialization.newBuilder()
+                            .setJob("ingest").setStepKey("load").setAttempt(1).setAttemptId("att").setDataVersion("v1").build()).build();
+            producer.send(topics.lineage(), "raw_customers", acme);
+            producer.send(topics.lineage(), "raw_customers", LineageEvent.newBuilder(acme).setEventId("mat-initech").setPartition("initech").build());
+
+            RunRequest r = requests.await(x -> true, WAIT);
+            assertThat(r.getPartition()).isEqualTo("acme");
+            DeadLetter letter = dlq.await(d -> true, WAIT);
+            assertThat(letter.getCause()).isEqualTo("PARTITION_NOT_IN_SET");
+            assertThat(letter.getReason()).contains("mat-initech", "'initech' is not a current key of dynamic partition set 'customers'");
+            assertThat(letter.getSourceTopic()).isEqualTo(topics.lineage());
+            assertThat(Support.counter(meters, "baton.sensor.dead.letters", "job", "exports", "cause", "PARTITION_NOT_IN_SET")).isEqualTo(1);
+
+            // The key is added, then upstream materializes it again: now it runs. Removing acme stops acme's runs.
+            send(raw, topics.partitionKeys(), "customers/initech", json("customers/initech"));
+            send(raw, topics.partitionKeys(), "customers/acme", null);
+            producer.send(topics.lineage(), "raw_customers", LineageEvent.newBuilder(acme).setEventId("mat-initech-2").setPartition("initech").build());
+            producer.send(topics.lineage(), "raw_customers", LineageEvent.newBuilder(acme).setEventId("mat-acme-2").build());
+            requests.await(x -> "initech".equals(x.getPartition()), WAIT);
+            DeadLetter removed = dlq.await(d -> d.getReason().contains("mat-acme-2"), WAIT);
+            assertThat(removed.getReason()).contains("'acme' is not a current key of dynamic partition set 'customers'");
+            assertThat(requests.values()).extracting(RunRequest::getRunKey)
+                    .containsExactlyInAnyOrder("asset:raw_customers@mat-acme", "asset:raw_customers@mat-initech-2");
+        }
+    }
 }

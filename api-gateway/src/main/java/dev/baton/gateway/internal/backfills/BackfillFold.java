@@ -40,11 +40,22 @@ public final class BackfillFold {
 
     /** @param state the state before the event, or null when the backfill has no event yet */
     public static Result apply(BackfillState state, BackfillEvent e) {
+        return apply(state, null, e);
+    }
+
+    /**
+     * The same with the partitions in flight kept outside the state: the fold reads and changes them through
+     * {@code inFlight} (only the event's partition and the count), and the state it returns has an empty
+     * {@code inFlight} map. The read model uses it so that an event costs the same whatever the backfill's size.
+     *
+     * @param inFlight null: the state's own {@code inFlight} map
+     */
+    public static Result apply(BackfillState state, BackfillState.InFlight inFlight, BackfillEvent e) {
         long at = e.getTimestamp().toEpochMilli();
         if (state == null && !(e.getPayload() instanceof BackfillRequested)) {
             return new Result(null, NONE); // events of a backfill whose request aged out of the log: nothing to fold into
         }
-        BackfillState.Builder b = state == null ? new BackfillState.Builder() : state.toBuilder();
+        BackfillState.Builder b = state == null ? new BackfillState.Builder(inFlight) : state.toBuilder(inFlight);
         IndexChange index = NONE;
         boolean changed = true;
         switch (e.getPayload()) {
@@ -67,7 +78,7 @@ public final class BackfillFold {
                 }
             }
             case BackfillPartitionLaunched l -> {
-                if (b.status == Status.CANCELED || b.inFlight.containsKey(l.getPartition())) {
+                if (b.status == Status.CANCELED || b.inFlight.get(l.getPartition()) != null) {
                     changed = false;
                 } else if (l.getRound() == 0) {
                     if (l.getIndex() < b.launched) {
@@ -148,7 +159,7 @@ public final class BackfillFold {
                 }
             }
             case BackfillCompleted c -> {
-                if (b.status == Status.RUNNING && b.inFlight.isEmpty()) {
+                if (b.status == Status.RUNNING && b.inFlight.size() == 0) {
                     b.status = Status.COMPLETED;
                     b.outcome = c.getOutcome() == dev.baton.events.BackfillOutcome.SUCCEEDED ? Outcome.SUCCEEDED : Outcome.FAILED;
                     b.completedAt = at;
@@ -159,7 +170,8 @@ public final class BackfillFold {
             default -> throw new IllegalArgumentException("not a backfill event: " + e.getPayload());
         }
         if (!changed) {
-            BackfillState.Builder same = state.toBuilder(); // only the position moves: the submitter waits on it
+            // Only the position moves (the submitter waits on it); nothing was changed through inFlight.
+            BackfillState.Builder same = state.toBuilder(inFlight);
             same.lastEventId = e.getEventId();
             return new Result(same.build(), NONE);
         }

@@ -18,7 +18,9 @@ import java.util.UUID;
  * partitions: the selection (a range, or at most 10,000 listed keys), counters, the ordered partition cursor
  * ({@code launched}: partitions of the selection launched so far, in order) and the partitions in flight, which the
  * submitter keeps at most {@code maxConcurrent}. Failed partitions are kept one record each beside it (for
- * retry-failed), never in it.
+ * retry-failed), never in it. The gateway's read model stores it split (a small record, the listed keys written once,
+ * one record per partition in flight: {@code StoredBackfill}), so that folding an event never rewrites the list or the
+ * partitions in flight; it joins them back into this record for the API and the submitter.
  *
  * @param inFlight      partition → run id of the partitions launched and not finished (insertion order)
  * @param retryPending  failed partitions of the current retry round not relaunched yet
@@ -111,8 +113,60 @@ public record BackfillState(String id, String job, int jobVersion, String from, 
         return keys;
     }
 
-    Builder toBuilder() {
-        return new Builder(this);
+    Builder toBuilder(InFlight inFlight) {
+        return new Builder(this, inFlight);
+    }
+
+    /** This state with its listed partitions and partitions in flight replaced (the read model keeps them apart). */
+    public BackfillState with(List<String> partitions, Map<String, String> inFlight) {
+        return new BackfillState(id, job, jobVersion, from, to, partitions, count, params, maxConcurrent, requestedBy,
+                requestedAt, status, outcome, round, launched, succeeded, failed, canceled, retryPending, inFlight,
+                pausedBy, pausedAt, canceledBy, canceledAt, completedAt, startedAt, updatedAt, lastEventId);
+    }
+
+    /**
+     * The partitions in flight as the fold sees them: a map in memory (the API's and the submitter's states), or a view
+     * over the read model's store of one record per (backfill, partition) that records the fold's changes, so that
+     * the stored state does not grow with {@code maxConcurrent} ({@code BackfillsProcessor}).
+     */
+    public interface InFlight {
+        /** The run id of the partition in flight, or null. */
+        String get(String partition);
+
+        void put(String partition, String runId);
+
+        void remove(String partition);
+
+        int size();
+    }
+
+    /** In flight, in a map (in launch order). */
+    static final class MapInFlight implements InFlight {
+        final LinkedHashMap<String, String> map;
+
+        MapInFlight(Map<String, String> from) {
+            map = new LinkedHashMap<>(from);
+        }
+
+        @Override
+        public String get(String partition) {
+            return map.get(partition);
+        }
+
+        @Override
+        public void put(String partition, String runId) {
+            map.put(partition, runId);
+        }
+
+        @Override
+        public void remove(String partition) {
+            map.remove(partition);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
     }
 
     /** Mutable copy used by the fold only. */
@@ -124,26 +178,29 @@ public record BackfillState(String id, String job, int jobVersion, String from, 
         Map<String, String> params;
         Status status;
         Outcome outcome;
-        LinkedHashMap<String, String> inFlight;
+        InFlight inFlight;
         Long pausedAt, canceledAt, completedAt, startedAt;
 
-        Builder() {
-            inFlight = new LinkedHashMap<>();
+        Builder(InFlight inFlight) {
+            this.inFlight = inFlight != null ? inFlight : new MapInFlight(Map.of());
         }
 
-        Builder(BackfillState s) {
+        /** @param inFlight null: the state's own map */
+        Builder(BackfillState s, InFlight inFlight) {
             id = s.id; job = s.job; jobVersion = s.jobVersion; from = s.from; to = s.to; partitions = s.partitions;
             count = s.count; params = s.params; maxConcurrent = s.maxConcurrent; requestedBy = s.requestedBy;
             requestedAt = s.requestedAt; status = s.status; outcome = s.outcome; round = s.round; launched = s.launched;
             succeeded = s.succeeded; failed = s.failed; canceled = s.canceled; retryPending = s.retryPending;
-            inFlight = new LinkedHashMap<>(s.inFlight); pausedBy = s.pausedBy; pausedAt = s.pausedAt;
+            this.inFlight = inFlight != null ? inFlight : new MapInFlight(s.inFlight); pausedBy = s.pausedBy; pausedAt = s.pausedAt;
             canceledBy = s.canceledBy; canceledAt = s.canceledAt; completedAt = s.completedAt; startedAt = s.startedAt;
             updatedAt = s.updatedAt; lastEventId = s.lastEventId;
         }
 
+        /** The state; its {@code inFlight} map is empty when the partitions in flight are kept outside it. */
         BackfillState build() {
+            Map<String, String> map = inFlight instanceof MapInFlight m ? m.map : Map.of();
             return new BackfillState(id, job, jobVersion, from, to, partitions, count, params, maxConcurrent, requestedBy,
-                    requestedAt, status, outcome, round, launched, succeeded, failed, canceled, retryPending, inFlight,
+                    requestedAt, status, outcome, round, launched, succeeded, failed, canceled, retryPending, map,
                     pausedBy, pausedAt, canceledBy, canceledAt, completedAt, startedAt, updatedAt, lastEventId);
         }
     }

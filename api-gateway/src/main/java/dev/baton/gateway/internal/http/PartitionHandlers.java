@@ -26,13 +26,18 @@ import java.util.regex.Pattern;
 /**
  * Partition status per job ({@code GET /api/v1/jobs/{name}/partitions}) and per asset
  * ({@code GET /api/v1/assets/{key}/partitions}): the partitions in their order, a page at a time (the cursor is the
- * position), each looked up in the per-partition records of the read model (latest run, latest materialization of
+ * last key the page looked at, so pages stay in place while keys are added to or removed from a dynamic set; the
+ * earlier cursor form, a position, is still read), each looked up in the per-partition records of the read model (latest run, latest materialization of
  * the asset and of its upstream assets). Memory per request is one page, whatever the number of partitions.
  */
 final class PartitionHandlers {
     /** Partitions one request looks at, at most, when a status filter skips most of them (the cursor continues). */
     static final int SCAN_MAX = 10_000;
+    /** The earlier cursor form: the position in the partitions' order (still accepted). */
     static final Pattern POSITION = Pattern.compile("\\d{1,12}");
+    /** The cursor: {@code k:} and the last partition key a page looked at. */
+    static final String KEY_CURSOR = "k:";
+    static final Pattern CURSOR = Pattern.compile("\\d{1,12}|k:.+", Pattern.DOTALL);
 
     enum Status { MATERIALIZED, FAILED, MISSING, STALE, RUNNING }
 
@@ -185,11 +190,15 @@ final class PartitionHandlers {
 
     // ---- paging ----
 
-    private record Query(long position, int limit, Status status) {}
+    /**
+     * @param after    continue after this partition key (the cursor), or null
+     * @param position continue at this position (the earlier cursor form), when {@code after} is null
+     */
+    private record Query(String after, long position, int limit, Status status) {}
 
     private Query query(RoutingContext ctx) {
         int limit = Requests.limit(ctx, config);
-        String c = Requests.cursor(ctx, POSITION);
+        String c = Requests.cursor(ctx, CURSOR);
         String st = ctx.request().getParam("status");
         Status status = null;
         if (st != null) {
@@ -200,7 +209,10 @@ final class PartitionHandlers {
                         Map.of("problems", List.of(Requests.problem("status", "unknown status '" + st + "'"))));
             }
         }
-        return new Query(c == null ? 0 : Long.parseLong(c), limit, status);
+        if (c != null && c.startsWith(KEY_CURSOR)) {
+            return new Query(c.substring(KEY_CURSOR.length()), 0, limit, status);
+        }
+        return new Query(null, c == null ? 0 : Long.parseLong(c), limit, status);
     }
 
     private PartitionSet set(JobDefinition def) {
@@ -212,21 +224,33 @@ final class PartitionHandlers {
     }
 
     private static Page<Item> page(PartitionSet set, Query q, java.util.function.Function<String, Item> status) {
-        Iterator<Partition> it = set.range(null, null, Instant.now());
-        long pos = 0;
-        for (; pos < q.position() && it.hasNext(); pos++) {
-            it.next();
+        Instant now = Instant.now();
+        Iterator<Partition> it;
+        if (q.after() != null) {
+            try {
+                it = set.after(q.after(), now);
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, ApiError.INVALID_REQUEST, "invalid cursor: " + e.getMessage()
+                        + " (the job's partitions changed; start again without a cursor)",
+                        Map.of("problems", List.of(Requests.problem("cursor", e.getMessage()))));
+            }
+        } else {
+            it = set.range(null, null, now);
+            for (long pos = 0; pos < q.position() && it.hasNext(); pos++) {
+                it.next();
+            }
         }
         List<Item> items = new ArrayList<>();
         long scanned = 0;
+        String last = null;
         while (it.hasNext() && items.size() < q.limit() && scanned < SCAN_MAX) {
-            Item i = status.apply(it.next().key());
-            pos++;
+            last = it.next().key();
+            Item i = status.apply(last);
             scanned++;
             if (q.status() == null || q.status() == i.status()) {
                 items.add(i);
             }
         }
-        return Page.of(items, it.hasNext() ? Long.toString(pos) : null, q.limit());
+        return Page.of(items, it.hasNext() && last != null ? KEY_CURSOR + last : null, q.limit());
     }
 }

@@ -113,17 +113,12 @@ public final class KafkaReadStores implements ReadStores {
 
     @Override
     public dev.baton.gateway.internal.backfills.BackfillState backfill(String id) {
-        byte[] b = model.backfill(id);
-        return b == null ? null : Json.read(b, dev.baton.gateway.internal.backfills.BackfillState.class);
+        return model.backfill(id);
     }
 
     @Override
     public List<dev.baton.gateway.internal.backfills.BackfillState> backfills() {
-        List<dev.baton.gateway.internal.backfills.BackfillState> out = new ArrayList<>();
-        for (byte[] b : model.backfills()) {
-            out.add(Json.read(b, dev.baton.gateway.internal.backfills.BackfillState.class));
-        }
-        return out;
+        return model.backfills();
     }
 
     @Override

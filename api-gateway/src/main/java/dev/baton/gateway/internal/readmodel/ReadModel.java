@@ -396,18 +396,26 @@ public final class ReadModel implements AutoCloseable {
         return store(storeName).get(PartitionIndex.key(name, partition));
     }
 
-    /** A backfill's state (JSON of BackfillState), or null. */
-    public byte[] backfill(String id) {
-        return store(ReadModelTopology.STORE_BACKFILLS).get(id);
+    /** A backfill's state (the fold of its events, joined from the backfill stores, see {@link StoredBackfill}), or null. */
+    public dev.baton.gateway.internal.backfills.BackfillState backfill(String id) {
+        byte[] b = store(ReadModelTopology.STORE_BACKFILLS).get(id);
+        return b == null ? null : join(id, b);
     }
 
-    /** Every backfill's JSON record, by id (backfills are few: one per request, not per partition). */
-    public List<byte[]> backfills() {
-        List<byte[]> out = new ArrayList<>();
+    /** Every backfill's state, joined (backfills are few: one per request, not per partition). */
+    public List<dev.baton.gateway.internal.backfills.BackfillState> backfills() {
+        List<KeyValue<String, byte[]>> records = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store(ReadModelTopology.STORE_BACKFILLS).all()) {
-            it.forEachRemaining(kv -> out.add(kv.value));
+            it.forEachRemaining(records::add);
         }
+        List<dev.baton.gateway.internal.backfills.BackfillState> out = new ArrayList<>();
+        records.forEach(kv -> out.add(join(kv.key, kv.value)));
         return out;
+    }
+
+    private dev.baton.gateway.internal.backfills.BackfillState join(String id, byte[] stored) {
+        return StoredBackfill.join(id, stored, store(ReadModelTopology.STORE_BACKFILL_PARTITIONS),
+                store(ReadModelTopology.STORE_BACKFILL_IN_FLIGHT));
     }
 
     // ---- assets ----

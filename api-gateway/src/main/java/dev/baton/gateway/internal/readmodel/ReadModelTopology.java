@@ -55,10 +55,14 @@ public final class ReadModelTopology {
     public static final String SOURCE_BACKFILLS = "gateway-source-backfills";
     public static final String PROC_BACKFILLS = "gateway-store-backfills";
     public static final String SINK_DLQ_BACKFILLS = "gateway-dlq-backfills";
-    /** backfill id → the backfill's state (BackfillState JSON), the fold of its events. */
+    /** backfill id → the backfill's counters and status ({@link StoredBackfill} JSON), the fold of its events. */
     public static final String STORE_BACKFILLS = "gateway-backfill-states";
     /** {@code backfillId|partition} → run id of the partition's failed run: what retry-failed launches. */
     public static final String STORE_BACKFILL_FAILED = "gateway-backfill-failed";
+    /** {@code backfillId|index} (zero-padded) → a listed partition key of the backfill, written once on its request. */
+    public static final String STORE_BACKFILL_PARTITIONS = "gateway-backfill-partitions";
+    /** {@code backfillId|partition} → launch sequence and run id of a partition in flight (deleted when it ends). */
+    public static final String STORE_BACKFILL_IN_FLIGHT = "gateway-backfill-in-flight";
     /** {@code job|partition} → {@link PartitionIndex.PartitionRun} JSON: the partition's latest run. */
     public static final String STORE_PARTITION_RUNS = "gateway-partition-runs";
     /** {@code assetKey|partition} → {@link PartitionIndex.AssetPartition} JSON: the partition's latest materialization. */
@@ -184,6 +188,8 @@ public final class ReadModelTopology {
         t.addProcessor(PROC_BACKFILLS, () -> new BackfillsProcessor(codecs, feed, listener), SOURCE_BACKFILLS);
         t.addStateStore(store(STORE_BACKFILLS), PROC_BACKFILLS);
         t.addStateStore(store(STORE_BACKFILL_FAILED), PROC_BACKFILLS);
+        t.addStateStore(store(STORE_BACKFILL_PARTITIONS), PROC_BACKFILLS);
+        t.addStateStore(store(STORE_BACKFILL_IN_FLIGHT), PROC_BACKFILLS);
         t.addSink(SINK_DLQ_BACKFILLS, topics.deadLetters(), dlqKeys, codecs.deadLetters().serializer(), PROC_BACKFILLS);
         return t;
     }

@@ -174,4 +174,50 @@ class DynamicPartitionHandlersTest {
         keys.remove("shops", "s1");
         assertThat(partitionsListed("shop_exports")).containsExactly("s2");
     }
+
+    static List<String> keysOf(Reply page) {
+        List<String> out = new ArrayList<>();
+        page.body().path("items").forEach(i -> out.add(i.path("partition").asText()));
+        return out;
+    }
+
+    /**
+     * Issue 15: the partition-status cursor is the last key a page looked at, so a key added (before or after it) or
+     * the key itself removed between two pages neither repeats nor skips a partition; the earlier form of the cursor
+     * (a position) still pages, and a cursor that is neither is a 400.
+     */
+    @Test
+    void partitionStatusPagesStayInPlaceWhileKeysAreAddedAndRemoved() throws Exception {
+        keys.add("stores", List.of("b", "d", "f", "h"));
+        register(EXPORTS.replace("exports", "store_exports").replace("customers", "stores"));
+        Reply first = call("GET", "/api/v1/jobs/store_exports/partitions?limit=2", null);
+        assertThat(first.status()).as("%s", first.body()).isEqualTo(200);
+        assertThat(keysOf(first)).containsExactly("b", "d");
+        String cursor = first.body().path("nextCursor").asText();
+
+        keys.add("stores", List.of("a", "c", "e")); // two before the cursor, one after it
+        keys.remove("stores", "d");                 // the cursor's own key
+        Reply second = call("GET", "/api/v1/jobs/store_exports/partitions?limit=2&cursor=" + cursor, null);
+        assertThat(second.status()).as("%s", second.body()).isEqualTo(200);
+        assertThat(keysOf(second)).containsExactly("e", "f");
+        Reply third = call("GET", "/api/v1/jobs/store_exports/partitions?limit=2&cursor=" + second.body().path("nextCursor").asText(), null);
+        assertThat(keysOf(third)).containsExactly("h");
+        assertThat(third.body().hasNonNull("nextCursor")).isFalse();
+
+        // The earlier cursor form, a position: still read.
+        String position = dev.baton.gateway.internal.api.Page.encodeCursor("2");
+        Reply byPosition = call("GET", "/api/v1/jobs/store_exports/partitions?limit=2&cursor=" + position, null);
+        assertThat(byPosition.status()).as("%s", byPosition.body()).isEqualTo(200);
+        assertThat(keysOf(byPosition)).containsExactly("c", "e");
+
+        // Neither form, or a key that cannot be a key of the set: 400 naming the cursor.
+        Reply garbage = call("GET", "/api/v1/jobs/store_exports/partitions?cursor="
+                + dev.baton.gateway.internal.api.Page.encodeCursor("x:2"), null);
+        assertThat(garbage.status()).isEqualTo(400);
+        assertThat(garbage.body().path("problems").get(0).path("path").asText()).isEqualTo("cursor");
+        Reply wrongForm = call("GET", "/api/v1/jobs/store_exports/partitions?cursor="
+                + dev.baton.gateway.internal.api.Page.encodeCursor("k:a|b"), null);
+        assertThat(wrongForm.status()).isEqualTo(400);
+        assertThat(wrongForm.body().path("message").asText()).contains("invalid cursor", "must not contain '|'");
+    }
 }

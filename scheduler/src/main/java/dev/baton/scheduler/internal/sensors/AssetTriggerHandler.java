@@ -28,16 +28,55 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * materialized partition of the upstream asset (definitions that match, such as daily and daily). A materialization
  * without a partition, or of a partition key the job does not have, requests nothing for a partitioned job
  * (filtered: there is no partition to run).
+ *
+ * <p>A key of a dynamic dimension must also be in the job's dynamic partition set now (as the scheduler has read
+ * {@code baton.partition-keys} after the batch began, {@link PartitionKeysView}). A key of the right form that is not
+ * in the set requests nothing either, but is not dropped silently: the materialization goes to the dead-letter topic
+ * with cause {@value #PARTITION_NOT_IN_SET} and a reason naming the key and the set.
  */
 public final class AssetTriggerHandler implements RecordHandler {
+    /** Dead-letter cause: the materialized partition's key is not in the job's dynamic partition set. */
+    public static final String PARTITION_NOT_IN_SET = "PARTITION_NOT_IN_SET";
+
     private final AssetTrigger trigger;
     private final Set<String> assets;
     private final AvroSerde<LineageEvent> serde;
+    private final java.util.function.LongFunction<PartitionSet.DynamicKeys> dynamicKeys;
+    private long batchStart = System.nanoTime();
 
-    public AssetTriggerHandler(AssetTrigger trigger, AvroSerde<LineageEvent> serde) {
+    /**
+     * @param dynamicKeys the keys of dynamic partition sets as of a batch's start ({@link System#nanoTime()}), as
+     *                    {@link PartitionKeysView#asOf}; null: no set has a key (a job partitioned by a dynamic set is
+     *                    then never run by this trigger)
+     */
+    public AssetTriggerHandler(AssetTrigger trigger, AvroSerde<LineageEvent> serde,
+                               java.util.function.LongFunction<PartitionSet.DynamicKeys> dynamicKeys) {
         this.trigger = trigger;
         this.assets = Set.copyOf(trigger.getAssets());
         this.serde = serde;
+        this.dynamicKeys = dynamicKeys;
+    }
+
+    @Override
+    public void beginBatch() {
+        batchStart = System.nanoTime();
+    }
+
+    private PartitionSet.DynamicKeys keys() {
+        if (dynamicKeys == null) {
+            return new PartitionSet.DynamicKeys() {
+                @Override
+                public boolean contains(String set, String key) {
+                    return false;
+                }
+
+                @Override
+                public java.util.Iterator<String> keys(String set) {
+                    return java.util.Collections.emptyIterator();
+                }
+            };
+        }
+        return dynamicKeys.apply(batchStart);
     }
 
     @Override
@@ -56,8 +95,18 @@ public final class AssetTriggerHandler implements RecordHandler {
         }
         String partition = null;
         if (job.getPartitions() != null) {
-            if (event.getPartition() == null || !PartitionSet.of(job.getPartitions()).contains(event.getPartition())) {
+            PartitionSet form = PartitionSet.of(job.getPartitions());
+            if (event.getPartition() == null || !form.contains(event.getPartition())) {
                 return Outcome.FILTERED;
+            }
+            if (form.dynamic()) {
+                try {
+                    PartitionSet.of(job.getPartitions(), keys()).partition(event.getPartition());
+                } catch (IllegalArgumentException e) {
+                    return new Outcome.DeadLetter(PARTITION_NOT_IN_SET, "trigger '" + trigger.getName() + "' of job '"
+                            + job.getName() + "': materialization " + event.getEventId() + " of asset '" + event.getAssetKey()
+                            + "': " + e.getMessage() + "; no run requested");
+                }
             }
             partition = event.getPartition();
         }

@@ -58,6 +58,8 @@ public final class SensorManager implements AutoCloseable {
     private final AvroSerde<RunRequest> requests;
     private final AvroSerde<DeadLetter> deadLetters;
     private final AvroSerde<LineageEvent> lineage;
+    /** The keys of dynamic partition sets, for asset triggers of dynamically partitioned jobs (read on demand). */
+    private final PartitionKeysView partitionKeys;
     private final Map<String, JobDefinition> jobs = new LinkedHashMap<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -78,6 +80,7 @@ public final class SensorManager implements AutoCloseable {
         this.requests = AvroSerde.forValues(RunRequest.class, registryConfig);
         this.deadLetters = AvroSerde.forValues(DeadLetter.class, registryConfig);
         this.lineage = AvroSerde.forValues(LineageEvent.class, registryConfig);
+        this.partitionKeys = new PartitionKeysView(config.kafkaClient(), topics.partitionKeys());
         Map<String, Object> p = new HashMap<>(config.kafkaClient());
         // Only definitions the gateway committed.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -244,7 +247,7 @@ public final class SensorManager implements AutoCloseable {
             handler = new KafkaTriggerHandler(k, registry);
             kind = "kafka";
         } else {
-            handler = new AssetTriggerHandler((AssetTrigger) spec.trigger(), lineage);
+            handler = new AssetTriggerHandler((AssetTrigger) spec.trigger(), lineage, partitionKeys::asOf);
             kind = "assets";
         }
         SchedulerMetrics.Sensor meters = metrics.sensor(parts[0], parts[1], kind);
@@ -286,5 +289,6 @@ public final class SensorManager implements AutoCloseable {
         requests.close();
         deadLetters.close();
         lineage.close();
+        partitionKeys.close();
     }
 }

@@ -231,6 +231,7 @@ public final class TransactionalSensor implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<Long> requestedAt = new ArrayList<>();
         int filtered = 0;
+        handler.beginBatch();
         producer.beginTransaction();
         for (ConsumerRecord<byte[], byte[]> rec : records) {
             Outcome outcome = handler.handle(rec, definition, now);

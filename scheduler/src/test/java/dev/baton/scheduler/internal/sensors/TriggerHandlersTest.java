@@ -185,7 +185,7 @@ class TriggerHandlersTest {
     @Test
     void assetTriggersRequestOneRunPerMaterializationOfAListedAsset() {
         AvroSerde<LineageEvent> serde = AvroSerde.forValues(LineageEvent.class, REGISTRY);
-        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_orders"), serde);
+        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_orders"), serde, null);
         LineageEvent mat = LineageEvent.newBuilder().setEventId("m-1").setRunId("r-0").setTimestamp(NOW).setTraceId("tr")
                 .setAssetKey("raw_orders").setPayload(AssetMaterialization.newBuilder().setJob("ingest").setStepKey("load")
                         .setAttempt(1).setAttemptId("a").setDataVersion("v1").build()).build();
@@ -215,7 +215,7 @@ class TriggerHandlersTest {
                 steps:
                   - { key: report, noop: {} }
                 """, dev.baton.jobs.Format.YAML, NOW);
-        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_sales"), serde);
+        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_sales"), serde, null);
         LineageEvent mat = LineageEvent.newBuilder().setEventId("m-7").setRunId("r-7").setTimestamp(NOW).setTraceId("tr")
                 .setAssetKey("raw_sales").setPartition("2026-03-29").setPayload(AssetMaterialization.newBuilder().setJob("ingest")
                         .setStepKey("load").setAttempt(1).setAttemptId("a").setDataVersion("v1").build()).build();
@@ -234,5 +234,100 @@ class TriggerHandlersTest {
         // An unpartitioned job is triggered as before, without a partition.
         Outcome plain = h.handle(record("raw_sales", serde.serialize("lineage", mat)), job, NOW);
         assertThat(plain).isInstanceOfSatisfying(Outcome.Request.class, r -> assertThat(r.request().getPartition()).isNull());
+    }
+
+    /** In-memory keys of dynamic partition sets, as a sensor sees them at a batch. */
+    private static final class Keys implements dev.baton.jobs.PartitionSet.DynamicKeys {
+        final java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        final java.util.List<Long> asked = new java.util.ArrayList<>();
+
+        @Override
+        public boolean contains(String set, String key) {
+            return keys.contains(set + "/" + key);
+        }
+
+        @Override
+        public java.util.Iterator<String> keys(String set) {
+            return keys.stream().filter(k -> k.startsWith(set + "/")).map(k -> k.substring(set.length() + 1)).iterator();
+        }
+    }
+
+    /** Issue 15: a dynamic key must be in the job's set now; one that is not is dead-lettered with the reason. */
+    @Test
+    void anAssetTriggerOfADynamicallyPartitionedJobRunsOnlyKeysThatAreInTheSet() {
+        AvroSerde<LineageEvent> serde = AvroSerde.forValues(LineageEvent.class, REGISTRY);
+        JobDefinition exports = dev.baton.jobs.JobParser.parse("""
+                name: exports
+                partitions:
+                  dynamic: { name: customers }
+                triggers:
+                  - { assets: [raw_customers], name: up }
+                steps:
+                  - { key: export, noop: {} }
+                """, dev.baton.jobs.Format.YAML, NOW);
+        JobDefinition daily = dev.baton.jobs.JobParser.parse("""
+                name: daily_exports
+                partitions:
+                  dimensions:
+                    date: { daily: { start: "2026-01-01" } }
+                    customer: { dynamic: { name: customers } }
+                triggers:
+                  - { assets: [raw_customers], name: up }
+                steps:
+                  - { key: export, noop: {} }
+                """, dev.baton.jobs.Format.YAML, NOW);
+        Keys keys = new Keys();
+        keys.keys.add("customers/acme");
+        AssetTriggerHandler h = new AssetTriggerHandler(TestJobs.assets("up", "raw_customers"), serde, t -> {
+            keys.asked.add(t);
+            return keys;
+        });
+        LineageEvent mat = LineageEvent.newBuilder().setEventId("m-1").setRunId("r-1").setTimestamp(NOW).setTraceId("tr")
+                .setAssetKey("raw_customers").setPartition("acme").setPayload(AssetMaterialization.newBuilder().setJob("ingest")
+                        .setStepKey("load").setAttempt(1).setAttemptId("a").setDataVersion("v1").build()).build();
+        h.beginBatch();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", mat)), exports, NOW))
+                .isInstanceOfSatisfying(Outcome.Request.class, r -> assertThat(r.request().getPartition()).isEqualTo("acme"));
+
+        LineageEvent initech = LineageEvent.newBuilder(mat).setEventId("m-2").setPartition("initech").build();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", initech)), exports, NOW))
+                .isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
+                    assertThat(d.cause()).isEqualTo(AssetTriggerHandler.PARTITION_NOT_IN_SET);
+                    assertThat(d.reason()).contains("trigger 'up' of job 'exports'", "m-2",
+                            "'initech' is not a current key of dynamic partition set 'customers'", "no run requested");
+                });
+        // Not of the form of a dynamic key: not a partition of the job at all, filtered as before.
+        LineageEvent malformed = LineageEvent.newBuilder(mat).setEventId("m-3").setPartition(" padded").build();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", malformed)), exports, NOW))
+                .isInstanceOf(Outcome.Filtered.class);
+
+        // Two dimensions: the dynamic one is checked, the date one as before.
+        LineageEvent both = LineageEvent.newBuilder(mat).setEventId("m-4").setPartition("2026-03-29|acme").build();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", both)), daily, NOW))
+                .isInstanceOfSatisfying(Outcome.Request.class, r -> assertThat(r.request().getPartition()).isEqualTo("2026-03-29|acme"));
+        LineageEvent notInSet = LineageEvent.newBuilder(mat).setEventId("m-5").setPartition("2026-03-29|initech").build();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", notInSet)), daily, NOW))
+                .isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> assertThat(d.reason())
+                        .contains("dimension customer", "'initech' is not a current key of dynamic partition set 'customers'"));
+
+        // A key added later is run by a later batch, which asks for the keys as of its own start.
+        keys.keys.add("customers/initech");
+        h.beginBatch();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", initech)), exports, NOW))
+                .isInstanceOfSatisfying(Outcome.Request.class, r -> assertThat(r.request().getPartition()).isEqualTo("initech"));
+
+        // A time-partitioned job never asks for dynamic keys.
+        int asked = keys.asked.size();
+        JobDefinition timeOnly = dev.baton.jobs.JobParser.parse("""
+                name: daily_report
+                partitions:
+                  daily: { start: "2026-01-01" }
+                steps:
+                  - { key: report, noop: {} }
+                """, dev.baton.jobs.Format.YAML, NOW);
+        LineageEvent day = LineageEvent.newBuilder(mat).setEventId("m-6").setPartition("2026-03-29").build();
+        assertThat(h.handle(record("raw_customers", serde.serialize("lineage", day)), timeOnly, NOW))
+                .isInstanceOf(Outcome.Request.class);
+        assertThat(keys.asked).hasSize(asked);
     }
 }
