@@ -178,10 +178,14 @@ public final class Bench {
         for (var c : stack.meters.find("baton.agent.commands.redelivered").counters()) {
             out.printf(Locale.ROOT, "  commands delivered again (earlier acquisition released or its lock expired): %.0f%n", c.count());
         }
+        for (var c : stack.meters.find("baton_coordinator_urgent_commits_total").counters()) {
+            out.printf(Locale.ROOT, "  coordinator commits for dispatches and run ends, %s: %.0f%n", c.getId().getTag("when"), c.count());
+        }
         for (var t : stack.meters.getMeters()) {
             String name = t.getId().getName();
             if (t instanceof io.micrometer.core.instrument.Timer timer
                     && (name.contains("dispatch") || name.contains("punctuation") || name.contains("to_start")
+                    || name.contains("commit_deferral")
                     || name.contains("sensor.request"))) {
                 out.printf(Locale.ROOT, "  %s %s: count %d, mean %.2f ms, max %.2f ms%n", name, t.getId().getTags(), timer.count(),
                         timer.mean(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS));

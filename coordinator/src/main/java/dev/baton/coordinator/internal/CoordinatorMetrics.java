@@ -14,6 +14,9 @@ public final class CoordinatorMetrics {
     private final Timer dispatchLatency;
     private final Timer punctuationLag;
     private final Counter deadLetters;
+    private final Counter commitsAtOnce;
+    private final Counter commitsDeferred;
+    private final Timer commitDeferral;
     private final Map<String, AtomicLong> queues = new ConcurrentHashMap<>();
 
     public CoordinatorMetrics(MeterRegistry registry) {
@@ -27,6 +30,25 @@ public final class CoordinatorMetrics {
                 .publishPercentileHistogram().register(registry);
         this.deadLetters = Counter.builder("baton_coordinator_dead_letters_total")
                 .description("Input records set aside to the dead-letter topic").register(registry);
+        this.commitsAtOnce = Counter.builder("baton_coordinator_urgent_commits_total").tag("when", "at_once")
+                .description("Commits asked for dispatches and run ends: at once, or deferred to share a commit (coalescing)")
+                .register(registry);
+        this.commitsDeferred = Counter.builder("baton_coordinator_urgent_commits_total").tag("when", "deferred")
+                .description("Commits asked for dispatches and run ends: at once, or deferred to share a commit (coalescing)")
+                .register(registry);
+        this.commitDeferral = Timer.builder("baton_coordinator_commit_deferral")
+                .description("First answer held back by commit coalescing to the commit request that paid it")
+                .register(registry);
+    }
+
+    /** An urgent answer's commit was asked at once ({@code deferred} false) or held back to share a later one. */
+    public void urgentCommit(boolean deferred) {
+        (deferred ? commitsDeferred : commitsAtOnce).increment();
+    }
+
+    /** A held-back commit was paid {@code nanos} after the first answer that owed it. */
+    public void commitDeferral(long nanos) {
+        commitDeferral.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public MeterRegistry registry() { return registry; }
