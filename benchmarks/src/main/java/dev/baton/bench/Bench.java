@@ -371,11 +371,22 @@ public final class Bench {
                 training.waitFor(60, TimeUnit.SECONDS);
                 jvm = new String[] {"-XX:SharedArchiveFile=" + jsa};
             } else if (archive.equals("aot")) {
-                // JDK 25's ahead-of-time cache (JEP 483/514/515): classes loaded and linked, and method profiles.
+                // JDK 25's ahead-of-time cache (JEP 483/514/515): classes loaded and linked, and method profiles. Two
+                // explicit steps: with -XX:AOTCacheOutput the training JVM forks the cache's assembly as it exits, and
+                // that child died of SIGPIPE on the stdout pipe Java closes once the parent has exited (no cache).
+                Path conf = stack.dir.resolve("coordinator.aotconf");
                 Path aot = stack.dir.resolve("coordinator.aot");
-                Process training = stack.coordinatorProcess("bench-training", "-XX:AOTCacheOutput=" + aot);
+                Process training = stack.coordinatorProcess("bench-training", "-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf);
                 training.destroy();
                 training.waitFor(120, TimeUnit.SECONDS);
+                Process create = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                        "-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf, "-XX:AOTCache=" + aot,
+                        "-cp", System.getProperty("java.class.path"))
+                        .redirectErrorStream(true).redirectOutput(stack.dir.resolve("aot-create.log").toFile()).start();
+                if (!create.waitFor(300, TimeUnit.SECONDS) || create.exitValue() != 0 || !java.nio.file.Files.exists(aot)) {
+                    throw new IllegalStateException("AOT cache not created (see " + stack.dir.resolve("aot-create.log") + ")");
+                }
+                out.printf(Locale.ROOT, "  AOT cache: %d MiB%n", java.nio.file.Files.size(aot) >> 20);
                 jvm = new String[] {"-XX:AOTCache=" + aot};
             }
             Process coordinator = stack.coordinatorProcess("bench-coordinator", jvm);
