@@ -178,10 +178,14 @@ public final class Bench {
         for (var c : stack.meters.find("baton.agent.commands.redelivered").counters()) {
             out.printf(Locale.ROOT, "  commands delivered again (earlier acquisition released or its lock expired): %.0f%n", c.count());
         }
+        for (var c : stack.meters.find("baton_coordinator_urgent_commits_total").counters()) {
+            out.printf(Locale.ROOT, "  coordinator commits for dispatches and run ends, %s: %.0f%n", c.getId().getTag("when"), c.count());
+        }
         for (var t : stack.meters.getMeters()) {
             String name = t.getId().getName();
             if (t instanceof io.micrometer.core.instrument.Timer timer
                     && (name.contains("dispatch") || name.contains("punctuation") || name.contains("to_start")
+                    || name.contains("commit_deferral")
                     || name.contains("sensor.request"))) {
                 out.printf(Locale.ROOT, "  %s %s: count %d, mean %.2f ms, max %.2f ms%n", name, t.getId().getTags(), timer.count(),
                         timer.mean(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS));
@@ -367,11 +371,22 @@ public final class Bench {
                 training.waitFor(60, TimeUnit.SECONDS);
                 jvm = new String[] {"-XX:SharedArchiveFile=" + jsa};
             } else if (archive.equals("aot")) {
-                // JDK 25's ahead-of-time cache (JEP 483/514/515): classes loaded and linked, and method profiles.
+                // JDK 25's ahead-of-time cache (JEP 483/514/515): classes loaded and linked, and method profiles. Two
+                // explicit steps: with -XX:AOTCacheOutput the training JVM forks the cache's assembly as it exits, and
+                // that child died of SIGPIPE on the stdout pipe Java closes once the parent has exited (no cache).
+                Path conf = stack.dir.resolve("coordinator.aotconf");
                 Path aot = stack.dir.resolve("coordinator.aot");
-                Process training = stack.coordinatorProcess("bench-training", "-XX:AOTCacheOutput=" + aot);
+                Process training = stack.coordinatorProcess("bench-training", "-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf);
                 training.destroy();
                 training.waitFor(120, TimeUnit.SECONDS);
+                Process create = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                        "-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf, "-XX:AOTCache=" + aot,
+                        "-cp", System.getProperty("java.class.path"))
+                        .redirectErrorStream(true).redirectOutput(stack.dir.resolve("aot-create.log").toFile()).start();
+                if (!create.waitFor(300, TimeUnit.SECONDS) || create.exitValue() != 0 || !java.nio.file.Files.exists(aot)) {
+                    throw new IllegalStateException("AOT cache not created (see " + stack.dir.resolve("aot-create.log") + ")");
+                }
+                out.printf(Locale.ROOT, "  AOT cache: %d MiB%n", java.nio.file.Files.size(aot) >> 20);
                 jvm = new String[] {"-XX:AOTCache=" + aot};
             }
             Process coordinator = stack.coordinatorProcess("bench-coordinator", jvm);

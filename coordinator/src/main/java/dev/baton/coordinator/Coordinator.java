@@ -225,6 +225,8 @@ public final class Coordinator implements BatonService {
         // (e.g. a broker or topic with a lower limit than coordinator.max.record.bytes) is logged and skipped instead
         // of killing the stream thread into a crash loop that stalls every run.
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, dev.baton.coordinator.internal.OversizeRecordHandler.class);
+        // Explicit overrides last (coordinator.streams.*): they win over every setting above.
+        p.putAll(config.withPrefix(CoordinatorConfig.STREAMS_PREFIX));
         return p;
     }
 

@@ -30,6 +30,11 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String INSTANCE_ID = "coordinator.instance.id";
     public static final String MAX_RECORD_BYTES = "coordinator.max.record.bytes";
     public static final String INFRA_RETRIES = "coordinator.infra.retries";
+    /**
+     * Pass-through: {@code coordinator.streams.<key>=<value>} sets a Kafka Streams (or prefixed client) property of the
+     * coordinator after Baton's own settings, e.g. {@code coordinator.streams.poll.ms=5} (benchmark A/B runs, tuning).
+     */
+    public static final String STREAMS_PREFIX = "coordinator.streams.";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(COMMIT_INTERVAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.MEDIUM,

@@ -15,6 +15,9 @@ public final class CoordinatorMetrics {
     private final Timer punctuationLag;
     private final Counter deadLetters;
     private final Counter timersDeferred;
+    private final Counter commitsAtOnce;
+    private final Counter commitsDeferred;
+    private final Timer commitDeferral;
     private final Map<String, AtomicLong> queues = new ConcurrentHashMap<>();
 
     public CoordinatorMetrics(MeterRegistry registry) {
@@ -31,6 +34,25 @@ public final class CoordinatorMetrics {
         this.timersDeferred = Counter.builder("baton_coordinator_timers_deferred_total")
                 .description("Punctuations that held back a due heartbeat deadline or timeout because the agent reports "
                         + "of before its due time may still be unread (the coordinator is behind)").register(registry);
+        this.commitsAtOnce = Counter.builder("baton_coordinator_urgent_commits_total").tag("when", "at_once")
+                .description("Commits asked for dispatches and run ends: at once, or deferred to share a commit (coalescing)")
+                .register(registry);
+        this.commitsDeferred = Counter.builder("baton_coordinator_urgent_commits_total").tag("when", "deferred")
+                .description("Commits asked for dispatches and run ends: at once, or deferred to share a commit (coalescing)")
+                .register(registry);
+        this.commitDeferral = Timer.builder("baton_coordinator_commit_deferral")
+                .description("First answer held back by commit coalescing to the commit request that paid it")
+                .register(registry);
+    }
+
+    /** An urgent answer's commit was asked at once ({@code deferred} false) or held back to share a later one. */
+    public void urgentCommit(boolean deferred) {
+        (deferred ? commitsDeferred : commitsAtOnce).increment();
+    }
+
+    /** A held-back commit was paid {@code nanos} after the first answer that owed it. */
+    public void commitDeferral(long nanos) {
+        commitDeferral.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public MeterRegistry registry() { return registry; }

@@ -66,6 +66,18 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private final int maxRecordBytes;
     /** The consumed record being handled, for its dead letter (null while timers fire). */
     private Record<String, byte[]> currentRecord;
+    /**
+     * What this stream thread did just before the current input (all of its tasks' run processors share it): an input
+     * that finds the thread idle is no backlog, however old its timestamp (transit, a loaded machine, clock skew).
+     */
+    private static final ThreadLocal<ThreadActivity> THREAD_ACTIVITY = ThreadLocal.withInitial(ThreadActivity::new);
+    /**
+     * A gap this long between two inputs of one thread, with no commit asked in between, means the thread waited in
+     * poll() for the second: records taken from the consumer's buffer follow each other within microseconds.
+     */
+    static final long IDLE_GAP_NANOS = 1_000_000L;
+    /** Whether the input being processed found its thread idle (see {@link ThreadActivity}). */
+    private boolean arrivedIdle;
     /** Whether answers wait for a commit, since when, and when the last input was handled (System.nanoTime). */
     private boolean commitOwed;
     private long owedSinceNanos;
@@ -126,6 +138,18 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     @Override
     public void process(Record<String, byte[]> rec) {
+        ThreadActivity activity = THREAD_ACTIVITY.get();
+        long startNanos = System.nanoTime();
+        arrivedIdle = activity.idleBefore(startNanos);
+        try {
+            processRecord(rec);
+        } finally {
+            arrivedIdle = false;
+            activity.handled(System.nanoTime());
+        }
+    }
+
+    private void processRecord(Record<String, byte[]> rec) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         Input input;
         try {
@@ -352,13 +376,21 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
      */
     private void answered(long inputTimestampMs, boolean urgent) {
         lastInputNanos = System.nanoTime();
-        boolean caughtUp = System.currentTimeMillis() - inputTimestampMs <= coalesceMs;
-        if (urgent && !commitOwed) {
+        boolean caughtUp = arrivedIdle || System.currentTimeMillis() - inputTimestampMs <= coalesceMs;
+        boolean owedNow = urgent && !commitOwed;
+        if (owedNow) {
             commitOwed = true;
             owedSinceNanos = lastInputNanos;
         }
         if (commitOwed && (caughtUp || coalesceMs <= 0)) {
+            if (owedNow) {
+                metrics.urgentCommit(false);
+            } else {
+                metrics.commitDeferral(lastInputNanos - owedSinceNanos);
+            }
             commitNow();
+        } else if (owedNow) {
+            metrics.urgentCommit(true);
         }
     }
 
@@ -366,6 +398,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private void payOwedCommit(long wallClockMs) {
         long now = System.nanoTime();
         if (commitOwed && (now - lastInputNanos >= coalesceMs * 1_000_000L || now - owedSinceNanos >= maxDelayNanos)) {
+            metrics.commitDeferral(now - owedSinceNanos);
             commitNow();
         }
     }
@@ -373,6 +406,33 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private void commitNow() {
         context.commit();
         commitOwed = false;
+        THREAD_ACTIVITY.get().commitAsked();
+    }
+
+    /**
+     * When a stream thread last finished an input and whether it asked for a commit since. The commit runs after the
+     * processing round, so the gap before the next input is then the commit's time, not idleness: inputs that waited
+     * for it are a backlog and share the next commit.
+     */
+    static final class ThreadActivity {
+        private long lastHandledNanos;
+        private boolean commitAsked;
+        private boolean seen;
+
+        boolean idleBefore(long startNanos) {
+            boolean idle = !seen || (!commitAsked && startNanos - lastHandledNanos >= IDLE_GAP_NANOS);
+            commitAsked = false;
+            return idle;
+        }
+
+        void handled(long nanos) {
+            lastHandledNanos = nanos;
+            seen = true;
+        }
+
+        void commitAsked() {
+            commitAsked = true;
+        }
     }
 
     private static boolean isRunEnd(Event e) {
