@@ -103,6 +103,12 @@ final class ChaosChecker {
         }).toList();
     }
 
+    /** The ids of the expected runs that ended in the log: the runs the replay check compares with the read model. */
+    static List<String> finishedRuns(Expected expected, Log log) {
+        return expected.keys().stream().map(log.runIdByKey()::get)
+                .filter(id -> id != null && log.terminal().containsKey(id)).distinct().toList();
+    }
+
     /** The verdict on the runs expected at one cut-off. */
     record Verdict(int runs, int lost, int notSucceeded, long duplicated, long duplicatedRunsPerKey, long tickRequestsDuplicated,
                    long sensorRequestsDuplicated, int tickGaps, int replayChecked, int replayMismatches, List<String> examples) {}
