@@ -64,19 +64,37 @@ final class BatonProcesses implements AutoCloseable {
 
     /** Waits until {@code name}'s /health answers 200; fails at once when any process of this set has exited. */
     void awaitHealthy(String name, Duration atMost) {
+        awaitHealthy(name, atMost, names());
+    }
+
+    /** Waits until {@code name}'s /health answers 200; fails at once when any of {@code watched} has exited. */
+    private void awaitHealthy(String name, Duration atMost, java.util.Collection<String> watched) {
         int port = specs.get(name).healthPort();
         Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
-            processes.forEach((n, p) -> {
-                if (!p.isAlive()) {
+            for (String n : watched) {
+                Process p = processes.get(n);
+                if (p != null && !p.isAlive()) {
                     throw new IllegalStateException(n + " exited; see cli/target/" + logPrefix + "-" + n + ".log");
                 }
-            });
+            }
             try {
                 return http.call("http://127.0.0.1:" + port, null, "GET", "/health", null, null).statusCode() == 200;
             } catch (IOException e) {
                 return false; // not listening yet
             }
         });
+    }
+
+    /**
+     * Waits until every one of {@code names} (started together) answers 200 on /health; fails at once when one of them
+     * has exited (only them: the others may be down on purpose, as while everything is restarted in order). One
+     * deadline for the group, measured from this call.
+     */
+    void awaitHealthy(java.util.Collection<String> names, Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        for (String name : names) {
+            awaitHealthy(name, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), names);
+        }
     }
 
     /** Whether {@code name} is running and its /health answers 200 now. */
@@ -94,6 +112,15 @@ final class BatonProcesses implements AutoCloseable {
     /** SIGKILL: no shutdown hook, open transactions and group memberships left to time out. */
     void kill(String name) throws InterruptedException {
         processes.get(name).destroyForcibly().waitFor();
+    }
+
+    /** SIGKILL of every one of {@code names} at once (all signalled before waiting for any to go). */
+    void killAll(java.util.Collection<String> names) throws InterruptedException {
+        List<Process> killed = names.stream().map(processes::get).toList();
+        killed.forEach(Process::destroyForcibly);
+        for (Process p : killed) {
+            p.waitFor();
+        }
     }
 
     /** SIGSTOP: the process freezes (threads, heartbeats, timers) without noticing. */
@@ -148,11 +175,18 @@ final class BatonProcesses implements AutoCloseable {
         }
     }
 
+    /** Ports handed out in this JVM: processes started together get their ports before any binds, so none twice. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("127.0.0.1", 0));
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 }

@@ -103,6 +103,12 @@ final class ChaosChecker {
         }).toList();
     }
 
+    /** The ids of the expected runs that ended in the log: the runs the replay check compares with the read model. */
+    static List<String> finishedRuns(Expected expected, Log log) {
+        return expected.keys().stream().map(log.runIdByKey()::get)
+                .filter(id -> id != null && log.terminal().containsKey(id)).distinct().toList();
+    }
+
     /** The verdict on the runs expected at one cut-off. */
     record Verdict(int runs, int lost, int notSucceeded, long duplicated, long duplicatedRunsPerKey, long tickRequestsDuplicated,
                    long sensorRequestsDuplicated, int tickGaps, int replayChecked, int replayMismatches, List<String> examples) {}
@@ -114,11 +120,11 @@ final class ChaosChecker {
                            Function<String, String> readModel) {
         List<String> examples = new ArrayList<>();
         List<String> lostKeys = unfinished(expected, log);
-        lostKeys.stream().limit(5).forEach(k -> examples.add("lost " + k));
+        lostKeys.stream().limit(5).forEach(k -> examples.add("lost " + k + " " + story(log, log.runIdByKey().get(k))));
         List<String> runIds = expected.keys().stream().map(log.runIdByKey()::get).filter(id -> id != null).toList();
         List<String> notSucceeded = runIds.stream()
                 .filter(id -> log.terminal().containsKey(id) && !"SUCCEEDED".equals(log.terminal().get(id))).toList();
-        notSucceeded.stream().limit(5).forEach(id -> examples.add("ended " + log.terminal().get(id) + " " + id));
+        notSucceeded.stream().limit(5).forEach(id -> examples.add("ended " + log.terminal().get(id) + " " + id + " " + story(log, id)));
 
         // Accepted results per (run, step, attempt): a success or a failure accepted twice is a duplicate.
         Map<String, Long> results = new HashMap<>();
@@ -185,6 +191,17 @@ final class ChaosChecker {
         }
         return new Verdict(expected.keys().size(), lostKeys.size(), notSucceeded.size(), duplicated, dupRuns, tickDup, sensorDup,
                 gaps, checked, mismatches, examples);
+    }
+
+    /** A run's events in log order, by kind and step (for failure messages): what happened to a lost or failed run. */
+    static String story(Log log, String runId) {
+        if (runId == null) {
+            return "(no RunRequested)";
+        }
+        return log.eventsByRun().getOrDefault(runId, List.of()).stream()
+                .map(e -> e.getPayload().getClass().getSimpleName() + (e.getStepKey() == null ? "" : "(" + e.getStepKey() + ")")
+                        + (e.getPayload() instanceof RunFailed f ? "[" + f + "]" : ""))
+                .collect(Collectors.joining(" ", "[", "]"));
     }
 
     /** Report rejections (late or stale results) by agent, seen at or after {@code fromMs}. */

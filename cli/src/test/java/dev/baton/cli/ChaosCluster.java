@@ -92,10 +92,7 @@ final class ChaosCluster implements AutoCloseable {
                     "--broker-set", "controlled.shutdown.enable=false"));
         }
         bootstrap = brokerPorts.values().stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-        try (Admin admin = admin()) {
-            Awaitility.await().atMost(START_TIMEOUT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
-                    admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 3);
-        }
+        awaitBrokers();
 
         int registryPort = BatonProcesses.freePort();
         int registryMetrics = BatonProcesses.freePort();
@@ -117,8 +114,13 @@ final class ChaosCluster implements AutoCloseable {
         startReader(topics.runEvents(), RunEvent.class, runEvents);
         startReader(topics.runRequests(), RunRequest.class, runRequests);
 
-        // Two of every component, one after the other (each healthy before the next: twelve JVM start-ups at once
-        // starve each other on a small machine).
+        // Two of every component, in two waves: the four Kafka Streams group members (coordinators, schedulers)
+        // together, then the agents and gateways together. Nothing orders them but the topics (made above): started
+        // one after the other, each healthy before the next, the eight took minutes on a loaded 2-core machine, mostly
+        // waiting; twelve JVM start-ups at once starve each other there, so not everything at once either.
+        Path tokens = dir.resolve("tokens");
+        token = ApiTokens.createInFiles(tokens, null, "admin", Role.ADMIN).token();
+        List<String> firstWave = new ArrayList<>();
         for (int i = 1; i <= 2; i++) {
             int m = BatonProcesses.freePort();
             processes.start(coordinator(i), m, "coordinator", concat(common, "--metrics-port", String.valueOf(m),
@@ -128,15 +130,17 @@ final class ChaosCluster implements AutoCloseable {
                     // machine, agent reports waited in the coordinator's input backlog past the deadline and attempts
                     // that had finished were declared lost (docs/reliability.md, findings).
                     "--set", "coordinator.standby.replicas=1"));
-            processes.awaitHealthy(coordinator(i), START_TIMEOUT);
+            firstWave.add(coordinator(i));
         }
         for (int i = 1; i <= 2; i++) {
             int m = BatonProcesses.freePort();
             processes.start(scheduler(i), m, "scheduler", concat(common, "--metrics-port", String.valueOf(m),
                     "--set", "scheduler.state.dir=" + dir.resolve("scheduler-" + i),
                     "--set", "scheduler.instance.id=" + scheduler(i)));
-            processes.awaitHealthy(scheduler(i), START_TIMEOUT);
+            firstWave.add(scheduler(i));
         }
+        processes.awaitHealthy(firstWave, START_TIMEOUT);
+        List<String> secondWave = new ArrayList<>();
         for (int i = 1; i <= 2; i++) {
             int m = BatonProcesses.freePort();
             List<String> args = new ArrayList<>(common);
@@ -144,18 +148,26 @@ final class ChaosCluster implements AutoCloseable {
             args.addAll(List.of("--region", "region-" + i, "--slots", "8", "--metrics-port", String.valueOf(m),
                     "--set", "agent.id=" + agent(i), "--set", "agent.work.dir=" + dir.resolve("work-" + i)));
             processes.start(agent(i), m, "agent", args);
-            processes.awaitHealthy(agent(i), START_TIMEOUT);
+            secondWave.add(agent(i));
         }
-        Path tokens = dir.resolve("tokens");
-        token = ApiTokens.createInFiles(tokens, null, "admin", Role.ADMIN).token();
         for (int i = 1; i <= 2; i++) {
             int port = BatonProcesses.freePort();
             processes.start(gateway(i), port, "gateway", concat(common, "--set", "gateway.port=" + port,
                     "--set", "gateway.state.dir=" + dir.resolve("gateway-" + i),
                     "--set", "gateway.application.id=" + topics.prefix() + "gateway-" + i,
                     "--set", "gateway.tokens.file=" + tokens));
-            processes.awaitHealthy(gateway(i), START_TIMEOUT);
+            secondWave.add(gateway(i));
             gatewayUrls.add("http://127.0.0.1:" + port);
+        }
+        processes.awaitHealthy(secondWave, START_TIMEOUT);
+    }
+
+    /** Waits until the three brokers answer /health and all three are in the cluster's metadata. */
+    void awaitBrokers() {
+        processes.awaitHealthy(brokers(), START_TIMEOUT);
+        try (Admin admin = admin()) {
+            Awaitility.await().atMost(START_TIMEOUT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
+                    admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 3);
         }
     }
 
@@ -174,6 +186,10 @@ final class ChaosCluster implements AutoCloseable {
     static String scheduler(int i) { return "scheduler-" + i; }
     static String agent(int i) { return "agent-" + i; }
     static String gateway(int i) { return "gateway-" + i; }
+
+    static List<String> brokers() {
+        return List.of(broker(1), broker(2), broker(3));
+    }
 
     static List<String> components() {
         List<String> out = new ArrayList<>();
