@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,9 +41,17 @@ class BenchSmokeTest {
                 assertThat(result.get("duplicated")).isEqualTo(0);
             }
             case "backfill" -> {
-                assertThat(result).containsKeys("partitions_per_s", "wall_s", "raw_kafka_records_per_s", "rss_mib", "floor",
+                assertThat(result).containsKeys("partitions_per_s", "wall_s", "raw_kafka_records_per_s", "memory", "floor",
                         "ratio_to_floor");
                 assertThat(result.get("outcome")).isEqualTo("SUCCEEDED"); // correctness, not timing
+                // memory per process: the coordinator and the gateway in their own JVMs, the rest in the harness
+                @SuppressWarnings("unchecked")
+                Map<String, Map<String, Object>> memory = (Map<String, Map<String, Object>>) result.get("memory");
+                assertThat(memory).containsOnlyKeys("coordinator", "gateway", "broker_registry_agent");
+                for (String c : List.of("coordinator", "gateway")) {
+                    assertThat(memory.get(c)).containsKeys("rss_mib", "peak_rss_mib", "heap_before_mib", "heap_after_mib");
+                    assertThat(((Number) memory.get(c).get("heap_after_mib")).longValue()).as(c + " heap read through jcmd").isPositive();
+                }
             }
             case "foreach" -> {
                 for (int n : new int[] {100, 1000}) {
