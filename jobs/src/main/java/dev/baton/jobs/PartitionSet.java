@@ -302,35 +302,13 @@ public final class PartitionSet {
     /** The partitions of one dimension after {@code key} (which has the dimension's form). */
     private static Iterator<Partition> after(Dimension d, String key, Instant now) {
         Partition from = place(d, key);
-        Iterator<Partition> it = d.iterate(from, null, now);
-        return new Iterator<>() {
-            private Partition next = advance();
+        return stream(d.iterate(from, null, now)).filter(p -> d.compare(p, from) > 0).iterator();
+    }
 
-            private Partition advance() {
-                while (it.hasNext()) {
-                    Partition p = it.next();
-                    if (d.compare(p, from) > 0) {
-                        return p;
-                    }
-                }
-                return null;
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public Partition next() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                Partition p = next;
-                next = advance();
-                return p;
-            }
-        };
+    /** A lazy, ordered stream over an iterator (its iterator() pulls from {@code it} only as far as asked). */
+    private static <T> java.util.stream.Stream<T> stream(Iterator<T> it) {
+        return java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED), false);
     }
 
     /** A key's place in a dimension's order: parsed, except that a dynamic key need not be in the set any more. */
@@ -488,36 +466,9 @@ public final class PartitionSet {
                 throw new IllegalStateException("the keys of dynamic partition set '" + set + "' are on Kafka;"
                         + " enumerate it from PartitionSet.of(spec, keys)");
             }
-            Iterator<String> it = keys.keys(set);
-            return new Iterator<>() {
-                private String next = advance();
-
-                private String advance() {
-                    while (it.hasNext()) {
-                        String k = it.next();
-                        if (first != null && k.compareTo(first.key()) < 0) {
-                            continue;
-                        }
-                        return last != null && k.compareTo(last.key()) > 0 ? null : k;
-                    }
-                    return null;
-                }
-
-                @Override
-                public boolean hasNext() {
-                    return next != null;
-                }
-
-                @Override
-                public Partition next() {
-                    if (next == null) {
-                        throw new NoSuchElementException();
-                    }
-                    Partition p = Partition.of(next);
-                    next = advance();
-                    return p;
-                }
-            };
+            // The keys come sorted: skip those before first, stop at the first after last.
+            return stream(keys.keys(set)).filter(k -> first == null || k.compareTo(first.key()) >= 0)
+                    .takeWhile(k -> last == null || k.compareTo(last.key()) <= 0).map(Partition::of).iterator();
         }
 
         @Override
