@@ -270,33 +270,12 @@ public final class PartitionSet {
         Partition outerFirst = place(rd, parts[r]);
         String innerLast = parts[1 - r];
         place(other, innerLast); // the form of the other part is checked too
-        Iterator<Partition> outer = rd.iterate(outerFirst, null, now);
-        return new Iterator<>() {
-            private Partition current;
-            private Iterator<Partition> inner = java.util.Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!inner.hasNext()) {
-                    if (!outer.hasNext()) {
-                        return false;
-                    }
-                    current = outer.next();
-                    boolean same = rd.compare(current, outerFirst) == 0;
-                    inner = same ? after(other, innerLast, now) : other.iterate(null, null, now);
-                }
-                return true;
-            }
-
-            @Override
-            public Partition next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Partition o = inner.next();
-                return r == 0 ? combine(List.of(current, o)) : combine(List.of(o, current));
-            }
-        };
+        // The other dimension is the small one (a list or a set): one of its runs is buffered at a time.
+        return stream(rd.iterate(outerFirst, null, now)).flatMap(current -> {
+            Iterator<Partition> inner = rd.compare(current, outerFirst) == 0 ? after(other, innerLast, now)
+                    : other.iterate(null, null, now);
+            return stream(inner).map(o -> r == 0 ? combine(List.of(current, o)) : combine(List.of(o, current)));
+        }).iterator();
     }
 
     /** The partitions of one dimension after {@code key} (which has the dimension's form). */
