@@ -237,25 +237,38 @@ class ChaosSuiteTest {
             while (lost.isEmpty() && tries < AGENT_FREEZE_TRIES) {
                 tries++;
                 awaitSlowStepRunningOn(victim);
+                // The log trails the agent by the coordinator's backlog (seconds under load: a 5 s step the log shows
+                // started may be over on the agent), so the agent's own count of running steps decides the moment:
+                // freeze right after it says it runs at least one (it cannot finish one once frozen).
+                AtomicLong running = new AtomicLong();
+                Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                    running.set((long) cluster.processes.gauge(victim, "baton_agent_steps_running"));
+                    return running.get() >= 1;
+                });
                 cluster.processes.freeze(victim);
+                out.put("running_on_agent_at_freeze", running.get());
                 frozenAt = System.currentTimeMillis();
                 // The log as of the freeze: the attempts the agent holds are those it started with no outcome yet.
                 cluster.awaitRunEventsCaughtUp(Duration.ofSeconds(30));
                 held = openAttemptsOn(victim);
                 // The coordinator declares them lost once their heartbeat deadline passed; an attempt whose result the
-                // agent sent just before the freeze (still on its way through the coordinator) ends instead.
+                // agent sent just before the freeze (still on its way through the coordinator) ends instead. Given up
+                // early only when, 20 s after the freeze (time for the start of a step running at the freeze to reach
+                // the log), the log shows no attempt open on the agent at all.
                 long since = frozenAt;
                 Set<String> watched = held;
                 try {
                     Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() ->
-                            !lostAttemptsOf(victim, since).isEmpty() || !openAttemptsOn(victim).stream().anyMatch(watched::contains));
+                            !lostAttemptsOf(victim, since).isEmpty()
+                                    || System.currentTimeMillis() - since > 20_000 && openAttemptsOn(victim).isEmpty());
                 } catch (ConditionTimeoutException e) {
                     // reported below: held, none lost
                 }
                 lost = lostAttemptsOf(victim, frozenAt);
                 if (lost.isEmpty()) {
                     System.out.println("chaos: sigstop-agent: freeze " + tries + " caught " + held.size()
-                            + " open attempt(s) of " + victim + " and none was declared lost; thawing and trying again");
+                            + " open attempt(s) of " + victim + " and none was declared lost (" + outcomes(watched)
+                            + ", " + (System.currentTimeMillis() - frozenAt) + " ms after the freeze); thawing and trying again");
                     cluster.processes.thaw(victim);
                 }
             }
@@ -535,6 +548,23 @@ class ChaosSuiteTest {
         }
         started.removeAll(ended);
         return started;
+    }
+
+    /** How each of {@code attempts} ended in the log (event kind and when the reader saw it), for messages. */
+    private String outcomes(Set<String> attempts) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (var s : cluster.runEvents()) {
+            String id = switch (s.value().getPayload()) {
+                case StepSucceeded x -> x.getAttemptId();
+                case StepFailed x -> x.getAttemptId();
+                case StepLost x -> x.getAttemptId();
+                default -> null;
+            };
+            if (id != null && attempts.contains(id)) {
+                out.putIfAbsent(id, s.value().getStepKey() + " " + s.value().getPayload().getClass().getSimpleName() + " seen at " + s.seenAtMs());
+            }
+        }
+        return out.toString();
     }
 
     /** When the test's reader first saw a StepLost of one of {@code attempts}. */
