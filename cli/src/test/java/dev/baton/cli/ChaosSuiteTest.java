@@ -268,7 +268,8 @@ class ChaosSuiteTest {
                 if (lost.isEmpty()) {
                     System.out.println("chaos: sigstop-agent: freeze " + tries + " caught " + held.size()
                             + " open attempt(s) of " + victim + " and none was declared lost (" + outcomes(watched)
-                            + ", " + (System.currentTimeMillis() - frozenAt) + " ms after the freeze); thawing and trying again");
+                            + ", " + (System.currentTimeMillis() - frozenAt) + " ms after the freeze; started by another agent too: "
+                            + startsByOthers(watched, victim) + "); thawing and trying again");
                     cluster.processes.thaw(victim);
                 }
             }
@@ -296,6 +297,9 @@ class ChaosSuiteTest {
             out.put("late_results_rejected", late.stream().filter(r -> !r.getReportType().equals("HEARTBEAT")).count());
             out.put("late_rejection_reasons", late.stream().map(r -> r.getReportType() + ":" + r.getRejectionType())
                     .distinct().sorted().toList());
+            // Another agent that reported a start for an attempt of the frozen one (refused: the step was RUNNING
+            // there) ran the same command: its acknowledgement had not left the frozen agent (docs/reliability.md).
+            out.put("lost_attempts_started_by_another_agent", startsByOthers(lostIds, victim));
             out.put("late_results_accepted", cluster.runEvents().stream().map(ChaosCluster.Seen::value)
                     .filter(e -> e.getPayload() instanceof StepSucceeded x && lostIds.contains(x.getAttemptId())
                             || e.getPayload() instanceof StepFailed y && lostIds.contains(y.getAttemptId()))
@@ -565,6 +569,15 @@ class ChaosSuiteTest {
             }
         }
         return out.toString();
+    }
+
+    /** The attempts among {@code attempts} whose start another agent than {@code agent} reported (a refused STARTED). */
+    private List<String> startsByOthers(Set<String> attempts, String agent) {
+        return cluster.runEvents().stream().map(ChaosCluster.Seen::value)
+                .filter(e -> e.getPayload() instanceof ReportRejected r && attempts.contains(r.getAttemptId())
+                        && "STARTED".equals(r.getReportType()) && !agent.equals(r.getAgentId()))
+                .map(e -> ((ReportRejected) e.getPayload()).getAttemptId() + " by " + ((ReportRejected) e.getPayload()).getAgentId())
+                .distinct().toList();
     }
 
     /** When the test's reader first saw a StepLost of one of {@code attempts}. */
