@@ -300,9 +300,12 @@ class ChaosSuiteTest {
             // Another agent that reported a start for an attempt of the frozen one (refused: the step was RUNNING
             // there) ran the same command: its acknowledgement had not left the frozen agent (docs/reliability.md).
             out.put("lost_attempts_started_by_another_agent", startsByOthers(lostIds, victim));
+            // A result of a lost attempt accepted: its success, or a failure other than the coordinator's own record
+            // of the loss (StepFailed with error class LOST, appended with the StepLost).
             out.put("late_results_accepted", cluster.runEvents().stream().map(ChaosCluster.Seen::value)
                     .filter(e -> e.getPayload() instanceof StepSucceeded x && lostIds.contains(x.getAttemptId())
-                            || e.getPayload() instanceof StepFailed y && lostIds.contains(y.getAttemptId()))
+                            || e.getPayload() instanceof StepFailed y && lostIds.contains(y.getAttemptId())
+                                    && y.getErrorClass() != dev.baton.events.ErrorClass.LOST)
                     .count());
             return out;
         }, details -> {
