@@ -109,6 +109,21 @@ final class BatonProcesses implements AutoCloseable {
         }
     }
 
+    /** The value of a Prometheus gauge on {@code name}'s metrics port (first sample of that name), or -1 when not read. */
+    double gauge(String name, String metric) throws InterruptedException {
+        try {
+            String body = http.call("http://127.0.0.1:" + specs.get(name).healthPort(), null, "GET", "/metrics", null, null).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not read
+        }
+        return -1;
+    }
+
     /** SIGKILL: no shutdown hook, open transactions and group memberships left to time out. */
     void kill(String name) throws InterruptedException {
         processes.get(name).destroyForcibly().waitFor();

@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,6 +59,8 @@ final class ChaosCluster implements AutoCloseable {
     private final List<Seen<RunEvent>> runEvents = Collections.synchronizedList(new ArrayList<>());
     private final List<Seen<RunRequest>> runRequests = Collections.synchronizedList(new ArrayList<>());
     private final List<Thread> readers = new ArrayList<>();
+    /** The run-events reader's position per partition (the next offset it will read). */
+    private final Map<Integer, Long> runEventsPositions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closing;
 
     private ChaosCluster(Path dir) {
@@ -111,8 +116,8 @@ final class ChaosCluster implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(SENSOR_TOPIC, 3, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all().get(60, TimeUnit.SECONDS);
         }
-        startReader(topics.runEvents(), RunEvent.class, runEvents);
-        startReader(topics.runRequests(), RunRequest.class, runRequests);
+        startReader(topics.runEvents(), RunEvent.class, runEvents, runEventsPositions);
+        startReader(topics.runRequests(), RunRequest.class, runRequests, new java.util.concurrent.ConcurrentHashMap<>());
 
         // Two of every component, in two waves: the four Kafka Streams group members (coordinators, schedulers)
         // together, then the agents and gateways together. Nothing orders them but the topics (made above): started
@@ -226,6 +231,57 @@ final class ChaosCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the test's reader of {@code baton.run-events} has read everything committed to it when this was
+     * called (the last stable offset of each partition): what it then shows is the log as of that moment, not a
+     * lagging view of it.
+     */
+    void awaitRunEventsCaughtUp(Duration atMost) throws Exception {
+        Map<TopicPartition, Long> ends;
+        try (Admin admin = admin()) {
+            var parts = admin.describeTopics(List.of(topics.runEvents())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topics.runEvents()).partitions().stream()
+                    .collect(Collectors.toMap(i -> new TopicPartition(topics.runEvents(), i.partition()), i -> OffsetSpec.latest()));
+            ends = admin.listOffsets(parts, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
+                    .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        }
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> ends.entrySet().stream()
+                .allMatch(e -> runEventsPositions.getOrDefault(e.getKey().partition(), 0L) >= e.getValue()));
+    }
+
+    /**
+     * The Kafka transactions of a Kafka Streams process (coordinator), found by the process id Streams keeps in its
+     * state directory ({@code kafka-streams-process-metadata}): transactional id, state, producer id and epoch, partitions.
+     */
+    List<String> transactionsOf(Path stateDir) throws Exception {
+        String processId;
+        try (var walk = java.nio.file.Files.walk(stateDir)) {
+            Path meta = walk.filter(f -> f.getFileName().toString().equals("kafka-streams-process-metadata")).findFirst().orElse(null);
+            if (meta == null) {
+                return List.of("no process metadata under " + stateDir);
+            }
+            var m = java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+                    .matcher(java.nio.file.Files.readString(meta));
+            if (!m.find()) {
+                return List.of("no process id in " + meta);
+            }
+            processId = m.group();
+        }
+        try (Admin admin = admin()) {
+            List<String> ids = admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(l -> l.transactionalId()).filter(id -> id.contains(processId)).sorted().toList();
+            if (ids.isEmpty()) {
+                return List.of();
+            }
+            return admin.describeTransactions(ids).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .map(e -> e.getKey().substring(e.getKey().indexOf(processId) + processId.length()) + " " + e.getValue().state()
+                            + " producer " + e.getValue().producerId() + " epoch " + e.getValue().producerEpoch()
+                            + " partitions " + e.getValue().topicPartitions().size())
+                    .toList();
+        }
+    }
+
     List<Seen<RunEvent>> runEvents() {
         synchronized (runEvents) {
             return List.copyOf(runEvents);
@@ -239,7 +295,8 @@ final class ChaosCluster implements AutoCloseable {
     }
 
     /** Reads a topic from offset 0 (read_committed, no consumer group: no rebalance ever rewinds it) in a thread. */
-    private <T extends SpecificRecord> void startReader(String topic, Class<T> type, List<Seen<T>> into) {
+    private <T extends SpecificRecord> void startReader(String topic, Class<T> type, List<Seen<T>> into,
+                                                        Map<Integer, Long> positions) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -257,6 +314,9 @@ final class ChaosCluster implements AutoCloseable {
                     try {
                         for (var r : consumer.poll(Duration.ofMillis(100))) {
                             into.add(new Seen<>(System.currentTimeMillis(), r.partition(), r.offset(), r.value()));
+                        }
+                        for (TopicPartition tp : parts) {
+                            positions.put(tp.partition(), consumer.position(tp, Duration.ofSeconds(5)));
                         }
                     } catch (org.apache.kafka.common.errors.WakeupException e) {
                         return;

@@ -21,7 +21,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The chaos suite's steady mixed load, open loop: a chain every {@link #PERIOD_MS}, a fan-out every 2, a step that
- * fails its first attempt (retried) every 3, each triggered through the gateways alternately with its own run key (a
+ * fails its first attempt (retried) every 3, two parallel 5 s steps every 2 ({@link #SLOW}), each triggered through the gateways alternately with its own run key (a
  * trigger the gateway did not answer is sent again, same key, to the other one until accepted); a record produced
  * to the sensor topic every second (acks=all); the job {@code chaos_ticker} has a schedule firing every second.
  * It keeps every accepted trigger and every acknowledged sensor record: what the checker expects runs for.
@@ -59,6 +59,19 @@ final class LoadDriver implements AutoCloseable {
             steps:
               - { key: handle, pool: us, sleep: 200ms }
             """.formatted(ChaosCluster.SENSOR_TOPIC);
+    /**
+     * Two parallel 5 s steps, one per pool: a step long enough that an agent frozen or killed while the log shows it
+     * running still holds it (the other steps last 0.2-0.5 s, often over before the test's reader has seen them
+     * start), so the agent faults reliably catch an attempt mid-step.
+     */
+    static final String SLOW = """
+            name: chaos_slow
+            steps:
+              - { key: slow_eu, pool: eu, sleep: 5s }
+              - { key: slow_us, pool: us, sleep: 5s }
+            """;
+    /** The step keys of {@link #SLOW}: what the agent faults wait to see running on their victim. */
+    static final java.util.Set<String> SLOW_STEPS = java.util.Set.of("slow_eu", "slow_us");
     static final String TICKER = """
             name: chaos_ticker
             schedules:
@@ -67,7 +80,7 @@ final class LoadDriver implements AutoCloseable {
               - { key: tick, pool: eu, noop: {} }
             """;
     static final Map<String, String> JOBS = Map.of("chaos_chain", CHAIN, "chaos_fanout", FANOUT, "chaos_retry", RETRY,
-            "chaos_sensor", SENSOR, "chaos_ticker", TICKER);
+            "chaos_sensor", SENSOR, "chaos_ticker", TICKER, "chaos_slow", SLOW);
     /** How long a trigger is tried (both gateways, in turn) before it counts as refused. */
     static final Duration TRIGGER_PATIENCE = Duration.ofMinutes(5);
 
@@ -102,6 +115,7 @@ final class LoadDriver implements AutoCloseable {
 
     /**
      * The base interval of the triggered load: a chain every {@code period}, a fan-out every 2, a retry every 3, a
+     * slow run every 2, a
      * sensor record every 1 (the schedule ticks every second regardless). {@code -Dchaos.load.period.ms}, default
      * 4000: at 1000 (3.8 runs/s with the ticks) a 2-core machine shared with other builds fell behind (the
      * coordinator's backlog outgrew the heartbeat timeout and attempts were declared lost).
@@ -112,6 +126,7 @@ final class LoadDriver implements AutoCloseable {
         ticks.scheduleAtFixedRate(() -> trigger("chaos_chain"), 0, PERIOD_MS, TimeUnit.MILLISECONDS);
         ticks.scheduleAtFixedRate(() -> trigger("chaos_fanout"), PERIOD_MS / 4, 2 * PERIOD_MS, TimeUnit.MILLISECONDS);
         ticks.scheduleAtFixedRate(() -> trigger("chaos_retry"), PERIOD_MS / 2, 3 * PERIOD_MS, TimeUnit.MILLISECONDS);
+        ticks.scheduleAtFixedRate(() -> trigger("chaos_slow"), 5 * PERIOD_MS / 8, 2 * PERIOD_MS, TimeUnit.MILLISECONDS);
         ticks.scheduleAtFixedRate(this::produce, 3 * PERIOD_MS / 4, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
