@@ -85,6 +85,7 @@ public final class Bench {
              CommandClock commands = new CommandClock(stack)) {
             warmUp("runs", warmup, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
             Mark mark = Mark.now(stack);
+            Map<String, Double> commits0 = commitTimes(stack);
             for (int i = 1; i <= reps; i++) {
                 long t0 = System.nanoTime();
                 String runId = req.submit(def);
@@ -97,6 +98,7 @@ public final class Bench {
             }
             usage = mark.until(stack, reps, 0);
             whereTimeGoes(stack);
+            commitBreakdown(commits0, commitTimes(stack), r);
             // The floor of a hop: one record at a time, as many as the steps measured, of the size Baton's records had.
             floor = RawKafkaFloor.serial(stack.broker.bootstrapServers(), reps * steps, usage.valueBytes());
             out.println("  " + floor.describe());
@@ -171,6 +173,51 @@ public final class Bench {
             }
             out.println(line);
         }
+    }
+
+    /**
+     * The coordinator's stream threads' commits so far (count, time in commit) and, inside them, its producers' time in
+     * flush, sending offsets to the transaction and ending it (Kafka's own client metrics, summed over the threads).
+     */
+    private static Map<String, Double> commitTimes(BenchStack stack) {
+        Map<String, Double> m = new HashMap<>();
+        if (stack.coordinator == null) {
+            return m;
+        }
+        for (var e : stack.coordinator.streams().metrics().entrySet()) {
+            var name = e.getKey();
+            String key = switch (name.group() + "/" + name.name()) {
+                case "stream-thread-metrics/commit-total" -> "commits";
+                case "stream-thread-metrics/commit-latency-avg" -> null;
+                case "producer-metrics/flush-time-ns-total" -> "flush_ns";
+                case "producer-metrics/txn-send-offsets-time-ns-total" -> "send_offsets_ns";
+                case "producer-metrics/txn-commit-time-ns-total" -> "end_txn_ns";
+                case "producer-metrics/txn-begin-time-ns-total" -> "begin_ns";
+                default -> null;
+            };
+            if (key != null && e.getValue().metricValue() instanceof Number n) {
+                m.merge(key, n.doubleValue(), Double::sum);
+            }
+        }
+        return m;
+    }
+
+    /** Per coordinator commit in the measured phase: how long the producer spent flushing, sending offsets, ending the transaction. */
+    private void commitBreakdown(Map<String, Double> before, Map<String, Double> after, Map<String, Object> r) {
+        double commits = after.getOrDefault("commits", 0.0) - before.getOrDefault("commits", 0.0);
+        if (commits <= 0) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  coordinator commits: %.0f; per commit,", commits));
+        Map<String, Object> per = new LinkedHashMap<>();
+        for (String k : List.of("flush_ns", "send_offsets_ns", "end_txn_ns", "begin_ns")) {
+            double ms = (after.getOrDefault(k, 0.0) - before.getOrDefault(k, 0.0)) / 1e6 / commits;
+            line.append(String.format(Locale.ROOT, " %s %.2f ms", k.replace("_ns", ""), ms));
+            per.put(k.replace("_ns", "_ms"), ms);
+        }
+        out.println(line);
+        per.put("commits", commits);
+        r.put("commit_breakdown", per);
     }
 
     private void whereTimeGoes(BenchStack stack) {

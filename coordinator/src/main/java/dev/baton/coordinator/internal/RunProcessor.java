@@ -78,6 +78,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     static final long IDLE_GAP_NANOS = 1_000_000L;
     /** Whether the input being processed found its thread idle (see {@link ThreadActivity}). */
     private boolean arrivedIdle;
+    /** Wall time the thread took the consumed input being processed, or -1 (timers: judged when answered). */
+    private long takenAtMs = -1;
     /** Whether answers wait for a commit, since when, and when the last input was handled (System.nanoTime). */
     private boolean commitOwed;
     private long owedSinceNanos;
@@ -141,10 +143,12 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
         arrivedIdle = activity.idleBefore(startNanos);
+        takenAtMs = System.currentTimeMillis();
         try {
             processRecord(rec);
         } finally {
             arrivedIdle = false;
+            takenAtMs = -1;
             activity.handled(System.nanoTime());
         }
     }
@@ -376,7 +380,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
      */
     private void answered(long inputTimestampMs, boolean urgent) {
         lastInputNanos = System.nanoTime();
-        boolean caughtUp = arrivedIdle || System.currentTimeMillis() - inputTimestampMs <= coalesceMs;
+        boolean caughtUp = caughtUp(arrivedIdle, takenAtMs >= 0 ? takenAtMs : System.currentTimeMillis(), inputTimestampMs, coalesceMs);
         boolean owedNow = urgent && !commitOwed;
         if (owedNow) {
             commitOwed = true;
@@ -392,6 +396,16 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         } else if (owedNow) {
             metrics.urgentCommit(true);
         }
+    }
+
+    /**
+     * Whether an input means its thread has caught up: it found the thread idle, or it was appended at most
+     * {@code coalesceMs} before the thread took it ({@code takenAtMs}). Its age is judged when it was taken, not when its
+     * decision was written: the time spent deciding it is not time it waited behind others (a chain's reports are
+     * otherwise held back as a backlog whenever fetching and deciding together pass the threshold).
+     */
+    static boolean caughtUp(boolean arrivedIdle, long takenAtMs, long inputTimestampMs, long coalesceMs) {
+        return arrivedIdle || takenAtMs - inputTimestampMs <= coalesceMs;
     }
 
     /** Punctuation: pays an owed commit once the thread is idle or the maximum delay is reached. */
