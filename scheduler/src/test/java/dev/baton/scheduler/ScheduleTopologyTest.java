@@ -22,7 +22,6 @@ import dev.baton.scheduler.internal.schedules.ScheduleProcessor;
 import dev.baton.schemas.serde.AvroSerde;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
