@@ -38,7 +38,8 @@ public final class AlertingConfig extends BatonConfig {
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Exactly-once commit interval of the incident engine.")
             .define(CHECK_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(10), Importance.LOW,
-                    "How often time-based conditions (agent heartbeats) are checked (wall-clock punctuation).")
+                    "How often time-based conditions (agent_lost, pool_unserved) are checked (wall-clock punctuation); only "
+                            + "the global rules (alerting.rules.file) hold them, and without one nothing is checked.")
             .define(AGENT_LOST_AFTER_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.MEDIUM,
                     "Heartbeat silence after which an agent is lost, for agent_lost rules without 'after'.")
             .define(POOL_UNSERVED_AFTER_MS, Type.LONG, 300_000L, Range.atLeast(100), Importance.MEDIUM,

@@ -26,10 +26,13 @@ import java.util.concurrent.TimeUnit;
  * waits until it is healthy and has settled, then measures that process's CPU seconds and resident memory over a
  * window; then triggers a run of a one-step no-op job (registered before the window) and prints how long until its
  * first step started. The floor: a raw consumer's record round trip on the same broker, after the same idle time.
+ * The window's CPU is also split by kind of thread ({@link ThreadCpu}: the broker's, each component's stream threads,
+ * the JVM's), {@code -Dbench.idle.thread.rows=25} rows.
  *
  * <p>{@code -Dbench.idle.seconds=60} (the window), {@code -Dbench.idle.settle.seconds=60} (after ready, before the
  * window: start-up work and the JIT), {@code -Dbench.idle.jvm="-Xmx2g ..."} (the dev process's JVM options),
- * {@code -Dbench.cli.jar=path} (default: {@code cli/target/baton.jar} next to the benchmark jar's module).
+ * {@code -Dbench.cli.jar=path} (default: {@code cli/target/baton.jar} next to the benchmark jar's module),
+ * {@code -Dbench.idle.runs.before=N} (runs of the job, each until it finished, before the settle time; default 0).
  */
 final class IdleBench {
     private IdleBench() {}
@@ -85,8 +88,31 @@ final class IdleBench {
             if (reg.statusCode() != 201 && reg.statusCode() != 200) {
                 throw new IllegalStateException("cannot register the job: " + reg.statusCode() + " " + reg.body());
             }
+            // Optionally runs before the settle time: a stack that has run something since it started is the usual
+            // case, and a Streams task that has consumed a record commits a transaction after every punctuation.
+            int runsBefore = Integer.getInteger("bench.idle.runs.before", 0);
+            if (runsBefore > 0) {
+                try (RunWatcher watcher = new RunWatcher("127.0.0.1:" + kafkaPort,
+                        Map.of("schema.registry.url", "http://127.0.0.1:" + registryPort), "baton.run-events")) {
+                    for (int i = 0; i < runsBefore; i++) {
+                        HttpResponse<String> run = send(http, "POST", base + "/api/v1/jobs/bench_idle/runs", token, "application/json", "{}");
+                        if (run.statusCode() != 202) {
+                            throw new IllegalStateException("run refused: " + run.statusCode() + " " + run.body());
+                        }
+                        String runId = run.body().replaceAll(".*\"runId\"\\s*:\\s*\"([^\"]+)\".*", "$1").trim();
+                        watcher.finished(runId).get(2, TimeUnit.MINUTES);
+                    }
+                }
+                out.printf(Locale.ROOT, "  %d run(s) of bench_idle finished before the settle time%n", runsBefore);
+            }
+            r.put("runs_before", runsBefore);
             Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
             ProcessHandle h = dev.toHandle();
+            String bootstrap = "127.0.0.1:" + kafkaPort;
+            // What the stack writes at rest (transactions of idle commits show as __transaction_state, __consumer_offsets
+            // and marker offsets): read before and after the window, outside it.
+            RawKafkaFloor.TopicUsage topics0 = RawKafkaFloor.TopicUsage.of(bootstrap);
+            ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(dev.pid());
             double cpu0 = RawKafkaFloor.Cpu.of(h);
             long w0 = System.nanoTime();
             long peakRss = 0;
@@ -97,6 +123,8 @@ final class IdleBench {
             }
             double cpu = RawKafkaFloor.Cpu.of(h) - cpu0;
             double seconds = (System.nanoTime() - w0) / 1e9;
+            ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot(dev.pid());
+            Map<String, Object> perSecond = RawKafkaFloor.TopicUsage.of(bootstrap).perRun(topics0, Math.round(seconds));
             long rss = Bench.rssKb(String.valueOf(dev.pid()));
             if (!dev.isAlive()) {
                 throw new IllegalStateException("baton dev ended during the idle window (exit " + dev.exitValue() + "); see " + dir);
@@ -110,9 +138,22 @@ final class IdleBench {
             r.put("core_percent", 100 * cpu / seconds);
             r.put("rss_mib", rss / 1024);
             r.put("peak_rss_mib", peakRss / 1024);
+            // Where the window's CPU went, by kind of thread (named after the window, so the dump costs it nothing).
+            List<ThreadCpu.Row> rows = ThreadCpu.breakdown(threads0, threads1, ThreadCpu.javaNames(dev.pid()));
+            double threadTotal = rows.stream().mapToDouble(ThreadCpu.Row::cpuSeconds).sum();
+            out.printf(Locale.ROOT, "  by thread kind (%.2f CPU s in the window's threads; %% of one core):%n", threadTotal);
+            Map<String, Double> byKind = new LinkedHashMap<>();
+            for (ThreadCpu.Row row : rows.subList(0, Math.min(rows.size(), Integer.getInteger("bench.idle.thread.rows", 25)))) {
+                out.printf(Locale.ROOT, "    %6.2f s %5.1f%%  %3d x %s%n", row.cpuSeconds(), 100 * row.cpuSeconds() / seconds,
+                        row.threads(), row.kind());
+                byKind.put(row.kind(), row.cpuSeconds());
+            }
+            r.put("cpu_s_by_thread_kind", byKind);
+            out.println("  offsets written per second at rest, by topic (records and transaction markers; bytes): "
+                    + (perSecond.isEmpty() ? "none" : RawKafkaFloor.TopicUsage.describe(perSecond)));
+            r.put("offsets_per_s_by_topic", perSecond);
 
             // Then: a run after the idle time, until its first step started (first one counts; two more for comparison).
-            String bootstrap = "127.0.0.1:" + kafkaPort;
             Stats firstStep = new Stats();
             List<Long> each = new ArrayList<>();
             try (RunWatcher watcher = new RunWatcher(bootstrap, Map.of("schema.registry.url", "http://127.0.0.1:" + registryPort),

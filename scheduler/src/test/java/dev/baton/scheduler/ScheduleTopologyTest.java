@@ -18,10 +18,10 @@ import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Json;
 import dev.baton.scheduler.internal.SchedulerMetrics;
 import dev.baton.scheduler.internal.schedules.ScheduleIds;
+import dev.baton.scheduler.internal.schedules.ScheduleProcessor;
 import dev.baton.schemas.serde.AvroSerde;
 import dev.baton.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -80,9 +80,10 @@ class ScheduleTopologyTest {
         SchemaRegistryClient.dropMockScope(SCOPE);
     }
 
+    /** Sets the scheduler's clock and lets Streams' wall clock pass the longest wait between two looks (one look). */
     private void tickAt(String iso) {
         clock.set(iso);
-        driver.advanceWallClockTime(Duration.ofMillis(100));
+        driver.advanceWallClockTime(ScheduleProcessor.IDLE_LOOK_EVERY);
     }
 
     private List<RunRequest> requested() {
@@ -218,8 +219,8 @@ class ScheduleTopologyTest {
         jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC").build())));
         tickAt("2026-01-01T00:00:30Z");
         jobs.pipeInput("etl", (byte[]) null);
-        for (int i = 0; i < 50; i++) {
-            driver.advanceWallClockTime(Duration.ofMillis(100));
+        for (int i = 0; i < 50; i++) { // 50 looks: the sweep's period
+            driver.advanceWallClockTime(ScheduleProcessor.IDLE_LOOK_EVERY);
         }
         var records = status.readKeyValuesToMap();
         assertThat(records).containsKey("etl/m");

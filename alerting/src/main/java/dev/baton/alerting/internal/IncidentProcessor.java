@@ -85,10 +85,15 @@ public final class IncidentProcessor implements Processor<String, byte[], String
         agents = context.getStateStore(Names.AGENTS_STORE);
         pending = context.getStateStore(Names.PENDING_STORE);
         ticks = context.getStateStore(Names.TICKS_STORE);
-        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
-            checkAgents(now);
-            checkPools(now);
-        });
+        // Only the global rules (fixed for this process) hold time-based conditions, and without one the check does
+        // nothing: then no punctuation, since each one makes Streams commit the task (an exactly-once transaction a
+        // second at rest, docs/benchmarks.md).
+        if (!rules(AlertCondition.AGENT_LOST, null, null).isEmpty() || !rules(AlertCondition.POOL_UNSERVED, null, null).isEmpty()) {
+            context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+                checkAgents(now);
+                checkPools(now);
+            });
+        }
     }
 
     @Override

@@ -134,11 +134,16 @@ public final class CoordinatorMetrics {
     private final Map<String, AtomicLong> fresh = new ConcurrentHashMap<>();
 
     /** Per asset with a freshness policy: 1 when fresh, and the age of its latest materialization. */
-    public void freshness(String asset, boolean isFresh, long lagMs) {
+    /**
+     * An asset's freshness and when it was last materialized; the lag gauge is computed when read, so it stays current
+     * between the freshness checks (which run only when an asset is due to go stale).
+     */
+    public void freshness(String asset, boolean isFresh, long lastMaterializedAtMs) {
         fresh.computeIfAbsent(asset, k -> registry.gauge("baton_asset_fresh", io.micrometer.core.instrument.Tags.of("asset", k),
                 new AtomicLong())).set(isFresh ? 1 : 0);
         freshnessLag.computeIfAbsent(asset, k -> registry.gauge("baton_asset_freshness_lag_seconds",
-                io.micrometer.core.instrument.Tags.of("asset", k), new AtomicLong())).set(Math.max(0, lagMs / 1000));
+                io.micrometer.core.instrument.Tags.of("asset", k), new AtomicLong(),
+                at -> Math.max(0, (System.currentTimeMillis() - at.get()) / 1000))).set(lastMaterializedAtMs);
     }
 
     public void admissionQueue(String key, int length) {

@@ -10,13 +10,13 @@ import dev.baton.events.JobDefinition;
 import dev.baton.events.LineageEvent;
 import dev.baton.events.StepDefinition;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.IdlePunctuation;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class FreshnessProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(FreshnessProcessor.class);
     private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+    /** Longest sleep while no asset is due to go stale: a safety net, every change comes through process(). */
+    private static final Duration IDLE_SLEEP = Duration.ofSeconds(60);
 
     /** Freshness state of one asset. */
     record State(long lastMaterializedAt, long maxLagMs, boolean fresh, String lastRunId) {}
@@ -44,6 +46,7 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private TimestampedKeyValueStore<String, byte[]> jobs;
+    private IdlePunctuation punctuation;
 
     FreshnessProcessor(Codecs codecs, Topics topics, CoordinatorMetrics metrics) {
         this.codecs = codecs;
@@ -56,11 +59,14 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
         this.context = context;
         this.store = context.getStateStore(Names.FRESHNESS_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
-        context.schedule(CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::check);
+        // Every punctuation makes Streams commit the task (a transaction once it has read a materialization): check when
+        // the first fresh asset is due to go stale, not every second; a materialization wakes it.
+        punctuation = IdlePunctuation.schedule(context, CHECK_EVERY, IDLE_SLEEP, this::check);
     }
 
     @Override
     public void process(Record<String, byte[]> rec) {
+        punctuation.wake();
         LineageEvent ev;
         try {
             ev = codecs.lineage().deserialize(topics.lineage(), rec.value());
@@ -81,10 +87,12 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
             emit(ev.getAssetKey(), true, maxLag, at, rec.timestamp(), ev.getRunId());
         }
         save(ev.getAssetKey(), new State(at, maxLag, true, ev.getRunId()));
-        metrics.freshness(ev.getAssetKey(), true, 0);
+        metrics.freshness(ev.getAssetKey(), true, at);
     }
 
-    private void check(long now) {
+    /** Punctuation: marks the assets whose lag passed their maximum stale; returns when the next one is due to. */
+    private long check(long now) {
+        long nextDue = IdlePunctuation.NONE;
         List<KeyValue<String, State>> stale = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
@@ -94,9 +102,11 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
                     continue;
                 }
                 long lag = now - s.lastMaterializedAt();
-                metrics.freshness(kv.key, s.fresh() && lag <= s.maxLagMs(), lag);
+                metrics.freshness(kv.key, s.fresh() && lag <= s.maxLagMs(), s.lastMaterializedAt());
                 if (s.fresh() && lag > s.maxLagMs()) {
                     stale.add(KeyValue.pair(kv.key, s));
+                } else if (s.fresh()) {
+                    nextDue = Math.min(nextDue, s.lastMaterializedAt() + s.maxLagMs() + 1);
                 }
             }
         }
@@ -105,6 +115,7 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
             emit(kv.key, false, s.maxLagMs(), s.lastMaterializedAt(), now, s.lastRunId());
             save(kv.key, new State(s.lastMaterializedAt(), s.maxLagMs(), false, s.lastRunId()));
         }
+        return nextDue;
     }
 
     private void emit(String asset, boolean fresh, long maxLag, long last, long at, String runId) {

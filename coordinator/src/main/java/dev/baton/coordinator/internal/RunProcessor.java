@@ -13,6 +13,7 @@ import dev.baton.coordinator.internal.timers.TimerKeys;
 import dev.baton.events.JobDefinition;
 import dev.baton.platform.DeadLetters;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.IdlePunctuation;
 import dev.baton.runmodel.events.Envelope;
 import dev.baton.runmodel.events.Event;
 import dev.baton.runmodel.events.RunEventMapper;
@@ -26,7 +27,6 @@ import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -49,6 +49,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private static final int MAX_TIMERS_PER_PUNCTUATION = 10_000;
     /** Due timers looked at per punctuation, fired or deferred (see {@link ReportWatermark}). */
     private static final int MAX_TIMERS_SCANNED = 4 * MAX_TIMERS_PER_PUNCTUATION;
+    /**
+     * Longest sleep of an idle punctuation (nothing due): a safety net only, since every timer is armed by this
+     * processor, which wakes the scan when it handles an input.
+     */
+    private static final Duration IDLE_TIMER_SLEEP = Duration.ofSeconds(60);
     /** Reasons in events and dead letters stay short whatever the exception says. */
     private static final int MAX_REASON_CHARS = 2_000;
     /** How much of an input too big to handle a dead letter keeps. */
@@ -87,6 +92,9 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private ProcessorContext<String, byte[]> context;
     private RunStore store;
     private KeyValueStore<Bytes, byte[]> timers;
+    /** The timer scan's punctuation, and the owed commit's (null when commits are not coalesced). */
+    private IdlePunctuation timerPunctuation;
+    private IdlePunctuation owedCommitPunctuation;
     private TimerBook timerBook;
     private TimestampedKeyValueStore<String, byte[]> jobs;
     private TimestampedKeyValueStore<String, byte[]> assets;
@@ -129,17 +137,23 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         // deadlines that passed while the task moved here wait for the reports of that time instead of firing at once.
         long initialLag = Math.min(decider.settings().heartbeatInterval().toMillis(), decider.settings().heartbeatTimeout().toMillis());
         this.reportsRead = new ReportWatermark(context.currentSystemTimeMs(), initialLag);
-        context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        // Every punctuation that runs makes Streams commit the task (an exactly-once transaction once it has consumed
+        // anything): the timer scan runs every punctuateInterval only while a timer is due soon, else it sleeps until
+        // the earliest one (an input wakes it: it may have armed one).
+        timerPunctuation = IdlePunctuation.schedule(context, punctuateInterval, IDLE_TIMER_SLEEP, this::fireTimers);
         if (coalesceMs > 0) {
             // Every coalescing window, not every millisecond: each punctuation that runs also halves how many records
-            // Streams processes per round, so a fine-grained one would cost batching under load.
-            context.schedule(Duration.ofMillis(coalesceMs), PunctuationType.WALL_CLOCK_TIME, this::payOwedCommit);
+            // Streams processes per round, so a fine-grained one would cost batching under load. Only while a commit
+            // is owed (answered() wakes it).
+            owedCommitPunctuation = IdlePunctuation.schedule(context, Duration.ofMillis(coalesceMs), IDLE_TIMER_SLEEP,
+                    this::payOwedCommit);
         }
         cache.clear();
     }
 
     @Override
     public void process(Record<String, byte[]> rec) {
+        timerPunctuation.wake(); // the input may arm a timer due within the punctuation interval
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
         arrivedIdle = activity.idleBefore(startNanos);
@@ -395,6 +409,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             commitNow();
         } else if (owedNow) {
             metrics.urgentCommit(true);
+            owedCommitPunctuation.wake();
         }
     }
 
@@ -409,12 +424,13 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     }
 
     /** Punctuation: pays an owed commit once the thread is idle or the maximum delay is reached. */
-    private void payOwedCommit(long wallClockMs) {
+    private long payOwedCommit(long wallClockMs) {
         long now = System.nanoTime();
         if (commitOwed && (now - lastInputNanos >= coalesceMs * 1_000_000L || now - owedSinceNanos >= maxDelayNanos)) {
             metrics.commitDeferral(now - owedSinceNanos);
             commitNow();
         }
+        return commitOwed ? wallClockMs : IdlePunctuation.NONE;
     }
 
     private void commitNow() {
@@ -486,13 +502,19 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         return java.util.Optional.empty();
     }
 
-    private void fireTimers(long wallClock) {
+    /** Punctuation: fires the due timers; returns when the next one is due (now while due ones are left). */
+    private long fireTimers(long wallClock) {
         Instant now = Instant.ofEpochMilli(wallClock);
         long reportsReadThrough = reportsRead.readThrough(wallClock);
         List<KeyValue<Bytes, Input.Timer>> due = new ArrayList<>();
         int scanned = 0;
+        boolean dueLeft = false;
         try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKeys.lowest(), TimerKeys.upTo(now))) {
-            while (it.hasNext() && due.size() < MAX_TIMERS_PER_PUNCTUATION && scanned++ < MAX_TIMERS_SCANNED) {
+            while (it.hasNext()) {
+                if (due.size() >= MAX_TIMERS_PER_PUNCTUATION || scanned++ >= MAX_TIMERS_SCANNED) {
+                    dueLeft = true; // the next pass goes on
+                    break;
+                }
                 KeyValue<Bytes, byte[]> kv = it.next();
                 Input.Timer t;
                 try {
@@ -504,6 +526,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
                 }
                 if (ReportWatermark.waitsForReports(t.kind()) && t.dueAt().toEpochMilli() > reportsReadThrough) {
                     metrics.timerDeferred();
+                    dueLeft = true;
                     continue; // a report of before its due time may still be unread: it stays armed for a later pass
                 }
                 due.add(KeyValue.pair(kv.key, t));
@@ -525,6 +548,13 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
                 deadLetterInput(input, "PROCESSING_ERROR", reason);
                 abort(input, now, "coordinator error: " + reason);
             }
+        }
+        if (dueLeft) {
+            return wallClock;
+        }
+        // The earliest timer still armed (those just fired may have armed new ones): keys start with the due time.
+        try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKeys.upTo(now), null)) {
+            return it.hasNext() ? java.nio.ByteBuffer.wrap(it.next().key.get()).getLong() : IdlePunctuation.NONE;
         }
     }
 

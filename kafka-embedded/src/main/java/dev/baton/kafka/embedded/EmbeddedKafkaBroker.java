@@ -129,6 +129,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("kraft-logs");
             Properties props = defaults(logDir, clientPort, controllerPort);
+            props.putAll(SINGLE_NODE);
             props.putAll(extra);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
             format(logDir, 1, Uuid.randomUuid().toString(), List.of());
@@ -154,6 +155,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("kraft-logs");
             Properties props = defaults(logDir, clientPort, controllerPort);
+            props.putAll(SINGLE_NODE);
             props.putAll(security.brokerProperties(clientPort, controllerPort));
             props.putAll(extra);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
@@ -169,6 +171,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new UncheckedIOException("Cannot start the embedded Kafka broker in " + dataDir, e);
         }
     }
+
+    /** Settings of a single-node cluster only (baton dev, tests), on top of {@link #defaults}. */
+    private static final Map<String, String> SINGLE_NODE = Map.of(
+            // The active controller appends a no-op record to the metadata log every 500 ms by default so that other
+            // nodes see it alive; a single node has no one to tell, and each append is replayed by its own broker
+            // (idle CPU, docs/benchmarks.md).
+            "metadata.max.idle.interval.ms", "5000");
 
     private static Properties defaults(Path logDir, int clientPort, int controllerPort) {
         Properties p = new Properties();

@@ -12,6 +12,7 @@ import dev.baton.scheduler.api.SchedulerControl;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Json;
 import dev.baton.scheduler.internal.Names;
+import dev.baton.platform.streams.IdlePunctuation;
 import dev.baton.platform.streams.Routed;
 import dev.baton.scheduler.internal.SchedulerMetrics;
 import dev.baton.scheduler.internal.schedules.ScheduleEvent.CancelRequested;
@@ -39,7 +40,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -61,6 +61,12 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     /** Deleted jobs' schedule states are swept this often (in punctuations). */
     private static final int SWEEP_EVERY = 50;
     private static final int NEXT_TICKS_SHOWN = 5;
+    /**
+     * While no tick is due, the registered jobs are still looked at this often: a new or changed schedule is a global
+     * store update, which no input announces. Between two looks the punctuation sleeps (every punctuation makes Streams
+     * commit the task, an exactly-once transaction once the task has read a run end: five a second at rest before).
+     */
+    public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(1);
 
     private final Topics topics;
     private final String controlTopic;
@@ -77,6 +83,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private final Map<String, CachedJob> jobCache = new HashMap<>();
     private final Map<String, CachedTimes> timesCache = new HashMap<>();
     private ProcessorContext<String, Routed> context;
+    private IdlePunctuation punctuation;
     private KeyValueStore<String, byte[]> states;
     private ReadOnlyKeyValueStore<String, byte[]> jobs;
     private long rounds;
@@ -107,7 +114,11 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         this.context = context;
         this.states = context.getStateStore(Names.SCHEDULE_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, ts -> punctuate());
+        punctuation = IdlePunctuation.schedule(context, interval, IDLE_LOOK_EVERY.compareTo(interval) > 0 ? IDLE_LOOK_EVERY : interval,
+                ts -> {
+                    long wait = punctuate(); // in the scheduler's clock, which tests set apart from Streams' wall clock
+                    return wait == IdlePunctuation.NONE ? wait : ts + wait;
+                });
     }
 
     // ------------------------------------------------------------------ inputs
@@ -117,6 +128,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         if (rec.key() == null) {
             return;
         }
+        punctuation.wake(); // a pause change or a run end may make a tick due at once
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
         if (topic.equals(controlTopic)) {
             control(rec);
@@ -173,8 +185,10 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
 
     // ------------------------------------------------------------------ ticks
 
-    void punctuate() {
+    /** One look at every schedule; returns how long until the next tick is due (ms), {@link IdlePunctuation#NONE} if none. */
+    long punctuate() {
         long now = clock.millis();
+        long nextDue = IdlePunctuation.NONE;
         boolean emitted = false;
         Set<String> seen = new HashSet<>();
         Set<String> unreadable = new HashSet<>();
@@ -191,7 +205,9 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                     seen.add(id);
                     ScheduleTimes times = times(id, spec);
                     if (times != null) {
-                        emitted |= tick(def, spec, times, id, now);
+                        long[] due = {IdlePunctuation.NONE};
+                        emitted |= tick(def, spec, times, id, now, due);
+                        nextDue = Math.min(nextDue, due[0]);
                     }
                 }
             }
@@ -202,17 +218,22 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         if (emitted) {
             context.commit(); // a tick's request should not wait for the commit interval
         }
+        return nextDue == IdlePunctuation.NONE ? nextDue : Math.max(0, nextDue - now);
     }
 
-    private boolean tick(JobDefinition def, ScheduleSpec spec, ScheduleTimes times, String id, long now) {
+    /** Decides one schedule; {@code nextDue[0]}: when it next has work (now while it changed, it may go on). */
+    private boolean tick(JobDefinition def, ScheduleSpec spec, ScheduleTimes times, String id, long now, long[] nextDue) {
         ScheduleState state = load(id);
         if (state == null) {
             state = ScheduleState.empty(def.getName(), spec.getName());
         }
         List<ScheduleEvent> events = decider.decide(def, spec, times, state, now);
         if (events.isEmpty()) {
+            // Nothing happens to it before its next tick (paused too: the decider then records the passed tick).
+            nextDue[0] = times.next(Instant.ofEpochMilli(state.cursorMs())).map(Instant::toEpochMilli).orElse(IdlePunctuation.NONE);
             return false;
         }
+        nextDue[0] = now;
         ScheduleState next = applier.applyAll(state, events);
         boolean emitted = false;
         for (ScheduleEvent e : events) {
