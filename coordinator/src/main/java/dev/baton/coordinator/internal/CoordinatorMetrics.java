@@ -133,10 +133,10 @@ public final class CoordinatorMetrics {
     private final Map<String, AtomicLong> freshnessLag = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> fresh = new ConcurrentHashMap<>();
 
-    /** Per asset with a freshness policy: 1 when fresh, and the age of its latest materialization. */
     /**
-     * An asset's freshness and when it was last materialized; the lag gauge is computed when read, so it stays current
-     * between the freshness checks (which run only when an asset is due to go stale).
+     * Per asset with a freshness policy: 1 when fresh, and when it was last materialized; the lag gauge (age of the
+     * latest materialization) is computed when read, so it stays current between the freshness checks (which run only
+     * when an asset is due to go stale).
      */
     public void freshness(String asset, boolean isFresh, long lastMaterializedAtMs) {
         fresh.computeIfAbsent(asset, k -> registry.gauge("baton_asset_fresh", io.micrometer.core.instrument.Tags.of("asset", k),

@@ -114,7 +114,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         this.context = context;
         this.states = context.getStateStore(Names.SCHEDULE_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
-        punctuation = IdlePunctuation.schedule(context, interval, IDLE_LOOK_EVERY.compareTo(interval) > 0 ? IDLE_LOOK_EVERY : interval,
+        punctuation = IdlePunctuation.schedule(context, interval, IDLE_LOOK_EVERY, // never sleeps below interval
                 ts -> {
                     long wait = punctuate(); // in the scheduler's clock, which tests set apart from Streams' wall clock
                     return wait == IdlePunctuation.NONE ? wait : ts + wait;
