@@ -125,8 +125,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> extra) {
         try {
             Files.createDirectories(dataDir);
-            int clientPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            int[] ports = freePorts(port);
+            int clientPort = ports[0];
+            int controllerPort = ports[1];
             Path logDir = dataDir.resolve("kraft-logs");
             Properties props = defaults(logDir, clientPort, controllerPort);
             props.putAll(SINGLE_NODE);
@@ -151,8 +152,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker startSecured(Path dataDir, int port, SaslSsl security, Map<String, String> extra) {
         try {
             Files.createDirectories(dataDir);
-            int clientPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            int[] ports = freePorts(port);
+            int clientPort = ports[0];
+            int controllerPort = ports[1];
             Path logDir = dataDir.resolve("kraft-logs");
             Properties props = defaults(logDir, clientPort, controllerPort);
             props.putAll(SINGLE_NODE);
@@ -304,12 +306,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
+    /**
+     * The client port ({@code port}, or a free one when 0) and a free controller port, distinct: both sockets stay bound
+     * until both are picked, since two lookups one after the other may be given the same port (seen in CI: "two
+     * listeners on the same port").
+     */
+    private static int[] freePorts(int port) throws IOException {
+        try (ServerSocket client = bindFree(); ServerSocket controller = bindFree()) {
+            int controllerPort = controller.getLocalPort();
+            if (port == controllerPort) { // a fixed client port the kernel also handed out: pick another
+                try (ServerSocket other = bindFree()) {
+                    controllerPort = other.getLocalPort();
+                }
+            }
+            return new int[] {port == 0 ? client.getLocalPort() : port, controllerPort};
         }
+    }
+
+    private static ServerSocket bindFree() throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress("127.0.0.1", 0));
+        return s;
     }
 
     public String bootstrapServers() {
