@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code -Dbench.idle.seconds=60} (the window), {@code -Dbench.idle.settle.seconds=60} (after ready, before the
  * window: start-up work and the JIT), {@code -Dbench.idle.jvm="-Xmx2g ..."} (the dev process's JVM options),
  * {@code -Dbench.cli.jar=path} (default: {@code cli/target/baton.jar} next to the benchmark jar's module),
- * {@code -Dbench.idle.runs.before=N} (runs of the job, each until it finished, before the settle time; default 0).
+ * {@code -Dbench.idle.runs.before=N} (runs of the job, each until it finished, before the settle time; default 0),
+ * {@code -Dbench.idle.dev.args="-s key=value ..."} (more arguments of {@code baton dev}, for A/B runs of a setting).
  */
 final class IdleBench {
     private IdleBench() {}
@@ -56,6 +57,10 @@ final class IdleBench {
         Path examples = jar.getParent().getParent().getParent().resolve("examples");
         if (Files.isDirectory(examples)) {
             cmd.addAll(List.of("--jobs", examples.toString()));
+        }
+        String devArgs = System.getProperty("bench.idle.dev.args", "").trim(); // e.g. "-s coordinator.threads=3"
+        if (!devArgs.isEmpty()) {
+            cmd.addAll(List.of(devArgs.split("\\s+")));
         }
         out.println("  starting: " + String.join(" ", cmd));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("dev.log").toFile());
