@@ -157,6 +157,14 @@ final class IdleBench {
                 byKind.put(row.kind(), row.cpuSeconds());
             }
             r.put("cpu_s_by_thread_kind", byKind);
+            // The JIT compiles in bursts long after start (code that runs a few times a second at rest reaches the C2
+            // thresholds only after minutes): the rest is the figure to compare in A/B runs of a setting.
+            // (C1/C2 CompilerThreadN folded to "CN CompilerThreadN"; the kernel's short name if jcmd gave none)
+            double jit = rows.stream().filter(row -> row.kind().startsWith("CN CompilerThre"))
+                    .mapToDouble(ThreadCpu.Row::cpuSeconds).sum();
+            out.printf(Locale.ROOT, "  without the JIT's compiler threads: %.2f CPU s = %.1f%% of one core%n", cpu - jit,
+                    100 * (cpu - jit) / seconds);
+            r.put("core_percent_without_jit", 100 * (cpu - jit) / seconds);
             out.println("  offsets written per second at rest, by topic (records and transaction markers; bytes): "
                     + (perSecond.isEmpty() ? "none" : RawKafkaFloor.TopicUsage.describe(perSecond)));
             r.put("offsets_per_s_by_topic", perSecond);
