@@ -49,6 +49,8 @@ public final class DevStack implements AutoCloseable {
     /** The pool of steps that name none. */
     public static final String DEFAULT_POOL = "default";
 
+    /** The coordinator's stream threads in the one-process stack (see {@link CoordinatorConfig#THREADS}). */
+    static final String DEV_COORDINATOR_THREADS = "1";
     /** The coordinator's static group member id in the one-process stack (see {@link CoordinatorConfig#INSTANCE_ID}). */
     static final String DEV_COORDINATOR_INSTANCE = "dev-coordinator";
 
@@ -102,13 +104,7 @@ public final class DevStack implements AutoCloseable {
                 b.ensure(topics.pools(s.agentPools(), common.topicDefaults()));
             }
 
-            Map<String, Object> c = new HashMap<>(base);
-            c.put(CoordinatorConfig.STATE_DIR, s.dataDir().resolve("coordinator").toString());
-            // Static membership: after a crash of this process (broker included) the group still lists the dead
-            // instance's members until their session times out; a restart with the same instance id takes their
-            // partitions back at once instead. One coordinator per data directory, so the id is unique.
-            c.putIfAbsent(CoordinatorConfig.INSTANCE_ID, DEV_COORDINATOR_INSTANCE);
-            lifecycle.add(Coordinator.start(new CoordinatorConfig(c), meters));
+            lifecycle.add(Coordinator.start(new CoordinatorConfig(coordinatorSettings(base, s.dataDir())), meters));
 
             Map<String, Object> sc = new HashMap<>(base);
             sc.put(SchedulerConfig.STATE_DIR, s.dataDir().resolve("scheduler").toString());
@@ -209,6 +205,21 @@ public final class DevStack implements AutoCloseable {
 
     /** The share of this JVM's heap that the gateway's responses in flight may hold at worst. */
     static final double GATEWAY_HEAP_SHARE = 0.25;
+
+    /** The coordinator's settings in the one-process stack: {@code base} (the {@code -s} settings win) and dev defaults. */
+    static Map<String, Object> coordinatorSettings(Map<String, Object> base, Path dataDir) {
+        Map<String, Object> c = new HashMap<>(base);
+        c.put(CoordinatorConfig.STATE_DIR, dataDir.resolve("coordinator").toString());
+        // Static membership: after a crash of this process (broker included) the group still lists the dead
+        // instance's members until their session times out; a restart with the same instance id takes their
+        // partitions back at once instead. One coordinator per data directory, so the id is unique.
+        c.putIfAbsent(CoordinatorConfig.INSTANCE_ID, DEV_COORDINATOR_INSTANCE);
+        // One stream thread for the three run partitions (-s coordinator.threads=3 for more): every stream thread
+        // wakes each commit.max.delay.ms and has its own consumer fetching, producer and heartbeat, which is most
+        // of what the coordinator costs an idle dev stack (docs/benchmarks.md, idle); a dev stack is not loaded.
+        c.putIfAbsent(CoordinatorConfig.THREADS, DEV_COORDINATOR_THREADS);
+        return c;
+    }
 
     /**
      * Heavy reads the gateway serves at once in this one-process stack: as many worst-case log pages
