@@ -179,6 +179,12 @@ public final class Coordinator implements BatonService {
     }
 
 
+    /**
+     * The exactly-once producers' {@code retry.backoff.ms}: how soon a transactional request answered
+     * {@code CONCURRENT_TRANSACTIONS} (the previous transaction's markers still being written) is sent again.
+     */
+    public static final int TRANSACTION_RETRY_BACKOFF_MS = 5;
+
     public static Properties streamsProperties(CoordinatorConfig config) {
         Properties p = new Properties();
         p.putAll(config.kafkaClient());
@@ -206,6 +212,11 @@ public final class Coordinator implements BatonService {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
         // Records cannot be waited for beyond the commit anyway; batch only what arrives together.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // A commit that follows the thread's previous one within a few ms (Streams commits again after a punctuation)
+        // has its offsets answered CONCURRENT_TRANSACTIONS until the previous transaction's markers are written, and
+        // the producer retries after retry.backoff.ms: 100 ms by default, the ~100 ms chain hop stalls of issue 20.
+        // The markers take milliseconds; the backoff still grows exponentially on repeated errors (to 1 s).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), TRANSACTION_RETRY_BACKOFF_MS);
         String instance = config.getString(CoordinatorConfig.INSTANCE_ID);
         if (instance != null && !instance.isBlank()) {
             // Static membership: a restart with the same id resumes its tasks without a rebalance.

@@ -343,6 +343,9 @@ public final class TransactionalSensor implements AutoCloseable {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, settings.transactionTimeoutMs());
         // A poll's records go out together at commit anyway.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // The next poll's transaction may start while the previous one's markers are still written: its offsets are
+        // answered CONCURRENT_TRANSACTIONS, retried after this (default 100 ms; docs/benchmarks.md, issue 20).
+        p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, dev.baton.scheduler.Scheduler.TRANSACTION_RETRY_BACKOFF_MS);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId());
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
