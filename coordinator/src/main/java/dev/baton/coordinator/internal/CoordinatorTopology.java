@@ -63,10 +63,10 @@ public final class CoordinatorTopology {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, bytes).withCachingEnabled(),
                     Names.RUN_PROCESSOR);
         }
-        for (String name : new String[] {Names.TIMER_STORE, Names.TIMER_INDEX_STORE}) {
-            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), bytes)
-                    .withCachingEnabled(), Names.RUN_PROCESSOR);
-        }
+        // The timers' index by identity is kept in memory and rebuilt from this store at init (see TimerBook): no store,
+        // so no changelog partition in every transaction.
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TIMER_STORE), Serdes.Bytes(), bytes)
+                .withCachingEnabled(), Names.RUN_PROCESSOR);
 
         var ser = str.serializer();
         var bser = bytes.serializer();

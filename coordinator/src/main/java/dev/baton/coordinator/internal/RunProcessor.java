@@ -130,7 +130,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.store = new RunStore(context.getStateStore(Names.RUN_STORE), context.getStateStore(Names.RUN_STEP_STORE),
                 context.getStateStore(Names.DEFINITION_STORE), context.getStateStore(Names.INSTANCE_OUTPUT_STORE));
         this.timers = context.getStateStore(Names.TIMER_STORE);
-        this.timerBook = new TimerBook(timers, context.getStateStore(Names.TIMER_INDEX_STORE));
+        // The timer index is rebuilt from the timer store on every init (restart, migration, revival after an abort).
+        this.timerBook = new TimerBook(timers);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
         // Until its first report is read, a newly assigned task assumes it is one heartbeat interval behind, so
