@@ -709,7 +709,8 @@ public final class Bench {
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock visible = new CommandClock(stack)) {
-            int warmupRate = quick ? rates[0] : 200;
+            // -Dbench.warmup.rate: a loaded machine cannot take 200/s, and the backlog of the warm-up spills into the levels.
+            int warmupRate = quick ? rates[0] : Integer.getInteger("bench.warmup.rate", 200);
             Level w = offer(warmupRate, warmup, def, watcher, req, visible);
             out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", warmupRate, warmup.toSeconds(),
                     Stats.f(w.latency().p(50)));
