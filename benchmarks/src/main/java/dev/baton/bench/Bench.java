@@ -709,18 +709,23 @@ public final class Bench {
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock visible = new CommandClock(stack)) {
-            int warmupRate = quick ? rates[0] : 200;
+            // -Dbench.warmup.rate: a loaded machine cannot take 200/s, and the backlog of the warm-up spills into the levels.
+            int warmupRate = quick ? rates[0] : Integer.getInteger("bench.warmup.rate", 200);
             Level w = offer(warmupRate, warmup, def, watcher, req, visible);
             out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", warmupRate, warmup.toSeconds(),
                     Stats.f(w.latency().p(50)));
             for (int rate : rates) {
                 Mark mark = Mark.now(stack);
+                Map<String, Double> commitsBefore = commitTimes(stack);
                 Level l = offer(rate, levelDuration, def, watcher, req, visible);
                 Usage u = mark.until(stack, l.runs(), 0);
+                // Coordinator transactions per completed run: CPU per run falls with runs per transaction.
+                double commitsPerRun = l.runs() == 0 ? Double.NaN
+                        : (commitTimes(stack).getOrDefault("commits", 0.0) - commitsBefore.getOrDefault("commits", 0.0)) / l.runs();
                 out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d); "
-                                + "CPU %.2f ms per completed run, %.1f records per run%n",
+                                + "CPU %.2f ms per completed run, %.1f records per run, %.2f coordinator commits per run%n",
                         rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled(),
-                        u.cpuMsPerRun(), u.recordsPerRun());
+                        u.cpuMsPerRun(), u.recordsPerRun(), commitsPerRun);
                 Map<String, Object> level = new LinkedHashMap<>();
                 level.put("offered_per_s", rate);
                 level.put("completed_per_min", Math.round(l.perMinute()));
@@ -728,6 +733,7 @@ public final class Bench {
                 level.put("p99_ms", l.latency().p(99));
                 level.put("cpu_ms_per_run", u.cpuMsPerRun());
                 level.put("records_per_run", u.recordsPerRun());
+                level.put("commits_per_run", commitsPerRun);
                 levels.add(level);
                 if (l.latency().p(99) < 1000 && l.perMinute() > best) {
                     best = l.perMinute();

@@ -175,6 +175,7 @@ public final class Coordinator implements BatonService {
                 new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)),
                 Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_COALESCE_MS)),
                 Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_MAX_DELAY_MS)),
+                Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_LINGER_MS)),
                 config.getInt(CoordinatorConfig.MAX_RECORD_BYTES));
     }
 

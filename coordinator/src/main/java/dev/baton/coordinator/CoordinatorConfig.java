@@ -18,6 +18,7 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String PUNCTUATE_INTERVAL_MS = "coordinator.punctuate.interval.ms";
     public static final String COMMIT_COALESCE_MS = "coordinator.commit.coalesce.ms";
     public static final String COMMIT_MAX_DELAY_MS = "coordinator.commit.max.delay.ms";
+    public static final String COMMIT_LINGER_MS = "coordinator.commit.linger.ms";
     public static final String THREADS = "coordinator.threads";
     public static final String STANDBY_REPLICAS = "coordinator.standby.replicas";
     public static final String STATE_DIR = "coordinator.state.dir";
@@ -48,6 +49,12 @@ public final class CoordinatorConfig extends BatonConfig {
                             + "0: one commit per dispatching input.")
             .define(COMMIT_MAX_DELAY_MS, Type.LONG, 20L, Range.atLeast(1), Importance.LOW,
                     "Longest an answer is held back to share a commit while the stream thread works through a backlog.")
+            .define(COMMIT_LINGER_MS, Type.LONG, 20L, Range.atLeast(0), Importance.LOW,
+                    "While a stream thread handles inputs of several runs between two commits (load, not one run at a "
+                            + "time), a dispatch or run end waits until this long after the thread's previous commit, so that "
+                            + "the answers of that time share one exactly-once transaction (CPU per run falls with runs per "
+                            + "transaction). One run at a time (a chain) is never held. Bounded by "
+                            + "coordinator.commit.max.delay.ms after the first held answer. 0: off.")
             .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 50L, Range.atLeast(5), Importance.LOW,
                     "How often due timers (retries, heartbeat deadlines, timeouts) are fired, in wall-clock time.")
             .define(THREADS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,

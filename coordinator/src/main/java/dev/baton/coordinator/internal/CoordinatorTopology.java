@@ -32,7 +32,7 @@ public final class CoordinatorTopology {
 
     public static Topology build(Topics topics, RunDecider decider, Codecs codecs, CoordinatorMetrics metrics,
                                  Duration punctuateInterval, Duration commitCoalesce, Duration commitMaxDelay,
-                                 int maxRecordBytes) {
+                                 Duration commitLinger, int maxRecordBytes) {
         Topology t = new Topology();
         var str = Serdes.String();
         var bytes = Serdes.ByteArray();
@@ -51,7 +51,7 @@ public final class CoordinatorTopology {
         t.addSource(Names.SOURCE_CONTROL, str.deserializer(), bytes.deserializer(), topics.runControl());
         t.addSource(Names.SOURCE_REPORTS, str.deserializer(), bytes.deserializer(), topics.agentReports());
         t.addProcessor(Names.RUN_PROCESSOR, () -> new RunProcessor(decider, codecs, topics, metrics, punctuateInterval, commitCoalesce, commitMaxDelay,
-                        maxRecordBytes),
+                        commitLinger, maxRecordBytes),
                 Names.SOURCE_REQUESTS, Names.SOURCE_CONTROL, Names.SOURCE_REPORTS);
         // Cached: the states a run goes through within one commit, and a short step's timers (armed at its start,
         // removed at its end), reach RocksDB and the changelog once, or not at all, when the commit flushes the cache.
@@ -63,10 +63,10 @@ public final class CoordinatorTopology {
             t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, bytes).withCachingEnabled(),
                     Names.RUN_PROCESSOR);
         }
-        for (String name : new String[] {Names.TIMER_STORE, Names.TIMER_INDEX_STORE}) {
-            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), bytes)
-                    .withCachingEnabled(), Names.RUN_PROCESSOR);
-        }
+        // The timers' index by identity is kept in memory and rebuilt from this store at init (see TimerBook): no store,
+        // so no changelog partition in every transaction.
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.TIMER_STORE), Serdes.Bytes(), bytes)
+                .withCachingEnabled(), Names.RUN_PROCESSOR);
 
         var ser = str.serializer();
         var bser = bytes.serializer();

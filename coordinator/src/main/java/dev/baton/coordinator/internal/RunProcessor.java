@@ -66,6 +66,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private final Duration punctuateInterval;
     private final long coalesceMs;
     private final long maxDelayNanos;
+    /** While the thread sees several runs between commits, answers wait until this long after its last commit. */
+    private final long lingerNanos;
     private final Effects effects;
     private final RunTrace trace = new RunTrace(dev.baton.platform.tracing.Tracing.get());
     private final int maxRecordBytes;
@@ -89,6 +91,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private boolean commitOwed;
     private long owedSinceNanos;
     private long lastInputNanos;
+    /** Whether the last input handled meant the thread had caught up (see {@link #caughtUp}). */
+    private boolean lastCaughtUp;
     private ProcessorContext<String, byte[]> context;
     private RunStore store;
     private KeyValueStore<Bytes, byte[]> timers;
@@ -112,8 +116,9 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     };
 
     public RunProcessor(RunDecider decider, Codecs codecs, Topics topics, CoordinatorMetrics metrics, Duration punctuateInterval,
-                        Duration commitCoalesce, Duration commitMaxDelay, int maxRecordBytes) {
+                        Duration commitCoalesce, Duration commitMaxDelay, Duration commitLinger, int maxRecordBytes) {
         this.decider = decider;
+        this.lingerNanos = commitLinger.toNanos();
         this.maxRecordBytes = maxRecordBytes;
         this.coalesceMs = commitCoalesce.toMillis();
         this.maxDelayNanos = commitMaxDelay.toNanos();
@@ -130,7 +135,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.store = new RunStore(context.getStateStore(Names.RUN_STORE), context.getStateStore(Names.RUN_STEP_STORE),
                 context.getStateStore(Names.DEFINITION_STORE), context.getStateStore(Names.INSTANCE_OUTPUT_STORE));
         this.timers = context.getStateStore(Names.TIMER_STORE);
-        this.timerBook = new TimerBook(timers, context.getStateStore(Names.TIMER_INDEX_STORE));
+        // The timer index is rebuilt from the timer store on every init (restart, migration, revival after an abort).
+        this.timerBook = new TimerBook(timers);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
         // Until its first report is read, a newly assigned task assumes it is one heartbeat interval behind, so
@@ -157,6 +163,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
         arrivedIdle = activity.idleBefore(startNanos);
+        activity.input(rec.key());
         takenAtMs = System.currentTimeMillis();
         try {
             processRecord(rec);
@@ -395,12 +402,13 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private void answered(long inputTimestampMs, boolean urgent) {
         lastInputNanos = System.nanoTime();
         boolean caughtUp = caughtUp(arrivedIdle, takenAtMs >= 0 ? takenAtMs : System.currentTimeMillis(), inputTimestampMs, coalesceMs);
+        lastCaughtUp = caughtUp;
         boolean owedNow = urgent && !commitOwed;
         if (owedNow) {
             commitOwed = true;
             owedSinceNanos = lastInputNanos;
         }
-        if (commitOwed && (caughtUp || coalesceMs <= 0)) {
+        if (commitOwed && (caughtUp || coalesceMs <= 0) && !lingering(lastInputNanos)) {
             if (owedNow) {
                 metrics.urgentCommit(false);
             } else {
@@ -423,20 +431,34 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         return arrivedIdle || takenAtMs - inputTimestampMs <= coalesceMs;
     }
 
-    /** Punctuation: pays an owed commit once the thread is idle or the maximum delay is reached. */
+    /**
+     * Punctuation: pays an owed commit once the thread is idle (or its last input was fresh) and no longer lingering, or
+     * once the maximum delay is reached.
+     */
     private long payOwedCommit(long wallClockMs) {
         long now = System.nanoTime();
-        if (commitOwed && (now - lastInputNanos >= coalesceMs * 1_000_000L || now - owedSinceNanos >= maxDelayNanos)) {
+        boolean caughtUp = lastCaughtUp || now - lastInputNanos >= coalesceMs * 1_000_000L;
+        if (commitOwed && ((caughtUp && !lingering(now)) || now - owedSinceNanos >= maxDelayNanos)) {
             metrics.commitDeferral(now - owedSinceNanos);
             commitNow();
         }
         return commitOwed ? wallClockMs : IdlePunctuation.NONE;
     }
 
+    /**
+     * Whether an answer owed now should wait for the thread's linger: the thread handled inputs of more than one run
+     * since its previous commit or in the window before it (so others are in flight and will share the commit), and that
+     * commit was asked less than {@code coordinator.commit.linger.ms} ago. One run at a time (a chain, a sensor's run)
+     * never lingers.
+     */
+    private boolean lingering(long nowNanos) {
+        return lingerNanos > 0 && coalesceMs > 0 && THREAD_ACTIVITY.get().lingers(nowNanos, lingerNanos);
+    }
+
     private void commitNow() {
         context.commit();
         commitOwed = false;
-        THREAD_ACTIVITY.get().commitAsked();
+        THREAD_ACTIVITY.get().commitAsked(System.nanoTime());
     }
 
     /**
@@ -448,6 +470,13 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         private long lastHandledNanos;
         private boolean commitAsked;
         private boolean seen;
+        /** The run of the previous input since the last commit asked (null right after one). */
+        private String lastRun;
+        /** Whether the inputs since the last commit asked, and those of the window before, were of several runs. */
+        private boolean severalRuns;
+        private boolean severalRunsBefore;
+        private long lastCommitNanos;
+        private boolean committed;
 
         boolean idleBefore(long startNanos) {
             boolean idle = !seen || (!commitAsked && startNanos - lastHandledNanos >= IDLE_GAP_NANOS);
@@ -460,8 +489,26 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             seen = true;
         }
 
-        void commitAsked() {
+        /** An input of run {@code runId} is being handled. */
+        void input(String runId) {
+            if (lastRun != null && runId != null && !runId.equals(lastRun)) {
+                severalRuns = true;
+            }
+            lastRun = runId;
+        }
+
+        /** Whether an answer owed at {@code nowNanos} waits for the linger (see {@link RunProcessor#lingering}). */
+        boolean lingers(long nowNanos, long lingerNanos) {
+            return committed && (severalRuns || severalRunsBefore) && nowNanos - lastCommitNanos < lingerNanos;
+        }
+
+        void commitAsked(long nowNanos) {
             commitAsked = true;
+            severalRunsBefore = severalRuns;
+            severalRuns = false;
+            lastRun = null;
+            lastCommitNanos = nowNanos;
+            committed = true;
         }
     }
 

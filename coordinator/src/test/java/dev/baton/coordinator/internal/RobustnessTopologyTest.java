@@ -76,7 +76,7 @@ class RobustnessTopologyTest {
         appId = topics.applicationId("coordinator");
         var topology = CoordinatorTopology.build(topics, new RunDecider(config.deciderSettings(), resolver),
                 Codecs.create(config.registry()), new CoordinatorMetrics(new SimpleMeterRegistry()), Duration.ofMillis(50),
-                Duration.ofMillis(5), Duration.ofMillis(20), maxBytes);
+                Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(20), maxBytes);
         driver = new TopologyTestDriver(topology, Coordinator.streamsProperties(config), T0);
         Map<String, Object> serde = Map.of("schema.registry.url", raw.get("schema.registry.url"));
         requests = driver.createInputTopic(topics.runRequests(), new StringSerializer(), new ByteArraySerializer());
