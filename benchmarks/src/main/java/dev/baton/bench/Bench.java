@@ -41,7 +41,16 @@ public final class Bench {
             System.exit(2);
         }
         boolean quick = List.of(args).contains("--quick");
-        Map<String, Object> result = new Bench(System.out, quick).run(args[0]);
+        Map<String, Object> result;
+        try {
+            result = new Bench(System.out, quick).run(args[0]);
+        } catch (Throwable e) {
+            // The stack's non-daemon threads (the broker's) would keep a failed scenario's JVM alive: fail, never hang.
+            System.err.println("bench " + args[0] + " failed:");
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
         System.out.println(json(result));
         System.exit(0);
     }

@@ -85,6 +85,7 @@ final class BenchStack implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), registry.url(), topics.prefix(),
                 dir.resolve("coordinator-proc").toString(), instanceId));
         System.getProperties().forEach((k, v) -> {
+            checkOverride(k.toString());
             if (k.toString().startsWith("bench.coordinator.") || k.toString().startsWith("bench.kafka.")) {
                 args.add(k.toString().substring("bench.".length()));
                 args.add(v.toString());
@@ -156,12 +157,24 @@ final class BenchStack implements AutoCloseable {
         c.put(CoordinatorConfig.STATE_DIR, dir.resolve("coordinator").toString());
         // Experiments: -Dbench.coordinator.<key>=value overrides a coordinator setting.
         System.getProperties().forEach((k, v) -> {
+            checkOverride(k.toString());
             if (k.toString().startsWith("bench.coordinator.")) {
                 c.put(k.toString().substring("bench.".length()), v.toString());
             }
         });
         coordinator = Coordinator.start(new CoordinatorConfig(c), meters);
         services.add(coordinator);
+    }
+
+    /**
+     * {@code -Dbench.coordinator.<key>} takes the setting's key without its {@code coordinator.} prefix: the doubled
+     * spelling became {@code coordinator.coordinator.<key>}, which the coordinator ignores, and A/B runs were lost to it.
+     */
+    static void checkOverride(String property) {
+        if (property.startsWith("bench.coordinator.coordinator.")) {
+            throw new IllegalArgumentException("-D" + property + " sets nothing: write -Dbench.coordinator."
+                    + property.substring("bench.coordinator.coordinator.".length()) + " (the key without its 'coordinator.' prefix)");
+        }
     }
 
     Map<String, Object> base() {
