@@ -51,7 +51,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private static final int MAX_TIMERS_SCANNED = 4 * MAX_TIMERS_PER_PUNCTUATION;
     /**
      * Longest sleep of an idle punctuation (nothing due): a safety net only, since every timer is armed by this
-     * processor, which wakes the scan when it handles an input.
+     * processor, which wakes the scan when it arms one due before the scan's next run.
      */
     private static final Duration IDLE_TIMER_SLEEP = Duration.ofSeconds(60);
     /** Reasons in events and dead letters stay short whatever the exception says. */
@@ -145,7 +145,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.reportsRead = new ReportWatermark(context.currentSystemTimeMs(), initialLag);
         // Every punctuation that runs makes Streams commit the task (an exactly-once transaction once it has consumed
         // anything): the timer scan runs every punctuateInterval only while a timer is due soon, else it sleeps until
-        // the earliest one (an input wakes it: it may have armed one).
+        // the earliest one (arming an earlier one wakes it; waking it on every input cost a second, offsets-only
+        // transaction after each dispatch commit, docs/benchmarks.md).
         timerPunctuation = IdlePunctuation.schedule(context, punctuateInterval, IDLE_TIMER_SLEEP, this::fireTimers);
         if (coalesceMs > 0) {
             // Every coalescing window, not every millisecond: each punctuation that runs also halves how many records
@@ -159,7 +160,6 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     @Override
     public void process(Record<String, byte[]> rec) {
-        timerPunctuation.wake(); // the input may arm a timer due within the punctuation interval
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
         arrivedIdle = activity.idleBefore(startNanos);
@@ -327,12 +327,12 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             }
         }
         for (Input.Timer t : o.rearmed()) {
-            timerBook.arm(t);
+            arm(t);
         }
         boolean urgent = false;
         for (Effects.Out out : o.out()) {
             if (out.timer() != null) {
-                timerBook.arm(out.timer());
+                arm(out.timer());
                 continue;
             }
             if (out.disarm() != null) {
@@ -547,6 +547,12 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
             log.warn("Latest materialization of {} cannot be read: {}", assetKey, e.toString());
         }
         return java.util.Optional.empty();
+    }
+
+    /** Arms a timer, and wakes the timer scan if it sleeps past the timer's due time. */
+    private void arm(Input.Timer t) {
+        timerBook.arm(t);
+        timerPunctuation.wakeBy(t.dueAt().toEpochMilli());
     }
 
     /** Punctuation: fires the due timers; returns when the next one is due (now while due ones are left). */

@@ -38,6 +38,8 @@ public final class IdlePunctuation {
     private final Work work;
     private Cancellable scheduled;
     private long periodMs;
+    /** Wall-clock time (ms) of its next run, as far as known. */
+    private long nextRunMs;
 
     private IdlePunctuation(ProcessorContext<?, ?> context, long intervalMs, long maxSleepMs, Work work) {
         this.context = context;
@@ -63,6 +65,16 @@ public final class IdlePunctuation {
         }
     }
 
+    /**
+     * As {@link #wake()}, but only when work due at {@code dueMs} (epoch ms) would otherwise wait for a later run: an
+     * input that arms work due after the next run needs no extra run, nor the commit each run costs.
+     */
+    public void wakeBy(long dueMs) {
+        if (periodMs != intervalMs && dueMs < nextRunMs) {
+            reschedule(intervalMs);
+        }
+    }
+
     /** Whether it currently waits longer than its interval (for tests and metrics). */
     public boolean sleeping() {
         return periodMs > intervalMs;
@@ -78,6 +90,8 @@ public final class IdlePunctuation {
         long period = next == NONE ? maxSleepMs : Math.max(intervalMs, Math.min(maxSleepMs, next - now));
         if (period != periodMs) {
             reschedule(period);
+        } else {
+            nextRunMs = now + period;
         }
     }
 
@@ -86,6 +100,7 @@ public final class IdlePunctuation {
             scheduled.cancel(); // also from within its own punctuation: Streams then does not schedule it again
         }
         periodMs = period;
+        nextRunMs = context.currentSystemTimeMs() + period;
         scheduled = context.schedule(Duration.ofMillis(period), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 }

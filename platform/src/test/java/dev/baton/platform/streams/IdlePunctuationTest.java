@@ -48,6 +48,12 @@ class IdlePunctuationTest {
 
         @Override
         public void process(Record<String, String> rec) {
+            if (rec.value().startsWith("by:")) { // work armed due then: wake only if the punctuation sleeps past it
+                long due = Long.parseLong(rec.value().substring(3));
+                nextDue = nextDue == null ? due : Math.min(nextDue, due);
+                punctuation.wakeBy(START.toEpochMilli() + due);
+                return;
+            }
             if (rec.value().startsWith("due:")) {
                 nextDue = Long.parseLong(rec.value().substring(4));
             }
@@ -114,5 +120,20 @@ class IdlePunctuationTest {
         nextDue = null; // one more pass at the interval finds nothing due, then it sleeps again
         advance(5_000, 50);
         assertThat(runs).containsExactly(50L, 1_050L, 1_200L, 1_250L);
+    }
+
+    @Test
+    void wakeByWakesOnlyForWorkDueBeforeTheNextRun() {
+        nextDue = 10_000L;
+        advance(1_000, 50);
+        assertThat(runs).containsExactly(50L);
+        in.pipeInput("k", "by:20000", START.toEpochMilli() + 1_000); // after the next run (10 s): no extra run
+        advance(1_000, 50);
+        assertThat(runs).containsExactly(50L);
+        in.pipeInput("k", "by:2500", START.toEpochMilli() + 2_000); // before it: back to the interval
+        advance(50, 50);
+        assertThat(runs).containsExactly(50L, 2_050L);
+        advance(450, 50);
+        assertThat(runs).containsExactly(50L, 2_050L, 2_500L);
     }
 }
