@@ -179,6 +179,29 @@ class ScheduleTopologyTest {
         assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:03:00Z");
     }
 
+    /**
+     * A run end that frees a QUEUE schedule is the one input that makes work due at once: it wakes the sleeping look,
+     * so the queued tick is requested at the next interval (100 ms here), not after the longest sleep (1 s).
+     */
+    @Test
+    void aRunEndWakesTheLookSoAQueuedTickIsRequestedAtTheNextInterval() {
+        JobDefinition job = TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC")
+                .setOverlap(OverlapPolicy.QUEUE).build());
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), job));
+        tickAt("2026-01-01T00:00:30Z");
+        tickAt("2026-01-01T00:01:00.100Z");
+        String first = requested().get(0).getRunId();
+        tickAt("2026-01-01T00:02:00.100Z");
+        assertThat(requested()).isEmpty();
+        assertThat(lastStatus("etl/m").lastTicks()).extracting(ScheduleStatus.Tick::outcome).contains("QUEUED");
+        tickAt("2026-01-01T00:02:10Z"); // a look that changes nothing: it now sleeps a second (the next tick is 50 s away)
+        runEvents.pipeInput(first, eventSerde.serialize(topics.runEvents(), RunEvent.newBuilder().setEventId("e1").setRunId(first)
+                .setTimestamp(Instant.EPOCH).setTraceId("t").setJob("etl").setSequence(5)
+                .setPayload(RunSucceeded.newBuilder().build()).build()));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+        assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:02:00Z");
+    }
+
     @Test
     void overlapCancelOtherSendsACancelCommand() {
         jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl",

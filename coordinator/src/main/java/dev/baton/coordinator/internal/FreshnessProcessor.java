@@ -60,13 +60,13 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
         this.store = context.getStateStore(Names.FRESHNESS_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         // Every punctuation makes Streams commit the task (a transaction once it has read a materialization): check when
-        // the first fresh asset is due to go stale, not every second; a materialization wakes it.
+        // the first fresh asset is due to go stale, not every second; a materialization wakes it when its asset is due to go
+        // stale before the check's next run.
         punctuation = IdlePunctuation.schedule(context, CHECK_EVERY, IDLE_SLEEP, this::check);
     }
 
     @Override
     public void process(Record<String, byte[]> rec) {
-        punctuation.wake();
         LineageEvent ev;
         try {
             ev = codecs.lineage().deserialize(topics.lineage(), rec.value());
@@ -88,6 +88,9 @@ final class FreshnessProcessor implements Processor<String, byte[], String, byte
         }
         save(ev.getAssetKey(), new State(at, maxLag, true, ev.getRunId()));
         metrics.freshness(ev.getAssetKey(), true, at);
+        // Only the asset's own staleness is new work; waking the check for every materialization would make Streams
+        // commit again after each one (a punctuation ran), for nothing.
+        punctuation.wakeBy(at + maxLag + 1);
     }
 
     /** Punctuation: marks the assets whose lag passed their maximum stale; returns when the next one is due to. */

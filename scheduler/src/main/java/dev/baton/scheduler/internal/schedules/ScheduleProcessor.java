@@ -128,7 +128,6 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         if (rec.key() == null) {
             return;
         }
-        punctuation.wake(); // a pause change or a run end may make a tick due at once
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
         if (topic.equals(controlTopic)) {
             control(rec);
@@ -161,7 +160,9 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         if (state == null) {
             state = ScheduleState.empty(rec.key().substring(0, slash), rec.key().substring(slash + 1));
         }
-        save(state, applier.apply(state, change), clock.millis());
+        if (save(state, applier.apply(state, change), clock.millis())) {
+            punctuation.wake(); // a resume, or a queued tick freed by the change, may be due at once
+        }
     }
 
     private void runEnded(String job, String value) {
@@ -176,8 +177,10 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                 ScheduleState s = Json.read(kv.value, ScheduleState.class);
                 boolean mine = s.active().stream().anyMatch(a -> a.runId().equals(ended.runId()))
                         || s.history().stream().anyMatch(h -> ended.runId().equals(h.runId()));
-                if (mine) {
-                    save(s, applier.apply(s, ended), clock.millis());
+                if (mine && save(s, applier.apply(s, ended), clock.millis())) {
+                    // A run end frees its schedule's slot: a queued or skipped-for-overlap tick may be due at once.
+                    // Other inputs leave the look asleep (each look is a punctuation, so a commit).
+                    punctuation.wake();
                 }
             }
         }
@@ -205,9 +208,9 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                     seen.add(id);
                     ScheduleTimes times = times(id, spec);
                     if (times != null) {
-                        long[] due = {IdlePunctuation.NONE};
-                        emitted |= tick(def, spec, times, id, now, due);
-                        nextDue = Math.min(nextDue, due[0]);
+                        Tick t = tick(def, spec, times, id, now);
+                        emitted |= t.emitted();
+                        nextDue = Math.min(nextDue, t.nextDue());
                     }
                 }
             }
@@ -221,8 +224,14 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         return nextDue == IdlePunctuation.NONE ? nextDue : Math.max(0, nextDue - now);
     }
 
-    /** Decides one schedule; {@code nextDue[0]}: when it next has work (now while it changed, it may go on). */
-    private boolean tick(JobDefinition def, ScheduleSpec spec, ScheduleTimes times, String id, long now, long[] nextDue) {
+    /**
+     * What one look at a schedule did: whether it forwarded a request or a cancel, and when the schedule next has work
+     * (epoch ms; now while it changed, as it may go on; {@link IdlePunctuation#NONE} if never).
+     */
+    private record Tick(boolean emitted, long nextDue) {}
+
+    /** Decides one schedule. */
+    private Tick tick(JobDefinition def, ScheduleSpec spec, ScheduleTimes times, String id, long now) {
         ScheduleState state = load(id);
         if (state == null) {
             state = ScheduleState.empty(def.getName(), spec.getName());
@@ -230,10 +239,9 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         List<ScheduleEvent> events = decider.decide(def, spec, times, state, now);
         if (events.isEmpty()) {
             // Nothing happens to it before its next tick (paused too: the decider then records the passed tick).
-            nextDue[0] = times.next(Instant.ofEpochMilli(state.cursorMs())).map(Instant::toEpochMilli).orElse(IdlePunctuation.NONE);
-            return false;
+            return new Tick(false,
+                    times.next(Instant.ofEpochMilli(state.cursorMs())).map(Instant::toEpochMilli).orElse(IdlePunctuation.NONE));
         }
-        nextDue[0] = now;
         ScheduleState next = applier.applyAll(state, events);
         boolean emitted = false;
         for (ScheduleEvent e : events) {
@@ -262,7 +270,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
             }
         }
         save(state, next, now, def, spec, times);
-        return emitted;
+        return new Tick(emitted, now);
     }
 
     private void forwardRequest(JobDefinition def, ScheduleSpec spec, ScheduleTimes times, TickRequested r, long now) {
@@ -341,21 +349,23 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         return bytes == null ? null : Json.read(bytes, ScheduleState.class);
     }
 
-    private void save(ScheduleState before, ScheduleState after, long now) {
+    /** Stores and publishes the state when it changed; returns whether it did. */
+    private boolean save(ScheduleState before, ScheduleState after, long now) {
         JobDefinition def = definition(after.job(), jobs.get(after.job()));
         ScheduleSpec spec = def == null ? null
                 : def.getSchedules().stream().filter(s -> s.getName().equals(after.schedule())).findFirst().orElse(null);
-        save(before, after, now, def, spec, spec == null ? null : times(after.id(), spec));
+        return save(before, after, now, def, spec, spec == null ? null : times(after.id(), spec));
     }
 
-    private void save(ScheduleState before, ScheduleState after, long now, JobDefinition def, ScheduleSpec spec,
-                      ScheduleTimes times) {
+    private boolean save(ScheduleState before, ScheduleState after, long now, JobDefinition def, ScheduleSpec spec,
+                         ScheduleTimes times) {
         if (after.equals(before)) {
-            return;
+            return false;
         }
         states.put(after.id(), Json.write(after));
         context.forward(new Record<>(after.id(), new Routed(topics.schedulerState(),
                 Json.write(ScheduleStatuses.of(after, spec, times, now, NEXT_TICKS_SHOWN))), now));
+        return true;
     }
 
     private JobDefinition definition(String name, byte[] bytes) {
