@@ -52,7 +52,7 @@ public final class CoordinatorProcess {
                 var info = threads.getThreadInfo(id);
                 long ns = threads.getThreadCpuTime(id);
                 if (info != null && ns > 0) {
-                    byName.merge(info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>").replaceAll("\\d+", "N"),
+                    byName.merge(ThreadCpu.kind(info.getThreadName()),
                             ns / 1_000_000, Long::sum);
                     javaThreads += ns / 1_000_000;
                 }

@@ -160,7 +160,7 @@ final class IdleBench {
             // The JIT compiles in bursts long after start (code that runs a few times a second at rest reaches the C2
             // thresholds only after minutes): the rest is the figure to compare in A/B runs of a setting.
             // (C1/C2 CompilerThreadN folded to "CN CompilerThreadN"; the kernel's short name if jcmd gave none)
-            double jit = rows.stream().filter(row -> row.kind().startsWith("CN CompilerThre"))
+            double jit = rows.stream().filter(row -> ThreadCpu.isJitCompiler(row.kind()))
                     .mapToDouble(ThreadCpu.Row::cpuSeconds).sum();
             out.printf(Locale.ROOT, "  without the JIT's compiler threads: %.2f CPU s = %.1f%% of one core%n", cpu - jit,
                     100 * (cpu - jit) / seconds);

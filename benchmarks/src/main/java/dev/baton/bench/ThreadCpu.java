@@ -79,6 +79,11 @@ final class ThreadCpu {
         return names;
     }
 
+    /** Whether a thread kind is one of the JIT's compiler threads (the kernel truncates names to 15 characters). */
+    static boolean isJitCompiler(String kind) {
+        return kind.startsWith(kind("C2 CompilerThre"));
+    }
+
     /** A thread's kind: its name with UUIDs and digit runs folded. */
     static String kind(String name) {
         return UUID.matcher(name).replaceAll("<id>").replaceAll("\\d+", "N");
