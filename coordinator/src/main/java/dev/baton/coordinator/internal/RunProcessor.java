@@ -455,6 +455,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         return lingerNanos > 0 && coalesceMs > 0 && THREAD_ACTIVITY.get().lingers(nowNanos, lingerNanos);
     }
 
+    /** The calling stream thread's commit completed just now: called by {@link CommitTimedProducer}. */
+    static void commitCompleted() {
+        THREAD_ACTIVITY.get().commitDone(System.nanoTime());
+    }
+
     private void commitNow() {
         context.commit();
         commitOwed = false;
@@ -462,14 +467,19 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     }
 
     /**
-     * When a stream thread last finished an input and whether it asked for a commit since. The commit runs after the
-     * processing round, so the gap before the next input is then the commit's time, not idleness: inputs that waited
-     * for it are a backlog and share the next commit.
+     * When a stream thread last finished an input, whether it asked for a commit since and when its last commit
+     * completed. The commit runs after the processing round, so the gap before the next input is first the commit's
+     * time, not idleness: inputs that waited for it are a backlog and share the next commit. A gap after the commit
+     * completed is idleness again: the thread waited in poll() for the input (a run's first dispatch right after the
+     * previous run's end commit, a request that a transactional producer made readable only after its append).
      */
     static final class ThreadActivity {
         private long lastHandledNanos;
         private boolean commitAsked;
         private boolean seen;
+        /** When the thread's last commit (exactly-once transaction) completed, and whether one did since the ask. */
+        private long commitDoneNanos;
+        private boolean commitDoneSinceAsked;
         /** The run of the previous input since the last commit asked (null right after one). */
         private String lastRun;
         /** Whether the inputs since the last commit asked, and those of the window before, were of several runs. */
@@ -479,9 +489,24 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         private boolean committed;
 
         boolean idleBefore(long startNanos) {
-            boolean idle = !seen || (!commitAsked && startNanos - lastHandledNanos >= IDLE_GAP_NANOS);
+            boolean idle;
+            if (!seen) {
+                idle = true;
+            } else if (commitAsked && !commitDoneSinceAsked) {
+                idle = false; // the commit asked was not seen to complete: the gap may all be the commit's
+            } else {
+                long quietSince = commitAsked ? Math.max(lastHandledNanos, commitDoneNanos) : lastHandledNanos;
+                idle = startNanos - quietSince >= IDLE_GAP_NANOS;
+            }
             commitAsked = false;
+            commitDoneSinceAsked = false;
             return idle;
+        }
+
+        /** A commit of this thread completed at {@code nanos} (see {@link CommitTimedProducer}). */
+        void commitDone(long nanos) {
+            commitDoneNanos = nanos;
+            commitDoneSinceAsked = true;
         }
 
         void handled(long nanos) {
@@ -504,6 +529,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
         void commitAsked(long nowNanos) {
             commitAsked = true;
+            commitDoneSinceAsked = false;
             severalRunsBefore = severalRuns;
             severalRuns = false;
             lastRun = null;

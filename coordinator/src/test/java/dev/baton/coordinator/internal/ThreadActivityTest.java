@@ -34,6 +34,40 @@ class ThreadActivityTest {
         assertThat(a.idleBefore(22 * GAP)).as("the commit was paid; the next gap is idleness again").isTrue();
     }
 
+    @Test
+    void aGapAfterTheCommitCompletedIsIdleness() {
+        RunProcessor.ThreadActivity a = new RunProcessor.ThreadActivity();
+        a.idleBefore(0L);
+        a.commitAsked(500L); // a run's end, committed at once
+        a.handled(1_000L);
+        a.commitDone(1_000L + 5 * GAP); // the transaction took 5 ms
+        assertThat(a.idleBefore(1_000L + 5 * GAP + GAP))
+                .as("the next run's request came after the commit completed: the thread waited in poll() for it").isTrue();
+    }
+
+    @Test
+    void anInputTakenRightAfterTheCommitCompletedWaitedForIt() {
+        RunProcessor.ThreadActivity a = new RunProcessor.ThreadActivity();
+        a.idleBefore(0L);
+        a.commitAsked(500L);
+        a.handled(1_000L);
+        a.commitDone(1_000L + 50 * GAP); // a slow commit: the gap since the last input is long, all of it the commit's
+        assertThat(a.idleBefore(1_000L + 50 * GAP + GAP - 1)).as("readable while the commit ran: a backlog").isFalse();
+    }
+
+    @Test
+    void aCommitDoneBeforeTheAskDoesNotCountForIt() {
+        RunProcessor.ThreadActivity a = new RunProcessor.ThreadActivity();
+        a.idleBefore(0L);
+        a.commitDone(100L); // Streams' own commit (interval, punctuation)
+        a.commitAsked(500L);
+        a.handled(1_000L);
+        assertThat(a.idleBefore(1_000L + 10 * GAP)).as("the commit asked is not known to have completed").isFalse();
+        a.handled(11 * GAP);
+        a.commitDone(12 * GAP); // not asked by the coordinator: the gap since the last input decides, as before
+        assertThat(a.idleBefore(12 * GAP + 1)).isTrue();
+    }
+
     private static final long LINGER = 20_000_000L;
 
     @Test
