@@ -162,7 +162,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     public void process(Record<String, byte[]> rec) {
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
-        arrivedIdle = activity.idleBefore(startNanos);
+        arrivedIdle = activity.idleBefore(startNanos, rec.timestamp());
         activity.input(rec.key());
         takenAtMs = System.currentTimeMillis();
         try {
@@ -457,7 +457,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     /** The calling stream thread's commit completed just now: called by {@link CommitTimedProducer}. */
     static void commitCompleted() {
-        THREAD_ACTIVITY.get().commitDone(System.nanoTime());
+        THREAD_ACTIVITY.get().commitDone(System.nanoTime(), System.currentTimeMillis());
     }
 
     private void commitNow() {
@@ -479,6 +479,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         private boolean seen;
         /** When the thread's last commit (exactly-once transaction) completed, and whether one did since the ask. */
         private long commitDoneNanos;
+        private long commitDoneMs;
         private boolean commitDoneSinceAsked;
         /** The run of the previous input since the last commit asked (null right after one). */
         private String lastRun;
@@ -488,24 +489,33 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         private long lastCommitNanos;
         private boolean committed;
 
-        boolean idleBefore(long startNanos) {
+        /**
+         * Whether the input the thread takes at {@code startNanos}, appended at {@code inputTimestampMs} (broker time),
+         * found the thread idle: none handled within {@link #IDLE_GAP_NANOS} before it and, after a commit asked, the
+         * commit completed that long before it and the input was appended after the commit completed (an input appended
+         * earlier was readable, or about to be, while the commit ran: under load the thread is then slow to poll again,
+         * which is no idleness).
+         */
+        boolean idleBefore(long startNanos, long inputTimestampMs) {
             boolean idle;
             if (!seen) {
                 idle = true;
-            } else if (commitAsked && !commitDoneSinceAsked) {
-                idle = false; // the commit asked was not seen to complete: the gap may all be the commit's
+            } else if (!commitAsked) {
+                idle = startNanos - lastHandledNanos >= IDLE_GAP_NANOS;
             } else {
-                long quietSince = commitAsked ? Math.max(lastHandledNanos, commitDoneNanos) : lastHandledNanos;
-                idle = startNanos - quietSince >= IDLE_GAP_NANOS;
+                // A commit asked and not seen to complete: the gap may all be the commit's.
+                idle = commitDoneSinceAsked && inputTimestampMs >= commitDoneMs
+                        && startNanos - Math.max(lastHandledNanos, commitDoneNanos) >= IDLE_GAP_NANOS;
             }
             commitAsked = false;
             commitDoneSinceAsked = false;
             return idle;
         }
 
-        /** A commit of this thread completed at {@code nanos} (see {@link CommitTimedProducer}). */
-        void commitDone(long nanos) {
+        /** A commit of this thread completed at {@code nanos}, wall time {@code ms} (see {@link CommitTimedProducer}). */
+        void commitDone(long nanos, long ms) {
             commitDoneNanos = nanos;
+            commitDoneMs = ms;
             commitDoneSinceAsked = true;
         }
 
