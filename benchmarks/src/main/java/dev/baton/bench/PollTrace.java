@@ -21,8 +21,8 @@ import org.apache.kafka.common.TopicPartition;
  * coordinator runs in the benchmark JVM (chain, sensor, throughput):
  * {@code -Dbench.coordinator.streams.main.consumer.interceptor.classes=dev.baton.bench.PollTrace
  * -Dbench.coordinator.streams.producer.interceptor.classes=dev.baton.bench.PollTrace}.
- * For every agent report a stream thread's {@code poll()} returns, it takes broker append time (the reports topic uses
- * LogAppendTime) → the moment {@code poll()} returned it; a report that waited {@code bench.polltrace.ms} (50) or more is
+ * For every agent report (and run request, a distribution of its own) a stream thread's {@code poll()} returns, it takes
+ * broker append time (both topics use LogAppendTime) → the moment {@code poll()} returned it; a report that waited {@code bench.polltrace.ms} (50) or more is
  * printed with the last events of that stream thread (records returned by poll, records sent, sends acknowledged), so
  * a stall can be placed: the thread busy elsewhere, a produce (commit flush) answered late, or no event at all (the
  * thread in poll(), or in a commit's offsets / end-transaction exchange). At exit it prints the distribution.
@@ -32,6 +32,8 @@ public final class PollTrace implements ConsumerInterceptor<Object, Object>, Pro
     private static final Map<String, Deque<String>> TIMELINES = new ConcurrentHashMap<>();
     private static final List<Long> LAGS = new ArrayList<>();
     private static final List<Long> ACKS = new ArrayList<>();
+    /** Run requests (a sensor's, the gateway's: written in transactions) from append to the poll that returned them. */
+    private static final List<Long> REQUESTS = new ArrayList<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(PollTrace::summary));
@@ -72,6 +74,12 @@ public final class PollTrace implements ConsumerInterceptor<Object, Object>, Pro
             long lag = now - r.timestamp();
             what.append(' ').append(r.topic().substring(r.topic().lastIndexOf('.') + 1)).append('-').append(r.partition())
                     .append('@').append(r.offset()).append(report ? " appended " + lag + " ms ago" : "");
+            if (r.topic().endsWith("run-requests")) {
+                synchronized (REQUESTS) {
+                    REQUESTS.add(lag);
+                }
+                what.append(" appended ").append(lag).append(" ms ago");
+            }
             if (report) {
                 synchronized (LAGS) {
                     LAGS.add(lag);
@@ -125,7 +133,7 @@ public final class PollTrace implements ConsumerInterceptor<Object, Object>, Pro
 
     private static void summary() {
         System.out.println("POLLTRACE reports append -> poll returned: " + describe(LAGS) + "; coordinator last send -> ack: "
-                + describe(ACKS));
+                + describe(ACKS) + "; run requests append -> poll returned: " + describe(REQUESTS));
     }
 
     private static String describe(List<Long> values) {

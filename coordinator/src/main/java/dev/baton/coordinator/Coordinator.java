@@ -1,5 +1,6 @@
 package dev.baton.coordinator;
 
+import dev.baton.coordinator.internal.CommitTimedProducer;
 import dev.baton.coordinator.internal.CoordinatorMetrics;
 import dev.baton.coordinator.internal.CoordinatorTopology;
 import dev.baton.coordinator.internal.processing.RunDecider;
@@ -87,7 +88,8 @@ public final class Coordinator implements BatonService {
         try {
             Topology topology = topology(config, meters);
             extend.accept(topology);
-            streams = new KafkaStreams(topology, streamsProperties(config));
+            // The producer reports when each commit completed, for the commit coalescing (RunProcessor.ThreadActivity).
+            streams = new KafkaStreams(topology, streamsProperties(config), new CommitTimedProducer.Supplier());
         } catch (RuntimeException | Error e) {
             awaitTopicCheck(topicsChecked, null); // a topic or permission failure is the better explanation; else this one
             throw e;

@@ -162,7 +162,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     public void process(Record<String, byte[]> rec) {
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
-        arrivedIdle = activity.idleBefore(startNanos);
+        arrivedIdle = activity.idleBefore(startNanos, rec.timestamp());
         activity.input(rec.key());
         takenAtMs = System.currentTimeMillis();
         try {
@@ -455,6 +455,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         return lingerNanos > 0 && coalesceMs > 0 && THREAD_ACTIVITY.get().lingers(nowNanos, lingerNanos);
     }
 
+    /** The calling stream thread's commit completed just now: called by {@link CommitTimedProducer}. */
+    static void commitCompleted() {
+        THREAD_ACTIVITY.get().commitDone(System.nanoTime(), System.currentTimeMillis());
+    }
+
     private void commitNow() {
         context.commit();
         commitOwed = false;
@@ -462,14 +467,20 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     }
 
     /**
-     * When a stream thread last finished an input and whether it asked for a commit since. The commit runs after the
-     * processing round, so the gap before the next input is then the commit's time, not idleness: inputs that waited
-     * for it are a backlog and share the next commit.
+     * When a stream thread last finished an input, whether it asked for a commit since and when its last commit
+     * completed. The commit runs after the processing round, so the gap before the next input is first the commit's
+     * time, not idleness: inputs that waited for it are a backlog and share the next commit. A gap after the commit
+     * completed is idleness again: the thread waited in poll() for the input (a run's first dispatch right after the
+     * previous run's end commit, a request that a transactional producer made readable only after its append).
      */
     static final class ThreadActivity {
         private long lastHandledNanos;
         private boolean commitAsked;
         private boolean seen;
+        /** When the thread's last commit (exactly-once transaction) completed, and whether one did since the ask. */
+        private long commitDoneNanos;
+        private long commitDoneMs;
+        private boolean commitDoneSinceAsked;
         /** The run of the previous input since the last commit asked (null right after one). */
         private String lastRun;
         /** Whether the inputs since the last commit asked, and those of the window before, were of several runs. */
@@ -478,10 +489,34 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         private long lastCommitNanos;
         private boolean committed;
 
-        boolean idleBefore(long startNanos) {
-            boolean idle = !seen || (!commitAsked && startNanos - lastHandledNanos >= IDLE_GAP_NANOS);
+        /**
+         * Whether the input the thread takes at {@code startNanos}, appended at {@code inputTimestampMs} (broker time),
+         * found the thread idle: none handled within {@link #IDLE_GAP_NANOS} before it and, after a commit asked, the
+         * commit completed that long before it and the input was appended after the commit completed (an input appended
+         * earlier was readable, or about to be, while the commit ran: under load the thread is then slow to poll again,
+         * which is no idleness).
+         */
+        boolean idleBefore(long startNanos, long inputTimestampMs) {
+            boolean idle;
+            if (!seen) {
+                idle = true;
+            } else if (!commitAsked) {
+                idle = startNanos - lastHandledNanos >= IDLE_GAP_NANOS;
+            } else {
+                // A commit asked and not seen to complete: the gap may all be the commit's.
+                idle = commitDoneSinceAsked && inputTimestampMs >= commitDoneMs
+                        && startNanos - Math.max(lastHandledNanos, commitDoneNanos) >= IDLE_GAP_NANOS;
+            }
             commitAsked = false;
+            commitDoneSinceAsked = false;
             return idle;
+        }
+
+        /** A commit of this thread completed at {@code nanos}, wall time {@code ms} (see {@link CommitTimedProducer}). */
+        void commitDone(long nanos, long ms) {
+            commitDoneNanos = nanos;
+            commitDoneMs = ms;
+            commitDoneSinceAsked = true;
         }
 
         void handled(long nanos) {
@@ -504,6 +539,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
         void commitAsked(long nowNanos) {
             commitAsked = true;
+            commitDoneSinceAsked = false;
             severalRunsBefore = severalRuns;
             severalRuns = false;
             lastRun = null;
