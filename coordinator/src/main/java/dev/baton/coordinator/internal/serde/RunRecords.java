@@ -24,7 +24,8 @@ import java.util.Map;
  * ({@link StateBinary}). {@link #FORMAT_JSON} (1), still read: a JSON body. A value starting with {@code '{'} is the
  * layout before the split (the whole state as one JSON blob), still read by {@link #isLegacy} /
  * {@link StateCodec#decode}. A header's body follows its format byte, the definition reference's length (one byte)
- * and the reference (ASCII) in every format.
+ * and the reference (ASCII) in every format; in format 2, a content hash (64 lowercase hex characters) is written as
+ * its 32 bytes instead, marked by the length byte's high bit.
  */
 public final class RunRecords {
     /** Format byte of header, step and instance-outputs values written: the binary body. */
@@ -32,7 +33,25 @@ public final class RunRecords {
     /** Format byte of the JSON body written before format 2; read, no longer written (but by {@link #encodeHeaderJson}). */
     public static final byte FORMAT_JSON = 1;
 
+    /** Format 2: a reference length byte with this bit set is followed by the reference's bytes (hex in the key). */
+    private static final int DIGEST_FLAG = 0x80;
+    private static final int DIGEST_BYTES = 32;
+
     private RunRecords() {}
+
+    /** A reference as {@link #definitionRef} makes it: 64 lowercase hex characters. */
+    private static boolean isDigest(String ref) {
+        if (ref.length() != 2 * DIGEST_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < ref.length(); i++) {
+            char c = ref.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A decoded header: the state without steps and definition, and the definition's reference. */
     public record Header(String definitionRef, RunState stripped) {}
@@ -50,11 +69,19 @@ public final class RunRecords {
     }
 
     public static byte[] encodeHeader(RunState s, String definitionRef) {
-        byte[] ref = definitionRef.getBytes(StandardCharsets.US_ASCII);
-        StateBinary.Out out = new StateBinary.Out(2 + ref.length + 160);
+        StateBinary.Out out = new StateBinary.Out(64 + 160);
         out.raw(FORMAT);
-        out.raw((byte) ref.length);
-        out.raw(ref);
+        if (isDigest(definitionRef)) { // a content hash as its 32 bytes, not 64 hex characters
+            out.raw((byte) (DIGEST_FLAG | DIGEST_BYTES));
+            out.raw(HexFormat.of().parseHex(definitionRef));
+        } else {
+            byte[] ref = definitionRef.getBytes(StandardCharsets.US_ASCII);
+            if (ref.length >= DIGEST_FLAG) {
+                throw new IllegalArgumentException("definition reference too long: " + definitionRef);
+            }
+            out.raw((byte) ref.length);
+            out.raw(ref);
+        }
         StateBinary.writeHeader(out, s);
         return out.toByteArray();
     }
@@ -74,10 +101,16 @@ public final class RunRecords {
     public static Header decodeHeader(byte[] value) {
         byte format = check(value, "header");
         int len = value[1] & 0xff;
-        String ref = new String(value, 2, len, StandardCharsets.US_ASCII);
+        boolean digest = format == FORMAT && (len & DIGEST_FLAG) != 0;
+        len &= digest ? ~DIGEST_FLAG : 0xff;
+        if (value.length < 2 + len) {
+            throw new IllegalStateException("Corrupt run header: truncated definition reference");
+        }
         if (format == FORMAT) {
+            String ref = digest ? HexFormat.of().formatHex(value, 2, 2 + len) : new String(value, 2, len, StandardCharsets.US_ASCII);
             return new Header(ref, binary(value, 2 + len, "run header", StateBinary::readHeader));
         }
+        String ref = new String(value, 2, len, StandardCharsets.US_ASCII);
         try {
             RunState stripped = StateCodec.json().readValue(value, 2 + len, value.length - 2 - len, RunState.class);
             return new Header(ref, stripped);

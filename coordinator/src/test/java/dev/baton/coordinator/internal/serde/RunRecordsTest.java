@@ -72,6 +72,7 @@ class RunRecordsTest {
         RunState s = fullState();
         byte[] header = RunRecords.encodeHeader(s, REF);
         assertThat(header[0]).isEqualTo(RunRecords.FORMAT).isEqualTo((byte) 2);
+        assertThat(header[1] & 0xff).as("the content hash as its 32 bytes").isEqualTo(0x80 | 32);
         RunRecords.Header h = RunRecords.decodeHeader(header);
         assertThat(h.definitionRef()).isEqualTo(REF);
         assertThat(h.stripped()).isEqualTo(RunRecords.strip(s));
@@ -92,7 +93,12 @@ class RunRecordsTest {
         Random r = new Random(20);
         for (int i = 0; i < 400; i++) {
             RunState s = randomState(r);
-            String ref = i % 2 == 0 ? REF : "";
+            String ref = switch (i % 4) {
+                case 0 -> REF;
+                case 1 -> "";
+                case 2 -> "x".repeat(64); // not a content hash: written as it is
+                default -> RunRecords.definitionRef(DEFINITION);
+            };
             for (byte[] header : List.of(RunRecords.encodeHeader(s, ref), RunRecords.encodeHeaderJson(s, ref))) {
                 RunRecords.Header h = RunRecords.decodeHeader(header);
                 assertThat(h.definitionRef()).isEqualTo(ref);
@@ -295,5 +301,5 @@ class RunRecordsTest {
     private static final String LEGACY = "{\"runId\":\"run-1\",\"job\":\"orders\",\"definition\":null,\"status\":\"CANCELING\",\"runKey\":\"key-1\",\"params\":{\"p\":\"1\"},\"tags\":{\"team\":\"data\"},\"origin\":\"SUBJOB\",\"parentRunId\":\"parent-1\",\"requestedBy\":\"alice\",\"priority\":-5,\"traceId\":\"trace-1\",\"requestedAt\":\"2026-12-07T01:02:03.123456789Z\",\"startedAt\":\"2026-12-07T01:02:03.124456789Z\",\"endedAt\":null,\"sequence\":17,\"steps\":{\"extract\":{\"key\":\"extract\",\"hook\":true,\"status\":\"RETRY_WAIT\",\"attempt\":3,\"attemptId\":\"att-3\",\"agentId\":\"agent-7\",\"dispatchedAt\":\"2026-12-07T01:02:03.123456789Z\",\"startedAt\":\"2026-12-07T01:02:03.128456789Z\",\"lastHeartbeat\":\"2026-12-07T01:02:04.123456789Z\",\"endedAt\":null,\"outputs\":{\"rows\":\"42\"},\"outputRefs\":{\"blob\":\"s3://b/k\"},\"materializations\":[{\"assetKey\":\"db.t\",\"partition\":\"2026-12-06\",\"id\":\"m-1\",\"dataVersion\":\"v9\"}],\"lastError\":\"INFRASTRUCTURE\",\"lastMessage\":\"lost \u00e9\u4e2d\",\"cancelRequested\":true,\"retryDueAt\":\"2026-12-07T01:02:33.123456789Z\",\"reusedFrom\":\"run-0\",\"upstream\":[{\"assetKey\":\"db.u\",\"partition\":null,\"id\":\"m-0\",\"dataVersion\":null}],\"infraRetries\":1,\"childRunId\":\"child-1\",\"forEach\":{\"count\":10,\"maxParallel\":4,\"started\":6,\"succeeded\":3,\"failed\":1,\"canceled\":1}}},\"reuse\":{\"load\":{\"fromRunId\":\"run-0\",\"attempt\":2,\"outputs\":{\"x\":\"y\"}}},\"cancelReason\":\"user asked\",\"cancelDeadline\":\"2026-12-07T01:03:03.123456789Z\",\"failureReason\":\"boom\",\"timedOut\":true,\"retriedAs\":[\"run-2\"],\"partition\":\"2026-12-06\",\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\",\"callChain\":[\"orders\",\"daily\"],\"noCache\":true,\"finished\":false}";
     // format 2, as this codec writes fullStep() and fullState()'s header (a change here breaks stored states)
     private static final String FORMAT2_STEP = "020865787472616374010506066174742d33086167656e742d37019696b0b10d959aef3a019696b0b10dd5b0a03d019896b0b10d959aef3a019a96b0b10d959aef3a0205726f77730334320205626c6f620973333a2f2f622f6b02010564622e740b323032362d31322d3036046d2d31037639030b6c6f737420c3a9e4b8ad0101d296b0b10d959aef3a0672756e2d3002010564622e750270046d2d3003763102086368696c642d310114080c060202";
-    private static final String FORMAT2_HEADER = "0240616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261620672756e2d31076f726465727304066b65792d31020270023102057465616d05646174610809706172656e742d3106616c696365090874726163652d31019696b0b10d959aef3a019696b0b10dd59eac3b01ca97b0b10d959aef3a2202056c6f6164010672756e2d300402027802790b757365722061736b6564018e97b0b10d959aef3a05626f6f6d01020672756e2d320b323032362d31322d30363830302d30616637363531393136636434336464383434386562323131633830333139632d623761643662373136393230333333312d303103076f7264657273066461696c7901";
+    private static final String FORMAT2_HEADER = "02a0abababababababababababababababababababababababababababababababab0672756e2d31076f726465727304066b65792d31020270023102057465616d05646174610809706172656e742d3106616c696365090874726163652d31019696b0b10d959aef3a019696b0b10dd59eac3b01ca97b0b10d959aef3a2202056c6f6164010672756e2d300402027802790b757365722061736b6564018e97b0b10d959aef3a05626f6f6d01020672756e2d320b323032362d31322d30363830302d30616637363531393136636434336464383434386562323131633830333139632d623761643662373136393230333333312d303103076f7264657273066461696c7901";
 }
