@@ -690,7 +690,7 @@ public final class Bench {
             s = dev.baton.runmodel.state.RunStateApplier.apply(s, new dev.baton.runmodel.events.Envelope(e.getEventId(),
                     e.getRunId(), e.getTimestamp(), e.getTraceId(), e.getJob(), e.getSequence(), e.getStepKey(), event));
             if (s != null && (++i % 50 == 0 || i == events.size())) {
-                long bytes = dev.baton.coordinator.internal.serde.RunRecords.encodeHeader(s, "x".repeat(64)).length;
+                long bytes = dev.baton.coordinator.internal.serde.RunRecords.encodeHeader(s, "0".repeat(64)).length;
                 for (var st : s.steps().values()) {
                     bytes += dev.baton.coordinator.internal.serde.RunRecords.encodeStep(st).length;
                 }

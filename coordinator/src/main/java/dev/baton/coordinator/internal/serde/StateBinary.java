@@ -257,7 +257,7 @@ final class StateBinary {
         }
         for (int i = 0; i < constants; i++) {
             if (codes[i] < 0) {
-                throw new ExceptionInInitializerError("enum constant without a wire code: "
+                throw new IllegalStateException("enum constant without a wire code: "
                         + table[0].getDeclaringClass().getEnumConstants()[i]);
             }
         }
