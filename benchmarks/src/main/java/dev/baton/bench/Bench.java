@@ -555,7 +555,7 @@ public final class Bench {
     /** JMH micro-benchmarks of the fold (decide + apply) and the serde, in a forked JVM. */
     Map<String, Object> jmh() throws Exception {
         var opts = new org.openjdk.jmh.runner.options.OptionsBuilder()
-                .include("dev\\.baton\\.bench\\.jmh\\..*")
+                .include(System.getProperty("bench.jmh.include", "dev\\.baton\\.bench\\.jmh\\..*"))
                 .jvmArgsAppend("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events")
                 .shouldFailOnError(true);
         if (quick) {
@@ -566,6 +566,9 @@ public final class Bench {
         r.put("scenario", "jmh");
         for (var res : new org.openjdk.jmh.runner.Runner(opts.build()).run()) {
             String name = res.getParams().getBenchmark().replaceAll(".*\\.", "");
+            for (String k : res.getParams().getParamsKeys()) {
+                name += "_" + res.getParams().getParam(k);
+            }
             var score = res.getPrimaryResult();
             out.printf(Locale.ROOT, "  %-26s %10.3f %s%n", name, score.getScore(), score.getScoreUnit());
             r.put(name + "_" + score.getScoreUnit().replace("/op", "_per_op"), score.getScore());
@@ -687,7 +690,7 @@ public final class Bench {
             s = dev.baton.runmodel.state.RunStateApplier.apply(s, new dev.baton.runmodel.events.Envelope(e.getEventId(),
                     e.getRunId(), e.getTimestamp(), e.getTraceId(), e.getJob(), e.getSequence(), e.getStepKey(), event));
             if (s != null && (++i % 50 == 0 || i == events.size())) {
-                long bytes = dev.baton.coordinator.internal.serde.RunRecords.encodeHeader(s, "x".repeat(64)).length;
+                long bytes = dev.baton.coordinator.internal.serde.RunRecords.encodeHeader(s, "0".repeat(64)).length;
                 for (var st : s.steps().values()) {
                     bytes += dev.baton.coordinator.internal.serde.RunRecords.encodeStep(st).length;
                 }

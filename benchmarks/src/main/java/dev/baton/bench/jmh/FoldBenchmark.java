@@ -30,7 +30,7 @@ public class FoldBenchmark {
     }
 
     @Benchmark
-    public byte[] decodeDecideApplyEncode() {
+    public int decodeDecideApplyEncode() {
         return fold.decodeDecideApplyEncode();
     }
 }

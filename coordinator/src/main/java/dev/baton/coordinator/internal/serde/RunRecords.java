@@ -20,14 +20,38 @@ import java.util.Map;
  * <b>step</b>, and the <b>definition</b> stored once per content hash. {@link #assemble} puts them back together;
  * the logical model (and replay equivalence) is unchanged.
  *
- * <p>Header and step values start with a format byte ({@link #FORMAT}); a value starting with {@code '{'} is the
- * previous layout (the whole state as one JSON blob), still read by {@link #isLegacy} / {@link StateCodec#decode}.
+ * <p>Header and step values start with a format byte. {@link #FORMAT} (2), written: a compact binary body
+ * ({@link StateBinary}). {@link #FORMAT_JSON} (1), still read: a JSON body. A value starting with {@code '{'} is the
+ * layout before the split (the whole state as one JSON blob), still read by {@link #isLegacy} /
+ * {@link StateCodec#decode}. A header's body follows its format byte, the definition reference's length (one byte)
+ * and the reference (ASCII) in every format; in format 2, a content hash (64 lowercase hex characters) is written as
+ * its 32 bytes instead, marked by the length byte's high bit.
  */
 public final class RunRecords {
-    /** Format byte of header and step values. */
-    public static final byte FORMAT = 1;
+    /** Format byte of header, step and instance-outputs values written: the binary body. */
+    public static final byte FORMAT = 2;
+    /** Format byte of the JSON body written before format 2; read, no longer written (but by {@link #encodeHeaderJson}). */
+    public static final byte FORMAT_JSON = 1;
+
+    /** Format 2: a reference length byte with this bit set is followed by the reference's bytes (hex in the key). */
+    private static final int DIGEST_FLAG = 0x80;
+    private static final int DIGEST_BYTES = 32;
 
     private RunRecords() {}
+
+    /** A reference as {@link #definitionRef} makes it: 64 lowercase hex characters. */
+    private static boolean isDigest(String ref) {
+        if (ref.length() != 2 * DIGEST_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < ref.length(); i++) {
+            char c = ref.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A decoded header: the state without steps and definition, and the definition's reference. */
     public record Header(String definitionRef, RunState stripped) {}
@@ -45,10 +69,29 @@ public final class RunRecords {
     }
 
     public static byte[] encodeHeader(RunState s, String definitionRef) {
+        StateBinary.Out out = new StateBinary.Out(64 + 160);
+        out.raw(FORMAT);
+        if (isDigest(definitionRef)) { // a content hash as its 32 bytes, not 64 hex characters
+            out.raw((byte) (DIGEST_FLAG | DIGEST_BYTES));
+            out.raw(HexFormat.of().parseHex(definitionRef));
+        } else {
+            byte[] ref = definitionRef.getBytes(StandardCharsets.US_ASCII);
+            if (ref.length >= DIGEST_FLAG) {
+                throw new IllegalArgumentException("definition reference too long: " + definitionRef);
+            }
+            out.raw((byte) ref.length);
+            out.raw(ref);
+        }
+        StateBinary.writeHeader(out, s);
+        return out.toByteArray();
+    }
+
+    /** A format-1 (JSON) header, as written before format 2: for tests of reading old changelogs and for benchmarks. */
+    public static byte[] encodeHeaderJson(RunState s, String definitionRef) {
         byte[] ref = definitionRef.getBytes(StandardCharsets.US_ASCII);
         byte[] json = json(strip(s));
         byte[] out = new byte[2 + ref.length + json.length];
-        out[0] = FORMAT;
+        out[0] = FORMAT_JSON;
         out[1] = (byte) ref.length;
         System.arraycopy(ref, 0, out, 2, ref.length);
         System.arraycopy(json, 0, out, 2 + ref.length, json.length);
@@ -56,8 +99,17 @@ public final class RunRecords {
     }
 
     public static Header decodeHeader(byte[] value) {
-        check(value, "header");
+        byte format = check(value, "header");
         int len = value[1] & 0xff;
+        boolean digest = format == FORMAT && (len & DIGEST_FLAG) != 0;
+        len &= digest ? ~DIGEST_FLAG : 0xff;
+        if (value.length < 2 + len) {
+            throw new IllegalStateException("Corrupt run header: truncated definition reference");
+        }
+        if (format == FORMAT) {
+            String ref = digest ? HexFormat.of().formatHex(value, 2, 2 + len) : new String(value, 2, len, StandardCharsets.US_ASCII);
+            return new Header(ref, binary(value, 2 + len, "run header", StateBinary::readHeader));
+        }
         String ref = new String(value, 2, len, StandardCharsets.US_ASCII);
         try {
             RunState stripped = StateCodec.json().readValue(value, 2 + len, value.length - 2 - len, RunState.class);
@@ -68,15 +120,26 @@ public final class RunRecords {
     }
 
     public static byte[] encodeStep(StepState s) {
+        StateBinary.Out out = new StateBinary.Out(128);
+        out.raw(FORMAT);
+        StateBinary.writeStep(out, s);
+        return out.toByteArray();
+    }
+
+    /** A format-1 (JSON) step, as written before format 2: for tests of reading old changelogs and for benchmarks. */
+    public static byte[] encodeStepJson(StepState s) {
         byte[] json = json(s);
         byte[] out = new byte[1 + json.length];
-        out[0] = FORMAT;
+        out[0] = FORMAT_JSON;
         System.arraycopy(json, 0, out, 1, json.length);
         return out;
     }
 
     public static StepState decodeStep(byte[] value) {
-        check(value, "step");
+        byte format = check(value, "step");
+        if (format == FORMAT) {
+            return binary(value, 1, "step state", StateBinary::readStep);
+        }
         try {
             return StateCodec.json().readValue(value, 1, value.length - 1, StepState.class);
         } catch (IOException e) {
@@ -84,17 +147,28 @@ public final class RunRecords {
         }
     }
 
-    /** A forEach instance's outputs (format byte, then a JSON object of strings). */
+    /** A forEach instance's outputs (format byte, then the map sorted by key: binary in format 2, JSON in 1). */
     public static byte[] encodeOutputs(Map<String, String> outputs) {
-        byte[] json = json(new java.util.TreeMap<>(outputs));
-        byte[] out = new byte[1 + json.length];
-        out[0] = FORMAT;
-        System.arraycopy(json, 0, out, 1, json.length);
-        return out;
+        StateBinary.Out out = new StateBinary.Out(64);
+        out.raw(FORMAT);
+        out.stringMap(new java.util.TreeMap<>(outputs));
+        return out.toByteArray();
     }
 
     public static Map<String, String> decodeOutputs(byte[] value) {
-        if (value.length < 1 || value[0] != FORMAT) {
+        if (value.length >= 1 && value[0] == FORMAT) {
+            try {
+                StateBinary.In in = new StateBinary.In(value, 1);
+                Map<String, String> m = in.stringMap();
+                if (m == null || !in.atEnd()) {
+                    throw new IllegalStateException(m == null ? "null map" : "trailing bytes");
+                }
+                return new java.util.TreeMap<>(m);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Corrupt instance outputs: " + e.getMessage(), e);
+            }
+        }
+        if (value.length < 1 || value[0] != FORMAT_JSON) {
             throw new IllegalStateException("Unknown instance outputs record format");
         }
         try {
@@ -168,9 +242,24 @@ public final class RunRecords {
         }
     }
 
-    private static void check(byte[] value, String what) {
-        if (value.length < 2 || value[0] != FORMAT) {
+    /** The value's format byte (one this version reads), else throws. */
+    private static byte check(byte[] value, String what) {
+        if (value.length < 2 || (value[0] != FORMAT && value[0] != FORMAT_JSON)) {
             throw new IllegalStateException("Unknown " + what + " record format " + (value.length == 0 ? "(empty)" : value[0]));
+        }
+        return value[0];
+    }
+
+    private static <T> T binary(byte[] value, int offset, String what, java.util.function.Function<StateBinary.In, T> read) {
+        try {
+            StateBinary.In in = new StateBinary.In(value, offset);
+            T o = read.apply(in);
+            if (!in.atEnd()) {
+                throw new IllegalStateException("trailing bytes");
+            }
+            return o;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Corrupt " + what + ": " + e.getMessage(), e);
         }
     }
 
