@@ -174,8 +174,10 @@ public final class Bench {
             for (String part : List.of("TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ResponseQueueTimeMs")) {
                 try {
                     var name = new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=" + part + ",request=" + request);
-                    line.append(String.format(Locale.ROOT, " %s p99 %.0f max %.0f;", part.replace("TimeMs", ""),
-                            (Double) server.getAttribute(name, "99thPercentile"), (Double) server.getAttribute(name, "Max")));
+                    line.append(String.format(Locale.ROOT, " %s mean %.2f p50 %.0f p99 %.0f max %.0f n %d;", part.replace("TimeMs", ""),
+                            (Double) server.getAttribute(name, "Mean"), (Double) server.getAttribute(name, "50thPercentile"),
+                            (Double) server.getAttribute(name, "99thPercentile"), (Double) server.getAttribute(name, "Max"),
+                            (Long) server.getAttribute(name, "Count")));
                 } catch (Exception e) {
                     line.append(" ").append(part).append(" n/a;");
                 }
