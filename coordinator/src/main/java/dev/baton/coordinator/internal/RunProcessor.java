@@ -162,7 +162,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     public void process(Record<String, byte[]> rec) {
         ThreadActivity activity = THREAD_ACTIVITY.get();
         long startNanos = System.nanoTime();
-        arrivedIdle = activity.idleBefore(startNanos, rec.key());
+        arrivedIdle = activity.idleBefore(startNanos);
         activity.input(rec.key());
         takenAtMs = System.currentTimeMillis();
         try {
@@ -403,9 +403,6 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         lastInputNanos = System.nanoTime();
         boolean caughtUp = caughtUp(arrivedIdle, takenAtMs >= 0 ? takenAtMs : System.currentTimeMillis(), inputTimestampMs, coalesceMs);
         lastCaughtUp = caughtUp;
-        if (caughtUp && takenAtMs >= 0) {
-            THREAD_ACTIVITY.get().caughtUp();
-        }
         boolean owedNow = urgent && !commitOwed;
         if (owedNow) {
             commitOwed = true;
@@ -480,25 +477,11 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         private boolean severalRunsBefore;
         private long lastCommitNanos;
         private boolean committed;
-        /** The run of the previous input when it meant the thread had caught up (null otherwise or once taken). */
-        private String caughtUpRun;
 
-        /**
-         * Whether an input of run {@code runId} taken at {@code startNanos} finds the thread idle: after a gap with no
-         * commit asked, or right behind a caught-up input of the same run with no commit asked in between (a step's
-         * started report and its result fetched together: the result waited for nothing but its own run's report).
-         */
-        boolean idleBefore(long startNanos, String runId) {
-            boolean idle = !seen || (!commitAsked && (startNanos - lastHandledNanos >= IDLE_GAP_NANOS
-                    || runId != null && runId.equals(caughtUpRun)));
+        boolean idleBefore(long startNanos) {
+            boolean idle = !seen || (!commitAsked && startNanos - lastHandledNanos >= IDLE_GAP_NANOS);
             commitAsked = false;
-            caughtUpRun = null;
             return idle;
-        }
-
-        /** The input being handled (of run {@link #lastRun}) meant the thread had caught up. */
-        void caughtUp() {
-            caughtUpRun = lastRun;
         }
 
         void handled(long nanos) {

@@ -10,55 +10,28 @@ class ThreadActivityTest {
 
     @Test
     void theFirstInputOfAThreadFindsItIdle() {
-        assertThat(new RunProcessor.ThreadActivity().idleBefore(123L, "r1")).isTrue();
+        assertThat(new RunProcessor.ThreadActivity().idleBefore(123L)).isTrue();
     }
 
     @Test
     void anInputRightBehindAnotherIsABacklogAndOneAfterAGapIsNot() {
         RunProcessor.ThreadActivity a = new RunProcessor.ThreadActivity();
-        a.idleBefore(0L, "r1");
+        a.idleBefore(0L);
         a.handled(1_000L);
-        assertThat(a.idleBefore(1_000L + GAP - 1, "r1")).as("taken from the consumer's buffer").isFalse();
+        assertThat(a.idleBefore(1_000L + GAP - 1)).as("taken from the consumer's buffer").isFalse();
         a.handled(2 * GAP);
-        assertThat(a.idleBefore(2 * GAP + GAP, "r1")).as("the thread waited in poll() for it").isTrue();
+        assertThat(a.idleBefore(2 * GAP + GAP)).as("the thread waited in poll() for it").isTrue();
     }
 
     @Test
     void aGapSpentCommittingIsNotIdleness() {
         RunProcessor.ThreadActivity a = new RunProcessor.ThreadActivity();
-        a.idleBefore(0L, "r1");
+        a.idleBefore(0L);
         a.commitAsked(0L);
         a.handled(1_000L);
-        assertThat(a.idleBefore(1_000L + 10 * GAP, "r1")).as("inputs that waited for the commit share the next one").isFalse();
+        assertThat(a.idleBefore(1_000L + 10 * GAP)).as("inputs that waited for the commit share the next one").isFalse();
         a.handled(20 * GAP);
-        assertThat(a.idleBefore(22 * GAP, "r1")).as("the commit was paid; the next gap is idleness again").isTrue();
-    }
-
-    @Test
-    void aResultRightBehindACaughtUpInputOfItsRunFindsTheThreadIdleButNotBehindAnotherRunsOrACommit() {
-        RunProcessor.ThreadActivity a = new RunProcessor.ThreadActivity();
-        a.idleBefore(0L, "r0");
-        a.commitAsked(0L);
-        a.handled(GAP);
-        assertThat(a.idleBefore(2 * GAP, "r1")).as("a started report after a commit (judged by its age)").isFalse();
-        a.input("r1");
-        a.caughtUp(); // it was fresh
-        a.handled(2 * GAP + 1_000L);
-        assertThat(a.idleBefore(2 * GAP + 2_000L, "r1")).as("its result, fetched with it").isTrue();
-        a.input("r1");
-        a.handled(2 * GAP + 3_000L);
-        assertThat(a.idleBefore(2 * GAP + 4_000L, "r1")).as("only the input right behind a caught-up one").isFalse();
-
-        a.input("r1");
-        a.caughtUp();
-        a.handled(3 * GAP);
-        assertThat(a.idleBefore(3 * GAP + 1_000L, "r2")).as("another run's input is a backlog").isFalse();
-
-        a.input("r2");
-        a.caughtUp();
-        a.commitAsked(4 * GAP);
-        a.handled(4 * GAP);
-        assertThat(a.idleBefore(4 * GAP + 1_000L, "r2")).as("an input that waited for a commit").isFalse();
+        assertThat(a.idleBefore(22 * GAP)).as("the commit was paid; the next gap is idleness again").isTrue();
     }
 
     private static final long LINGER = 20_000_000L;
