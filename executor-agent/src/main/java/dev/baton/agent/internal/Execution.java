@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,19 +118,8 @@ public final class Execution {
         if (early != null) {
             attempt.log().system("Could not start: " + early.message());
         }
-        long reportDeadline = System.nanoTime() + REPORT_TIMEOUT.toNanos();
-        CompletableFuture<RecordMetadata> started = runtime.reports().started(reportCommand, pid);
-        CompletableFuture<Outcome> over = early != null ? CompletableFuture.completedFuture(early) : runner.completion();
-        awaitEither(started, over, reportDeadline);
-        if (!started.isDone() && over.isDone()) {
-            // A step that is over before its started report is acknowledged (a noop, a quick handler) sends its result
-            // right behind it: both go to the run's partition through the one idempotent producer, in this order. The
-            // command is still accepted only once the started report is written (resultBehindStart).
-            resultBehindStart(span, runner, started, over.join(), t0, reportDeadline);
-            return;
-        }
         try {
-            started.get(remainingMs(reportDeadline), TimeUnit.MILLISECONDS);
+            runtime.reports().started(reportCommand, pid).get(REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Nobody knows this attempt started: stop it and let the broker hand the command out again.
             log.error("Could not report the start of attempt {}; releasing its command: {}", attempt.attemptId(), e.toString());
@@ -139,7 +127,13 @@ public final class Execution {
                 attempt.canceled().set(true);
                 runner.terminate(Duration.ZERO);
             }
-            release(span, runner, e, true);
+            acked = true;
+            ack.accept(AcknowledgeType.RELEASE);
+            attempt.log().close();
+            cleanUp(runner);
+            span.end("RELEASED", "could not report the start: " + e);
+            runtime.released(this);
+            finished.complete(null);
             return;
         }
         acked = true;
@@ -150,57 +144,16 @@ public final class Execution {
         Outcome outcome = attempt.redactor().redact(early != null ? early : await(runner));
         Duration duration = Duration.ofNanos(System.nanoTime() - t0);
         heartbeat.cancel(false);
-        CompletableFuture<?> sent = sendResult(outcome, duration);
-        finish(span, runner, outcome, duration, sent);
-    }
-
-    /**
-     * The result of a step that was over before its started report was acknowledged goes out at once, behind the
-     * started report (same partition, same idempotent producer: the broker keeps their order). The command is
-     * accepted only once the started report is written; if that fails, the command is released as before, and the
-     * attempt ends here as released, not finished. Its result may still have been written behind the lost start
-     * (the same batch fails with it; a later one can in principle succeed): the coordinator then takes it as the
-     * attempt's result (a result is taken from a dispatched step), which is what the step did, and the released
-     * command, run again, has its reports rejected as duplicates by (run, step, attempt).
-     */
-    private void resultBehindStart(AttemptSpan span, StepRunner runner, CompletableFuture<RecordMetadata> started,
-                                   Outcome result, long t0, long reportDeadline) {
-        // Secret values never leave the agent: not in outputs, materializations or error messages.
-        Outcome outcome = attempt.redactor().redact(result);
-        Duration duration = Duration.ofNanos(System.nanoTime() - t0);
-        CompletableFuture<?> sent = started.isCompletedExceptionally() ? null : sendResult(outcome, duration);
-        try {
-            started.get(remainingMs(reportDeadline), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.error("Could not report the start of attempt {}; releasing its command{}: {}", attempt.attemptId(),
-                    sent == null ? "" : " (its result was sent behind the start and may have been written)", e.toString());
-            release(span, runner, e, sent == null);
-            return;
-        }
-        acked = true;
-        ack.accept(AcknowledgeType.ACCEPT);
-        finish(span, runner, outcome, duration, sent);
-    }
-
-    /** Closes the attempt's logs (complete before the final report goes out) and sends its result. */
-    private CompletableFuture<?> sendResult(Outcome outcome, Duration duration) {
         if (outcome instanceof Outcome.Failed f) {
             attempt.log().system("Failed (" + f.errorClass() + (f.retryable() ? ", retryable" : "") + "): " + f.message());
         }
         attempt.log().close(); // the logs are complete before the final report goes out
         try {
+            CompletableFuture<?> sent;
             synchronized (this) {
                 reportedTerminal = true;
-                return runtime.reports().finished(reportCommand, outcome, duration);
+                sent = runtime.reports().finished(reportCommand, outcome, duration);
             }
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** Waits for the result's report and ends the attempt as finished. */
-    private void finish(AttemptSpan span, StepRunner runner, Outcome outcome, Duration duration, CompletableFuture<?> sent) {
-        try {
             sent.get(REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // The heartbeats stop, so the coordinator declares the attempt lost and retries it per policy.
@@ -215,34 +168,6 @@ public final class Execution {
         cleanUp(runner);
         runtime.completed(this);
         finished.complete(null);
-    }
-
-    /** The start could not be reported: the command goes back to the broker, and this agent forgets the attempt. */
-    private void release(AttemptSpan span, StepRunner runner, Exception e, boolean closeLog) {
-        acked = true;
-        ack.accept(AcknowledgeType.RELEASE);
-        if (closeLog) {
-            attempt.log().close();
-        }
-        cleanUp(runner);
-        span.end("RELEASED", "could not report the start: " + e);
-        runtime.released(this);
-        finished.complete(null);
-    }
-
-    /** Waits until either future is done (or failed), at most until {@code deadline} (System.nanoTime()). */
-    private static void awaitEither(CompletableFuture<?> a, CompletableFuture<?> b, long deadline) {
-        try {
-            CompletableFuture.anyOf(a, b).get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // a failed start report or an expired wait: the caller looks at both futures
-        }
-    }
-
-    private static long remainingMs(long deadline) {
-        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /** Sends a heartbeat unless the final report was already sent (keeps heartbeats before it). */
