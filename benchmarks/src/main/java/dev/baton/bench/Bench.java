@@ -87,8 +87,8 @@ public final class Bench {
         // coordinator's part (fetch, decide, exactly-once commit), readable -> started the agent's (share fetch, start).
         Stats hopToReadable = new Stats();
         Stats hopReadableToStarted = new Stats();
-        // The agent's part of a step: its started report to its result (both report times); a noop's result waits only
-        // for the agent's own steps (and, before issue 20's change, the started report's acknowledgement).
+        // The agent's part of a step: its started report to its result (both report times); a noop's result waits for
+        // the started report's acknowledgement and the agent's own steps.
         Stats startedToResult = new Stats();
         Map<String, Object> r = new LinkedHashMap<>();
         Usage usage;
