@@ -87,6 +87,9 @@ public final class Bench {
         // coordinator's part (fetch, decide, exactly-once commit), readable -> started the agent's (share fetch, start).
         Stats hopToReadable = new Stats();
         Stats hopReadableToStarted = new Stats();
+        // The agent's part of a step: its started report to its result (both report times); a noop's result waits for
+        // the started report's acknowledgement and the agent's own steps.
+        Stats startedToResult = new Stats();
         Map<String, Object> r = new LinkedHashMap<>();
         Usage usage;
         RawKafkaFloor.Serial floor;
@@ -103,6 +106,7 @@ public final class Bench {
                 perStep.add(wallMs / steps);
                 hops(f.events(), hop);
                 hopSplit(runId, f.events(), commands, hopToReadable, hopReadableToStarted);
+                startedToResult(f.events(), startedToResult);
                 out.printf(Locale.ROOT, "  run %2d: %s in %.1f ms (%.2f ms/step)%n", i, f.status(), wallMs, wallMs / steps);
             }
             usage = mark.until(stack, reps, 0);
@@ -119,6 +123,8 @@ public final class Bench {
                         + "p99 %s ms, max %s ms (watcher polls every 20 ms at most)%n", Stats.f(hopToReadable.p(50)), Stats.f(hopToReadable.p(99)),
                 Stats.f(hopToReadable.p(100)), Stats.f(hopReadableToStarted.p(50)), Stats.f(hopReadableToStarted.p(99)),
                 Stats.f(hopReadableToStarted.p(100)));
+        out.printf(Locale.ROOT, "  step: started -> result (report times) p50 %s ms, p99 %s ms, max %s ms%n", Stats.f(startedToResult.p(50)),
+                Stats.f(startedToResult.p(99)), Stats.f(startedToResult.p(100)));
         r.put("scenario", "chain");
         r.put("runs", reps);
         r.put("steps", steps);
@@ -129,6 +135,8 @@ public final class Bench {
         r.put("hop_p99_ms", hop.p(99));
         r.put("hop_to_readable_p99_ms", hopToReadable.p(99));
         r.put("hop_readable_to_started_p99_ms", hopReadableToStarted.p(99));
+        r.put("started_to_result_p50_ms", startedToResult.p(50));
+        r.put("started_to_result_p99_ms", startedToResult.p(99));
         compare("per-step p50 vs one produce -> consume round trip p50", perStep.p(50), floor.roundTripMs().p(50), "ms", r, "ratio_p50");
         compare("per-step p99 vs round trip p99", perStep.p(99), floor.roundTripMs().p(99), "ms", r, "ratio_p99");
         report(usage, r);
@@ -174,8 +182,10 @@ public final class Bench {
             for (String part : List.of("TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ResponseQueueTimeMs")) {
                 try {
                     var name = new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=" + part + ",request=" + request);
-                    line.append(String.format(Locale.ROOT, " %s p99 %.0f max %.0f;", part.replace("TimeMs", ""),
-                            (Double) server.getAttribute(name, "99thPercentile"), (Double) server.getAttribute(name, "Max")));
+                    line.append(String.format(Locale.ROOT, " %s mean %.2f p50 %.0f p99 %.0f max %.0f n %d;", part.replace("TimeMs", ""),
+                            (Double) server.getAttribute(name, "Mean"), (Double) server.getAttribute(name, "50thPercentile"),
+                            (Double) server.getAttribute(name, "99thPercentile"), (Double) server.getAttribute(name, "Max"),
+                            (Long) server.getAttribute(name, "Count")));
                 } catch (Exception e) {
                     line.append(" ").append(part).append(" n/a;");
                 }
@@ -319,6 +329,18 @@ public final class Bench {
     /** Per hop: the previous step's success (report appended) to the next step's start (report appended). */
     private static void hops(List<RunEvent> events, Stats hop) {
         eachHop(events, (step, prev, started) -> hop.add(started - prev));
+    }
+
+    /** Per step: its started report to its succeeded report (the times the run events carry). */
+    private static void startedToResult(List<RunEvent> events, Stats stats) {
+        Map<String, Long> startedAt = new HashMap<>();
+        for (RunEvent e : events) {
+            if (e.getPayload() instanceof StepStarted) {
+                startedAt.put(e.getStepKey(), e.getTimestamp().toEpochMilli());
+            } else if (e.getPayload() instanceof StepSucceeded && startedAt.containsKey(e.getStepKey())) {
+                stats.add(e.getTimestamp().toEpochMilli() - startedAt.get(e.getStepKey()));
+            }
+        }
     }
 
     /** {@link #hops} cut where the next step's command became readable (first seen by {@code commands}). */

@@ -35,7 +35,14 @@ final class BenchStack implements AutoCloseable {
 
     BenchStack(boolean startCoordinator, int agentSlots) throws IOException {
         dir = Files.createTempDirectory("baton-bench");
-        broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, Map.of());
+        // -Dbench.broker.config.<key>=v: a broker setting for A/B runs (e.g. num.io.threads).
+        Map<String, String> brokerSettings = new HashMap<>();
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("bench.broker.config.")) {
+                brokerSettings.put(k.toString().substring("bench.broker.config.".length()), v.toString());
+            }
+        });
+        broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, brokerSettings);
         registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), 0);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             TopicBootstrapper b = new TopicBootstrapper(admin);
