@@ -162,18 +162,11 @@ class ScheduleTopologyTest {
 
     @Test
     void overlapSkipFollowsRunEndsFromRunEvents() {
-        JobDefinition job = TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC")
-                .setOverlap(OverlapPolicy.SKIP).build());
-        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), job));
-        tickAt("2026-01-01T00:00:30Z");
-        tickAt("2026-01-01T00:01:00.100Z");
-        String first = requested().get(0).getRunId();
+        String first = everyMinuteFirstRun(OverlapPolicy.SKIP);
         tickAt("2026-01-01T00:02:00.100Z");
         assertThat(requested()).isEmpty();
         assertThat(lastStatus("etl/m").lastTicks()).extracting(ScheduleStatus.Tick::outcome).containsExactly("REQUESTED", "SKIPPED");
-        runEvents.pipeInput(first, eventSerde.serialize(topics.runEvents(), RunEvent.newBuilder().setEventId("e1").setRunId(first)
-                .setTimestamp(Instant.EPOCH).setTraceId("t").setJob("etl").setSequence(5)
-                .setPayload(RunSucceeded.newBuilder().build()).build()));
+        runSucceeded("etl", first);
         assertThat(lastStatus("etl/m").lastTicks().get(0).runStatus()).isEqualTo("SUCCEEDED");
         tickAt("2026-01-01T00:03:00.100Z");
         assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:03:00Z");
@@ -185,19 +178,12 @@ class ScheduleTopologyTest {
      */
     @Test
     void aRunEndWakesTheLookSoAQueuedTickIsRequestedAtTheNextInterval() {
-        JobDefinition job = TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC")
-                .setOverlap(OverlapPolicy.QUEUE).build());
-        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), job));
-        tickAt("2026-01-01T00:00:30Z");
-        tickAt("2026-01-01T00:01:00.100Z");
-        String first = requested().get(0).getRunId();
+        String first = everyMinuteFirstRun(OverlapPolicy.QUEUE);
         tickAt("2026-01-01T00:02:00.100Z");
         assertThat(requested()).isEmpty();
         assertThat(lastStatus("etl/m").lastTicks()).extracting(ScheduleStatus.Tick::outcome).contains("QUEUED");
         tickAt("2026-01-01T00:02:10Z"); // a look that changes nothing: it now sleeps a second (the next tick is 50 s away)
-        runEvents.pipeInput(first, eventSerde.serialize(topics.runEvents(), RunEvent.newBuilder().setEventId("e1").setRunId(first)
-                .setTimestamp(Instant.EPOCH).setTraceId("t").setJob("etl").setSequence(5)
-                .setPayload(RunSucceeded.newBuilder().build()).build()));
+        runSucceeded("etl", first);
         driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
         assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:02:00Z");
     }
@@ -248,6 +234,22 @@ class ScheduleTopologyTest {
         var records = status.readKeyValuesToMap();
         assertThat(records).containsKey("etl/m");
         assertThat(records.get("etl/m")).isNull();
+    }
+
+    /** Registers job etl with an every-minute schedule of the given overlap policy and returns its first tick's run. */
+    private String everyMinuteFirstRun(OverlapPolicy overlap) {
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl",
+                TestJobs.cron("m", "* * * * *", "UTC").setOverlap(overlap).build())));
+        tickAt("2026-01-01T00:00:30Z");
+        tickAt("2026-01-01T00:01:00.100Z");
+        return requested().get(0).getRunId();
+    }
+
+    /** The run's end, as the coordinator writes it to the run events. */
+    private void runSucceeded(String job, String runId) {
+        runEvents.pipeInput(runId, eventSerde.serialize(topics.runEvents(), RunEvent.newBuilder().setEventId("e-" + runId)
+                .setRunId(runId).setTimestamp(Instant.EPOCH).setTraceId("t").setJob(job).setSequence(5)
+                .setPayload(RunSucceeded.newBuilder().build()).build()));
     }
 
     private ScheduleStatus lastStatus(String id) {
