@@ -157,16 +157,14 @@ public final class RunRecords {
 
     public static Map<String, String> decodeOutputs(byte[] value) {
         if (value.length >= 1 && value[0] == FORMAT) {
-            try {
-                StateBinary.In in = new StateBinary.In(value, 1);
-                Map<String, String> m = in.stringMap();
-                if (m == null || !in.atEnd()) {
-                    throw new IllegalStateException(m == null ? "null map" : "trailing bytes");
+            Map<String, String> m = binary(value, 1, "instance outputs", in -> {
+                Map<String, String> read = in.stringMap();
+                if (read == null) {
+                    throw new IllegalStateException("null map");
                 }
-                return new java.util.TreeMap<>(m);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("Corrupt instance outputs: " + e.getMessage(), e);
-            }
+                return read;
+            });
+            return new java.util.TreeMap<>(m);
         }
         if (value.length < 1 || value[0] != FORMAT_JSON) {
             throw new IllegalStateException("Unknown instance outputs record format");
