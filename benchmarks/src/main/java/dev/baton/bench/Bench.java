@@ -357,7 +357,16 @@ public final class Bench {
     /** A record produced to a sensor topic until the first step of its run started. */
     Map<String, Object> sensor() throws Exception {
         int records = quick ? 5 : 100;
+        // -Dbench.sensor.rate=R: records offered open-loop at R per second for -Dbench.sensor.seconds (20), of which the
+        // fraction -Dbench.sensor.match (1) passes the trigger's filter and starts a run; 0 (default): one at a time.
+        int rate = Integer.getInteger("bench.sensor.rate", 0);
+        int seconds = Integer.getInteger("bench.sensor.seconds", quick ? 3 : 20);
+        double match = Double.parseDouble(System.getProperty("bench.sensor.match", "1"));
+        if (rate < 0 || seconds <= 0 || !(match > 0 && match <= 1)) {
+            throw new IllegalArgumentException("bench.sensor.rate must be >= 0, bench.sensor.seconds > 0, bench.sensor.match in (0, 1]");
+        }
         Stats latency = new Stats();
+        int runs;
         Usage usage;
         RawKafkaFloor.Serial floor;
         try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack)) {
@@ -379,36 +388,50 @@ public final class Bench {
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.topics.jobs(), "on_order",
                         jobs.serialize(stack.topics.jobs(), def))).get();
                 stack.startScheduler();
-                warmUp("records", 3, () -> {
-                    var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
-                            "{\"amount\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                    return watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
-                            dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()))).get(2, TimeUnit.MINUTES);
-                });
-                Mark mark = Mark.now(stack);
-                for (int i = 0; i < records; i++) {
-                    long t0 = System.currentTimeMillis();
-                    var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
-                            ("{\"amount\": " + (i + 1) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                    String runId = dev.baton.platform.RunIds.forRunKey("on_order",
-                            dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()));
-                    RunWatcher.Finished f = watcher.finished(runId).get(2, TimeUnit.MINUTES);
-                    long started = f.events().stream().filter(e -> e.getPayload() instanceof StepStarted)
-                            .mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElseThrow();
-                    latency.add(started - t0);
+                if (rate > 0) {
+                    // Open loop at a fixed rate: a steady stream, as a busy topic delivers it (warm-up at the same rate).
+                    Duration warm = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30));
+                    int warmed = pacedSensor(producer, topic, rate, warm, match, watcher, "w", new Stats());
+                    out.printf(Locale.ROOT, "  warm-up: %d records at %d/s (not counted)%n", warmed, rate);
+                    Mark mark = Mark.now(stack);
+                    runs = pacedSensor(producer, topic, rate, Duration.ofSeconds(seconds), match, watcher, "k", latency);
+                    usage = mark.until(stack, runs, 0);
+                } else {
+                    warmUp("records", 3, () -> {
+                        var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
+                                "{\"amount\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+                        return watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
+                                dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()))).get(2, TimeUnit.MINUTES);
+                    });
+                    Mark mark = Mark.now(stack);
+                    for (int i = 0; i < records; i++) {
+                        long t0 = System.currentTimeMillis();
+                        var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
+                                ("{\"amount\": " + (i + 1) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+                        String runId = dev.baton.platform.RunIds.forRunKey("on_order",
+                                dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()));
+                        latency.add(firstStarted(watcher.finished(runId).get(2, TimeUnit.MINUTES)) - t0);
+                    }
+                    runs = records;
+                    usage = mark.until(stack, records, 0);
                 }
-                usage = mark.until(stack, records, 0);
             }
             whereTimeGoes(stack);
-            // The floor of record -> reaction: one record at a time, as many as the sensor records, of Baton's record size.
-            floor = RawKafkaFloor.serial(stack.broker.bootstrapServers(), records, usage.valueBytes());
+            // The floor of record -> reaction: as many records as the sensor read, of Baton's record size, one at a time
+            // (serial) or offered at the same rate (paced).
+            floor = rate > 0 ? RawKafkaFloor.paced(stack.broker.bootstrapServers(), offered(rate, seconds), usage.valueBytes(), rate)
+                    : RawKafkaFloor.serial(stack.broker.bootstrapServers(), records, usage.valueBytes());
             out.println("  " + floor.describe());
         }
-        out.printf(Locale.ROOT, "sensor: %d records; record -> first step started p50 %s ms, p99 %s ms%n", records,
+        out.printf(Locale.ROOT, "sensor: %s; record -> first step started p50 %s ms, p99 %s ms%n",
+                rate > 0 ? String.format(Locale.ROOT, "%d records at %d/s, %d of them started a run", offered(rate, seconds), rate, runs)
+                        : records + " records",
                 Stats.f(latency.p(50)), Stats.f(latency.p(99)));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", "sensor");
-        r.put("records", records);
+        r.put("records", rate > 0 ? offered(rate, seconds) : records);
+        r.put("rate", rate);
+        r.put("runs", runs);
         r.put("p50_ms", latency.p(50));
         r.put("p95_ms", latency.p(95));
         r.put("p99_ms", latency.p(99));
@@ -418,6 +441,61 @@ public final class Bench {
         report(usage, r);
         r.put("floor", floor.json());
         return r;
+    }
+
+    private static int offered(int rate, int seconds) {
+        return rate * seconds;
+    }
+
+    /** When the run's first step started (its agent's report), epoch ms. */
+    private static long firstStarted(RunWatcher.Finished f) {
+        return f.events().stream().filter(e -> e.getPayload() instanceof StepStarted)
+                .mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElseThrow();
+    }
+
+    /**
+     * Offers sensor records open-loop at {@code rate} per second for {@code duration}; every record whose index falls
+     * in the {@code match} fraction passes the filter (amount > 0), the others are filtered out. Adds record → first
+     * step started of each run to {@code latency} and returns the number of runs.
+     */
+    private int pacedSensor(org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, String topic, int rate,
+            Duration duration, double match, RunWatcher watcher, String keyPrefix, Stats latency) throws Exception {
+        int n = (int) (rate * duration.toMillis() / 1000);
+        List<CompletableFuture<Long>> started = java.util.Collections.synchronizedList(new ArrayList<>());
+        long interval = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            next += interval;
+            boolean passes = Math.floor((i + 1) * match) > Math.floor(i * match);
+            long t0 = System.currentTimeMillis();
+            CompletableFuture<Long> latencyMs = new CompletableFuture<>();
+            if (passes) {
+                started.add(latencyMs);
+            }
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, keyPrefix + i,
+                    ("{\"amount\": " + (passes ? i + 1 : 0) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)), (meta, e) -> {
+                if (e != null) {
+                    latencyMs.completeExceptionally(e);
+                } else if (passes) {
+                    watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
+                                    dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset())))
+                            .thenAccept(f -> latencyMs.complete(firstStarted(f) - t0));
+                }
+            });
+        }
+        producer.flush();
+        List<CompletableFuture<Long>> all;
+        synchronized (started) {
+            all = new ArrayList<>(started);
+        }
+        for (CompletableFuture<Long> f : all) {
+            latency.add(f.get(2, TimeUnit.MINUTES));
+        }
+        return all.size();
     }
 
     /**

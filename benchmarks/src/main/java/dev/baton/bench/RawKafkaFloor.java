@@ -29,13 +29,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The raw-Kafka floor of this machine, now: plain produce → consume on the scenario's own broker, in the same run, with
  * the settings Baton's own clients use (acks=all and idempotence on the producer, read_committed on the consumer; the
  * floor's producer is not transactional, so it pays no commit). Every scenario prints its figure next to one of these
- * and as a ratio to it. Two shapes:
+ * and as a ratio to it. Three shapes:
  * <ul>
  *   <li>{@link #bulk}: n records produced as fast as the producer batches them and consumed back (clients connected
  *       and warm): seconds and records per second; and the time from a new consumer's creation (new group) to its first
  *       record, a restarted reader's floor;
  *   <li>{@link #serial}: n records one at a time, each produced once the previous one was consumed: the round trip
  *       (produce → consumed) per record, the floor of one hop of a chain.
+ *   <li>{@link #paced}: n records offered open-loop at a fixed rate while a consumer reads them: produce → consumed
+ *       per record at that rate, the floor of a sensor's record → reaction under a steady stream.
  * </ul>
  * Both print the process CPU they used (the broker is in this process), so CPU per record can be compared too.
  */
@@ -67,9 +69,13 @@ final class RawKafkaFloor {
     }
 
     /** n records, one in flight: round trip produce → consumed per record, process CPU used. */
-    record Serial(int records, int valueBytes, Stats roundTripMs, double cpuSeconds) {
+    record Serial(int records, int valueBytes, Stats roundTripMs, double cpuSeconds, String shape) {
+        Serial(int records, int valueBytes, Stats roundTripMs, double cpuSeconds) {
+            this(records, valueBytes, roundTripMs, cpuSeconds, "one at a time");
+        }
+
         String describe() {
-            return String.format(Locale.ROOT, "raw Kafka floor (one at a time): %d records of %d bytes produced (acks=all) and "
+            return String.format(Locale.ROOT, "raw Kafka floor (" + shape + "): %d records of %d bytes produced (acks=all) and "
                             + "consumed (read_committed), round trip p50 %s ms, p99 %s ms, %.3f CPU s (%.1f µs per record)",
                     records, valueBytes, Stats.f(roundTripMs.p(50)), Stats.f(roundTripMs.p(99)), cpuSeconds,
                     cpuSeconds / Math.max(1, records) * 1e6);
@@ -79,6 +85,7 @@ final class RawKafkaFloor {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("records", records);
             m.put("value_bytes", valueBytes);
+            m.put("shape", shape);
             m.put("p50_ms", roundTripMs.p(50));
             m.put("p99_ms", roundTripMs.p(99));
             m.put("cpu_s", cpuSeconds);
@@ -153,6 +160,59 @@ final class RawKafkaFloor {
                 rt.add((System.nanoTime() - t0) / 1e6);
             }
             return new Serial(n, valueBytes, rt, Cpu.processSeconds() - cpu0);
+        }
+    }
+
+    /**
+     * n records produced open-loop at {@code rate} per second (each sent at its slot, whatever the consumer does) and
+     * consumed by a read_committed consumer: produce → consumed per record, process CPU used.
+     */
+    static Serial paced(String bootstrap, int n, int valueBytes, int rate) throws Exception {
+        String topic = newTopic(bootstrap);
+        Stats rt = new Stats();
+        byte[] value = new byte[Math.max(8, valueBytes)];
+        try (KafkaProducer<String, byte[]> p = producer(bootstrap, 0); KafkaConsumer<String, byte[]> c = consumer(bootstrap, topic)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            p.send(new ProducerRecord<>(topic, "warm-up", value)).get(60, TimeUnit.SECONDS);
+            awaitOne(c, Long.MAX_VALUE);
+            double cpu0 = Cpu.processSeconds();
+            java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread sender = Thread.ofPlatform().name("bench-floor-paced").start(() -> {
+                long next = System.nanoTime();
+                long interval = 1_000_000_000L / rate;
+                try {
+                    for (int i = 0; i < n; i++) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        }
+                        // the send time travels in the record (same JVM, so nanoTime compares)
+                        byte[] v = value.clone();
+                        java.nio.ByteBuffer.wrap(v).putLong(System.nanoTime());
+                        p.send(new ProducerRecord<>(topic, Integer.toString(i), v));
+                        next += interval;
+                    }
+                    p.flush();
+                } catch (Exception e) {
+                    failed.set(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            int seen = 0;
+            while (seen < n) {
+                if (System.nanoTime() > deadline || failed.get() != null) {
+                    throw new IllegalStateException("raw Kafka floor: consumed " + seen + " of " + n + " paced records", failed.get());
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    long now = System.nanoTime();
+                    rt.add((now - java.nio.ByteBuffer.wrap(r.value()).getLong()) / 1e6);
+                    seen++;
+                }
+            }
+            sender.join();
+            return new Serial(n, valueBytes, rt, Cpu.processSeconds() - cpu0, "offered at " + rate + "/s");
         }
     }
 
