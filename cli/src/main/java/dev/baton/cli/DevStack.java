@@ -115,6 +115,7 @@ public final class DevStack implements AutoCloseable {
 
             Map<String, Object> al = new HashMap<>(base);
             al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
+            al.putIfAbsent(dev.baton.alerting.AlertingConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             if (s.gatewayPort() > 0) {
                 al.putIfAbsent(dev.baton.alerting.AlertingConfig.LINK_BASE_URL, "http://127.0.0.1:" + s.gatewayPort());
             }
@@ -145,6 +146,7 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
+            g.putIfAbsent(GatewayConfig.IDLE_POLL_MAX_MS, String.valueOf(DEV_IDLE_POLL_MAX_MS));
             g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
             Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
