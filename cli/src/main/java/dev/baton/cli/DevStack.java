@@ -50,7 +50,7 @@ public final class DevStack implements AutoCloseable {
     public static final String DEFAULT_POOL = "default";
 
     /** The longest idle poll of the one-process stack's Streams applications ({@link CoordinatorConfig#IDLE_POLL_MAX_MS}). */
-    static final long DEV_IDLE_POLL_MAX_MS = 1000;
+    static final String DEV_IDLE_POLL_MAX_MS = "1000";
     /** The coordinator's stream threads in the one-process stack (see {@link CoordinatorConfig#THREADS}). */
     static final String DEV_COORDINATOR_THREADS = "1";
     /** The coordinator's static group member id in the one-process stack (see {@link CoordinatorConfig#INSTANCE_ID}). */
@@ -146,7 +146,7 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
-            g.putIfAbsent(GatewayConfig.IDLE_POLL_MAX_MS, String.valueOf(DEV_IDLE_POLL_MAX_MS));
+            g.putIfAbsent(GatewayConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
             Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
