@@ -39,6 +39,10 @@ public final class PollBudget {
     }
 
     void register(IdlePunctuation p) {
+        if (punctuations.size() >= 64) {
+            // Threads whose polls never ask (no idle poll configured, tests) still register: drop the collected ones.
+            punctuations.removeIf(r -> r.get() == null);
+        }
         punctuations.add(new WeakReference<>(p));
     }
 
