@@ -227,7 +227,7 @@ public final class Alerting implements BatonService {
         if (notifier != null) {
             notifier.close();
         }
-        clients.closing(); // no new long idle poll
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group so that another instance takes the incidents over at once.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));

@@ -41,8 +41,8 @@ public final class AlertingConfig extends BatonConfig {
             .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
                     "Longest the incident engine's poll waits while its thread has nothing due (no transaction open, the "
                             + "previous poll empty, the agent and pool check not sooner); records arriving end it at once. 0 "
-                            + "or not above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance or a "
-                            + "graceful close may wait up to this long for a poll to end. baton dev: 1000.")
+                            + "or not above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance that "
+                            + "starts during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(CHECK_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(10), Importance.LOW,
                     "How often time-based conditions (agent_lost, pool_unserved) are checked (wall-clock punctuation); only "
                             + "the global rules (alerting.rules.file) hold them, and without one nothing is checked.")

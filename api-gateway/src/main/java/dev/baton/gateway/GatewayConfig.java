@@ -66,8 +66,8 @@ public final class GatewayConfig extends BatonConfig {
             .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
                     "Longest a poll of the read model's and the job registry's stream threads waits while the thread has "
                             + "nothing due (no transaction open, the previous poll empty); records arriving end it at once. 0 "
-                            + "or not above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance or a "
-                            + "graceful close may wait up to this long for a poll to end. baton dev: 1000.")
+                            + "or not above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance that "
+                            + "starts during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(TOKENS_FILE, Type.STRING, null, Importance.HIGH,
                     "File of API tokens, one 'name:role:sha256hex[:attributes]' per line (roles viewer, operator, admin; written by "
                             + "`baton tokens create --tokens-file`). Reloaded when it changes; a missing file counts as empty until it appears.")

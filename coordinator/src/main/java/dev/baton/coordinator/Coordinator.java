@@ -285,7 +285,7 @@ public final class Coordinator implements BatonService {
             return;
         }
         closed = true;
-        clients.closing(); // no new long idle poll (one in progress ends within coordinator.idle.poll.max.ms)
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group so another instance takes the partitions over at once instead of after the session timeout.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));

@@ -63,7 +63,7 @@ public final class CoordinatorConfig extends BatonConfig {
                             + "previous poll empty, no timer scan, owed commit or freshness check due sooner); the global "
                             + "thread's poll always waits this long. Records arriving end a poll at once. 0 or not above "
                             + "the Streams poll.ms: every poll waits poll.ms (coordinator.commit.max.delay.ms). Costs: a "
-                            + "rebalance or a graceful close may wait up to this long for a poll to end. baton dev: 1000.")
+                            + "rebalance that starts during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(THREADS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
                     "Stream threads of this instance; one per run partition lets their exactly-once commits overlap "
                             + "(throughput benchmark: about 2x the runs per minute with 3 threads instead of 1 on 2 cores).")

@@ -243,7 +243,7 @@ public final class Scheduler implements BatonService {
             }
         }
         if (streams != null) {
-            clients.closing(); // no new long idle poll
+            clients.closing(); // ends the long idle polls in progress, and no new one begins
             // Leave the group so that another instance takes the schedules over at once, not after the session timeout.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(30)));

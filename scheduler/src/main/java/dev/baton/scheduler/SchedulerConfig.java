@@ -37,8 +37,8 @@ public final class SchedulerConfig extends BatonConfig {
             .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
                     "Longest the schedule engine's poll waits while its thread has nothing due (no transaction open, the "
                             + "previous poll empty, the next tick look not sooner); records arriving end it at once. 0 or not "
-                            + "above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance or a graceful "
-                            + "close may wait up to this long for a poll to end. baton dev: 1000.")
+                            + "above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance that starts "
+                            + "during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(MISFIRE_GRACE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
                     "A tick at most this late is on time; older due ticks are missed and follow the schedule's catch-up policy.")
             .define(SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,

@@ -605,7 +605,7 @@ public final class ReadModel implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.closing(); // no new long idle poll
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group: a restarted gateway (same application id) then gets its tasks at once instead of
         // waiting out the session timeout of the member that left.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -104,7 +104,7 @@ public final class JobRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.closing(); // no new long idle poll
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group so another gateway takes the task over at once instead of after the session timeout.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
