@@ -16,6 +16,7 @@ import dev.baton.platform.ThreadRestarts;
 import dev.baton.platform.KafkaAccess;
 import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
+import dev.baton.platform.streams.IdlePollClientSupplier;
 import dev.baton.platform.streams.StreamsHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -58,10 +59,13 @@ public final class Alerting implements BatonService {
     private final KafkaStreamsMetrics streamsMetrics;
     private final Notifier notifier;
     private final ThreadRestarts restarts;
+    private final IdlePollClientSupplier clients;
     private volatile boolean closed;
 
-    private Alerting(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, Notifier notifier, ThreadRestarts restarts) {
+    private Alerting(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, Notifier notifier, ThreadRestarts restarts,
+            IdlePollClientSupplier clients) {
         this.streams = streams;
+        this.clients = clients;
         this.streamsMetrics = streamsMetrics;
         this.notifier = notifier;
         this.restarts = restarts;
@@ -100,7 +104,9 @@ public final class Alerting implements BatonService {
             KafkaAccess.require("alerting", admin, kafkaNeeds(topics, config.getBoolean(AlertingConfig.NOTIFY_ENABLED)));
         }
         ThreadRestarts restarts = new ThreadRestarts("incident engine stream thread");
-        KafkaStreams streams = new KafkaStreams(topology(config, rules), streamsProperties(config));
+        // Polls wait longer than poll.ms while the engine has nothing due (docs/coordinator.md, idle polls).
+        IdlePollClientSupplier clients = new IdlePollClientSupplier(config.getLong(AlertingConfig.IDLE_POLL_MAX_MS));
+        KafkaStreams streams = new KafkaStreams(topology(config, rules), streamsProperties(config), clients);
         // Replaced at most 3 times in 5 min and never after an Error: then DOWN (see ThreadRestarts).
         streams.setUncaughtExceptionHandler(e -> {
             StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = restarts.mayReplace(e)
@@ -131,7 +137,7 @@ public final class Alerting implements BatonService {
             throw e;
         }
         log.info("Alerting started ({}; {} global rules; {})", topics, rules.size(), config.describe());
-        return new Alerting(streams, km, notifier, restarts);
+        return new Alerting(streams, km, notifier, restarts, clients);
     }
 
     /** The rules file's rules; fails fast naming the key and every problem of the file. */
@@ -221,6 +227,7 @@ public final class Alerting implements BatonService {
         if (notifier != null) {
             notifier.close();
         }
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group so that another instance takes the incidents over at once.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));

@@ -13,6 +13,7 @@ public final class AlertingConfig extends BatonConfig {
     public static final String RULES_FILE = "alerting.rules.file";
     public static final String COMMIT_INTERVAL_MS = "alerting.commit.interval.ms";
     public static final String CHECK_INTERVAL_MS = "alerting.check.interval.ms";
+    public static final String IDLE_POLL_MAX_MS = "alerting.idle.poll.max.ms";
     public static final String AGENT_LOST_AFTER_MS = "alerting.agent.lost.after.ms";
     public static final String POOL_UNSERVED_AFTER_MS = "alerting.pool.unserved.after.ms";
     public static final String AGENT_FORGET_AFTER_MS = "alerting.agent.forget.after.ms";
@@ -37,6 +38,11 @@ public final class AlertingConfig extends BatonConfig {
                             + " many jobs at once. Empty: job files' rules only. Read at start.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Exactly-once commit interval of the incident engine.")
+            .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
+                    "Longest the incident engine's poll waits while its thread has nothing due (no transaction open, the "
+                            + "previous poll empty, the agent and pool check not sooner); records arriving end it at once. 0 "
+                            + "or not above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance that "
+                            + "starts during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(CHECK_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(10), Importance.LOW,
                     "How often time-based conditions (agent_lost, pool_unserved) are checked (wall-clock punctuation); only "
                             + "the global rules (alerting.rules.file) hold them, and without one nothing is checked.")

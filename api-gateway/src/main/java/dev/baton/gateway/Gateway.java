@@ -172,7 +172,8 @@ public final class Gateway implements BatonService {
                     config.topicDefaults().replicationFactor());
             // Changelogs replicated like Baton's own topics (min.insync.replicas 2 from three brokers).
             readModelProps.putAll(config.streamsTopicSettings());
-            ReadModel readModel = ReadModel.start(topics, readModelProps, codecs, listener, partitions);
+            ReadModel readModel = ReadModel.start(topics, readModelProps, codecs, listener, partitions,
+                    config.getLong(GatewayConfig.IDLE_POLL_MAX_MS));
             toClose.add(readModel);
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(readModel.streams());
             streamsMetrics.bindTo(recordTo);
@@ -189,7 +190,8 @@ public final class Gateway implements BatonService {
                         config.stateDir().toString(), config.getLong(GatewayConfig.REGISTRY_COMMIT_INTERVAL_MS),
                         config.topicDefaults().replicationFactor());
                 registryProps.putAll(config.streamsTopicSettings());
-                JobRegistry jobRegistry = JobRegistry.start(topics, registryProps, JobRegistryTopology.Codecs.create(registryConfig));
+                JobRegistry jobRegistry = JobRegistry.start(topics, registryProps, JobRegistryTopology.Codecs.create(registryConfig),
+                        config.getLong(GatewayConfig.IDLE_POLL_MAX_MS));
                 toClose.add(jobRegistry);
                 drivesBackfills = jobRegistry::ownsTask;
             }

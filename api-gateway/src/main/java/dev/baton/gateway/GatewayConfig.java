@@ -23,6 +23,7 @@ import org.apache.kafka.common.config.ConfigException;
 public final class GatewayConfig extends BatonConfig {
     public static final String HOST = "gateway.host";
     public static final String PORT = "gateway.port";
+    public static final String IDLE_POLL_MAX_MS = "gateway.idle.poll.max.ms";
     public static final String TOKENS_FILE = "gateway.tokens.file";
     public static final String TOKENS_ENV = "gateway.tokens.env";
     public static final String TOKENS_RELOAD_MS = "gateway.tokens.reload.ms";
@@ -62,6 +63,11 @@ public final class GatewayConfig extends BatonConfig {
             .define(HOST, Type.STRING, "127.0.0.1", Importance.HIGH,
                     "Address the HTTP server binds to. The default serves this machine only; use 0.0.0.0 to serve the network.")
             .define(PORT, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, "HTTP port; 0 picks a free one (see Gateway.port()).")
+            .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
+                    "Longest a poll of the read model's and the job registry's stream threads waits while the thread has "
+                            + "nothing due (no transaction open, the previous poll empty); records arriving end it at once. 0 "
+                            + "or not above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance that "
+                            + "starts during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(TOKENS_FILE, Type.STRING, null, Importance.HIGH,
                     "File of API tokens, one 'name:role:sha256hex[:attributes]' per line (roles viewer, operator, admin; written by "
                             + "`baton tokens create --tokens-file`). Reloaded when it changes; a missing file counts as empty until it appears.")

@@ -49,6 +49,8 @@ public final class DevStack implements AutoCloseable {
     /** The pool of steps that name none. */
     public static final String DEFAULT_POOL = "default";
 
+    /** The longest idle poll of the one-process stack's Streams applications ({@link CoordinatorConfig#IDLE_POLL_MAX_MS}). */
+    static final String DEV_IDLE_POLL_MAX_MS = "1000";
     /** The coordinator's stream threads in the one-process stack (see {@link CoordinatorConfig#THREADS}). */
     static final String DEV_COORDINATOR_THREADS = "1";
     /** The coordinator's static group member id in the one-process stack (see {@link CoordinatorConfig#INSTANCE_ID}). */
@@ -108,10 +110,12 @@ public final class DevStack implements AutoCloseable {
 
             Map<String, Object> sc = new HashMap<>(base);
             sc.put(SchedulerConfig.STATE_DIR, s.dataDir().resolve("scheduler").toString());
+            sc.putIfAbsent(SchedulerConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             lifecycle.add(Scheduler.start(new SchedulerConfig(sc), meters));
 
             Map<String, Object> al = new HashMap<>(base);
             al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
+            al.putIfAbsent(dev.baton.alerting.AlertingConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             if (s.gatewayPort() > 0) {
                 al.putIfAbsent(dev.baton.alerting.AlertingConfig.LINK_BASE_URL, "http://127.0.0.1:" + s.gatewayPort());
             }
@@ -142,6 +146,7 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.PORT, String.valueOf(s.gatewayPort()));
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
+            g.putIfAbsent(GatewayConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
             Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
@@ -218,6 +223,9 @@ public final class DevStack implements AutoCloseable {
         // wakes each commit.max.delay.ms and has its own consumer fetching, producer and heartbeat, which is most
         // of what the coordinator costs an idle dev stack (docs/benchmarks.md, idle); a dev stack is not loaded.
         c.putIfAbsent(CoordinatorConfig.THREADS, DEV_COORDINATOR_THREADS);
+        // At rest the stream thread's poll waits until its next due work (a timer scan, an owed commit) instead of
+        // waking every commit.max.delay.ms; records arriving end it at once (docs/coordinator.md, idle polls).
+        c.putIfAbsent(CoordinatorConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
         return c;
     }
 

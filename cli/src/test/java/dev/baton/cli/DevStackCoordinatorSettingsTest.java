@@ -14,6 +14,7 @@ class DevStackCoordinatorSettingsTest {
         Map<String, Object> c = DevStack.coordinatorSettings(Map.of("bootstrap.servers", "127.0.0.1:9092"), Path.of("data"));
         assertThat(c).containsEntry(CoordinatorConfig.THREADS, "1")
                 .containsEntry(CoordinatorConfig.INSTANCE_ID, DevStack.DEV_COORDINATOR_INSTANCE)
+                .containsEntry(CoordinatorConfig.IDLE_POLL_MAX_MS, "1000")
                 .containsEntry(CoordinatorConfig.STATE_DIR, Path.of("data").resolve("coordinator").toString())
                 .containsEntry("bootstrap.servers", "127.0.0.1:9092");
     }
@@ -21,7 +22,9 @@ class DevStackCoordinatorSettingsTest {
     @Test
     void settingsGivenWithDashSWin() {
         Map<String, Object> c = DevStack.coordinatorSettings(
-                Map.of(CoordinatorConfig.THREADS, "3", CoordinatorConfig.INSTANCE_ID, "mine"), Path.of("data"));
-        assertThat(c).containsEntry(CoordinatorConfig.THREADS, "3").containsEntry(CoordinatorConfig.INSTANCE_ID, "mine");
+                Map.of(CoordinatorConfig.THREADS, "3", CoordinatorConfig.INSTANCE_ID, "mine", CoordinatorConfig.IDLE_POLL_MAX_MS, "0"),
+                Path.of("data"));
+        assertThat(c).containsEntry(CoordinatorConfig.THREADS, "3").containsEntry(CoordinatorConfig.INSTANCE_ID, "mine")
+                .containsEntry(CoordinatorConfig.IDLE_POLL_MAX_MS, "0");
     }
 }

@@ -48,10 +48,13 @@ public final class Coordinator implements BatonService {
     private final KafkaStreamsMetrics streamsMetrics;
     private final ThreadRestarts restarts;
     private final StartupTimeline startup;
+    private final CommitTimedProducer.Supplier clients;
     private volatile boolean closed;
 
-    private Coordinator(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, ThreadRestarts restarts, StartupTimeline startup) {
+    private Coordinator(KafkaStreams streams, CommitTimedProducer.Supplier clients, KafkaStreamsMetrics streamsMetrics,
+            ThreadRestarts restarts, StartupTimeline startup) {
         this.streams = streams;
+        this.clients = clients;
         this.streamsMetrics = streamsMetrics;
         this.restarts = restarts;
         this.startup = startup;
@@ -85,11 +88,12 @@ public final class Coordinator implements BatonService {
             }
         });
         KafkaStreams streams;
+        CommitTimedProducer.Supplier clients = new CommitTimedProducer.Supplier(config.getLong(CoordinatorConfig.IDLE_POLL_MAX_MS));
         try {
             Topology topology = topology(config, meters);
             extend.accept(topology);
             // The producer reports when each commit completed, for the commit coalescing (RunProcessor.ThreadActivity).
-            streams = new KafkaStreams(topology, streamsProperties(config), new CommitTimedProducer.Supplier());
+            streams = new KafkaStreams(topology, streamsProperties(config), clients);
         } catch (RuntimeException | Error e) {
             awaitTopicCheck(topicsChecked, null); // a topic or permission failure is the better explanation; else this one
             throw e;
@@ -124,7 +128,7 @@ public final class Coordinator implements BatonService {
         streams.start();
         startup.markStartReturned();
         log.info("Coordinator started ({}; {})", topics, config.describe());
-        return new Coordinator(streams, km, restarts, startup);
+        return new Coordinator(streams, clients, km, restarts, startup);
     }
 
     /**
@@ -281,6 +285,7 @@ public final class Coordinator implements BatonService {
             return;
         }
         closed = true;
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group so another instance takes the partitions over at once instead of after the session timeout.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));

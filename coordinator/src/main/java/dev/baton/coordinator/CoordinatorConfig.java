@@ -20,6 +20,7 @@ public final class CoordinatorConfig extends BatonConfig {
     public static final String COMMIT_MAX_DELAY_MS = "coordinator.commit.max.delay.ms";
     public static final String COMMIT_LINGER_MS = "coordinator.commit.linger.ms";
     public static final String THREADS = "coordinator.threads";
+    public static final String IDLE_POLL_MAX_MS = "coordinator.idle.poll.max.ms";
     public static final String STANDBY_REPLICAS = "coordinator.standby.replicas";
     public static final String STATE_DIR = "coordinator.state.dir";
     public static final String HEARTBEAT_TIMEOUT_MS = "coordinator.heartbeat.timeout.ms";
@@ -57,6 +58,12 @@ public final class CoordinatorConfig extends BatonConfig {
                             + "coordinator.commit.max.delay.ms after the first held answer. 0: off.")
             .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 50L, Range.atLeast(5), Importance.LOW,
                     "How often due timers (retries, heartbeat deadlines, timeouts) are fired, in wall-clock time.")
+            .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
+                    "Longest a stream thread's poll waits while the thread has nothing due (no transaction open, the "
+                            + "previous poll empty, no timer scan, owed commit or freshness check due sooner); the global "
+                            + "thread's poll always waits this long. Records arriving end a poll at once. 0 or not above "
+                            + "the Streams poll.ms: every poll waits poll.ms (coordinator.commit.max.delay.ms). Costs: a "
+                            + "rebalance that starts during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(THREADS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
                     "Stream threads of this instance; one per run partition lets their exactly-once commits overlap "
                             + "(throughput benchmark: about 2x the runs per minute with 3 threads instead of 1 on 2 cores).")

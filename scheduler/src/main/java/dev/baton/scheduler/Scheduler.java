@@ -1,5 +1,6 @@
 package dev.baton.scheduler;
 
+import dev.baton.platform.streams.IdlePollClientSupplier;
 import dev.baton.platform.streams.StreamsHealth;
 import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.platform.BatonService;
@@ -52,10 +53,13 @@ public final class Scheduler implements BatonService {
     private final KafkaStreamsMetrics streamsMetrics;
     private final SensorManager sensors;
     private final ThreadRestarts restarts;
+    private final IdlePollClientSupplier clients;
     private volatile boolean closed;
 
-    private Scheduler(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, SensorManager sensors, ThreadRestarts restarts) {
+    private Scheduler(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, SensorManager sensors, ThreadRestarts restarts,
+            IdlePollClientSupplier clients) {
         this.streams = streams;
+        this.clients = clients;
         this.streamsMetrics = streamsMetrics;
         this.sensors = sensors;
         this.restarts = restarts;
@@ -83,9 +87,11 @@ public final class Scheduler implements BatonService {
         KafkaStreams streams = null;
         KafkaStreamsMetrics km = null;
         SensorManager sensors = null;
+        // Polls wait longer than poll.ms while the engine has nothing due (docs/coordinator.md, idle polls).
+        IdlePollClientSupplier clients = new IdlePollClientSupplier(config.getLong(SchedulerConfig.IDLE_POLL_MAX_MS));
         try {
             if (config.getBoolean(SchedulerConfig.SCHEDULES_ENABLED)) {
-                streams = new KafkaStreams(topology(config, metrics, clock, faults), streamsProperties(config));
+                streams = new KafkaStreams(topology(config, metrics, clock, faults), streamsProperties(config), clients);
                 // Replaced, as the coordinator's, at most 3 times in 5 min and never after an Error: then DOWN (see ThreadRestarts).
                 streams.setUncaughtExceptionHandler(e -> {
                     StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = faults.onEngineFailure(e);
@@ -110,7 +116,7 @@ public final class Scheduler implements BatonService {
             throw e;
         }
         log.info("Scheduler started ({}; {})", topics, config.describe());
-        return new Scheduler(streams, km, sensors, restarts);
+        return new Scheduler(streams, km, sensors, restarts, clients);
     }
 
     /**
@@ -237,6 +243,7 @@ public final class Scheduler implements BatonService {
             }
         }
         if (streams != null) {
+            clients.closing(); // ends the long idle polls in progress, and no new one begins
             // Leave the group so that another instance takes the schedules over at once, not after the session timeout.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(30)));

@@ -13,6 +13,7 @@ public final class SchedulerConfig extends BatonConfig {
     public static final String STATE_DIR = "scheduler.state.dir";
     public static final String TICK_INTERVAL_MS = "scheduler.tick.interval.ms";
     public static final String COMMIT_INTERVAL_MS = "scheduler.commit.interval.ms";
+    public static final String IDLE_POLL_MAX_MS = "scheduler.idle.poll.max.ms";
     public static final String MISFIRE_GRACE_MS = "scheduler.misfire.grace.ms";
     public static final String SESSION_TIMEOUT_MS = "scheduler.session.timeout.ms";
     public static final String MAX_TICKS_PER_ROUND = "scheduler.max.ticks.per.round";
@@ -33,6 +34,11 @@ public final class SchedulerConfig extends BatonConfig {
                     "How often due ticks are looked for (wall-clock punctuation); bounds the tick lag.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Exactly-once commit interval of the schedule engine; a commit is also requested after every tick.")
+            .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,
+                    "Longest the schedule engine's poll waits while its thread has nothing due (no transaction open, the "
+                            + "previous poll empty, the next tick look not sooner); records arriving end it at once. 0 or not "
+                            + "above the Streams poll.ms (100 ms): every poll waits poll.ms. Costs: a rebalance that starts "
+                            + "during a long poll is handled when it ends (at most this long). baton dev: 1000.")
             .define(MISFIRE_GRACE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
                     "A tick at most this late is on time; older due ticks are missed and follow the schedule's catch-up policy.")
             .define(SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,

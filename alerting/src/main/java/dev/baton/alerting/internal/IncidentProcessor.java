@@ -1,5 +1,6 @@
 package dev.baton.alerting.internal;
 
+import dev.baton.platform.streams.IdlePunctuation;
 import dev.baton.platform.streams.Routed;
 import dev.baton.events.AlertCondition;
 import dev.baton.events.AlertRule;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -89,9 +89,12 @@ public final class IncidentProcessor implements Processor<String, byte[], String
         // nothing: then no punctuation, since each one makes Streams commit the task (an exactly-once transaction a
         // second at rest, docs/benchmarks.md).
         if (!rules(AlertCondition.AGENT_LOST, null, null).isEmpty() || !rules(AlertCondition.POOL_UNSERVED, null, null).isEmpty()) {
-            context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            // An IdlePunctuation that never sleeps (its longest sleep is its interval): a plain one, but known to the
+            // thread's idle poll, which then does not outlast its next run (IdlePollClientSupplier).
+            IdlePunctuation.schedule(context, settings.checkInterval(), settings.checkInterval(), now -> {
                 checkAgents(now);
                 checkPools(now);
+                return now;
             });
         }
     }

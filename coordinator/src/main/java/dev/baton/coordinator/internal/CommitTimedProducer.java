@@ -1,10 +1,8 @@
 package dev.baton.coordinator.internal;
 
+import dev.baton.platform.streams.IdlePollClientSupplier;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 
 /**
  * The coordinator's stream-thread producer, which tells the thread's commit coalescing when an exactly-once commit
@@ -12,9 +10,9 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  * the commit was asked, and gives processors no hook for its end. Without it an input taken after a commit could not
  * be told from one that waited behind the commit (see {@link RunProcessor.ThreadActivity}).
  */
-public final class CommitTimedProducer extends KafkaProducer<byte[], byte[]> {
+public final class CommitTimedProducer extends IdlePollClientSupplier.TrackedProducer {
     CommitTimedProducer(Map<String, Object> config) {
-        super(config, new ByteArraySerializer(), new ByteArraySerializer());
+        super(config);
     }
 
     @Override
@@ -23,8 +21,15 @@ public final class CommitTimedProducer extends KafkaProducer<byte[], byte[]> {
         RunProcessor.commitCompleted();
     }
 
-    /** Kafka's default clients, with {@link CommitTimedProducer} as the producer. */
-    public static final class Supplier extends DefaultKafkaClientSupplier {
+    /**
+     * Kafka's default clients, with {@link CommitTimedProducer} as the producer, and consumers that poll up to
+     * {@code maxIdlePollMs} while their thread has nothing due ({@link IdlePollClientSupplier}; 0: off).
+     */
+    public static final class Supplier extends IdlePollClientSupplier {
+        public Supplier(long maxIdlePollMs) {
+            super(maxIdlePollMs);
+        }
+
         @Override
         public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
             return new CommitTimedProducer(config);

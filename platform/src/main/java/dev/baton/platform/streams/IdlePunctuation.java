@@ -55,6 +55,7 @@ public final class IdlePunctuation {
     public static IdlePunctuation schedule(ProcessorContext<?, ?> context, Duration interval, Duration maxSleep, Work work) {
         IdlePunctuation p = new IdlePunctuation(context, Math.max(1, interval.toMillis()), maxSleep.toMillis(), work);
         p.reschedule(p.intervalMs);
+        PollBudget.current().register(p); // its thread's poll must not outlast its next run (IdlePollClientSupplier)
         return p;
     }
 
@@ -83,6 +84,11 @@ public final class IdlePunctuation {
     /** The current wait between two runs, in ms. */
     public long periodMs() {
         return periodMs;
+    }
+
+    /** Wall-clock time (epoch ms) of its next run, as far as known. */
+    public long nextRunMs() {
+        return nextRunMs;
     }
 
     private void punctuate(long now) {

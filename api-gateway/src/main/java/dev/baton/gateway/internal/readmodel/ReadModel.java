@@ -1,5 +1,6 @@
 package dev.baton.gateway.internal.readmodel;
 
+import dev.baton.platform.streams.IdlePollClientSupplier;
 import static dev.baton.gateway.internal.readmodel.ReadModelTopology.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,11 +67,13 @@ public final class ReadModel implements AutoCloseable {
     }
 
     private final KafkaStreams streams;
+    private final IdlePollClientSupplier clients;
     private final LiveFeed feed;
     private final Map<String, Integer> partitions;
 
-    private ReadModel(KafkaStreams streams, LiveFeed feed, Map<String, Integer> partitions) {
+    private ReadModel(KafkaStreams streams, IdlePollClientSupplier clients, LiveFeed feed, Map<String, Integer> partitions) {
         this.streams = streams;
+        this.clients = clients;
         this.feed = feed;
         this.partitions = partitions;
     }
@@ -82,8 +85,15 @@ public final class ReadModel implements AutoCloseable {
      */
     public static ReadModel start(Topics topics, Properties streamsProps, ReadModelTopology.Codecs codecs,
                                   ReadModelTopology.Listener listener, Map<String, Integer> partitions) {
+        return start(topics, streamsProps, codecs, listener, partitions, 0);
+    }
+
+    /** As above, its polls waiting up to {@code idlePollMaxMs} while it has nothing due ({@link IdlePollClientSupplier}). */
+    public static ReadModel start(Topics topics, Properties streamsProps, ReadModelTopology.Codecs codecs,
+                                  ReadModelTopology.Listener listener, Map<String, Integer> partitions, long idlePollMaxMs) {
         LiveFeed feed = new LiveFeed();
-        KafkaStreams streams = new KafkaStreams(ReadModelTopology.build(topics, codecs, feed, listener), streamsProps);
+        IdlePollClientSupplier clients = new IdlePollClientSupplier(idlePollMaxMs);
+        KafkaStreams streams = new KafkaStreams(ReadModelTopology.build(topics, codecs, feed, listener), streamsProps, clients);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Read model stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -106,7 +116,7 @@ public final class ReadModel implements AutoCloseable {
                 Map.entry(STORE_MATERIALIZATION_CHECKS, partitions.get(topics.lineage())),
                 Map.entry(STORE_AGENTS, partitions.get(topics.agents())));
         streams.start();
-        return new ReadModel(streams, feed, byStore);
+        return new ReadModel(streams, clients, feed, byStore);
     }
 
     /** Streams settings of the read model; each non-default carries its reason. */
@@ -595,6 +605,7 @@ public final class ReadModel implements AutoCloseable {
 
     @Override
     public void close() {
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group: a restarted gateway (same application id) then gets its tasks at once instead of
         // waiting out the session timeout of the member that left.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -1,5 +1,6 @@
 package dev.baton.gateway.internal.registry;
 
+import dev.baton.platform.streams.IdlePollClientSupplier;
 import dev.baton.platform.Topics;
 import java.time.Duration;
 import java.util.Map;
@@ -22,21 +23,29 @@ public final class JobRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRegistry.class);
 
     private final KafkaStreams streams;
+    private final IdlePollClientSupplier clients;
 
     /** Whether this instance ran the task when the client last became RUNNING; false while it rebalances or stops. */
     private volatile boolean ownsTask;
 
-    private JobRegistry(KafkaStreams streams) {
+    private JobRegistry(KafkaStreams streams, IdlePollClientSupplier clients) {
         this.streams = streams;
+        this.clients = clients;
     }
 
     public static JobRegistry start(Topics topics, Properties props, JobRegistryTopology.Codecs codecs) {
-        KafkaStreams streams = new KafkaStreams(JobRegistryTopology.build(topics, codecs), props);
+        return start(topics, props, codecs, 0);
+    }
+
+    /** As above, its polls waiting up to {@code idlePollMaxMs} while it has nothing due ({@link IdlePollClientSupplier}). */
+    public static JobRegistry start(Topics topics, Properties props, JobRegistryTopology.Codecs codecs, long idlePollMaxMs) {
+        IdlePollClientSupplier clients = new IdlePollClientSupplier(idlePollMaxMs);
+        KafkaStreams streams = new KafkaStreams(JobRegistryTopology.build(topics, codecs), props, clients);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Job registry stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        JobRegistry registry = new JobRegistry(streams);
+        JobRegistry registry = new JobRegistry(streams, clients);
         // Ownership changes only in a rebalance: worked out once per transition, so asking it stays a field read.
         streams.setStateListener((now, before) -> registry.ownsTask = now == KafkaStreams.State.RUNNING
                 && streams.metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()));
@@ -95,6 +104,7 @@ public final class JobRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        clients.closing(); // ends the long idle polls in progress, and no new one begins
         // Leave the group so another gateway takes the task over at once instead of after the session timeout.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
