@@ -829,21 +829,26 @@ public final class Bench {
             for (int rate : rates) {
                 Mark mark = Mark.now(stack);
                 Map<String, Double> commitsBefore = commitTimes(stack);
+                double harnessBefore = RawKafkaFloor.Cpu.harnessSeconds();
                 Level l = offer(rate, levelDuration, def, watcher, req, visible);
                 Usage u = mark.until(stack, l.runs(), 0);
+                // The harness's own threads (watcher, command clock, request producer) are part of the process's CPU.
+                double harnessMsPerRun = l.runs() == 0 ? Double.NaN : (RawKafkaFloor.Cpu.harnessSeconds() - harnessBefore) * 1000 / l.runs();
                 // Coordinator transactions per completed run: CPU per run falls with runs per transaction.
                 double commitsPerRun = l.runs() == 0 ? Double.NaN
                         : (commitTimes(stack).getOrDefault("commits", 0.0) - commitsBefore.getOrDefault("commits", 0.0)) / l.runs();
                 out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d); "
-                                + "CPU %.2f ms per completed run, %.1f records per run, %.2f coordinator commits per run%n",
+                                + "CPU %.2f ms per completed run (of which the harness's threads %.2f), %.1f records per run, "
+                                + "%.2f coordinator commits per run%n",
                         rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled(),
-                        u.cpuMsPerRun(), u.recordsPerRun(), commitsPerRun);
+                        u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun);
                 Map<String, Object> level = new LinkedHashMap<>();
                 level.put("offered_per_s", rate);
                 level.put("completed_per_min", Math.round(l.perMinute()));
                 level.put("p50_ms", l.latency().p(50));
                 level.put("p99_ms", l.latency().p(99));
                 level.put("cpu_ms_per_run", u.cpuMsPerRun());
+                level.put("harness_cpu_ms_per_run", harnessMsPerRun);
                 level.put("records_per_run", u.recordsPerRun());
                 level.put("commits_per_run", commitsPerRun);
                 levels.add(level);

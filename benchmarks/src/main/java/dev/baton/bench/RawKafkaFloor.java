@@ -270,6 +270,27 @@ final class RawKafkaFloor {
             return Double.NaN;
         }
 
+        /**
+         * CPU seconds the harness's own live threads have used so far: its watcher and command clock ({@code bench-*}) and
+         * the request producer's network thread (a client without a client id: {@code producer-N}). They share the
+         * process with the stack, so the process's CPU per run includes them.
+         */
+        static double harnessSeconds() {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long nanos = 0;
+            for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && isHarness(info.getThreadName())) {
+                    long t = threads.getThreadCpuTime(info.getThreadId());
+                    nanos += Math.max(0, t);
+                }
+            }
+            return nanos / 1e9;
+        }
+
+        static boolean isHarness(String thread) {
+            return thread.startsWith("bench-") || thread.matches("kafka-producer-network-thread \\| producer-\\d+");
+        }
+
         /** CPU seconds another process has used so far (user + system), NaN when not readable (ended, not Linux). */
         static double of(ProcessHandle p) {
             return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);

@@ -50,6 +50,12 @@ final class RunStore {
         }
     };
     private final Map<JobDefinition, String> refs = new IdentityHashMap<>();
+    /**
+     * References by content (Avro's equals and hashCode over every field; the schemas order no field "ignore"): every run
+     * request decodes its own definition instance, so the identity map above misses once per run, and hashing the
+     * definition (Avro binary encoding and SHA-256) was the largest item of a run's state writes.
+     */
+    private final Map<JobDefinition, String> refsByContent = new HashMap<>();
 
     private final KeyValueStore<String, byte[]> instances;
 
@@ -190,7 +196,14 @@ final class RunStore {
             if (refs.size() >= DEFINITION_CACHE) {
                 refs.clear();
             }
-            r = RunRecords.definitionRef(d);
+            r = refsByContent.get(d);
+            if (r == null) {
+                if (refsByContent.size() >= DEFINITION_CACHE) {
+                    refsByContent.clear();
+                }
+                r = RunRecords.definitionRef(d);
+                refsByContent.put(d, r);
+            }
             refs.put(d, r);
             definitionsByRef.putIfAbsent(r, d);
         }

@@ -106,6 +106,27 @@ public final class DecisionContext {
     public List<AssetChecks.Result> checkResults(String attemptId) { return checkResults.getOrDefault(attemptId, List.of()); }
 
     public static String uuid(String name) {
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        // UUID.nameUUIDFromBytes(bytes), without looking the MD5 provider up on every call (several ids per decision).
+        java.security.MessageDigest md5 = MD5.get();
+        byte[] h = md5.digest(name.getBytes(StandardCharsets.UTF_8));
+        h[6] &= 0x0f;
+        h[6] |= 0x30; // version 3, name-based (MD5)
+        h[8] &= 0x3f;
+        h[8] |= (byte) 0x80; // IETF variant
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (h[i] & 0xff);
+            lsb = (lsb << 8) | (h[i + 8] & 0xff);
+        }
+        return new UUID(msb, lsb).toString();
     }
+
+    private static final ThreadLocal<java.security.MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return java.security.MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 }
