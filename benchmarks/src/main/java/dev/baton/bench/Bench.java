@@ -554,13 +554,14 @@ public final class Bench {
 
     /**
      * The class archive the {@code ./baton} launcher gives a coordinator on this JDK, the recovery scenario's default:
-     * none with {@code BATON_CDS=0}, JDK 25's AOT cache from JDK 25 on, else a class-data archive.
+     * none with {@code BATON_CDS=0}, JDK 25's AOT cache from JDK 25 on (unless {@code BATON_AOT=0}), else a class-data
+     * archive.
      */
     static String launcherArchive() {
         if ("0".equals(System.getenv("BATON_CDS"))) {
             return "none";
         }
-        return Runtime.version().feature() >= 25 ? "aot" : "cds";
+        return Runtime.version().feature() >= 25 && !"0".equals(System.getenv("BATON_AOT")) ? "aot" : "cds";
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -95,18 +96,26 @@ class LauncherArchiveTest {
     }
 
     @Test
-    void aClientCommandKeepsAClassDataArchive() throws Exception {
-        assertThat(jvmOptions("runs")).contains("-XX:+AutoCreateSharedArchive")
+    void aClientCommandAndAServerCommandWithBatonAot0KeepAClassDataArchive() throws Exception {
+        assertThat(jvmOptions(Map.of(), "runs")).contains("-XX:+AutoCreateSharedArchive")
                 .anyMatch(o -> o.startsWith("-XX:SharedArchiveFile=" + root.resolve(".baton/cds")));
+        assertThat(jvmOptions(Map.of("BATON_AOT", "0"), "coordinator")).contains("-XX:+AutoCreateSharedArchive")
+                .noneMatch(o -> o.startsWith("-XX:AOTCache"));
     }
 
     /** Runs the launcher copy and returns the JVM options the fixture printed. */
     private List<String> jvmOptions(String... args) throws Exception {
+        return jvmOptions(Map.of(), args);
+    }
+
+    private List<String> jvmOptions(Map<String, String> env, String... args) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of(root.resolve("baton").toString()), Stream.of(args)).toList());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("BATON_SKIP_BUILD", "1");
         pb.environment().remove("BATON_JAVA_OPTS");
         pb.environment().remove("BATON_CDS");
+        pb.environment().remove("BATON_AOT");
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
