@@ -439,8 +439,11 @@ public final class Bench {
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             String[] jvm = {};
-            String archive = Boolean.getBoolean("bench.nocds") ? "none" : System.getProperty("bench.archive", launcherArchive());
-            out.println("  coordinator class archive: " + archive + " (-Dbench.archive=cds|aot|none; default as the ./baton launcher)");
+            // --quick (CI's smoke run) keeps the class-data archive: assembling an AOT cache costs tens of CPU seconds.
+            String archive = Boolean.getBoolean("bench.nocds") ? "none"
+                    : System.getProperty("bench.archive", quick ? "cds" : launcherArchive());
+            out.println("  coordinator class archive: " + archive + " (-Dbench.archive=cds|aot|none; default as the ./baton launcher"
+                    + (quick ? ", cds with --quick)" : ")"));
             if (archive.equals("cds")) {
                 // As a deployment would (see docs/operations.md): a class-data archive of the coordinator, made by a
                 // training start that exits cleanly, so a restarted JVM maps its classes instead of loading them.
