@@ -517,7 +517,11 @@ public final class Bench {
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             String[] jvm = {};
-            String archive = Boolean.getBoolean("bench.nocds") ? "none" : System.getProperty("bench.archive", "cds");
+            // --quick (CI's smoke run) keeps the class-data archive: assembling an AOT cache costs tens of CPU seconds.
+            String archive = Boolean.getBoolean("bench.nocds") ? "none"
+                    : System.getProperty("bench.archive", quick ? "cds" : launcherArchive());
+            out.println("  coordinator class archive: " + archive + " (-Dbench.archive=cds|aot|none; default as the ./baton launcher"
+                    + (quick ? ", cds with --quick)" : ")"));
             if (archive.equals("cds")) {
                 // As a deployment would (see docs/operations.md): a class-data archive of the coordinator, made by a
                 // training start that exits cleanly, so a restarted JVM maps its classes instead of loading them.
@@ -627,6 +631,18 @@ public final class Bench {
         report(usage, r);
         r.put("floor", floor.json());
         return r;
+    }
+
+    /**
+     * The class archive the {@code ./baton} launcher gives a coordinator on this JDK, the recovery scenario's default:
+     * none with {@code BATON_CDS=0}, JDK 25's AOT cache from JDK 25 on (unless {@code BATON_AOT=0}), else a class-data
+     * archive.
+     */
+    static String launcherArchive() {
+        if ("0".equals(System.getenv("BATON_CDS"))) {
+            return "none";
+        }
+        return Runtime.version().feature() >= 25 && !"0".equals(System.getenv("BATON_AOT")) ? "aot" : "cds";
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,18 @@ class CoordinatorStreamsPropertiesTest {
         assertThat(p.get(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)))
                 .isEqualTo(Coordinator.TRANSACTION_RETRY_BACKOFF_MS);
         assertThat(Coordinator.TRANSACTION_RETRY_BACKOFF_MS).isLessThan(100);
+    }
+
+    @Test
+    void theRestoreConsumerWaitsBrieflyUnlessItServesStandbyTasks() {
+        String restoreWait = StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
+        assertThat(Coordinator.streamsProperties(new CoordinatorConfig(raw())).get(restoreWait))
+                .isEqualTo(Coordinator.RESTORE_FETCH_MAX_WAIT_MS);
+        Map<String, Object> standby = raw();
+        standby.put(CoordinatorConfig.STANDBY_REPLICAS, "1");
+        var p = Coordinator.streamsProperties(new CoordinatorConfig(standby));
+        assertThat(p).doesNotContainKey(restoreWait);
+        assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG))).isEqualTo(500);
     }
 
     @Test
