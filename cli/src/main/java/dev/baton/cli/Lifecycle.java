@@ -78,6 +78,15 @@ final class Lifecycle implements AutoCloseable {
                 log.warn("Error while stopping {}: {}", s, e.toString());
             }
         }
+        if (RECORDING_AOT_CACHE) {
+            // The JVM assembles the cache after this, in a child JVM, before the process ends: say why the stop waits.
+            log.info("Stopped. The JVM now writes its AOT cache for the next start (once per build, some seconds; "
+                    + "BATON_AOT=0 turns it off, docs/operations.md)");
+        }
         stopped.countDown();
     }
+
+    /** Whether this JVM records an AOT cache at exit (the ./baton launcher's first start of a server command on JDK 25). */
+    private static final boolean RECORDING_AOT_CACHE = java.lang.management.ManagementFactory.getRuntimeMXBean()
+            .getInputArguments().stream().anyMatch(a -> a.startsWith("-XX:AOTCacheOutput="));
 }

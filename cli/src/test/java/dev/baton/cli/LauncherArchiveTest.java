@@ -96,9 +96,11 @@ class LauncherArchiveTest {
     }
 
     @Test
-    void aClientCommandAndAServerCommandWithBatonAot0KeepAClassDataArchive() throws Exception {
+    void aClientCommandDevAndAServerCommandWithBatonAot0KeepAClassDataArchive() throws Exception {
         assertThat(jvmOptions(Map.of(), "runs")).contains("-XX:+AutoCreateSharedArchive")
                 .anyMatch(o -> o.startsWith("-XX:SharedArchiveFile=" + root.resolve(".baton/cds")));
+        assertThat(jvmOptions(Map.of(), "dev")).contains("-XX:+AutoCreateSharedArchive")
+                .noneMatch(o -> o.startsWith("-XX:AOTCache"));
         assertThat(jvmOptions(Map.of("BATON_AOT", "0"), "coordinator")).contains("-XX:+AutoCreateSharedArchive")
                 .noneMatch(o -> o.startsWith("-XX:AOTCache"));
     }
