@@ -99,12 +99,7 @@ final class RawKafkaFloor {
         double seconds;
         double cpu;
         try (KafkaProducer<String, byte[]> p = producer(bootstrap, 5); KafkaConsumer<String, byte[]> c = consumer(bootstrap, topic)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            // One untimed record: metadata, connections and the first fetch are not part of the floor.
-            p.send(new ProducerRecord<>(topic, "warm-up", value)).get(60, TimeUnit.SECONDS);
-            awaitOne(c, Long.MAX_VALUE);
+            warmUp(p, c, topic, value);
             double cpu0 = Cpu.processSeconds();
             long t0 = System.nanoTime();
             Future<?> last = null;
@@ -146,12 +141,7 @@ final class RawKafkaFloor {
         Stats rt = new Stats();
         byte[] value = new byte[valueBytes];
         try (KafkaProducer<String, byte[]> p = producer(bootstrap, 0); KafkaConsumer<String, byte[]> c = consumer(bootstrap, topic)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            // One untimed record: metadata, connections and the first fetch are not the floor of a hop.
-            p.send(new ProducerRecord<>(topic, "warm-up", value)).get(60, TimeUnit.SECONDS);
-            awaitOne(c, Long.MAX_VALUE);
+            warmUp(p, c, topic, value);
             double cpu0 = Cpu.processSeconds();
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
@@ -172,11 +162,7 @@ final class RawKafkaFloor {
         Stats rt = new Stats();
         byte[] value = new byte[Math.max(8, valueBytes)];
         try (KafkaProducer<String, byte[]> p = producer(bootstrap, 0); KafkaConsumer<String, byte[]> c = consumer(bootstrap, topic)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            p.send(new ProducerRecord<>(topic, "warm-up", value)).get(60, TimeUnit.SECONDS);
-            awaitOne(c, Long.MAX_VALUE);
+            warmUp(p, c, topic, value);
             double cpu0 = Cpu.processSeconds();
             java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
             Thread sender = Thread.ofPlatform().name("bench-floor-paced").start(() -> {
@@ -214,6 +200,19 @@ final class RawKafkaFloor {
             sender.join();
             return new Serial(n, valueBytes, rt, Cpu.processSeconds() - cpu0, "offered at " + rate + "/s");
         }
+    }
+
+    /**
+     * Reads the topic's only partition from the start and sends one untimed record through: metadata, connections and
+     * the first fetch are not part of the floor.
+     */
+    private static void warmUp(KafkaProducer<String, byte[]> p, KafkaConsumer<String, byte[]> c, String topic, byte[] value)
+            throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        c.assign(List.of(tp));
+        c.seekToBeginning(List.of(tp));
+        p.send(new ProducerRecord<>(topic, "warm-up", value)).get(60, TimeUnit.SECONDS);
+        awaitOne(c, Long.MAX_VALUE);
     }
 
     private static void awaitOne(KafkaConsumer<String, byte[]> c, long i) {
