@@ -24,8 +24,7 @@ public final class CoordinatorMetrics {
      * for the duration histogram its buckets' configuration too) was a visible share of a run's decisions.
      */
     private final Map<String, Counter> runsStarted = new ConcurrentHashMap<>();
-    private final Map<String, Counter> runsFinished = new ConcurrentHashMap<>();
-    private final Map<String, Timer> runDurations = new ConcurrentHashMap<>();
+    private final Map<String, RunEnd> runEnds = new ConcurrentHashMap<>();
     private final Map<String, Timer> stepDurations = new ConcurrentHashMap<>();
 
     public CoordinatorMetrics(MeterRegistry registry) {
@@ -75,10 +74,8 @@ public final class CoordinatorMetrics {
                     1_800_000L, 3_600_000L, 7_200_000L, 21_600_000L)
             .map(Duration::ofMillis).toArray(Duration[]::new);
 
-    public void runFinished(String job, String status) {
-        runsFinished.computeIfAbsent(job + '\0' + status,
-                k -> registry.counter("baton_coordinator_runs_finished_total", "job", job, "status", status)).increment();
-    }
+    /** The meters of runs that ended with one status, by job: counted and timed. */
+    private record RunEnd(Counter finished, Timer duration) {}
 
     /**
      * A run ended after {@code durationMs} (request accepted to last step ended): the histogram
@@ -86,11 +83,12 @@ public final class CoordinatorMetrics {
      * {@code histogram_quantile(0.95, ...)} gives the p95 per job.
      */
     public void runFinished(String job, String status, long durationMs) {
-        runFinished(job, status);
-        runDurations.computeIfAbsent(job + '\0' + status, k -> Timer.builder("baton.run.duration")
-                        .description("Duration of finished runs (accepted to ended), by job and final status")
-                        .tags("job", job, "status", status).serviceLevelObjectives(RUN_DURATION_BUCKETS).register(registry))
-                .record(Duration.ofMillis(Math.max(0, durationMs)));
+        RunEnd end = runEnds.computeIfAbsent(job + '\0' + status, k -> new RunEnd(
+                registry.counter("baton_coordinator_runs_finished_total", "job", job, "status", status),
+                Timer.builder("baton.run.duration").description("Duration of finished runs (accepted to ended), by job and final status")
+                        .tags("job", job, "status", status).serviceLevelObjectives(RUN_DURATION_BUCKETS).register(registry)));
+        end.finished().increment();
+        end.duration().record(Duration.ofMillis(Math.max(0, durationMs)));
     }
 
     /**
