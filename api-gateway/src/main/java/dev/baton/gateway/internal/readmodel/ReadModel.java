@@ -82,13 +82,8 @@ public final class ReadModel implements AutoCloseable {
      * Starts the read model.
      *
      * @param partitions partition count of each input topic (stores have one instance per partition)
+     * @param idlePollMaxMs longest a poll waits while the thread has nothing due ({@link IdlePollClientSupplier}; 0: off)
      */
-    public static ReadModel start(Topics topics, Properties streamsProps, ReadModelTopology.Codecs codecs,
-                                  ReadModelTopology.Listener listener, Map<String, Integer> partitions) {
-        return start(topics, streamsProps, codecs, listener, partitions, 0);
-    }
-
-    /** As above, its polls waiting up to {@code idlePollMaxMs} while it has nothing due ({@link IdlePollClientSupplier}). */
     public static ReadModel start(Topics topics, Properties streamsProps, ReadModelTopology.Codecs codecs,
                                   ReadModelTopology.Listener listener, Map<String, Integer> partitions, long idlePollMaxMs) {
         LiveFeed feed = new LiveFeed();

@@ -33,11 +33,7 @@ public final class JobRegistry implements AutoCloseable {
         this.clients = clients;
     }
 
-    public static JobRegistry start(Topics topics, Properties props, JobRegistryTopology.Codecs codecs) {
-        return start(topics, props, codecs, 0);
-    }
-
-    /** As above, its polls waiting up to {@code idlePollMaxMs} while it has nothing due ({@link IdlePollClientSupplier}). */
+    /** Starts the registry; its polls wait up to {@code idlePollMaxMs} while it has nothing due ({@link IdlePollClientSupplier}). */
     public static JobRegistry start(Topics topics, Properties props, JobRegistryTopology.Codecs codecs, long idlePollMaxMs) {
         IdlePollClientSupplier clients = new IdlePollClientSupplier(idlePollMaxMs);
         KafkaStreams streams = new KafkaStreams(JobRegistryTopology.build(topics, codecs), props, clients);
