@@ -402,17 +402,14 @@ public final class Bench {
                     warmUp("records", 3, () -> {
                         var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
                                 "{\"amount\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                        return watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
-                                dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()))).get(2, TimeUnit.MINUTES);
+                        return watcher.finished(sensorRunId(topic, meta)).get(2, TimeUnit.MINUTES);
                     });
                     Mark mark = Mark.now(stack);
                     for (int i = 0; i < records; i++) {
                         long t0 = System.currentTimeMillis();
                         var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
                                 ("{\"amount\": " + (i + 1) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                        String runId = dev.baton.platform.RunIds.forRunKey("on_order",
-                                dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()));
-                        latency.add(firstStarted(watcher.finished(runId).get(2, TimeUnit.MINUTES)) - t0);
+                        latency.add(firstStarted(watcher.finished(sensorRunId(topic, meta)).get(2, TimeUnit.MINUTES)) - t0);
                     }
                     runs = records;
                     usage = mark.until(stack, records, 0);
@@ -449,6 +446,12 @@ public final class Bench {
         return rate * seconds;
     }
 
+    /** The run of the {@code on_order} job a sensor record started (runs are keyed by the record's position). */
+    private static String sensorRunId(String topic, org.apache.kafka.clients.producer.RecordMetadata meta) {
+        return dev.baton.platform.RunIds.forRunKey("on_order",
+                dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()));
+    }
+
     /** When the run's first step started (its agent's report), epoch ms. */
     private static long firstStarted(RunWatcher.Finished f) {
         return f.events().stream().filter(e -> e.getPayload() instanceof StepStarted)
@@ -483,9 +486,7 @@ public final class Bench {
                 if (e != null) {
                     latencyMs.completeExceptionally(e);
                 } else if (passes) {
-                    watcher.finished(dev.baton.platform.RunIds.forRunKey("on_order",
-                                    dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset())))
-                            .thenAccept(f -> latencyMs.complete(firstStarted(f) - t0));
+                    watcher.finished(sensorRunId(topic, meta)).thenAccept(f -> latencyMs.complete(firstStarted(f) - t0));
                 }
             });
         }

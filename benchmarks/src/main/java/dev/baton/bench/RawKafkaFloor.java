@@ -39,7 +39,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>{@link #paced}: n records offered open-loop at a fixed rate while a consumer reads them: produce → consumed
  *       per record at that rate, the floor of a sensor's record → reaction under a steady stream.
  * </ul>
- * Both print the process CPU they used (the broker is in this process), so CPU per record can be compared too.
+ * Each prints the process CPU it used (the broker is in this process), so CPU per record can be compared too; the stack
+ * under measurement shares the process, so what it still does meanwhile counts as well (most for {@link #paced}, which
+ * runs right after a loaded scenario).
  */
 final class RawKafkaFloor {
     /** The value size used when the scenario does not know the size of its own records. */
@@ -68,7 +70,7 @@ final class RawKafkaFloor {
         }
     }
 
-    /** n records, one in flight: round trip produce → consumed per record, process CPU used. */
+    /** Produce → consumed per record of n records ({@code shape}: one in flight, or offered at a rate), process CPU used. */
     record Serial(int records, int valueBytes, Stats roundTripMs, double cpuSeconds, String shape) {
         Serial(int records, int valueBytes, Stats roundTripMs, double cpuSeconds) {
             this(records, valueBytes, roundTripMs, cpuSeconds, "one at a time");
