@@ -56,6 +56,18 @@ public final class DevStack implements AutoCloseable {
     /** The coordinator's static group member id in the one-process stack (see {@link CoordinatorConfig#INSTANCE_ID}). */
     static final String DEV_COORDINATOR_INSTANCE = "dev-coordinator";
 
+    /** Settings given as {@code -s broker.<Kafka broker key>=value} go to the embedded broker, prefix removed. */
+    static final String BROKER_PREFIX = "broker.";
+    /**
+     * The embedded broker's thread pools in the one-process stack, instead of Kafka's 3 network threads and 8 request
+     * handlers per listener set (the broker's and, in this combined node, the controller's): each idle network thread
+     * wakes every 300 ms and each idle handler every 300 ms, and a dev stack's load (one process's clients) needs
+     * neither (docs/benchmarks.md, idle, a fifth look).
+     */
+    static final Map<String, String> DEV_BROKER = Map.of(
+            "num.network.threads", "1",
+            "num.io.threads", "2");
+
     private final Lifecycle lifecycle;
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedSchemaRegistry registry;
@@ -89,7 +101,8 @@ public final class DevStack implements AutoCloseable {
         try {
             // One registry for the whole process: the gateway's /metrics serves every component's meters, the JVM's and the Kafka clients'.
             PrometheusMeterRegistry meters = dev.baton.platform.BatonMeters.prometheus();
-            EmbeddedKafkaBroker broker = lifecycle.add(EmbeddedKafkaBroker.start(s.dataDir().resolve("kafka"), s.kafkaPort(), Map.of()));
+            EmbeddedKafkaBroker broker = lifecycle.add(EmbeddedKafkaBroker.start(s.dataDir().resolve("kafka"), s.kafkaPort(),
+                    brokerSettings(s.extra())));
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 awaitCompletingTransactions(admin, COMPLETING_TRANSACTIONS_WAIT);
             }
@@ -97,6 +110,7 @@ public final class DevStack implements AutoCloseable {
             EmbeddedSchemaRegistry registry = lifecycle.add(
                     EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), s.registryPort()));
             Map<String, Object> base = new HashMap<>(s.extra());
+            base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX)); // the broker's own (brokerSettings)
             base.put(BatonConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             base.put(BatonConfig.SCHEMA_REGISTRY_URL, registry.url());
             BatonConfig common = BatonConfig.of(base);
@@ -212,6 +226,17 @@ public final class DevStack implements AutoCloseable {
     static final double GATEWAY_HEAP_SHARE = 0.25;
 
     /** The coordinator's settings in the one-process stack: {@code base} (the {@code -s} settings win) and dev defaults. */
+    /** The embedded broker's settings: {@link #DEV_BROKER}, then every {@code -s broker.*} setting (prefix removed). */
+    static Map<String, String> brokerSettings(Map<String, String> extra) {
+        Map<String, String> b = new HashMap<>(DEV_BROKER);
+        extra.forEach((k, v) -> {
+            if (k.startsWith(BROKER_PREFIX) && k.length() > BROKER_PREFIX.length()) {
+                b.put(k.substring(BROKER_PREFIX.length()), v);
+            }
+        });
+        return b;
+    }
+
     static Map<String, Object> coordinatorSettings(Map<String, Object> base, Path dataDir) {
         Map<String, Object> c = new HashMap<>(base);
         c.put(CoordinatorConfig.STATE_DIR, dataDir.resolve("coordinator").toString());
