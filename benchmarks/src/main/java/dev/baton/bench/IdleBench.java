@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * window: start-up work and the JIT), {@code -Dbench.idle.jvm="-Xmx2g ..."} (the dev process's JVM options),
  * {@code -Dbench.cli.jar=path} (default: {@code cli/target/baton.jar} next to the benchmark jar's module),
  * {@code -Dbench.idle.runs.before=N} (runs of the job, each until it finished, before the settle time; default 0),
- * {@code -Dbench.idle.dev.args="-s key=value ..."} (more arguments of {@code baton dev}, for A/B runs of a setting).
+ * {@code -Dbench.idle.dev.args="-s key=value ..."} (more arguments of {@code baton dev}, for A/B runs of a setting),
+ * {@code -Dbench.idle.probe.pause.seconds=10} (between reading the topics' offsets and the window's start).
  */
 final class IdleBench {
     private IdleBench() {}
@@ -119,6 +120,10 @@ final class IdleBench {
             // What the stack writes at rest (transactions of idle commits show as __transaction_state, __consumer_offsets
             // and marker offsets): read before and after the window, outside it.
             RawKafkaFloor.TopicUsage topics0 = RawKafkaFloor.TopicUsage.of(bootstrap);
+            // That read (an admin client's metadata of every partition and their offsets) makes the broker's code for
+            // it hot, and the JIT compiles it in the seconds after: a burst of compilations at the window's start that
+            // is the bench's own doing (JIT log, docs/benchmarks.md, idle, a fifth look). Let it pass first.
+            Thread.sleep(TimeUnit.SECONDS.toMillis(Long.getLong("bench.idle.probe.pause.seconds", quick ? 0 : 10)));
             ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(dev.pid());
             double cpu0 = RawKafkaFloor.Cpu.of(h);
             long w0 = System.nanoTime();
