@@ -40,7 +40,8 @@ final class DevCommand implements Callable<Integer> {
             + "pool the job files of --jobs use).")
     List<String> pools;
 
-    @Option(names = {"-s", "--set"}, description = "Extra setting key=value for every component (repeatable).")
+    @Option(names = {"-s", "--set"}, description = "Extra setting key=value for every component (repeatable); broker.<key>=value goes to "
+            + "the embedded Kafka broker.")
     Map<String, String> extra = new java.util.LinkedHashMap<>();
 
     @Spec CommandSpec spec;

@@ -60,9 +60,9 @@ public final class DevStack implements AutoCloseable {
     static final String BROKER_PREFIX = "broker.";
     /**
      * The embedded broker's thread pools in the one-process stack, instead of Kafka's 3 network threads and 8 request
-     * handlers per listener set (the broker's and, in this combined node, the controller's): each idle network thread
-     * wakes every 300 ms and each idle handler every 300 ms, and a dev stack's load (one process's clients) needs
-     * neither (docs/benchmarks.md, idle, a fifth look).
+     * handlers per listener set (the broker's and, in this combined node, the controller's): each of those threads wakes
+     * every 300 ms when idle, and a dev stack's load (one process's clients) needs few (docs/benchmarks.md, idle, a
+     * fifth look).
      */
     static final Map<String, String> DEV_BROKER = Map.of(
             "num.network.threads", "1",
@@ -225,7 +225,6 @@ public final class DevStack implements AutoCloseable {
     /** The share of this JVM's heap that the gateway's responses in flight may hold at worst. */
     static final double GATEWAY_HEAP_SHARE = 0.25;
 
-    /** The coordinator's settings in the one-process stack: {@code base} (the {@code -s} settings win) and dev defaults. */
     /** The embedded broker's settings: {@link #DEV_BROKER}, then every {@code -s broker.*} setting (prefix removed). */
     static Map<String, String> brokerSettings(Map<String, String> extra) {
         Map<String, String> b = new HashMap<>(DEV_BROKER);
@@ -237,6 +236,7 @@ public final class DevStack implements AutoCloseable {
         return b;
     }
 
+    /** The coordinator's settings in the one-process stack: {@code base} (the {@code -s} settings win) and dev defaults. */
     static Map<String, Object> coordinatorSettings(Map<String, Object> base, Path dataDir) {
         Map<String, Object> c = new HashMap<>(base);
         c.put(CoordinatorConfig.STATE_DIR, dataDir.resolve("coordinator").toString());
