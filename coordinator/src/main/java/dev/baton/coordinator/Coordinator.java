@@ -88,10 +88,9 @@ public final class Coordinator implements BatonService {
             }
         });
         KafkaStreams streams;
-        Codecs codecs = Codecs.create(config.registry());
         CommitTimedProducer.Supplier clients = new CommitTimedProducer.Supplier(config.getLong(CoordinatorConfig.IDLE_POLL_MAX_MS));
         try {
-            Topology topology = topology(config, meters, codecs);
+            Topology topology = topology(config, meters);
             extend.accept(topology);
             // The producer reports when each commit completed, for the commit coalescing (RunProcessor.ThreadActivity).
             streams = new KafkaStreams(topology, streamsProperties(config), clients);
@@ -128,25 +127,8 @@ public final class Coordinator implements BatonService {
         startup.markStarted();
         streams.start();
         startup.markStartReturned();
-        // While the tasks restore: the schema registry round trips (and the registry client's and Avro's first use) that
-        // the first records would otherwise wait for, about half of a restart's first dispatch after RUNNING on the
-        // recovery benchmark (docs/benchmarks.md). Nothing is cached from a failure; the records then ask as before.
-        Thread.ofPlatform().daemon().name("coordinator-serde-warm-up").start(() -> prepareCodecs(codecs, topics));
         log.info("Coordinator started ({}; {})", topics, config.describe());
         return new Coordinator(streams, clients, km, restarts, startup);
-    }
-
-    /** The coordinator's serdes for the topics whose records every run has ({@link dev.baton.schemas.serde.AvroSerde#prepare}). */
-    static void prepareCodecs(Codecs codecs, Topics topics) {
-        try {
-            codecs.runEvents().prepare(topics.runEvents(), true);
-            codecs.requests().prepare(topics.runRequests(), false);
-            codecs.reports().prepare(topics.agentReports(), false);
-            codecs.control().prepare(topics.runControl(), false);
-            codecs.jobs().prepare(topics.jobs(), false);
-        } catch (RuntimeException e) {
-            log.debug("Serde warm-up stopped: {}", e.toString());
-        }
     }
 
     /**
@@ -194,12 +176,8 @@ public final class Coordinator implements BatonService {
     }
 
     public static Topology topology(CoordinatorConfig config, MeterRegistry meters) {
-        return topology(config, meters, Codecs.create(config.registry()));
-    }
-
-    static Topology topology(CoordinatorConfig config, MeterRegistry meters, Codecs codecs) {
         RunDecider decider = new RunDecider(config.deciderSettings(), new TemplateActionResolver());
-        return CoordinatorTopology.build(config.topics(), decider, codecs,
+        return CoordinatorTopology.build(config.topics(), decider, Codecs.create(config.registry()),
                 new CoordinatorMetrics(meters), Duration.ofMillis(config.getLong(CoordinatorConfig.PUNCTUATE_INTERVAL_MS)),
                 Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_COALESCE_MS)),
                 Duration.ofMillis(config.getLong(CoordinatorConfig.COMMIT_MAX_DELAY_MS)),

@@ -205,41 +205,6 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
         return value;
     }
 
-    /**
-     * Does now, instead of at the first record, the registry round trips the first records of {@code topic} need: with
-     * {@code writes}, the schema id a {@link #serialize} to the topic uses (registered or looked up exactly as that call
-     * would), and the reader of that id; without, only the reader of this class's schema as registered under the topic's
-     * subject (looked up, never registered), for records other clients wrote with it. A service calls it beside its start
-     * so that its first records do not wait for the registry client's first requests (a restart's first dispatch,
-     * docs/benchmarks.md). Never throws: what fails (registry not reachable, nothing registered yet) is left to the first
-     * record, which fails or succeeds as before, and nothing is cached from a failure.
-     *
-     * @return whether the topic's schema id and reader are ready
-     */
-    public boolean prepare(String topic, boolean writes) {
-        State<T> s = state();
-        try {
-            int id;
-            if (writes) {
-                TopicWriter w = s.writers.get(topic);
-                id = (w != null ? w : s.writerFor(topic)).schemaId;
-            } else {
-                id = s.client.lookup(s.naming.subject(topic, s.isKey, s.schema), s.schema).id();
-            }
-            if (!s.readers.containsKey(id)) {
-                Schema writer = s.client.schemaById(id);
-                if (!SchemaCompatibility.checkReaderWriterCompatibility(s.schema, writer).getType()
-                        .equals(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE)) {
-                    return false; // the first record of that id reports it, as before
-                }
-                s.cache(id, new Reader<>(new SpecificDatumReader<>(writer, s.schema, s.model), null));
-            }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
     @Override
     public Serializer<T> serializer() {
         return this;

@@ -270,33 +270,6 @@ class AvroSerdeTest {
     }
 
     @Test
-    void preparedTopicsNeedNoRegistryRequestAtTheirFirstRecords() {
-        AvroSerde<RunEvent> writer = serde(RunEvent.class);
-        assertThat(writer.prepare("events", true)).isTrue();
-        AvroSerde<RunEvent> reader = serde(RunEvent.class);
-        assertThat(reader.prepare("events", false)).isTrue();
-        long asked = stub.count();
-
-        byte[] bytes = writer.serialize("events", SampleEvents.runEvent());
-        assertThat(reader.deserialize("events", bytes)).isEqualTo(SampleEvents.runEvent());
-        assertThat(stub.count()).isEqualTo(asked);
-    }
-
-    @Test
-    void prepareNeverRegistersForAReaderAndCachesNothingFromAFailure() {
-        AvroSerde<RunEvent> reader = serde(RunEvent.class);
-        assertThat(reader.prepare("events", false)).isFalse(); // nothing registered under the subject yet
-        assertThat(stub.count("POST /subjects/events-value/versions")).isZero();
-
-        stub.override(r -> new StubRegistry.Response(500, "application/json", "{\"error_code\":50001,\"message\":\"store down\"}"));
-        assertThat(serde(RunEvent.class).prepare("events", true)).isFalse();
-        stub.override(r -> null);
-
-        byte[] bytes = serde(RunEvent.class).serialize("events", SampleEvents.runEvent());
-        assertThat(reader.deserialize("events", bytes)).isEqualTo(SampleEvents.runEvent());
-    }
-
-    @Test
     void aRegistryThatCannotAnswerIsRegistryUnavailable() throws Exception {
         byte[] bytes = serde(RunEvent.class).serialize("t", SampleEvents.runEvent());
         // A bare 404 (no Confluent error code) means a wrong URL, not an unknown id.
