@@ -140,7 +140,9 @@ final class BenchStack implements AutoCloseable {
                 String[] f = line.split(" ");
                 phases.put(f[1], Long.parseLong(f[2]));
             }
-            if (line.contains("READY")) {
+            // The line itself: with -Dbench.log.<label> and a DEBUG log, Kafka's "... to READY" lines came first, and
+            // the harness took the process for ready before its PHASE lines (restart phases then came out empty).
+            if (line.strip().equals("READY")) {
                 Thread.ofVirtual().start(() -> {
                     try {
                         String rest;

@@ -65,9 +65,10 @@ public class IdlePollClientSupplier extends DefaultKafkaClientSupplier {
         return new TrackedProducer(config);
     }
 
+    /** A stream thread's main consumer; its resumed partitions get their positions at once ({@link ResumePositions}). */
     @Override
     public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
-        return maxPollMs == 0 ? super.getConsumer(config) : track(new IdlePollConsumer(config, false));
+        return maxPollMs == 0 ? new MainConsumer(config) : track(new IdlePollConsumer(config, false));
     }
 
     @Override
@@ -106,7 +107,23 @@ public class IdlePollClientSupplier extends DefaultKafkaClientSupplier {
         }
     }
 
-    private final class IdlePollConsumer extends KafkaConsumer<byte[], byte[]> {
+    /** A main consumer whose {@link #resume} waits for the resumed partitions' positions ({@link ResumePositions}). */
+    private static class MainConsumer extends KafkaConsumer<byte[], byte[]> {
+        private final Duration resumeBound;
+
+        MainConsumer(Map<String, Object> config) {
+            super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            this.resumeBound = ResumePositions.bound(config);
+        }
+
+        @Override
+        public void resume(java.util.Collection<TopicPartition> partitions) {
+            super.resume(partitions);
+            ResumePositions.await(this, partitions, resumeBound);
+        }
+    }
+
+    private final class IdlePollConsumer extends MainConsumer {
         private final boolean global;
         private final Object lock = new Object();
         /** Guarded by lock: in a long poll; a wakeup sent to end it; closed. */
@@ -115,7 +132,7 @@ public class IdlePollClientSupplier extends DefaultKafkaClientSupplier {
         private boolean closed;
 
         IdlePollConsumer(Map<String, Object> config, boolean global) {
-            super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            super(config);
             this.global = global;
         }
 
