@@ -60,7 +60,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
      */
     static final Duration DEFINITION_SWEEP_INTERVAL = Duration.ofMinutes(10);
     /** Headers a sweep step reads per punctuation, so a large store is swept over several punctuations. */
-    private static final int MAX_HEADERS_SWEPT = 20_000;
+    private static final int MAX_HEADERS_SWEPT = 5_000;
     /** Reasons in events and dead letters stay short whatever the exception says. */
     private static final int MAX_REASON_CHARS = 2_000;
     /** How much of an input too big to handle a dead letter keeps. */
