@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Definitions are not reference-counted: a run's start writes its definition only when no run of this task stored
  * it before, and a run's end writes nothing to the definitions store (a count per run put the definitions changelog
- * into nearly every transaction: one more partition to verify and mark). Definitions no header refers to any more are
+ * into nearly every transaction: one more partition, its batch and its marker). Definitions no header refers to any more are
  * deleted by {@link #sweepDefinitions}, a mark-and-sweep over the headers that the processor runs now and then.
  * Invariant: every stored definition that is neither {@link #unproven} nor {@link #sweeping} is referred to by a
  * stored header. It holds after a crash or an aborted transaction because a new store object (the processor's
