@@ -54,6 +54,13 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
      * processor, which wakes the scan when it arms one due before the scan's next run.
      */
     private static final Duration IDLE_TIMER_SLEEP = Duration.ofSeconds(60);
+    /**
+     * How long after a task's start, and after each sweep, the next sweep of unreferenced definitions may begin (it runs
+     * in the timer punctuation, only while a definition may have lost its last run: see {@link RunStore}).
+     */
+    static final Duration DEFINITION_SWEEP_INTERVAL = Duration.ofMinutes(10);
+    /** Headers a sweep step reads per punctuation, so a large store is swept over several punctuations. */
+    private static final int MAX_HEADERS_SWEPT = 5_000;
     /** Reasons in events and dead letters stay short whatever the exception says. */
     private static final int MAX_REASON_CHARS = 2_000;
     /** How much of an input too big to handle a dead letter keeps. */
@@ -100,6 +107,8 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
     private IdlePunctuation timerPunctuation;
     private IdlePunctuation owedCommitPunctuation;
     private TimerBook timerBook;
+    /** Wall-clock time (epoch ms) from which the next sweep of unreferenced definitions may begin. */
+    private long nextDefinitionSweepMs;
     private TimestampedKeyValueStore<String, byte[]> jobs;
     private TimestampedKeyValueStore<String, byte[]> assets;
     /** How far this task has read its agent reports: see {@link ReportWatermark}. */
@@ -137,6 +146,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
         this.timers = context.getStateStore(Names.TIMER_STORE);
         // The timer index is rebuilt from the timer store on every init (restart, migration, revival after an abort).
         this.timerBook = new TimerBook(timers);
+        this.nextDefinitionSweepMs = context.currentSystemTimeMs() + DEFINITION_SWEEP_INTERVAL.toMillis();
         this.jobs = context.getStateStore(Names.JOBS_STORE);
         this.assets = context.getStateStore(Names.ASSETS_STORE);
         // Until its first report is read, a newly assigned task assumes it is one heartbeat interval behind, so
@@ -318,7 +328,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
 
     /** Stores the state, arms and disarms timers and forwards the records of a decision (sizes already checked). */
     private void write(Outcome o, Instant now) {
-        RunStore.apply(o.state());
+        store.apply(o.state());
         if (!o.state().isEmpty()) {
             if (o.after() != null) {
                 cache.put(o.runId(), o.after());
@@ -638,13 +648,36 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
                 abort(input, now, "coordinator error: " + reason);
             }
         }
+        long sweepNext = sweepDefinitions(wallClock);
         if (dueLeft) {
             return wallClock;
         }
         // The earliest timer still armed (those just fired may have armed new ones): keys start with the due time.
         try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKeys.upTo(now), null)) {
-            return it.hasNext() ? java.nio.ByteBuffer.wrap(it.next().key.get()).getLong() : IdlePunctuation.NONE;
+            return Math.min(sweepNext, it.hasNext() ? java.nio.ByteBuffer.wrap(it.next().key.get()).getLong() : IdlePunctuation.NONE);
         }
+    }
+
+    /**
+     * A step of the sweep of definitions no run refers to any more, when one is due (in the task's transaction, like
+     * the timers fired with it); returns when the next step is due.
+     */
+    private long sweepDefinitions(long wallClock) {
+        if (!store.sweepPending()) {
+            return IdlePunctuation.NONE;
+        }
+        if (!store.sweeping() && wallClock < nextDefinitionSweepMs) {
+            return nextDefinitionSweepMs;
+        }
+        int deleted = store.sweepDefinitions(MAX_HEADERS_SWEPT);
+        if (deleted < 0) {
+            return wallClock; // more headers to read: at the next interval
+        }
+        if (deleted > 0) {
+            log.debug("Task {}: deleted {} job definitions no run refers to any more", context.taskId(), deleted);
+        }
+        nextDefinitionSweepMs = wallClock + DEFINITION_SWEEP_INTERVAL.toMillis();
+        return store.sweepPending() ? nextDefinitionSweepMs : IdlePunctuation.NONE;
     }
 
     /** Dead-letters the input being handled: the consumed record, or the fired timer. */

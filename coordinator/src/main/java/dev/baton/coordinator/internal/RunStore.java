@@ -5,14 +5,16 @@ import dev.baton.coordinator.internal.serde.StateCodec;
 import dev.baton.events.JobDefinition;
 import dev.baton.runmodel.state.RunState;
 import dev.baton.runmodel.state.StepState;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -22,10 +24,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * is two phases: {@link #writes} computes every record (so the caller can check sizes before anything is stored),
  * {@link #apply} stores them. Only what changed is written: the header when its content changed, a step when its
  * {@code StepState} instance changed (the applier returns new instances only for changed steps).
+ *
+ * <p>Definitions are not reference-counted: a run's start writes its definition only when no run of this task stored
+ * it before, and a run's end writes nothing to the definitions store (a count per run put the definitions changelog
+ * into nearly every transaction: one more partition, its batch and its marker). Definitions no header refers to any more are
+ * deleted by {@link #sweepDefinitions}, a mark-and-sweep over the headers that the processor runs now and then.
+ * Invariant: every stored definition that is neither {@link #unproven} nor {@link #sweeping} is referred to by a
+ * stored header. It holds after a crash or an aborted transaction because a new store object (the processor's
+ * {@code init}) starts with every stored definition unproven, and a sweep deletes only in the task's transaction.
  */
 final class RunStore {
     private static final StringSerializer KEYS = new StringSerializer();
-    private static final String REFS_SUFFIX = Names.STEP_KEY_SEPARATOR + "refs";
     private static final int DEFINITION_CACHE = 256;
 
     /** A state as loaded: {@code legacy} when it came from the previous one-blob layout (rewritten in full). */
@@ -58,6 +67,16 @@ final class RunStore {
     private final Map<JobDefinition, String> refsByContent = new HashMap<>();
 
     private final KeyValueStore<String, byte[]> instances;
+    /**
+     * Stored definitions (keys of the definitions store) that may no longer be referred to by any header: all of them
+     * when the store object is made, then the definition of each run that expires. A run that starts with one proves
+     * it referred to again.
+     */
+    private final Set<String> unproven = new HashSet<>();
+    /** The sweep in progress: the definitions it deletes unless a header refers to them (null: none in progress). */
+    private Set<String> sweeping;
+    /** The last header key the sweep in progress read (null: none yet). */
+    private String sweptThrough;
 
     RunStore(KeyValueStore<String, byte[]> headers, KeyValueStore<String, byte[]> steps, KeyValueStore<String, byte[]> definitions,
              KeyValueStore<String, byte[]> instances) {
@@ -65,6 +84,13 @@ final class RunStore {
         this.headers = headers;
         this.steps = steps;
         this.definitions = definitions;
+        // Every stored definition is unproven until a sweep or a run's start shows a header refers to it. This includes
+        // the reference counts ("<hash> NUL refs") written before issue 20's sweep: no header refers to them.
+        try (KeyValueIterator<String, byte[]> it = definitions.all()) {
+            while (it.hasNext()) {
+                unproven.add(it.next().key);
+            }
+        }
     }
 
     Loaded load(String runId) {
@@ -105,24 +131,15 @@ final class RunStore {
                 }
             }
             if (!before.legacy()) {
-                String ref = ref(before.state().definition());
-                long n = refCount(ref);
-                if (n <= 1) {
-                    out.add(new Put(definitions, Names.DEFINITION_STORE, ref, null));
-                    out.add(new Put(definitions, Names.DEFINITION_STORE, ref + REFS_SUFFIX, null));
-                } else {
-                    out.add(new Put(definitions, Names.DEFINITION_STORE, ref + REFS_SUFFIX, count(n - 1)));
-                }
+                // Its definition may have lost its last reference: the next sweep finds out (nothing written now). Marking
+                // it unproven before the records are stored is safe: unproven only means "to be checked".
+                unproven.add(ref(before.state().definition()));
             }
             return out;
         }
         String ref = ref(after.definition());
-        if (prev == null) {
-            long n = refCount(ref);
-            if (n == 0) {
-                out.add(new Put(definitions, Names.DEFINITION_STORE, ref, StateCodec.definitionBytes(after.definition())));
-            }
-            out.add(new Put(definitions, Names.DEFINITION_STORE, ref + REFS_SUFFIX, count(n + 1)));
+        if (prev == null && definitions.get(ref) == null) {
+            out.add(new Put(definitions, Names.DEFINITION_STORE, ref, StateCodec.definitionBytes(after.definition())));
         }
         if (prev == null || !RunRecords.strip(prev).equals(RunRecords.strip(after))) {
             out.add(new Put(headers, Names.RUN_STORE, after.runId(), RunRecords.encodeHeader(after, ref)));
@@ -167,14 +184,87 @@ final class RunStore {
         return RunRecords.stepKey(runId, step) + Names.STEP_KEY_SEPARATOR + String.format("%010d", index);
     }
 
-    static void apply(List<Put> puts) {
+    void apply(List<Put> puts) {
         for (Put p : puts) {
             if (p.value() == null) {
                 p.store().delete(p.key());
             } else {
                 p.store().put(p.key(), p.value());
+                if (p.store() == headers && (sweeping != null || !unproven.isEmpty())) {
+                    referred(RunRecords.headerDefinitionRef(p.value()));
+                }
             }
         }
+    }
+
+    /** A stored header refers to {@code ref}: the sweep in progress keeps it, and it is proven referred to. */
+    private void referred(String ref) {
+        if (ref != null) {
+            unproven.remove(ref);
+            if (sweeping != null) {
+                sweeping.remove(ref);
+            }
+        }
+    }
+
+    /** Whether a definition may be unreferenced, or a sweep is in progress. */
+    boolean sweepPending() {
+        return sweeping != null || !unproven.isEmpty();
+    }
+
+    /** Whether a sweep is in progress (it goes on at the next call). */
+    boolean sweeping() {
+        return sweeping != null;
+    }
+
+    /**
+     * One step of the definitions' mark-and-sweep: starts a sweep of the unproven definitions if none is in progress,
+     * reads at most {@code maxHeaders} headers from where the last step stopped (a header written since the sweep began
+     * marks its definition in {@link #apply}: one behind the cursor is never read), and once every header is read, or
+     * every swept definition is shown referred to, deletes the ones no header refers to. Definitions that become
+     * unproven during a sweep wait for the next one. Returns the number of definitions deleted, or -1 while the sweep
+     * goes on.
+     */
+    int sweepDefinitions(int maxHeaders) {
+        if (sweeping == null) {
+            if (unproven.isEmpty()) {
+                return 0;
+            }
+            sweeping = new HashSet<>(unproven);
+            unproven.clear();
+            sweptThrough = null;
+        }
+        int read = 0;
+        try (KeyValueIterator<String, byte[]> it = sweptThrough == null ? headers.all() : headers.range(sweptThrough, null)) {
+            while (!sweeping.isEmpty() && it.hasNext()) {
+                if (read >= maxHeaders) {
+                    return -1;
+                }
+                KeyValue<String, byte[]> kv = it.next();
+                if (kv.key.equals(sweptThrough)) {
+                    continue; // the range starts at the last key read
+                }
+                read++;
+                sweptThrough = kv.key;
+                String ref;
+                try {
+                    ref = RunRecords.headerDefinitionRef(kv.value);
+                } catch (RuntimeException e) {
+                    continue; // an unreadable header's run cannot be loaded anyway (its inputs are dead-lettered)
+                }
+                if (ref != null) {
+                    sweeping.remove(ref);
+                }
+            }
+        }
+        int deleted = sweeping.size();
+        for (String ref : sweeping) {
+            definitions.delete(ref);
+            definitionsByRef.remove(ref);
+        }
+        sweeping = null;
+        sweptThrough = null;
+        return deleted;
     }
 
     private JobDefinition definition(String ref) {
@@ -208,14 +298,5 @@ final class RunStore {
             definitionsByRef.putIfAbsent(r, d);
         }
         return r;
-    }
-
-    private long refCount(String ref) {
-        byte[] v = definitions.get(ref + REFS_SUFFIX);
-        return v == null ? 0 : ByteBuffer.wrap(v).getLong();
-    }
-
-    private static byte[] count(long n) {
-        return ByteBuffer.allocate(8).putLong(n).array();
     }
 }

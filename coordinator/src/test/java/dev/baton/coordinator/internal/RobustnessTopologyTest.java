@@ -9,6 +9,7 @@ import dev.baton.coordinator.internal.processing.ActionResolver;
 import dev.baton.coordinator.internal.processing.RunDecider;
 import dev.baton.coordinator.internal.processing.TemplateActionResolver;
 import dev.baton.coordinator.internal.serde.Codecs;
+import dev.baton.coordinator.internal.serde.RunRecords;
 import dev.baton.events.*;
 import dev.baton.jobs.Format;
 import dev.baton.jobs.JobParser;
@@ -63,6 +64,8 @@ class RobustnessTopologyTest {
     long clock;
     /** Largest record seen per topic (key + value + headers), over everything read from the driver. */
     final Map<String, Integer> largest = new HashMap<>();
+    /** Coordinator settings a test adds before {@link #start}. */
+    final Map<String, Object> settings = new HashMap<>();
 
     void start(int maxBytes, ActionResolver resolver) {
         maxRecordBytes = maxBytes;
@@ -72,6 +75,7 @@ class RobustnessTopologyTest {
         raw.put("schema.registry.url", "mock://ttd-" + UUID.randomUUID());
         raw.put(CoordinatorConfig.STATE_DIR, stateDir.toString());
         raw.put(CoordinatorConfig.MAX_RECORD_BYTES, String.valueOf(maxBytes));
+        raw.putAll(settings);
         CoordinatorConfig config = new CoordinatorConfig(raw);
         appId = topics.applicationId("coordinator");
         var topology = CoordinatorTopology.build(topics, new RunDecider(config.deciderSettings(), resolver),
@@ -306,6 +310,37 @@ class RobustnessTopologyTest {
             }
         }
         sink.addAll(events());
+    }
+
+    List<String> keys(String store) {
+        List<String> keys = new ArrayList<>();
+        try (var it = driver.<String, byte[]>getKeyValueStore(store).all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        return keys;
+    }
+
+    @Test
+    void aDefinitionNoRunRefersToIsDeletedByTheSweepNotByTheRunsEndAndARunInFlightKeepsItsOwn() {
+        settings.put(CoordinatorConfig.RUN_RETENTION_MS, "1000");
+        settings.put(CoordinatorConfig.HEARTBEAT_TIMEOUT_MS, "3600000"); // the run in flight stays in flight
+        start(900 * 1024, new TemplateActionResolver());
+        completeOrdinaryRun("done", new ArrayList<>());
+        JobDefinition open = def(noopJob("open", 1));
+        request("open", open, Map.of());
+        assertThat(commands()).singleElement();
+        String doneRef = RunRecords.definitionRef(def(TestJobs.ORDERS_DAILY));
+        String openRef = RunRecords.definitionRef(open);
+        assertThat(keys(Names.DEFINITION_STORE)).containsExactlyInAnyOrder(doneRef, openRef);
+
+        tick(2_000); // "done" expires
+        assertThat(keys(Names.RUN_STORE)).containsExactly("open");
+        assertThat(keys(Names.DEFINITION_STORE)).as("a run's end deletes no definition").containsExactlyInAnyOrder(doneRef, openRef);
+        for (int i = 0; i < 10; i++) {
+            tick(60_000); // the timer punctuation sleeps at most a minute; the sweep is due 10 min after the task's start
+        }
+        assertThat(keys(Names.DEFINITION_STORE)).containsExactly(openRef);
+        assertThat(keys(Names.RUN_STORE)).containsExactly("open");
     }
 
     @Test

@@ -100,23 +100,42 @@ public final class RunRecords {
 
     public static Header decodeHeader(byte[] value) {
         byte format = check(value, "header");
-        int len = value[1] & 0xff;
-        boolean digest = format == FORMAT && (len & DIGEST_FLAG) != 0;
-        len &= digest ? ~DIGEST_FLAG : 0xff;
-        if (value.length < 2 + len) {
-            throw new IllegalStateException("Corrupt run header: truncated definition reference");
-        }
+        int len = refLength(value, format);
+        String ref = ref(value, format);
         if (format == FORMAT) {
-            String ref = digest ? HexFormat.of().formatHex(value, 2, 2 + len) : new String(value, 2, len, StandardCharsets.US_ASCII);
             return new Header(ref, binary(value, 2 + len, "run header", StateBinary::readHeader));
         }
-        String ref = new String(value, 2, len, StandardCharsets.US_ASCII);
         try {
             RunState stripped = StateCodec.json().readValue(value, 2 + len, value.length - 2 - len, RunState.class);
             return new Header(ref, stripped);
         } catch (IOException e) {
             throw new UncheckedIOException("Corrupt run header: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Only the definition reference of a stored header value (the body is not decoded), or null for a value of the
+     * layout before the split, which holds its definition itself.
+     */
+    public static String headerDefinitionRef(byte[] value) {
+        return isLegacy(value) ? null : ref(value, check(value, "header"));
+    }
+
+    private static int refLength(byte[] value, byte format) {
+        int len = value[1] & 0xff;
+        if (format == FORMAT && (len & DIGEST_FLAG) != 0) {
+            len &= ~DIGEST_FLAG;
+        }
+        if (value.length < 2 + len) {
+            throw new IllegalStateException("Corrupt run header: truncated definition reference");
+        }
+        return len;
+    }
+
+    private static String ref(byte[] value, byte format) {
+        int len = refLength(value, format);
+        boolean digest = format == FORMAT && (value[1] & DIGEST_FLAG) != 0;
+        return digest ? HexFormat.of().formatHex(value, 2, 2 + len) : new String(value, 2, len, StandardCharsets.US_ASCII);
     }
 
     public static byte[] encodeStep(StepState s) {
