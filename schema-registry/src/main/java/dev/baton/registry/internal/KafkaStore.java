@@ -148,8 +148,7 @@ public final class KafkaStore implements AutoCloseable {
                 throw new IllegalStateException("Schema storage topic " + topic + " has " + description.partitions().size()
                         + " partitions; it must have exactly 1 (the registry relies on a total order of its records)");
             }
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config config = admin.describeConfigs(Set.of(resource)).all().get(ms, TimeUnit.MILLISECONDS).get(resource);
+            Config config = describeConfig(admin, topic, timeout);
             String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
             if (policy == null || !policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
                 throw new IllegalStateException("Schema storage topic " + topic + " has cleanup.policy=" + policy
@@ -161,6 +160,26 @@ public final class KafkaStore implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("Cannot prepare schema storage topic " + topic + ": " + cause, cause);
+        }
+    }
+
+    /**
+     * The topic's configuration. With several brokers, a topic just created (or described through another broker) may
+     * not be known yet to the broker the request goes to: that answer is retried until the timeout.
+     */
+    private static Config describeConfig(Admin admin, String topic, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeConfigs(Set.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
         }
     }
 
