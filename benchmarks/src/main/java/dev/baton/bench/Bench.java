@@ -43,7 +43,11 @@ public final class Bench {
         boolean quick = List.of(args).contains("--quick");
         Map<String, Object> result;
         try {
-            result = new Bench(System.out, quick).run(args[0]);
+            MachineState machine = MachineState.begin();
+            result = new LinkedHashMap<>(new Bench(System.out, quick).run(args[0]));
+            Map<String, Object> state = machine.end();
+            System.out.println(MachineState.describe(state));
+            result.put("machine", state);
         } catch (Throwable e) {
             // The stack's non-daemon threads (the broker's) would keep a failed scenario's JVM alive: fail, never hang.
             System.err.println("bench " + args[0] + " failed:");
