@@ -970,12 +970,9 @@ public final class Bench {
             throws Exception {
         int maxInFlight = 2_000;
         java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-        // Each run's latency is taken when it finishes; only the slowest run's events are kept (for its timeline). Keeping
-        // every finished run's events until the level ended (12,000 runs at 600/s) grew the shared JVM's old generation
-        // by megabytes a second: GC work of the harness, paid in the pauses of every component.
-        List<CompletableFuture<Double>> futures = new ArrayList<>();
-        Object slowestLock = new Object();
-        Object[] slowestRun = new Object[3]; // Finished, latency ms (Double), start wall ms (Long)
+        Stats latency = new Stats();
+        List<CompletableFuture<RunWatcher.Finished>> futures = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
         long begin = System.nanoTime();
         long end = begin + duration.toNanos();
         long intervalNs = 1_000_000_000L / rate;
@@ -992,32 +989,23 @@ public final class Bench {
                 TimeUnit.MICROSECONDS.sleep(200);
                 continue;
             }
-            long start = System.nanoTime();
+            starts.add(System.nanoTime());
             inFlight.incrementAndGet();
-            futures.add(watcher.finished(req.submit(def)).whenComplete((f, e) -> inFlight.decrementAndGet()).thenApply(f -> {
-                double ms = (f.seenAtNanos() - start) / 1e6;
-                synchronized (slowestLock) {
-                    if (slowestRun[1] == null || ms > (double) slowestRun[1]) {
-                        slowestRun[0] = f;
-                        slowestRun[1] = ms;
-                        slowestRun[2] = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000;
-                    }
-                }
-                return ms;
-            }));
+            futures.add(watcher.finished(req.submit(def)).whenComplete((f, e) -> inFlight.decrementAndGet()));
             next += intervalNs;
         }
-        Stats latency = new Stats();
-        for (CompletableFuture<Double> f : futures) {
-            latency.add(f.get(2, TimeUnit.MINUTES));
-        }
-        RunWatcher.Finished slowest;
-        double slowestMs;
-        long slowestStartWall;
-        synchronized (slowestLock) {
-            slowest = (RunWatcher.Finished) slowestRun[0];
-            slowestMs = slowestRun[1] == null ? 0 : (double) slowestRun[1];
-            slowestStartWall = slowestRun[2] == null ? 0 : (long) slowestRun[2];
+        RunWatcher.Finished slowest = null;
+        double slowestMs = 0;
+        long slowestStartWall = 0;
+        for (int i = 0; i < futures.size(); i++) {
+            RunWatcher.Finished f = futures.get(i).get(2, TimeUnit.MINUTES);
+            double ms = (f.seenAtNanos() - starts.get(i)) / 1e6;
+            latency.add(ms);
+            if (ms > slowestMs) {
+                slowestMs = ms;
+                slowest = f;
+                slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - starts.get(i)) / 1_000_000;
+            }
         }
         if (slowest != null && slowestMs > 2_000) {
             // Where did the slowest run wait? Event times are broker append times of the inputs.
