@@ -843,7 +843,8 @@ public final class Bench {
         Usage bestUsage = null;
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(true, 64); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
-             CommandClock visible = new CommandClock(stack)) {
+             CommandClock visible = new CommandClock(stack); GcPauses gc = new GcPauses()) {
+            out.println("  JVM (shared by the whole stack): " + GcPauses.settings());
             // -Dbench.warmup.rate: a loaded machine cannot take 200/s, and the backlog of the warm-up spills into the levels.
             int warmupRate = quick ? rates[0] : Integer.getInteger("bench.warmup.rate", 200);
             Level w = offer(warmupRate, warmup, def, watcher, req, visible);
@@ -853,7 +854,11 @@ public final class Bench {
                 Mark mark = Mark.now(stack);
                 Map<String, Double> commitsBefore = commitTimes(stack);
                 double harnessBefore = RawKafkaFloor.Cpu.harnessSeconds();
+                int gcMark = gc.mark();
+                long levelStart = System.nanoTime();
                 Level l = offer(rate, levelDuration, def, watcher, req, visible);
+                double[] pauses = gc.since(gcMark);
+                double levelSeconds = (System.nanoTime() - levelStart) / 1e9;
                 Usage u = mark.until(stack, l.runs(), 0);
                 // The harness's own threads (watcher, command clock, request producer) are part of the process's CPU.
                 double harnessMsPerRun = l.runs() == 0 ? Double.NaN : (RawKafkaFloor.Cpu.harnessSeconds() - harnessBefore) * 1000 / l.runs();
@@ -865,6 +870,8 @@ public final class Bench {
                                 + "%.2f coordinator commits per run%n",
                         rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled(),
                         u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun);
+                // The whole stack shares one JVM: a pause stops broker, coordinator and agent together.
+                out.printf(Locale.ROOT, "    %s%n", GcPauses.describe(pauses, levelSeconds));
                 Map<String, Object> level = new LinkedHashMap<>();
                 level.put("offered_per_s", rate);
                 level.put("completed_per_min", Math.round(l.perMinute()));
@@ -874,6 +881,9 @@ public final class Bench {
                 level.put("harness_cpu_ms_per_run", harnessMsPerRun);
                 level.put("records_per_run", u.recordsPerRun());
                 level.put("commits_per_run", commitsPerRun);
+                level.put("gc_pauses", (long) pauses[0]);
+                level.put("gc_pause_ms", pauses[1]);
+                level.put("gc_pause_max_ms", pauses[2]);
                 levels.add(level);
                 if (l.latency().p(99) < 1000 && l.perMinute() > best) {
                     best = l.perMinute();

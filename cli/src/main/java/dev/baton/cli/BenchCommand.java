@@ -58,12 +58,14 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * Which of this JVM's arguments the benchmark JVM gets: system properties ({@code -Dbench.*} experiments, Avro's
-     * trusted packages), heap sizes and native access. Class-data-sharing and logging flags name this jar's archive
-     * and stay behind.
+     * trusted packages), heap sizes, the G1 pause target (the launcher's default; the whole stack shares the benchmark's
+     * JVM, so its pauses are every component's, docs/benchmarks.md) and native access. Class-data-sharing and logging
+     * flags name this jar's archive and stay behind.
      */
     static List<String> forwardedJvmArgs(List<String> inputArguments) {
         return inputArguments.stream()
-                .filter(a -> a.startsWith("-D") || a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("--enable-native-access"))
+                .filter(a -> a.startsWith("-D") || a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("--enable-native-access")
+                        || a.startsWith("-XX:MaxGCPauseMillis="))
                 .filter(a -> !a.startsWith("-D" + JAR_PROPERTY + "="))
                 .toList();
     }

@@ -40,13 +40,13 @@ class BenchCommandTest {
 
     @Test
     void passesScenarioQuickAndTheExperimentSettingsToTheBenchmarkJvm() {
-        List<String> jvm = BenchCommand.forwardedJvmArgs(List.of("-Xmx2g", "-XX:+AutoCreateSharedArchive",
+        List<String> jvm = BenchCommand.forwardedJvmArgs(List.of("-Xmx2g", "-XX:MaxGCPauseMillis=30", "-XX:+AutoCreateSharedArchive",
                 "-XX:SharedArchiveFile=/x/baton-1.jsa", "-Xlog:cds*=off", "--enable-native-access=ALL-UNNAMED",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-Dbench.rates=200,400", "-Dbaton.bench.jar=/j.jar"));
-        assertThat(jvm).containsExactly("-Xmx2g", "--enable-native-access=ALL-UNNAMED",
+        assertThat(jvm).containsExactly("-Xmx2g", "-XX:MaxGCPauseMillis=30", "--enable-native-access=ALL-UNNAMED",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-Dbench.rates=200,400");
         assertThat(BenchCommand.command("java", Path.of("b.jar"), jvm, "chain", true)).containsExactly("java", "-Xmx2g",
-                "--enable-native-access=ALL-UNNAMED", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
+                "-XX:MaxGCPauseMillis=30", "--enable-native-access=ALL-UNNAMED", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
                 "-Dbench.rates=200,400", "-cp", "b.jar", BenchCommand.MAIN_CLASS, "chain", "--quick");
         assertThat(BenchCommand.command("java", Path.of("b.jar"), List.of(), "jmh", false))
                 .containsExactly("java", "-cp", "b.jar", BenchCommand.MAIN_CLASS, "jmh");
