@@ -398,9 +398,19 @@ public final class Bench {
                     int warmed = pacedSensor(producer, topic, rate, warm, match, watcher, "w", new Stats(), null);
                     out.printf(Locale.ROOT, "  warm-up: %d records at %d/s (not counted)%n", warmed, rate);
                     Mark mark = Mark.now(stack);
+                    long pid = ProcessHandle.current().pid();
+                    ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(pid);
                     runs = pacedSensor(producer, topic, rate, Duration.ofSeconds(seconds), match, watcher, "k", latency,
                             reaction -> split.add(reaction, requests, commands));
+                    ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot(pid);
                     usage = mark.until(stack, runs, 0);
+                    // Where the measured phase's CPU went, by kind of thread (the whole stack shares this process).
+                    // Kernel names only (15 characters): jcmd Thread.print on the harness's own process hung in a run.
+                    List<ThreadCpu.Row> rows = ThreadCpu.breakdown(threads0, threads1, Map.of());
+                    out.printf(Locale.ROOT, "  CPU by thread kind in the measured phase (top %d):%n", Math.min(rows.size(), 15));
+                    for (ThreadCpu.Row row : rows.subList(0, Math.min(rows.size(), 15))) {
+                        out.printf(Locale.ROOT, "    %6.2f s  %3d x %s%n", row.cpuSeconds(), row.threads(), row.kind());
+                    }
                 } else {
                     warmUp("records", 3, () -> {
                         var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
