@@ -375,7 +375,9 @@ public final class Bench {
         RawKafkaFloor.Serial floor;
         // At a fixed rate the agent is sized as in throughput (64 slots, 4 share consumers): with 4 slots it, not the
         // trigger path, was what fell behind at 500 runs/s.
-        try (BenchStack stack = new BenchStack(true, rate > 0 ? 64 : 4); RunWatcher watcher = new RunWatcher(stack)) {
+        SensorSplit split = new SensorSplit();
+        try (BenchStack stack = new BenchStack(true, rate > 0 ? 64 : 4); RunWatcher watcher = new RunWatcher(stack);
+             RequestClock requests = new RequestClock(stack); CommandClock commands = new CommandClock(stack)) {
             String topic = "bench.orders";
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
@@ -397,11 +399,22 @@ public final class Bench {
                 if (rate > 0) {
                     // Open loop at a fixed rate: a steady stream, as a busy topic delivers it (warm-up at the same rate).
                     Duration warm = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30));
-                    int warmed = pacedSensor(producer, topic, rate, warm, match, watcher, "w", new Stats());
+                    int warmed = pacedSensor(producer, topic, rate, warm, match, watcher, "w", new Stats(), null);
                     out.printf(Locale.ROOT, "  warm-up: %d records at %d/s (not counted)%n", warmed, rate);
                     Mark mark = Mark.now(stack);
-                    runs = pacedSensor(producer, topic, rate, Duration.ofSeconds(seconds), match, watcher, "k", latency);
+                    long pid = ProcessHandle.current().pid();
+                    ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(pid);
+                    runs = pacedSensor(producer, topic, rate, Duration.ofSeconds(seconds), match, watcher, "k", latency,
+                            reaction -> split.add(reaction, requests, commands));
+                    ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot(pid);
                     usage = mark.until(stack, runs, 0);
+                    // Where the measured phase's CPU went, by kind of thread (the whole stack shares this process).
+                    // Kernel names only (15 characters): jcmd Thread.print on the harness's own process hung in a run.
+                    List<ThreadCpu.Row> rows = ThreadCpu.breakdown(threads0, threads1, Map.of());
+                    out.printf(Locale.ROOT, "  CPU by thread kind in the measured phase (top %d):%n", Math.min(rows.size(), 15));
+                    for (ThreadCpu.Row row : rows.subList(0, Math.min(rows.size(), 15))) {
+                        out.printf(Locale.ROOT, "    %6.2f s  %3d x %s%n", row.cpuSeconds(), row.threads(), row.kind());
+                    }
                 } else {
                     warmUp("records", 3, () -> {
                         var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
@@ -413,7 +426,10 @@ public final class Bench {
                         long t0 = System.currentTimeMillis();
                         var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, "k" + i,
                                 ("{\"amount\": " + (i + 1) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-                        latency.add(firstStarted(watcher.finished(sensorRunId(topic, meta)).get(2, TimeUnit.MINUTES)) - t0);
+                        String runId = sensorRunId(topic, meta);
+                        RunWatcher.Finished f = watcher.finished(runId).get(2, TimeUnit.MINUTES);
+                        latency.add(firstStarted(f) - t0);
+                        split.add(new Reaction(t0, runId, f), requests, commands);
                     }
                     runs = records;
                     usage = mark.until(stack, records, 0);
@@ -431,6 +447,7 @@ public final class Bench {
                         : records + " records",
                 Stats.f(latency.p(50)), Stats.f(latency.p(99)));
         Map<String, Object> r = new LinkedHashMap<>();
+        split.print(out, r);
         r.put("scenario", "sensor");
         r.put("records", rate > 0 ? offered(rate, seconds) : records);
         r.put("rate", rate);
@@ -456,6 +473,62 @@ public final class Bench {
                 dev.baton.platform.RunIds.sensorKey(topic, meta.partition(), meta.offset()));
     }
 
+    /** A sensor record produced at {@code t0} (epoch ms) and the run it started. */
+    record Reaction(long t0, String runId, RunWatcher.Finished finished) {}
+
+    /**
+     * Record -> first step started of sensor runs, cut into stages: the sensor read the record and appended its run
+     * request (the request's broker append time, which the run's RunRequested event carries); the sensor's transaction
+     * made it readable ({@link RequestClock}); the coordinator read it, dispatched and committed the command (command
+     * readable, {@link CommandClock}); an agent took the command and reported the step started (the report's append
+     * time). The clocks are read_committed consumers (fetch wait 5 ms, poll 20 ms): a readable time is the moment a
+     * consumer saw it, a few ms late at most.
+     */
+    static final class SensorSplit {
+        private final Stats toAppended = new Stats();
+        private final Stats toReadable = new Stats();
+        private final Stats toCommand = new Stats();
+        private final Stats toStarted = new Stats();
+        private int missing;
+
+        void add(Reaction x, RequestClock requests, CommandClock commands) {
+            long appended = x.finished().events().stream().filter(e -> e.getPayload() instanceof dev.baton.events.RunRequested)
+                    .mapToLong(e -> e.getTimestamp().toEpochMilli()).min().orElse(-1);
+            long started = firstStarted(x.finished());
+            Long readable = requests.seenAt(x.runId());
+            Long command = commands.seenAt(x.runId(), "react");
+            if (appended < 0 || readable == null || command == null) {
+                missing++;
+                return;
+            }
+            toAppended.add(appended - x.t0());
+            toReadable.add(readable - appended);
+            toCommand.add(command - readable);
+            toStarted.add(started - command);
+        }
+
+        void print(java.io.PrintStream out, Map<String, Object> r) {
+            out.printf(Locale.ROOT, "  stages (p50 / p99 / max ms, %d runs%s): record -> request appended %s; -> sensor transaction "
+                            + "committed (request readable) %s; -> command committed (readable) %s; -> step started %s%n",
+                    toAppended.count(), missing > 0 ? ", " + missing + " not split" : "", three(toAppended), three(toReadable),
+                    three(toCommand), three(toStarted));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("record_to_request_appended", stageJson(toAppended));
+            m.put("appended_to_request_readable", stageJson(toReadable));
+            m.put("request_readable_to_command_readable", stageJson(toCommand));
+            m.put("command_readable_to_started", stageJson(toStarted));
+            r.put("stages_ms", m);
+        }
+
+        private static String three(Stats s) {
+            return Stats.f(s.p(50)) + " / " + Stats.f(s.p(99)) + " / " + Stats.f(s.p(100));
+        }
+
+        private static Map<String, Object> stageJson(Stats s) {
+            return Map.of("p50", s.p(50), "p99", s.p(99), "max", s.p(100));
+        }
+    }
+
     /** When the run's first step started (its agent's report), epoch ms. */
     private static long firstStarted(RunWatcher.Finished f) {
         return f.events().stream().filter(e -> e.getPayload() instanceof StepStarted)
@@ -468,9 +541,10 @@ public final class Bench {
      * step started of each run to {@code latency} and returns the number of runs.
      */
     private int pacedSensor(org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, String topic, int rate,
-            Duration duration, double match, RunWatcher watcher, String keyPrefix, Stats latency) throws Exception {
+            Duration duration, double match, RunWatcher watcher, String keyPrefix, Stats latency,
+            java.util.function.Consumer<Reaction> each) throws Exception {
         int n = (int) (rate * duration.toMillis() / 1000);
-        List<CompletableFuture<Long>> started = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Reaction>> started = java.util.Collections.synchronizedList(new ArrayList<>());
         long interval = 1_000_000_000L / rate;
         long next = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -481,26 +555,31 @@ public final class Bench {
             next += interval;
             boolean passes = Math.floor((i + 1) * match) > Math.floor(i * match);
             long t0 = System.currentTimeMillis();
-            CompletableFuture<Long> latencyMs = new CompletableFuture<>();
+            CompletableFuture<Reaction> reaction = new CompletableFuture<>();
             if (passes) {
-                started.add(latencyMs);
+                started.add(reaction);
             }
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, t0, keyPrefix + i,
                     ("{\"amount\": " + (passes ? i + 1 : 0) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)), (meta, e) -> {
                 if (e != null) {
-                    latencyMs.completeExceptionally(e);
+                    reaction.completeExceptionally(e);
                 } else if (passes) {
-                    watcher.finished(sensorRunId(topic, meta)).thenAccept(f -> latencyMs.complete(firstStarted(f) - t0));
+                    String runId = sensorRunId(topic, meta);
+                    watcher.finished(runId).thenAccept(f -> reaction.complete(new Reaction(t0, runId, f)));
                 }
             });
         }
         producer.flush();
-        List<CompletableFuture<Long>> all;
+        List<CompletableFuture<Reaction>> all;
         synchronized (started) {
             all = new ArrayList<>(started);
         }
-        for (CompletableFuture<Long> f : all) {
-            latency.add(f.get(2, TimeUnit.MINUTES));
+        for (CompletableFuture<Reaction> f : all) {
+            Reaction done = f.get(2, TimeUnit.MINUTES);
+            latency.add(firstStarted(done.finished()) - done.t0());
+            if (each != null) {
+                each.accept(done);
+            }
         }
         return all.size();
     }
