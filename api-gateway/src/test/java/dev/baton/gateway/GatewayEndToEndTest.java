@@ -304,8 +304,8 @@ class GatewayEndToEndTest {
             assertThat(newest.get("metadata").get("rows").get("type").asText()).isEqualTo("int");
             assertThat(newest.get("metadata").get("rows").get("value").asLong()).isEqualTo(42);
             assertThat(raw.get("declaredBy").get("job").asText()).isEqualTo("orders_daily");
-            List<String> times = new ArrayList<>();
-            raw.get("materializations").forEach(m -> times.add(m.get("timestamp").asText()));
+            List<java.time.Instant> times = new ArrayList<>(); // as instants, not text (a zero fraction is dropped)
+            raw.get("materializations").forEach(m -> times.add(java.time.Instant.parse(m.get("timestamp").asText())));
             assertThat(times).isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
             JsonNode clean = rest.get("/api/v1/assets/clean_orders", viewer.token()).json();
@@ -357,8 +357,9 @@ class GatewayEndToEndTest {
         JsonNode jobAndStatus = rest.get("/api/v1/runs?job=paged&status=failed,canceled", viewer.token()).json();
         assertThat(jobAndStatus.get("items")).isEmpty();
         JsonNode all = rest.get("/api/v1/runs?limit=1000", viewer.token()).json();
-        List<String> everything = new ArrayList<>();
-        all.get("items").forEach(r -> everything.add(r.get("requestedAt").asText()));
+        // Compared as instants: ISO-8601 text drops a zero fraction ("…:04Z"), which sorts after "…:04.014Z" as text.
+        List<java.time.Instant> everything = new ArrayList<>();
+        all.get("items").forEach(r -> everything.add(java.time.Instant.parse(r.get("requestedAt").asText())));
         assertThat(everything).isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
         Rest.Response bad = rest.get("/api/v1/runs?status=DONE", viewer.token());
