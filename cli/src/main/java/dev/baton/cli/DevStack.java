@@ -56,6 +56,16 @@ public final class DevStack implements AutoCloseable {
     /** The coordinator's static group member id in the one-process stack (see {@link CoordinatorConfig#INSTANCE_ID}). */
     static final String DEV_COORDINATOR_INSTANCE = "dev-coordinator";
 
+    /**
+     * The fetch wait of the one-process stack's consumers that wait at the broker for records (every Baton component's,
+     * the agent's share consumers and the registry's reader included), instead of 500 ms: the broker answers a waiting
+     * fetch as soon as records become readable, so the wait only bounds empty fetches, which are most of what the broker
+     * does for an idle dev stack (docs/benchmarks.md, idle). {@code -s kafka.fetch.max.wait.ms=...} wins.
+     */
+    static final String DEV_FETCH_MAX_WAIT_MS = "5000";
+    /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
+    static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
+
     /** Settings given as {@code -s broker.<Kafka broker key>=value} go to the embedded broker, prefix removed. */
     static final String BROKER_PREFIX = "broker.";
     /**
@@ -107,9 +117,10 @@ public final class DevStack implements AutoCloseable {
                 awaitCompletingTransactions(admin, COMPLETING_TRANSACTIONS_WAIT);
             }
             Topics topics = Topics.withDefaultPrefix();
-            EmbeddedSchemaRegistry registry = lifecycle.add(
-                    EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), s.registryPort()));
             Map<String, Object> base = new HashMap<>(s.extra());
+            base.putIfAbsent(FETCH_MAX_WAIT_KEY, DEV_FETCH_MAX_WAIT_MS);
+            EmbeddedSchemaRegistry registry = lifecycle.add(EmbeddedSchemaRegistry.start(broker.bootstrapServers(),
+                    topics.schemas(), s.registryPort(), Map.of("fetch.max.wait.ms", base.get(FETCH_MAX_WAIT_KEY))));
             base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX)); // the broker's own (brokerSettings)
             base.put(BatonConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             base.put(BatonConfig.SCHEMA_REGISTRY_URL, registry.url());
@@ -144,6 +155,8 @@ public final class DevStack implements AutoCloseable {
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "10000");
             // The embedded broker allows short acquisition locks (see EmbeddedKafkaBroker).
             a.put(AgentConfig.COMMAND_LOCK_MS, "5000");
+            // The share fetch wait too (a share fetch is answered as soon as commands become acquirable).
+            a.putIfAbsent(AgentConfig.FETCH_MAX_WAIT_MS, base.get(FETCH_MAX_WAIT_KEY));
             lifecycle.add(Agent.start(new AgentConfig(a), meters));
 
             Path tokens = s.dataDir().resolve("tokens");

@@ -79,7 +79,7 @@ public final class Notifier implements AutoCloseable {
         // Alerts are rare and latency-sensitive; the broker answers a waiting fetch as soon as one becomes readable (its
         // transaction's marker included), so a long wait costs them nothing, while 50 ms made an idle notifier ask the
         // broker 20 times a second (idle CPU, docs/benchmarks.md). Kafka's default, said explicitly.
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(kafkaClient));
         // Delivery with retries may take minutes per alert; keep the batch small and the poll interval generous.
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 30 * 60_000);

@@ -88,7 +88,7 @@ public final class SensorManager implements AutoCloseable {
         // Registrations should reach the sensors quickly: the broker answers a waiting fetch as soon as one is readable
         // (its transaction's marker included), so the wait only bounds empty fetches; 100 ms made an idle scheduler
         // ask 10 times a second (docs/benchmarks.md).
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(config.kafkaClient()));
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "baton-sensor-manager");
         this.thread.setDaemon(true);
