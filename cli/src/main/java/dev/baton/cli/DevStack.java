@@ -117,11 +117,9 @@ public final class DevStack implements AutoCloseable {
                 awaitCompletingTransactions(admin, COMPLETING_TRANSACTIONS_WAIT);
             }
             Topics topics = Topics.withDefaultPrefix();
-            Map<String, Object> base = new HashMap<>(s.extra());
-            base.putIfAbsent(FETCH_MAX_WAIT_KEY, DEV_FETCH_MAX_WAIT_MS);
+            Map<String, Object> base = baseSettings(s.extra());
             EmbeddedSchemaRegistry registry = lifecycle.add(EmbeddedSchemaRegistry.start(broker.bootstrapServers(),
                     topics.schemas(), s.registryPort(), Map.of("fetch.max.wait.ms", base.get(FETCH_MAX_WAIT_KEY))));
-            base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX)); // the broker's own (brokerSettings)
             base.put(BatonConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             base.put(BatonConfig.SCHEMA_REGISTRY_URL, registry.url());
             BatonConfig common = BatonConfig.of(base);
@@ -237,6 +235,17 @@ public final class DevStack implements AutoCloseable {
 
     /** The share of this JVM's heap that the gateway's responses in flight may hold at worst. */
     static final double GATEWAY_HEAP_SHARE = 0.25;
+
+    /**
+     * The settings every component of the one-process stack starts from: the {@code -s} settings but the broker's own
+     * ({@link #brokerSettings}), and the dev fetch wait ({@link #DEV_FETCH_MAX_WAIT_MS}) unless one is given.
+     */
+    static Map<String, Object> baseSettings(Map<String, String> extra) {
+        Map<String, Object> base = new HashMap<>(extra);
+        base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX));
+        base.putIfAbsent(FETCH_MAX_WAIT_KEY, DEV_FETCH_MAX_WAIT_MS);
+        return base;
+    }
 
     /** The embedded broker's settings: {@link #DEV_BROKER}, then every {@code -s broker.*} setting (prefix removed). */
     static Map<String, String> brokerSettings(Map<String, String> extra) {
