@@ -58,11 +58,13 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * The fetch wait of the one-process stack's consumers that wait at the broker for records (every Baton component's,
-     * the agent's share consumers and the registry's reader included), instead of 500 ms: the broker answers a waiting
-     * fetch as soon as records become readable, so the wait only bounds empty fetches, which are most of what the broker
-     * does for an idle dev stack (docs/benchmarks.md, idle). {@code -s kafka.fetch.max.wait.ms=...} wins.
+     * the agent's share consumers and the registry's reader included); {@code -s kafka.fetch.max.wait.ms=...} wins.
+     * The broker answers a waiting fetch as soon as records become readable, so a longer wait only cuts the empty
+     * fetches of an idle stack (5000 ms: about a percent of a core), but each consumer's close then waits for its
+     * pending fetch, and a graceful stop of {@code baton dev} took about four times as long with 5000 ms and twice as
+     * long with 2000 ms (docs/benchmarks.md, idle, a sixth look): Kafka's default stays until the closes are bounded.
      */
-    static final String DEV_FETCH_MAX_WAIT_MS = "5000";
+    static final String DEV_FETCH_MAX_WAIT_MS = String.valueOf(BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
     /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
     static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
 
