@@ -57,15 +57,12 @@ public final class DevStack implements AutoCloseable {
     static final String DEV_COORDINATOR_INSTANCE = "dev-coordinator";
 
     /**
-     * The fetch wait of the one-process stack's consumers that wait at the broker for records (every Baton component's,
-     * the agent's share consumers and the registry's reader included); {@code -s kafka.fetch.max.wait.ms=...} wins.
-     * The broker answers a waiting fetch as soon as records become readable, so a longer wait only cuts the empty
-     * fetches of an idle stack (5000 ms: about a percent of a core), but each consumer's close then waits for its
-     * pending fetch, and a graceful stop of {@code baton dev} took about four times as long with 5000 ms and twice as
-     * long with 2000 ms (docs/benchmarks.md, idle, a sixth look): Kafka's default stays until the closes are bounded.
+     * The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}); given with
+     * {@code -s}, {@code baton dev} passes it also to the agent's share consumers and the registry's reader. Not longer
+     * than Kafka's 500 ms by default: a longer wait cuts an idle stack's empty fetches (5000 ms: about a percent of a
+     * core), but each consumer's close then waits for its pending fetch, and a graceful stop took about four times as
+     * long with 5000 ms and twice as long with 2000 ms (docs/benchmarks.md, idle, a sixth look).
      */
-    static final String DEV_FETCH_MAX_WAIT_MS = String.valueOf(BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
-    /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
     static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
 
     /** Settings given as {@code -s broker.<Kafka broker key>=value} go to the embedded broker, prefix removed. */
@@ -120,8 +117,9 @@ public final class DevStack implements AutoCloseable {
             }
             Topics topics = Topics.withDefaultPrefix();
             Map<String, Object> base = baseSettings(s.extra());
+            Object fetchWait = base.getOrDefault(FETCH_MAX_WAIT_KEY, BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
             EmbeddedSchemaRegistry registry = lifecycle.add(EmbeddedSchemaRegistry.start(broker.bootstrapServers(),
-                    topics.schemas(), s.registryPort(), Map.of("fetch.max.wait.ms", base.get(FETCH_MAX_WAIT_KEY))));
+                    topics.schemas(), s.registryPort(), Map.of("fetch.max.wait.ms", fetchWait)));
             base.put(BatonConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             base.put(BatonConfig.SCHEMA_REGISTRY_URL, registry.url());
             BatonConfig common = BatonConfig.of(base);
@@ -156,7 +154,7 @@ public final class DevStack implements AutoCloseable {
             // The embedded broker allows short acquisition locks (see EmbeddedKafkaBroker).
             a.put(AgentConfig.COMMAND_LOCK_MS, "5000");
             // The share fetch wait too (a share fetch is answered as soon as commands become acquirable).
-            a.putIfAbsent(AgentConfig.FETCH_MAX_WAIT_MS, base.get(FETCH_MAX_WAIT_KEY));
+            a.putIfAbsent(AgentConfig.FETCH_MAX_WAIT_MS, fetchWait);
             lifecycle.add(Agent.start(new AgentConfig(a), meters));
 
             Path tokens = s.dataDir().resolve("tokens");
@@ -240,12 +238,11 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * The settings every component of the one-process stack starts from: the {@code -s} settings but the broker's own
-     * ({@link #brokerSettings}), and the dev fetch wait ({@link #DEV_FETCH_MAX_WAIT_MS}) unless one is given.
+     * ({@link #brokerSettings}).
      */
     static Map<String, Object> baseSettings(Map<String, String> extra) {
         Map<String, Object> base = new HashMap<>(extra);
         base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX));
-        base.putIfAbsent(FETCH_MAX_WAIT_KEY, DEV_FETCH_MAX_WAIT_MS);
         return base;
     }
 
