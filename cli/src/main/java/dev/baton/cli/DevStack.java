@@ -57,12 +57,14 @@ public final class DevStack implements AutoCloseable {
     static final String DEV_COORDINATOR_INSTANCE = "dev-coordinator";
 
     /**
-     * The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}); given with
-     * {@code -s}, {@code baton dev} passes it also to the agent's share consumers and the registry's reader. Not longer
-     * than Kafka's 500 ms by default: a longer wait cuts an idle stack's empty fetches (5000 ms: about a percent of a
-     * core), but each consumer's close then waits for its pending fetch, and a graceful stop took about four times as
-     * long with 5000 ms and twice as long with 2000 ms (docs/benchmarks.md, idle, a sixth look).
+     * The fetch wait of the one-process stack's consumers that wait at the broker for records (every Baton component's,
+     * the agent's share consumers and the registry's reader included); {@code -s kafka.fetch.max.wait.ms=...} wins.
+     * The broker answers a waiting fetch as soon as records become readable (read_committed and share fetches too), so a
+     * longer wait only cuts an idle stack's empty fetches. A consumer's close no longer waits for its pending fetch
+     * ({@link dev.baton.platform.ConsumerClose}), so a graceful stop does not grow with it (docs/benchmarks.md, idle).
      */
+    static final String DEV_FETCH_MAX_WAIT_MS = "2000";
+    /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
     static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
 
     /** Settings given as {@code -s broker.<Kafka broker key>=value} go to the embedded broker, prefix removed. */
@@ -117,7 +119,7 @@ public final class DevStack implements AutoCloseable {
             }
             Topics topics = Topics.withDefaultPrefix();
             Map<String, Object> base = baseSettings(s.extra());
-            Object fetchWait = base.getOrDefault(FETCH_MAX_WAIT_KEY, BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
+            Object fetchWait = base.get(FETCH_MAX_WAIT_KEY);
             EmbeddedSchemaRegistry registry = lifecycle.add(EmbeddedSchemaRegistry.start(broker.bootstrapServers(),
                     topics.schemas(), s.registryPort(), Map.of("fetch.max.wait.ms", fetchWait)));
             base.put(BatonConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
@@ -238,11 +240,12 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * The settings every component of the one-process stack starts from: the {@code -s} settings but the broker's own
-     * ({@link #brokerSettings}).
+     * ({@link #brokerSettings}), and the dev fetch wait ({@link #DEV_FETCH_MAX_WAIT_MS}) unless one is given.
      */
     static Map<String, Object> baseSettings(Map<String, String> extra) {
         Map<String, Object> base = new HashMap<>(extra);
         base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX));
+        base.putIfAbsent(FETCH_MAX_WAIT_KEY, DEV_FETCH_MAX_WAIT_MS);
         return base;
     }
 

@@ -17,9 +17,9 @@ class DevStackBrokerSettingsTest {
     }
 
     @Test
-    void componentsGetTheDashSSettingsButNoBrokerSetting() {
+    void componentsGetTheDevFetchWaitUnlessOneIsGivenAndNoBrokerSetting() {
         assertThat(DevStack.baseSettings(Map.of("broker.num.io.threads", "8", "coordinator.threads", "3")))
-                .doesNotContainKey("kafka.fetch.max.wait.ms")
+                .containsEntry("kafka.fetch.max.wait.ms", "2000")
                 .containsEntry("coordinator.threads", "3")
                 .doesNotContainKey("broker.num.io.threads");
         assertThat(DevStack.baseSettings(Map.of("kafka.fetch.max.wait.ms", "5000")))

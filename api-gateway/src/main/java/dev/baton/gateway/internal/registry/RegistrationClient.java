@@ -81,7 +81,7 @@ public final class RegistrationClient implements AutoCloseable {
             consumer.seekToEnd(partitions);
             partitions.forEach(tp -> consumer.position(tp, timeout)); // resolve now: a request sent later is answered after it
         } catch (RuntimeException e) {
-            consumer.close();
+            consumer.close(dev.baton.platform.ConsumerClose.bounded());
             throw e;
         }
         RegistrationClient client = new RegistrationClient(topics, producer, results, consumer, timeout);
@@ -144,7 +144,7 @@ public final class RegistrationClient implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(dev.baton.platform.ConsumerClose.bounded()); // assigned, auto-commit off: commits nothing
         }
     }
 

@@ -21,7 +21,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -181,7 +180,7 @@ public final class TransactionalSensor implements AutoCloseable {
             assigned = false;
             // No commit on the way out: an open transaction is aborted (here or by the next incarnation's fencing).
             if (c != null) {
-                c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                c.close(dev.baton.platform.ConsumerClose.bounded()); // offsets go with the sensor's transactions, auto-commit off: commits nothing
             }
             if (producer != null) {
                 producer.close(Duration.ofSeconds(5));
