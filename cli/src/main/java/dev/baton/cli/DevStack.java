@@ -60,10 +60,11 @@ public final class DevStack implements AutoCloseable {
      * The fetch wait of the one-process stack's consumers that wait at the broker for records (every Baton component's,
      * the agent's share consumers and the registry's reader included); {@code -s kafka.fetch.max.wait.ms=...} wins.
      * The broker answers a waiting fetch as soon as records become readable (read_committed and share fetches too), so a
-     * longer wait only cuts an idle stack's empty fetches. A consumer's close no longer waits for its pending fetch
-     * ({@link dev.baton.platform.ConsumerClose}), so a graceful stop does not grow with it (docs/benchmarks.md, idle).
+     * longer wait only cuts an idle stack's empty fetches. Kafka's 500 ms still: with the consumers' closes bounded
+     * ({@link dev.baton.platform.ConsumerClose}) a graceful stop took about 2 s longer with 2000 ms and 4 s with 5000
+     * (was 8 and 26 s), the rest not yet broken down (docs/benchmarks.md, idle, a sixth look).
      */
-    static final String DEV_FETCH_MAX_WAIT_MS = "2000";
+    static final String DEV_FETCH_MAX_WAIT_MS = "500";
     /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
     static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
 
