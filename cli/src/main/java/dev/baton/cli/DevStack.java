@@ -62,7 +62,7 @@ public final class DevStack implements AutoCloseable {
      * The broker answers a waiting fetch as soon as records become readable (read_committed and share fetches too), so a
      * longer wait only cuts an idle stack's empty fetches. Kafka's 500 ms still: with the consumers' closes bounded
      * ({@link dev.baton.platform.ConsumerClose}) a graceful stop took about 2 s longer with 2000 ms and 4 s with 5000
-     * (was 8 and 26 s), the rest not yet broken down (docs/benchmarks.md, idle, a sixth look).
+     * (was 8 and 26 s): the components close one after the other, each up to the bound (docs/benchmarks.md, idle).
      */
     static final String DEV_FETCH_MAX_WAIT_MS = "500";
     /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
