@@ -17,6 +17,16 @@ class DevStackBrokerSettingsTest {
     }
 
     @Test
+    void componentsGetTheDevFetchWaitUnlessOneIsGivenAndNoBrokerSetting() {
+        assertThat(DevStack.baseSettings(Map.of("broker.num.io.threads", "8", "coordinator.threads", "3")))
+                .containsEntry("kafka.fetch.max.wait.ms", "500")
+                .containsEntry("coordinator.threads", "3")
+                .doesNotContainKey("broker.num.io.threads");
+        assertThat(DevStack.baseSettings(Map.of("kafka.fetch.max.wait.ms", "5000")))
+                .containsEntry("kafka.fetch.max.wait.ms", "5000");
+    }
+
+    @Test
     void brokerSettingsGivenWithDashSWinWithoutTheirPrefix() {
         Map<String, String> b = DevStack.brokerSettings(Map.of("broker.num.io.threads", "8",
                 "broker.log.cleaner.threads", "1", "broker.", "ignored"));

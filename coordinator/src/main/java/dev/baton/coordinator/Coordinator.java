@@ -219,7 +219,7 @@ public final class Coordinator implements BatonService {
         p.putAll(config.streamsTopicSettings());
         // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
         // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(config.kafkaClient()));
         // Not so for the restore consumer after a restart: with 500 ms its fetches made restoring a few hundred changelog
         // records take 1.5 s of the recovery benchmark's restart, against about 0.6 s with 10 ms (docs/benchmarks.md,
         // recovery). Without standby tasks it is idle once restored; standbys are restored by it continuously, so

@@ -48,6 +48,18 @@ class CoordinatorStreamsPropertiesTest {
     }
 
     @Test
+    void theKafkaPassThroughFetchWaitReplacesTheConsumersDefaultButNotTheRestoreConsumers() {
+        Map<String, Object> raw = raw();
+        raw.put("kafka.fetch.max.wait.ms", "5000");
+
+        var p = Coordinator.streamsProperties(new CoordinatorConfig(raw));
+
+        assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG))).isEqualTo("5000");
+        assertThat(p.get(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)))
+                .isEqualTo(Coordinator.RESTORE_FETCH_MAX_WAIT_MS);
+    }
+
+    @Test
     void anExplicitStreamsSettingWins() {
         Map<String, Object> raw = raw();
         raw.put(CoordinatorConfig.STREAMS_PREFIX + "producer.retry.backoff.ms", "100");

@@ -343,7 +343,7 @@ public final class Agent implements BatonService {
         m.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         // Cancels should reach a running step quickly: the broker answers a waiting fetch as soon as one is readable,
         // so the wait only bounds empty fetches; 100 ms made an idle agent ask 10 times a second (docs/benchmarks.md).
-        m.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        m.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(m));
         return m;
     }
 

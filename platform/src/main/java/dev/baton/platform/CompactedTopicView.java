@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,7 +65,7 @@ public final class CompactedTopicView<V> implements AutoCloseable {
             c.seekToBeginning(parts);
             return new CompactedTopicView<>(c, topic, parts, decoder);
         } catch (RuntimeException e) {
-            c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            c.close(ConsumerClose.bounded()); // assigned, auto-commit off: commits nothing
             throw e;
         }
     }
@@ -109,6 +108,6 @@ public final class CompactedTopicView<V> implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        consumer.close(ConsumerClose.bounded()); // assigned, auto-commit off: commits nothing
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -79,7 +78,7 @@ public final class Notifier implements AutoCloseable {
         // Alerts are rare and latency-sensitive; the broker answers a waiting fetch as soon as one becomes readable (its
         // transaction's marker included), so a long wait costs them nothing, while 50 ms made an idle notifier ask the
         // broker 20 times a second (idle CPU, docs/benchmarks.md). Kafka's default, said explicitly.
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(kafkaClient));
         // Delivery with retries may take minutes per alert; keep the batch small and the poll interval generous.
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 30 * 60_000);
@@ -140,7 +139,7 @@ public final class Notifier implements AutoCloseable {
                 log.error("The alerting notifier stopped", t);
             }
         } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(dev.baton.platform.ConsumerClose.bounded()); // auto-commit off: each delivered alert was committed by commitSync
         }
     }
 

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -116,7 +115,7 @@ public final class ControlLoop implements Runnable {
             log.error("Control loop failed; cancels no longer reach this agent, which reports DOWN", e);
             fatal = e instanceof Error err ? err : null;
         } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(dev.baton.platform.ConsumerClose.bounded()); // assigned, no group: commits nothing
         }
         if (fatal != null) {
             throw fatal; // to the thread's uncaught exception handler: an OutOfMemoryError ends the process there

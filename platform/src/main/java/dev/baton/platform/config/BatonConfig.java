@@ -138,6 +138,21 @@ public class BatonConfig {
         return m;
     }
 
+    /** Baton's consumers' fetch wait unless {@code kafka.fetch.max.wait.ms} sets one (Kafka's default, said explicitly). */
+    public static final int FETCH_MAX_WAIT_MS_DEFAULT = 500;
+
+    /**
+     * The fetch wait of a Baton consumer that waits at the broker for records (not one of the few that set a short wait
+     * to read to an end and return): {@code kafka.fetch.max.wait.ms} when the Kafka client settings ({@link #kafkaClient()})
+     * carry it, else {@link #FETCH_MAX_WAIT_MS_DEFAULT}. The broker answers a waiting fetch as soon as records become
+     * readable (a transaction marker included), so the wait only bounds empty fetches: a longer one costs an idle stack
+     * fewer broker requests and no latency (docs/benchmarks.md, idle).
+     */
+    public static Object fetchMaxWaitMs(Map<String, ?> kafkaClient) {
+        Object v = kafkaClient.get("fetch.max.wait.ms");
+        return v != null ? v : FETCH_MAX_WAIT_MS_DEFAULT;
+    }
+
     /** Settings for the schema-registry serde, with Confluent's key names (always including the validated URL). */
     public Map<String, Object> registry() {
         Map<String, Object> m = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.baton.platform.streams;
 
+import dev.baton.platform.ConsumerClose;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,7 +74,7 @@ public class IdlePollClientSupplier extends DefaultKafkaClientSupplier {
 
     @Override
     public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
-        return maxPollMs == 0 ? super.getGlobalConsumer(config) : track(new IdlePollConsumer(config, true));
+        return maxPollMs == 0 ? new MainConsumer(config) : track(new IdlePollConsumer(config, true));
     }
 
     private IdlePollConsumer track(IdlePollConsumer c) {
@@ -120,6 +121,24 @@ public class IdlePollClientSupplier extends DefaultKafkaClientSupplier {
         public void resume(java.util.Collection<TopicPartition> partitions) {
             super.resume(partitions);
             ResumePositions.await(this, partitions, resumeBound);
+        }
+
+        // Streams closes its main consumer with Kafka's default 30 s (offsets are committed before, by the task's
+        // producer or commitSync; auto-commit is off): bounded, as its fetch session's close waits behind the
+        // pending fetch (ConsumerClose).
+        @Override
+        public void close(org.apache.kafka.clients.consumer.CloseOptions option) {
+            super.close(ConsumerClose.bounded(option));
+        }
+
+        @Override
+        public void close(Duration timeout) {
+            super.close(ConsumerClose.bounded(timeout));
+        }
+
+        @Override
+        public void close() {
+            super.close(ConsumerClose.bounded());
         }
     }
 

@@ -13,6 +13,15 @@ import org.junit.jupiter.api.io.TempDir;
 class BatonConfigTest {
 
     @Test
+    void consumersFetchWaitIsTheKafkaPassThroughsElse500() {
+        var dflt = BatonConfig.of(Map.of("bootstrap.servers", "k:9092", "schema.registry.url", "http://r"));
+        assertThat(BatonConfig.fetchMaxWaitMs(dflt.kafkaClient())).isEqualTo(500);
+        var set = BatonConfig.of(Map.of("bootstrap.servers", "k:9092", "schema.registry.url", "http://r",
+                "kafka.fetch.max.wait.ms", "5000"));
+        assertThat(BatonConfig.fetchMaxWaitMs(set.kafkaClient())).isEqualTo("5000");
+    }
+
+    @Test
     void missingBootstrapServersFailsNamingTheKey() {
         assertThatThrownBy(() -> BatonConfig.of(Map.of("schema.registry.url", "http://r")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("bootstrap.servers");

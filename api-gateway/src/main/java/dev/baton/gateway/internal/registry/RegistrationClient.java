@@ -69,7 +69,7 @@ public final class RegistrationClient implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
         // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(kafkaClient));
         // No group: every gateway reads every answer from its own position, assigned by hand.
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "baton-gateway-registrations");
@@ -81,7 +81,7 @@ public final class RegistrationClient implements AutoCloseable {
             consumer.seekToEnd(partitions);
             partitions.forEach(tp -> consumer.position(tp, timeout)); // resolve now: a request sent later is answered after it
         } catch (RuntimeException e) {
-            consumer.close();
+            consumer.close(dev.baton.platform.ConsumerClose.bounded());
             throw e;
         }
         RegistrationClient client = new RegistrationClient(topics, producer, results, consumer, timeout);
@@ -144,7 +144,7 @@ public final class RegistrationClient implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(dev.baton.platform.ConsumerClose.bounded()); // assigned, auto-commit off: commits nothing
         }
     }
 

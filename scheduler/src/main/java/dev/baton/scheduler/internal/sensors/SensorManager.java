@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -88,7 +87,7 @@ public final class SensorManager implements AutoCloseable {
         // Registrations should reach the sensors quickly: the broker answers a waiting fetch as soon as one is readable
         // (its transaction's marker included), so the wait only bounds empty fetches; 100 ms made an idle scheduler
         // ask 10 times a second (docs/benchmarks.md).
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(config.kafkaClient()));
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "baton-sensor-manager");
         this.thread.setDaemon(true);
@@ -173,7 +172,7 @@ public final class SensorManager implements AutoCloseable {
             failure = e;
             log.error("Sensor manager stopped following job definitions; the scheduler reports DOWN", e);
         } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(dev.baton.platform.ConsumerClose.bounded()); // assigned, auto-commit off: commits nothing
         }
         if (failure instanceof Error err) {
             throw err; // to the uncaught exception handler: an OutOfMemoryError ends the process there

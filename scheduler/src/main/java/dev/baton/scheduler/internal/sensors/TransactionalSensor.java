@@ -21,7 +21,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -181,7 +180,7 @@ public final class TransactionalSensor implements AutoCloseable {
             assigned = false;
             // No commit on the way out: an open transaction is aborted (here or by the next incarnation's fencing).
             if (c != null) {
-                c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                c.close(dev.baton.platform.ConsumerClose.bounded()); // offsets go with the sensor's transactions, auto-commit off: commits nothing
             }
             if (producer != null) {
                 producer.close(Duration.ofSeconds(5));
@@ -363,7 +362,7 @@ public final class TransactionalSensor implements AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
         // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
         // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(settings.kafka()));
         // A sensor must never create the topic it watches.
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         // Notice a watched topic created after the sensor within seconds, not the default five minutes.
