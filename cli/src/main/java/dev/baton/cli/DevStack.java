@@ -60,11 +60,11 @@ public final class DevStack implements AutoCloseable {
      * The fetch wait of the one-process stack's consumers that wait at the broker for records (every Baton component's,
      * the agent's share consumers and the registry's reader included); {@code -s kafka.fetch.max.wait.ms=...} wins.
      * The broker answers a waiting fetch as soon as records become readable (read_committed and share fetches too), so a
-     * longer wait only cuts an idle stack's empty fetches. Kafka's 500 ms still: with the consumers' closes bounded
-     * ({@link dev.baton.platform.ConsumerClose}) a graceful stop took about 2 s longer with 2000 ms and 4 s with 5000
-     * (was 8 and 26 s): the components close one after the other, each up to the bound (docs/benchmarks.md, idle).
+     * longer wait only cuts an idle stack's empty fetches: 2000 ms. A graceful stop does not wait for it: consumers'
+     * closes are bounded ({@link dev.baton.platform.ConsumerClose}) and the components close at the same time
+     * ({@link Lifecycle#addTogether}; docs/benchmarks.md, idle).
      */
-    static final String DEV_FETCH_MAX_WAIT_MS = "500";
+    static final String DEV_FETCH_MAX_WAIT_MS = "2000";
     /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
     static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
 
@@ -132,12 +132,14 @@ public final class DevStack implements AutoCloseable {
                 b.ensure(topics.pools(s.agentPools(), common.topicDefaults()));
             }
 
-            lifecycle.add(Coordinator.start(new CoordinatorConfig(coordinatorSettings(base, s.dataDir())), meters));
+            // The components close at the same time on a stop (after the gateway's last answers and before the registry
+            // and the broker): each waits for its own clients, and the stop takes the longest of them, not their sum.
+            lifecycle.addTogether(Coordinator.start(new CoordinatorConfig(coordinatorSettings(base, s.dataDir())), meters));
 
             Map<String, Object> sc = new HashMap<>(base);
             sc.put(SchedulerConfig.STATE_DIR, s.dataDir().resolve("scheduler").toString());
             sc.putIfAbsent(SchedulerConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
-            lifecycle.add(Scheduler.start(new SchedulerConfig(sc), meters));
+            lifecycle.addTogether(Scheduler.start(new SchedulerConfig(sc), meters));
 
             Map<String, Object> al = new HashMap<>(base);
             al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
@@ -145,7 +147,7 @@ public final class DevStack implements AutoCloseable {
             if (s.gatewayPort() > 0) {
                 al.putIfAbsent(dev.baton.alerting.AlertingConfig.LINK_BASE_URL, "http://127.0.0.1:" + s.gatewayPort());
             }
-            lifecycle.add(dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(al), meters));
+            lifecycle.addTogether(dev.baton.alerting.Alerting.start(new dev.baton.alerting.AlertingConfig(al), meters));
 
             Map<String, Object> a = new HashMap<>(base);
             a.put(AgentConfig.ID, "dev-agent");
@@ -158,7 +160,7 @@ public final class DevStack implements AutoCloseable {
             a.put(AgentConfig.COMMAND_LOCK_MS, "5000");
             // The share fetch wait too (a share fetch is answered as soon as commands become acquirable).
             a.putIfAbsent(AgentConfig.FETCH_MAX_WAIT_MS, fetchWait);
-            lifecycle.add(Agent.start(new AgentConfig(a), meters));
+            lifecycle.addTogether(Agent.start(new AgentConfig(a), meters));
 
             Path tokens = s.dataDir().resolve("tokens");
             Path tokenFile = s.dataDir().resolve("admin.token");
@@ -176,7 +178,7 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
             g.putIfAbsent(GatewayConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
-            Gateway gateway = lifecycle.add(Gateway.start(new GatewayConfig(g), meters));
+            Gateway gateway = lifecycle.addTogether(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
             lifecycle.services().stream().filter(svc -> svc != gateway).forEach(gateway::watch);
             return new DevStack(lifecycle, broker, registry, gateway, tokenFile, meters);

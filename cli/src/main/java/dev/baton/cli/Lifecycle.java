@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs services until SIGINT/SIGTERM, then closes them in reverse start order. With {@link #failFast} the process
- * also ends, with a message on stderr and a non-zero code, when a service is DOWN or the JVM runs out of memory.
+ * Runs services until SIGINT/SIGTERM, then closes them in reverse start order; services added with
+ * {@link #addTogether} one after another are independent of each other and close at the same time (each still after
+ * everything added after them and before everything added before them). With {@link #failFast} the process also ends,
+ * with a message on stderr and a non-zero code, when a service is DOWN or the JVM runs out of memory.
  */
 final class Lifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
@@ -38,8 +40,65 @@ final class Lifecycle implements AutoCloseable {
         return service;
     }
 
+    /**
+     * Adds a service that closes at the same time as the ones added with this method right before it: `baton dev`'s
+     * components, each of whose stop waits for its own clients (a consumer's close, a step's grace), so that a stop
+     * takes the longest of them and not their sum.
+     */
+    <T extends AutoCloseable> T addTogether(T service) {
+        synchronized (started) {
+            if (!started.isEmpty() && started.getLast() instanceof Together group) {
+                group.members.add(service);
+            } else {
+                Together group = new Together();
+                group.members.add(service);
+                started.add(group);
+            }
+        }
+        return service;
+    }
+
     List<BatonService> services() {
-        return List.copyOf(started).stream().filter(s -> s instanceof BatonService).map(s -> (BatonService) s).toList();
+        List<AutoCloseable> all = new ArrayList<>();
+        synchronized (started) {
+            for (AutoCloseable s : started) {
+                if (s instanceof Together group) {
+                    all.addAll(group.members);
+                } else {
+                    all.add(s);
+                }
+            }
+        }
+        return all.stream().filter(s -> s instanceof BatonService).map(s -> (BatonService) s).toList();
+    }
+
+    /** Services closed at the same time, one thread each; the close returns when all of them have closed. */
+    private static final class Together implements AutoCloseable {
+        private final List<AutoCloseable> members = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void close() throws InterruptedException {
+            List<Thread> threads = new ArrayList<>();
+            for (AutoCloseable m : List.copyOf(members)) {
+                threads.add(Thread.ofPlatform().name("baton-stop-" + threads.size()).start(() -> closeLogging(m)));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return members.toString();
+        }
+    }
+
+    private static void closeLogging(AutoCloseable s) {
+        try {
+            s.close();
+        } catch (Exception e) {
+            log.warn("Error while stopping {}: {}", s, e.toString());
+        }
     }
 
     /**
@@ -72,11 +131,7 @@ final class Lifecycle implements AutoCloseable {
         List<AutoCloseable> reversed = new ArrayList<>(started);
         Collections.reverse(reversed);
         for (AutoCloseable s : reversed) {
-            try {
-                s.close();
-            } catch (Exception e) {
-                log.warn("Error while stopping {}: {}", s, e.toString());
-            }
+            closeLogging(s);
         }
         if (RECORDING_AOT_CACHE) {
             // The JVM assembles the cache after this, in a child JVM, before the process ends: say why the stop waits.

@@ -19,7 +19,7 @@ class DevStackBrokerSettingsTest {
     @Test
     void componentsGetTheDevFetchWaitUnlessOneIsGivenAndNoBrokerSetting() {
         assertThat(DevStack.baseSettings(Map.of("broker.num.io.threads", "8", "coordinator.threads", "3")))
-                .containsEntry("kafka.fetch.max.wait.ms", "500")
+                .containsEntry("kafka.fetch.max.wait.ms", DevStack.DEV_FETCH_MAX_WAIT_MS)
                 .containsEntry("coordinator.threads", "3")
                 .doesNotContainKey("broker.num.io.threads");
         assertThat(DevStack.baseSettings(Map.of("kafka.fetch.max.wait.ms", "5000")))
