@@ -22,18 +22,8 @@ final class CommandClock implements AutoCloseable {
     private final Thread thread;
 
     CommandClock(BenchStack stack) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-clock-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> c = watching(stack, "bench-clock-", new ByteArrayDeserializer(), stack.topics.commands("default"));
         serde = dev.baton.schemas.serde.AvroSerde.forValues(dev.baton.events.StepCommand.class, stack.serde());
-        c.subscribe(List.of(stack.topics.commands("default")));
-        while (c.assignment().isEmpty()) {
-            c.poll(Duration.ofMillis(50));
-        }
         thread = Thread.ofPlatform().name("bench-command-clock").start(() -> {
             try (c) {
                 while (running) {
@@ -52,6 +42,26 @@ final class CommandClock implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * A read_committed consumer of {@code topic} from its end, in a new group, with a 5 ms fetch wait (a readable
+     * record is seen within a fetch), returned once it has its partitions: the clocks' reader.
+     */
+    static <K> KafkaConsumer<K, byte[]> watching(BenchStack stack, String groupPrefix,
+            org.apache.kafka.common.serialization.Deserializer<K> keys, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        KafkaConsumer<K, byte[]> c = new KafkaConsumer<>(p, keys, new ByteArrayDeserializer());
+        c.subscribe(List.of(topic));
+        while (c.assignment().isEmpty()) {
+            c.poll(Duration.ofMillis(50));
+        }
+        return c;
     }
 
     Long seenAt(String runId, String step) {

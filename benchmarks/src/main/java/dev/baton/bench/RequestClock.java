@@ -1,14 +1,9 @@
 package dev.baton.bench;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -21,17 +16,8 @@ final class RequestClock implements AutoCloseable {
     private final Thread thread;
 
     RequestClock(BenchStack stack) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-request-clock-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(stack.topics.runRequests()));
-        while (c.assignment().isEmpty()) {
-            c.poll(Duration.ofMillis(50));
-        }
+        KafkaConsumer<String, byte[]> c = CommandClock.watching(stack, "bench-request-clock-", new StringDeserializer(),
+                stack.topics.runRequests());
         thread = Thread.ofPlatform().name("bench-request-clock").start(() -> {
             try (c) {
                 while (running) {
