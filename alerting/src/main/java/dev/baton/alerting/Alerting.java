@@ -178,10 +178,7 @@ public final class Alerting implements BatonService {
         p.putAll(config.streamsTopicSettings());
         // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
         // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(config.kafkaClient()));
-        // Not the restore consumer's: a changelog partition added while its pending fetch waits is fetched when it
-        // returns, so a longer wait (kafka.fetch.max.wait.ms) would lengthen a restart's restore.
-        p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
+        p.putAll(dev.baton.platform.config.BatonConfig.streamsFetchWaits(config.kafkaClient())); // the restore consumer's stays short
         // Incident records are single records; do not hold them back for batching.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         // The stores are read and written once per signal; the record cache would only delay the changelog.

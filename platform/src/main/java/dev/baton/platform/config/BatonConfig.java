@@ -153,6 +153,18 @@ public class BatonConfig {
         return v != null ? v : FETCH_MAX_WAIT_MS_DEFAULT;
     }
 
+    /**
+     * The fetch waits of a Streams app's consumers: its main (and global) consumers {@link #fetchMaxWaitMs}, its restore
+     * consumer {@link #FETCH_MAX_WAIT_MS_DEFAULT} whatever {@code kafka.fetch.max.wait.ms} says, as a changelog
+     * partition added while the restore consumer's pending fetch waits is fetched when it returns, so a longer wait would
+     * lengthen a restart's restore.
+     */
+    public static Map<String, Object> streamsFetchWaits(Map<String, ?> kafkaClient) {
+        return Map.of(
+                org.apache.kafka.streams.StreamsConfig.consumerPrefix("fetch.max.wait.ms"), fetchMaxWaitMs(kafkaClient),
+                org.apache.kafka.streams.StreamsConfig.restoreConsumerPrefix("fetch.max.wait.ms"), FETCH_MAX_WAIT_MS_DEFAULT);
+    }
+
     /** Settings for the schema-registry serde, with Confluent's key names (always including the validated URL). */
     public Map<String, Object> registry() {
         Map<String, Object> m = new HashMap<>();

@@ -125,10 +125,7 @@ public final class ReadModel implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), IsolationLevel.READ_COMMITTED.toString());
         // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
         // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(kafkaClient));
-        // Not the restore consumer's: a changelog partition added while its pending fetch waits is fetched when it
-        // returns, so a longer wait (kafka.fetch.max.wait.ms) would lengthen a restart's restore.
-        p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
+        p.putAll(dev.baton.platform.config.BatonConfig.streamsFetchWaits(kafkaClient)); // the restore consumer's stays short
         // No record cache: queries and live streams see each record as soon as it is processed.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         // At-least-once views: the interval only bounds what is re-read (and skipped by sequence) after a crash.

@@ -68,10 +68,7 @@ public final class JobRegistry implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         // The broker answers a waiting fetch as soon as records become readable (a transaction marker included), so a
         // long wait costs no latency; a short one only makes an idle client ask ~100 times a second (idle CPU, docs/benchmarks.md).
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.fetchMaxWaitMs(kafkaClient));
-        // Not the restore consumer's: a changelog partition added while its pending fetch waits is fetched when it
-        // returns, so a longer wait (kafka.fetch.max.wait.ms) would lengthen a restart's restore.
-        p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), dev.baton.platform.config.BatonConfig.FETCH_MAX_WAIT_MS_DEFAULT);
+        p.putAll(dev.baton.platform.config.BatonConfig.streamsFetchWaits(kafkaClient)); // the restore consumer's stays short
         // One registration is one record: nothing to batch.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         // Decide requests as they come rather than wait for the jobs topic (which mostly echoes the registry's writes).
