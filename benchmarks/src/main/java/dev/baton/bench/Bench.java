@@ -602,6 +602,8 @@ public final class Bench {
         Duration killAfter = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(8);
         JobDefinition def = Requests.noopJob("pair", 2, true);
         long resumeMs;
+        String archiveUsed;
+        int trainingRunsUsed;
         Map<String, Long> restartPhases = new LinkedHashMap<>();
         long coordinatorRssKb = -1;
         int submitted = 0;
@@ -616,11 +618,21 @@ public final class Bench {
                     : System.getProperty("bench.archive", quick ? "cds" : launcherArchive());
             out.println("  coordinator class archive: " + archive + " (-Dbench.archive=cds|aot|none; default as the ./baton launcher"
                     + (quick ? ", cds with --quick)" : ")"));
+            // The launcher records its cache over a real start's life, runs included; a training start that processed
+            // none left the run path's classes and profiles out, and the restarted JVM loaded them cold before its
+            // first dispatch. -Dbench.recovery.training.runs=0: the earlier training (start and stop only).
+            int trainingRuns = Integer.getInteger("bench.recovery.training.runs", 10);
+            archiveUsed = archive;
+            trainingRunsUsed = trainingRuns;
+            if (!archive.equals("none")) {
+                out.printf(Locale.ROOT, "  training start: %d runs before it stops (-Dbench.recovery.training.runs)%n", trainingRuns);
+            }
             if (archive.equals("cds")) {
                 // As a deployment would (see docs/operations.md): a class-data archive of the coordinator, made by a
                 // training start that exits cleanly, so a restarted JVM maps its classes instead of loading them.
                 Path jsa = stack.dir.resolve("coordinator.jsa");
                 Process training = stack.coordinatorProcess("bench-training", "-XX:ArchiveClassesAtExit=" + jsa);
+                trainingRuns(req, watcher, def, trainingRuns);
                 training.destroy();
                 training.waitFor(60, TimeUnit.SECONDS);
                 jvm = new String[] {"-XX:SharedArchiveFile=" + jsa};
@@ -631,6 +643,7 @@ public final class Bench {
                 Path conf = stack.dir.resolve("coordinator.aotconf");
                 Path aot = stack.dir.resolve("coordinator.aot");
                 Process training = stack.coordinatorProcess("bench-training", "-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf);
+                trainingRuns(req, watcher, def, trainingRuns);
                 training.destroy();
                 training.waitFor(120, TimeUnit.SECONDS);
                 Process create = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
@@ -716,6 +729,8 @@ public final class Bench {
         r.put("lost", lost);
         r.put("duplicated", duplicated);
         r.put("coordinator_rss_mib", coordinatorRssKb / 1024);
+        r.put("archive", archiveUsed);
+        r.put("training_runs", archiveUsed.equals("none") ? 0 : trainingRunsUsed);
         r.putAll(restartPhases);
         compare("dispatching again after SIGKILL vs a new consumer's first record", resumeMs, floor.firstRecordMs(), "ms", r,
                 "ratio_resume");
@@ -725,6 +740,24 @@ public final class Bench {
         report(usage, r);
         r.put("floor", floor.json());
         return r;
+    }
+
+    /**
+     * Runs {@code n} runs of {@code def} through the training coordinator (40 per second, each to its end) so that its
+     * archive or cache holds the run path, as the launcher's, recorded over a start that served runs, does.
+     */
+    private static void trainingRuns(Requests req, RunWatcher watcher, JobDefinition def, int n) throws Exception {
+        List<CompletableFuture<RunWatcher.Finished>> done = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            done.add(watcher.finished(req.submit(def)));
+            TimeUnit.MILLISECONDS.sleep(25);
+        }
+        for (CompletableFuture<RunWatcher.Finished> f : done) {
+            RunWatcher.Finished fin = f.get(60, TimeUnit.SECONDS);
+            if (!fin.status().equals("SUCCEEDED")) {
+                throw new IllegalStateException("training run " + fin.runId() + " ended " + fin.status());
+            }
+        }
     }
 
     /**
