@@ -222,6 +222,8 @@ class SensorsKafkaTest {
                 }
                 awaitCount(meters, "baton.sensor.filtered", "rare", "big", 30);
                 assertThat(committed(cluster, group, source)).as("no transaction for filtered records").isZero();
+                assertThat(Support.counter(meters, "baton.sensor.transactions", "job", "rare", "trigger", "big")).isZero();
+                assertThat(Support.counter(meters, "baton.sensor.batches", "job", "rare", "trigger", "big")).isPositive();
 
                 // The matching record's first transaction crashes: the sensor reads all 31 again, filters 30 again,
                 // and requests the run once, with the offsets of all of them.
@@ -230,6 +232,7 @@ class SensorsKafkaTest {
                 await().atMost(WAIT).until(() -> committed(cluster, group, source) == 31);
                 assertThat(crashes.get()).isGreaterThanOrEqualTo(2);
                 assertThat(Support.counter(meters, "baton.sensor.filtered", "job", "rare", "trigger", "big")).isEqualTo(60);
+                assertThat(Support.counter(meters, "baton.sensor.transactions", "job", "rare", "trigger", "big")).isEqualTo(1);
 
                 // A clean stop commits the offsets still waiting.
                 for (int i = 0; i < 5; i++) {

@@ -266,6 +266,7 @@ public final class TransactionalSensor implements AutoCloseable {
         List<Long> requestedAt = new ArrayList<>();
         int filtered = 0;
         boolean open = false;
+        meters.batch();
         handler.beginBatch();
         for (ConsumerRecord<byte[], byte[]> rec : records) {
             Outcome outcome = handler.handle(rec, definition, now);
@@ -308,6 +309,7 @@ public final class TransactionalSensor implements AutoCloseable {
         producer.sendOffsetsToTransaction(all, c.groupMetadata());
         producer.commitTransaction();
         pending.clear();
+        meters.committed();
         long committed = clock.millis();
         for (long ts : requestedAt) {
             meters.latency(committed - ts);
@@ -323,6 +325,7 @@ public final class TransactionalSensor implements AutoCloseable {
         producer.sendOffsetsToTransaction(new HashMap<>(pending), c.groupMetadata());
         producer.commitTransaction();
         pending.clear();
+        meters.committed();
     }
 
     private long lag(KafkaConsumer<byte[], byte[]> c) {
