@@ -442,6 +442,12 @@ public final class Bench {
                 }
             }
             whereTimeGoes(stack);
+            // The sensor's own counts over the whole scenario (warm-up included): records per poll and per transaction.
+            for (String name : List.of("baton.sensor.filtered", "baton.sensor.requests", "baton.sensor.batches", "baton.sensor.transactions")) {
+                for (var c : stack.meters.find(name).counters()) {
+                    out.printf(Locale.ROOT, "  %s: %.0f%n", name, c.count());
+                }
+            }
             // The floor of record -> reaction: as many records as the sensor read, of Baton's record size, one at a time
             // (serial) or offered at the same rate (paced).
             floor = rate > 0 ? RawKafkaFloor.paced(stack.broker.bootstrapServers(), offered(rate, seconds), usage.valueBytes(), rate)

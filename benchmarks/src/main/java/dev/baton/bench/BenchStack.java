@@ -76,6 +76,12 @@ final class BenchStack implements AutoCloseable {
     dev.baton.scheduler.Scheduler startScheduler() {
         Map<String, Object> c = new HashMap<>(base());
         c.put(dev.baton.scheduler.SchedulerConfig.STATE_DIR, dir.resolve("scheduler").toString());
+        // Experiments: -Dbench.scheduler.<key>=v (e.g. -Dbench.scheduler.sensor.filtered.commit.ms=0).
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("bench.scheduler.")) {
+                c.put(k.toString().substring("bench.".length()), v.toString());
+            }
+        });
         var s = dev.baton.scheduler.Scheduler.start(new dev.baton.scheduler.SchedulerConfig(c), meters);
         services.add(s);
         return s;

@@ -26,6 +26,7 @@ public final class SchedulerConfig extends BatonConfig {
     public static final String SENSOR_MAX_POLL_RECORDS = "scheduler.sensor.max.poll.records";
     public static final String SENSOR_TRANSACTION_TIMEOUT_MS = "scheduler.sensor.transaction.timeout.ms";
     public static final String SENSOR_RESTART_BACKOFF_MS = "scheduler.sensor.restart.backoff.ms";
+    public static final String SENSOR_FILTERED_COMMIT_MS = "scheduler.sensor.filtered.commit.ms";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/baton-scheduler", Importance.MEDIUM,
@@ -69,7 +70,12 @@ public final class SchedulerConfig extends BatonConfig {
                     "Transaction timeout of sensor producers: how long a crashed sensor's open transaction can hold "
                             + "back its partitions if it never comes back with the same instance id.")
             .define(SENSOR_RESTART_BACKOFF_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
-                    "Pause before a failed sensor reconnects and resumes from its committed offsets.");
+                    "Pause before a failed sensor reconnects and resumes from its committed offsets.")
+            .define(SENSOR_FILTERED_COMMIT_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
+                    "Longest wait of the offsets of records a trigger filtered out: a poll with nothing to request opens "
+                            + "no transaction; its offsets ride on the next transaction that requests a run, or are "
+                            + "committed alone after this long (and at a clean stop). A crash or rebalance re-reads at "
+                            + "most this long of filtered records and filters them out again. 0: every poll commits.");
 
     public SchedulerConfig(Map<String, ?> raw) {
         super(DEF, raw);

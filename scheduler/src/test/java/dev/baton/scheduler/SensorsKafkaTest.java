@@ -183,6 +183,91 @@ class SensorsKafkaTest {
         }
     }
 
+    /** The group's committed offset of partition 0 of {@code topic}, -1 when none. */
+    private static long committed(TestCluster cluster, String group, String topic) throws Exception {
+        var offsets = cluster.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var o = offsets.get(new org.apache.kafka.common.TopicPartition(topic, 0));
+        return o == null ? -1 : o.offset();
+    }
+
+    @Test
+    void filteredRecordsOpenNoTransactionTheirOffsetsRideOnTheNextRequestAndACrashFiltersThemAgain(TestCluster cluster)
+            throws Exception {
+        Topics topics = cluster.createTopics(cluster.newTopics("rare"));
+        String source = topic(cluster, topics, "busy", 1);
+        String group = topics.applicationId("sensor.rare.big");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AtomicInteger crashes = new AtomicInteger();
+        Faults crashOnFirstRequest = new Faults() {
+            @Override
+            public void beforeSensorCommit(String sensorId, int records) {
+                if (records > 0 && crashes.getAndIncrement() == 0) {
+                    throw new IllegalStateException("injected crash before committing " + records + " records");
+                }
+            }
+        };
+        JobDefinition job = TestJobs.withTriggers("rare", Instant.now().minusSeconds(5),
+                TestJobs.kafka("big", source).setFilter("value.n > 0").build());
+        try (TestProducer producer = new TestProducer(cluster);
+             KafkaProducer<String, byte[]> raw = rawProducer(cluster);
+             TopicProbe<RunRequest> requests = TopicProbe.avro(cluster, topics.runRequests(), RunRequest.class)) {
+            // Filtered offsets wait for a request (no interval commit within the test).
+            try (Scheduler scheduler = Scheduler.start(Support.config(cluster, topics, Map.of(SchedulerConfig.SCHEDULES_ENABLED, false,
+                    SchedulerConfig.SENSOR_FILTERED_COMMIT_MS, 600_000L)), meters, java.time.InstantSource.system(), crashOnFirstRequest)) {
+                producer.send(topics.jobs(), "rare", job);
+                await().atMost(WAIT).until(() -> scheduler.sensorManager().assigned("rare/big"));
+                await().atMost(WAIT).until(() -> committed(cluster, group, source) == 0); // the pinned start
+                for (int i = 0; i < 30; i++) {
+                    send(raw, source, "f" + i, json("{\"n\":0}")); // one at a time: many polls
+                }
+                awaitCount(meters, "baton.sensor.filtered", "rare", "big", 30);
+                assertThat(committed(cluster, group, source)).as("no transaction for filtered records").isZero();
+                assertThat(Support.counter(meters, "baton.sensor.transactions", "job", "rare", "trigger", "big")).isZero();
+                assertThat(Support.counter(meters, "baton.sensor.batches", "job", "rare", "trigger", "big")).isPositive();
+
+                // The matching record's first transaction crashes: the sensor reads all 31 again, filters 30 again,
+                // and requests the run once, with the offsets of all of them.
+                RecordMetadata match = send(raw, source, "m", json("{\"n\":1}"));
+                requests.await(r -> r.getRunKey().equals(RunIds.sensorKey(source, 0, match.offset())), WAIT);
+                await().atMost(WAIT).until(() -> committed(cluster, group, source) == 31);
+                assertThat(crashes.get()).isGreaterThanOrEqualTo(2);
+                assertThat(Support.counter(meters, "baton.sensor.filtered", "job", "rare", "trigger", "big")).isEqualTo(60);
+                assertThat(Support.counter(meters, "baton.sensor.transactions", "job", "rare", "trigger", "big")).isEqualTo(1);
+
+                // A clean stop commits the offsets still waiting.
+                for (int i = 0; i < 5; i++) {
+                    send(raw, source, "g" + i, json("{\"n\":0}"));
+                }
+                awaitCount(meters, "baton.sensor.filtered", "rare", "big", 65);
+                assertThat(committed(cluster, group, source)).isEqualTo(31);
+            }
+            assertThat(committed(cluster, group, source)).isEqualTo(36);
+            assertThat(requests.values()).singleElement()
+                    .satisfies(r -> assertThat(r.getRunKey()).isEqualTo(RunIds.sensorKey(source, 0, 30)));
+        }
+    }
+
+    @Test
+    void filteredRecordsOffsetsAreCommittedAloneAfterTheInterval(TestCluster cluster) throws Exception {
+        Topics topics = cluster.createTopics(cluster.newTopics("interval"));
+        String source = topic(cluster, topics, "busy", 1);
+        String group = topics.applicationId("sensor.never.none");
+        JobDefinition job = TestJobs.withTriggers("never", Instant.now().minusSeconds(5),
+                TestJobs.kafka("none", source).setFilter("value.n > 0").build());
+        try (Scheduler scheduler = Scheduler.start(Support.config(cluster, topics, Map.of(SchedulerConfig.SCHEDULES_ENABLED, false,
+                SchedulerConfig.SENSOR_FILTERED_COMMIT_MS, 100L)), new SimpleMeterRegistry(), java.time.InstantSource.system());
+             TestProducer producer = new TestProducer(cluster);
+             KafkaProducer<String, byte[]> raw = rawProducer(cluster)) {
+            producer.send(topics.jobs(), "never", job);
+            await().atMost(WAIT).until(() -> scheduler.sensorManager().assigned("never/none"));
+            for (int i = 0; i < 10; i++) {
+                send(raw, source, "f" + i, json("{\"n\":0}"));
+            }
+            await().atMost(WAIT).until(() -> committed(cluster, group, source) == 10);
+            assertThat(scheduler.sensorManager().assigned("never/none")).isTrue();
+        }
+    }
+
     @Test
     void anUndecodableRecordGoesToTheDeadLetterTopicAndTheSensorContinues(TestCluster cluster) {
         Topics topics = cluster.createTopics(cluster.newTopics("dlq"));

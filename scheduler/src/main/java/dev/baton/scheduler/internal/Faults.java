@@ -18,6 +18,9 @@ public interface Faults {
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
-    /** After a sensor sent its run requests, before it sends its offsets and commits the transaction. */
+    /**
+     * After a sensor sent its run requests, before it sends its offsets and commits the transaction; {@code records} 0:
+     * before a transaction with only the waiting offsets of filtered records.
+     */
     default void beforeSensorCommit(String sensorId, int records) {}
 }

@@ -68,6 +68,8 @@ public final class SchedulerMetrics {
         private final Timer latency;
         private final Counter requests;
         private final Counter filtered;
+        private final Counter batches;
+        private final Counter transactions;
 
         Sensor(Tags tags) {
             this.tags = tags;
@@ -84,6 +86,13 @@ public final class SchedulerMetrics {
             meters.add(latency);
             meters.add(requests);
             meters.add(filtered);
+            batches = Counter.builder("baton.sensor.batches").description("Polls that returned records")
+                    .tags(tags).register(registry);
+            transactions = Counter.builder("baton.sensor.transactions")
+                    .description("Transactions committed (run requests or dead letters with offsets, or offsets of filtered records alone)")
+                    .tags(tags).register(registry);
+            meters.add(batches);
+            meters.add(transactions);
         }
 
         public void lag(long records) {
@@ -104,6 +113,14 @@ public final class SchedulerMetrics {
 
         public void filtered(int n) {
             filtered.increment(n);
+        }
+
+        public void batch() {
+            batches.increment();
+        }
+
+        public void committed() {
+            transactions.increment();
         }
 
         public void deadLetter(String cause) {

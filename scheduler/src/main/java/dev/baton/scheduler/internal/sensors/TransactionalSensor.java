@@ -47,6 +47,15 @@ import org.slf4j.LoggerFactory;
  * auto-commits. On any failure the clients are closed without committing and rebuilt; the new producer (same
  * transactional id) aborts whatever the old one left open, and consumption resumes from the committed offsets.
  *
+ * <p>A poll whose records were all filtered out (nothing to send) opens no transaction: its offsets wait, and ride on
+ * the next transaction that sends a run request or dead letter, or are committed alone (a transaction with offsets
+ * only) once the oldest has waited {@code filteredCommitMs}, and on a clean stop. Offsets therefore still only advance
+ * in a transaction of this sensor's producer with the group's metadata (a fenced zombie cannot commit them), and never
+ * past a record whose requests are not committed with them. A crash, a failed batch or a lost or revoked partition
+ * drops the waiting offsets: the records are read again from the committed offsets and filtered out again (at most
+ * {@code filteredCommitMs} of them), so a busy topic whose records rarely match costs a transaction per match or per
+ * interval instead of one per poll.
+ *
  * <p>A consumer group without committed offsets (a new trigger) starts at the first record whose timestamp is at or
  * after {@code startAt} (the registration time of the job version that introduced the trigger), or at the end.
  */
@@ -60,7 +69,7 @@ public final class TransactionalSensor implements AutoCloseable {
      */
     public record Settings(String id, String topic, String groupId, String transactionalId, Instant startAt,
                            Map<String, Object> kafka, long pollMs, int maxPollRecords, int transactionTimeoutMs,
-                           long restartBackoffMs) {}
+                           long restartBackoffMs, long filteredCommitMs) {}
 
     private final Settings settings;
     private final RecordHandler handler;
@@ -76,6 +85,10 @@ public final class TransactionalSensor implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean assigned;
     private volatile boolean waitingForTopic;
+    /** Offsets of filtered-out records not committed yet (sensor thread only; rebalance callbacks run on it too). */
+    private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    /** When the oldest of {@link #pending} was read (ms of {@link #clock}); meaningless while it is empty. */
+    private long pendingSince;
     /** Delay between checks for a topic that does not exist yet; grows to {@link #MAX_TOPIC_CHECK_MS}. */
     private static final long FIRST_TOPIC_CHECK_MS = 1_000;
     private static final long MAX_TOPIC_CHECK_MS = 30_000;
@@ -162,6 +175,7 @@ public final class TransactionalSensor implements AutoCloseable {
         try {
             producer = producer();
             producer.initTransactions(); // fences and aborts what a previous incarnation left open
+            pending.clear(); // a previous incarnation's waiting offsets: their records are read again
             c = consumer();
             consumer = c;
             if (!awaitTopic(c)) {
@@ -169,11 +183,32 @@ public final class TransactionalSensor implements AutoCloseable {
             }
             c.subscribe(List.of(settings.topic()), new StartPosition(c, producer));
             while (stop.getCount() > 0) {
-                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(settings.pollMs()));
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = c.poll(Duration.ofMillis(settings.pollMs()));
+                } catch (WakeupException e) {
+                    if (stop.getCount() == 0) {
+                        break; // close(): commit the waiting offsets below
+                    }
+                    throw e;
+                }
                 if (!records.isEmpty()) {
                     process(producer, c, records);
                 }
+                if (!pending.isEmpty() && clock.millis() - pendingSince >= settings.filteredCommitMs()) {
+                    commitPending(producer, c);
+                }
                 meters.lag(lag(c));
+            }
+            // A clean stop: the waiting offsets of filtered records are committed (no transaction is open between polls),
+            // so a restarted or changed trigger does not read them again. Best effort: if it fails, they are read again.
+            if (!pending.isEmpty()) {
+                try {
+                    commitPending(producer, c);
+                } catch (RuntimeException e) {
+                    log.info("Sensor {}: offsets of filtered records not committed at stop ({}); they are read again",
+                            settings.id(), e.toString());
+                }
             }
         } finally {
             consumer = null;
@@ -230,10 +265,15 @@ public final class TransactionalSensor implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<Long> requestedAt = new ArrayList<>();
         int filtered = 0;
+        boolean open = false;
+        meters.batch();
         handler.beginBatch();
-        producer.beginTransaction();
         for (ConsumerRecord<byte[], byte[]> rec : records) {
             Outcome outcome = handler.handle(rec, definition, now);
+            if (!(outcome instanceof Outcome.Filtered) && !open) {
+                producer.beginTransaction();
+                open = true;
+            }
             switch (outcome) {
                 case Outcome.Request r -> {
                     String topic = topics.runRequests();
@@ -254,15 +294,38 @@ public final class TransactionalSensor implements AutoCloseable {
             }
             offsets.put(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1));
         }
+        if (!open) {
+            // Only filtered records: nothing to make atomic with their offsets, which wait (see the class comment).
+            if (pending.isEmpty()) {
+                pendingSince = clock.millis();
+            }
+            pending.putAll(offsets);
+            meters.filtered(filtered);
+            return;
+        }
         faults.beforeSensorCommit(settings.id(), records.count());
-        producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
+        Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(pending);
+        all.putAll(offsets); // later offsets of the same partition win
+        producer.sendOffsetsToTransaction(all, c.groupMetadata());
         producer.commitTransaction();
+        pending.clear();
+        meters.committed();
         long committed = clock.millis();
         for (long ts : requestedAt) {
             meters.latency(committed - ts);
         }
         meters.requested(requestedAt.size());
         meters.filtered(filtered);
+    }
+
+    /** Commits the waiting offsets of filtered records in a transaction of their own (offsets only). */
+    private void commitPending(KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> c) {
+        faults.beforeSensorCommit(settings.id(), 0);
+        producer.beginTransaction();
+        producer.sendOffsetsToTransaction(new HashMap<>(pending), c.groupMetadata());
+        producer.commitTransaction();
+        pending.clear();
+        meters.committed();
     }
 
     private long lag(KafkaConsumer<byte[], byte[]> c) {
@@ -326,11 +389,14 @@ public final class TransactionalSensor implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Nothing is pending between polls: every poll's work is committed or aborted before the next.
+            // No transaction is open between polls. Waiting offsets of filtered records are dropped: whoever owns the
+            // partitions next reads those records from the committed offsets and filters them out again.
+            partitions.forEach(pending::remove);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(pending::remove);
             assigned = false;
         }
     }
