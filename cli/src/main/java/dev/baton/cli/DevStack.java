@@ -68,19 +68,6 @@ public final class DevStack implements AutoCloseable {
     /** The {@code kafka.*} pass-through key of the consumers' fetch wait ({@link BatonConfig#fetchMaxWaitMs}). */
     static final String FETCH_MAX_WAIT_KEY = BatonConfig.KAFKA_PREFIX + "fetch.max.wait.ms";
 
-    /**
-     * The in-process agent's registration refresh in the one-process stack (the agent's {@code agent.registration.interval.ms}
-     * default is 10 s). At rest that refresh is the only record the stack writes, and each one costs a chain of
-     * exactly-once transactions (alerting's repartition and changelog, the gateway's agents changelog: markers,
-     * transaction-state and offset records, and a wake of every reader on the way), most of what the broker does for an idle
-     * dev stack beside the fetch waits (docs/benchmarks.md, idle, a seventh look). The agent lives in the same process
-     * as the alerting engine and the gateway that watch it, so the liveness thresholds follow the refresh
-     * ({@link #DEV_AGENT_LIVENESS_INTERVALS} of it, never below their defaults) unless given.
-     */
-    static final String DEV_AGENT_REGISTRATION_INTERVAL_MS = "30000";
-    /** Refresh intervals of heartbeat silence before the dev stack's alerting calls an agent lost and the gateway stale. */
-    static final int DEV_AGENT_LIVENESS_INTERVALS = 3;
-
     /** Settings given as {@code -s broker.<Kafka broker key>=value} go to the embedded broker, prefix removed. */
     static final String BROKER_PREFIX = "broker.";
     /**
@@ -155,8 +142,6 @@ public final class DevStack implements AutoCloseable {
             lifecycle.addTogether(Scheduler.start(new SchedulerConfig(sc), meters));
 
             Map<String, Object> al = new HashMap<>(base);
-            al.putIfAbsent(dev.baton.alerting.AlertingConfig.AGENT_LOST_AFTER_MS, agentSilenceMs(base,
-                    (Long) dev.baton.alerting.AlertingConfig.definition().defaultValues().get(dev.baton.alerting.AlertingConfig.AGENT_LOST_AFTER_MS)));
             al.put(dev.baton.alerting.AlertingConfig.STATE_DIR, s.dataDir().resolve("alerting").toString());
             al.putIfAbsent(dev.baton.alerting.AlertingConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
             if (s.gatewayPort() > 0) {
@@ -168,7 +153,6 @@ public final class DevStack implements AutoCloseable {
             a.put(AgentConfig.ID, "dev-agent");
             a.put(AgentConfig.SLOTS, String.valueOf(s.agentSlots()));
             a.putIfAbsent(AgentConfig.POOLS, String.join(",", s.agentPools())); // -s agent.pools=... wins
-            a.putIfAbsent(AgentConfig.REGISTRATION_INTERVAL_MS, DEV_AGENT_REGISTRATION_INTERVAL_MS);
             a.put(AgentConfig.WORK_DIR, s.dataDir().resolve("work").toString());
             a.put(AgentConfig.SHUTDOWN_HOOK, "false");
             a.put(AgentConfig.SHUTDOWN_GRACE_MS, "10000");
@@ -193,8 +177,6 @@ public final class DevStack implements AutoCloseable {
             g.put(GatewayConfig.TOKENS_FILE, tokens.toString());
             g.put(GatewayConfig.STATE_DIR, s.dataDir().resolve("gateway").toString());
             g.putIfAbsent(GatewayConfig.IDLE_POLL_MAX_MS, DEV_IDLE_POLL_MAX_MS);
-            g.putIfAbsent(GatewayConfig.AGENT_STALE_MS, agentSilenceMs(base,
-                    (Long) GatewayConfig.definition().defaultValues().get(GatewayConfig.AGENT_STALE_MS)));
             g.putIfAbsent(GatewayConfig.LIMIT_HEAVY_TOTAL, String.valueOf(gatewayHeavyReads(Runtime.getRuntime().maxMemory())));
             Gateway gateway = lifecycle.addTogether(Gateway.start(new GatewayConfig(g), meters));
             // The gateway's /health speaks for the whole process: every other component of it is on it.
@@ -268,17 +250,6 @@ public final class DevStack implements AutoCloseable {
         base.keySet().removeIf(k -> k.startsWith(BROKER_PREFIX));
         base.putIfAbsent(FETCH_MAX_WAIT_KEY, DEV_FETCH_MAX_WAIT_MS);
         return base;
-    }
-
-    /**
-     * The heartbeat silence after which the dev stack's alerting calls an agent lost, or its gateway lists it stale:
-     * {@link #DEV_AGENT_LIVENESS_INTERVALS} of the in-process agent's registration refresh (the dev default or
-     * {@code -s agent.registration.interval.ms}), never below {@code componentDefaultMs}.
-     */
-    static String agentSilenceMs(Map<String, Object> base, long componentDefaultMs) {
-        long refresh = Long.parseLong(String.valueOf(base.getOrDefault(AgentConfig.REGISTRATION_INTERVAL_MS,
-                DEV_AGENT_REGISTRATION_INTERVAL_MS)).trim());
-        return String.valueOf(Math.max(componentDefaultMs, DEV_AGENT_LIVENESS_INTERVALS * refresh));
     }
 
     /** The embedded broker's settings: {@link #DEV_BROKER}, then every {@code -s broker.*} setting (prefix removed). */
