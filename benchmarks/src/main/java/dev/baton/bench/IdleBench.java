@@ -34,10 +34,34 @@ import java.util.concurrent.TimeUnit;
  * {@code -Dbench.cli.jar=path} (default: {@code cli/target/baton.jar} next to the benchmark jar's module),
  * {@code -Dbench.idle.runs.before=N} (runs of the job, each until it finished, before the settle time; default 0),
  * {@code -Dbench.idle.dev.args="-s key=value ..."} (more arguments of {@code baton dev}, for A/B runs of a setting),
- * {@code -Dbench.idle.probe.pause.seconds=10} (between reading the topics' offsets and the window's start).
+ * {@code -Dbench.idle.probe.pause.seconds=10} (between reading the topics' offsets and the window's start),
+ * {@code -Dbench.idle.jobs=dir} (the job files; default {@link #exampleJobs}). The issue's "run after ten idle minutes":
+ * {@code -Dbench.idle.settle.seconds=540} (settle, probe pause and window: ten minutes before the run).
  */
 final class IdleBench {
     private IdleBench() {}
+
+    /**
+     * The job files {@code baton dev} loads: {@code -Dbench.idle.jobs}, else {@code examples/} of the checkout the CLI jar
+     * was built in ({@code cli/target/baton.jar}), else {@code examples/} of the working directory (a jar copied elsewhere
+     * for an A/B run: without this fallback that run measured a stack without the example jobs); null when none exists.
+     */
+    static Path exampleJobs(Path cliJar) {
+        String given = System.getProperty("bench.idle.jobs");
+        if (given != null && !given.isBlank()) {
+            return Path.of(given.trim()).toAbsolutePath();
+        }
+        Path up = cliJar.toAbsolutePath().getParent();
+        for (int i = 0; i < 2 && up != null; i++) {
+            up = up.getParent();
+        }
+        for (Path candidate : new Path[] {up == null ? null : up.resolve("examples"), Path.of("examples").toAbsolutePath()}) {
+            if (candidate != null && Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
 
     static Map<String, Object> run(PrintStream out, boolean quick) throws Exception {
         // 180 s, not 60: a minute after start the JIT and code still run cold were about a third of the idle figure
@@ -57,9 +81,11 @@ final class IdleBench {
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-jar", jar.toString(), "dev",
                 "--data-dir", dir.resolve("data").toString(), "--port", String.valueOf(port), "--kafka-port", String.valueOf(kafkaPort),
                 "--registry-port", String.valueOf(registryPort)));
-        Path examples = jar.getParent().getParent().getParent().resolve("examples");
-        if (Files.isDirectory(examples)) {
+        Path examples = exampleJobs(jar);
+        if (examples != null) {
             cmd.addAll(List.of("--jobs", examples.toString()));
+        } else {
+            out.println("  no example jobs found (-Dbench.idle.jobs=dir): baton dev starts without them");
         }
         String devArgs = System.getProperty("bench.idle.dev.args", "").trim(); // e.g. "-s coordinator.threads=3"
         if (!devArgs.isEmpty()) {

@@ -120,10 +120,17 @@ public final class Notifier implements AutoCloseable {
         return died == null ? null : "alerting notifier thread died: " + died;
     }
 
+    /**
+     * The longest poll. Alerts arriving end it at once and {@link #close} wakes it, so nothing waits for it; it only
+     * sets how often an idle notifier's thread wakes (it was 200 ms: five wakes a second at rest, docs/benchmarks.md,
+     * idle, a seventh look).
+     */
+    static final Duration POLL = Duration.ofSeconds(30);
+
     private void loop() {
         try {
             while (stop.getCount() > 0) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
                     if (stop.getCount() == 0) {
                         return; // not committed: delivered again by whoever takes over
                     }

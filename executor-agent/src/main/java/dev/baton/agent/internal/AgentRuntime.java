@@ -46,6 +46,8 @@ public final class AgentRuntime implements AutoCloseable {
     private final RecentAttempts recent = new RecentAttempts(100_000, Duration.ofHours(6), Clock.systemUTC());
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService logFlusher;
+    /** The periodic log flush while an attempt's log is open; read and written under the log shipper's open lock only. */
+    private java.util.concurrent.ScheduledFuture<?> flushing;
     private final HttpClient http;
     private final ActionSecrets secrets;
     /** Why the agent cannot go on (an OutOfMemoryError or other Error in one of its threads), or null. */
@@ -77,7 +79,19 @@ public final class AgentRuntime implements AutoCloseable {
             return t;
         });
         long flush = config.logFlushInterval().toMillis();
-        logFlusher.scheduleAtFixedRate(safely("log flush", logs::flushAll), flush, flush, TimeUnit.MILLISECONDS);
+        // Only while an attempt's log is open: at rest the flush thread does not wake (docs/benchmarks.md, idle, a seventh look).
+        logs.whileAnyOpen(() -> {
+            try {
+                flushing = logFlusher.scheduleAtFixedRate(safely("log flush", logs::flushAll), flush, flush, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                flushing = null; // the runtime is closing: each log's close sends what it holds
+            }
+        }, () -> {
+            if (flushing != null) {
+                flushing.cancel(false);
+                flushing = null;
+            }
+        });
     }
 
     public AgentConfig config() { return config; }

@@ -38,6 +38,10 @@ public final class LogShipper {
     private final String agentId;
     private final AgentMetrics metrics;
     private final Set<AttemptLog> open = ConcurrentHashMap.newKeySet();
+    // A lock, not a monitor (as AttemptLog's): opens and closes run on virtual threads.
+    private final ReentrantLock openLock = new ReentrantLock();
+    private Runnable firstOpened = () -> {};
+    private Runnable lastClosed = () -> {};
 
     public LogShipper(Producer<String, byte[]> producer, Codec codec, String topic, String agentId, AgentMetrics metrics) {
         this.producer = producer;
@@ -49,8 +53,35 @@ public final class LogShipper {
 
     public AttemptLog open(StepCommand cmd) {
         AttemptLog l = new AttemptLog(cmd);
-        open.add(l);
+        openLock.lock();
+        try {
+            boolean first = open.isEmpty();
+            open.add(l);
+            if (first) {
+                firstOpened.run();
+            }
+        } finally {
+            openLock.unlock();
+        }
         return l;
+    }
+
+    /**
+     * Runs {@code firstOpened} when an attempt log opens while none is open and {@code lastClosed} when the last open
+     * one has closed, one after the other under one lock: the periodic {@link #flushAll} need only run in between (an
+     * idle agent's flush thread used to wake every flush interval with nothing to send).
+     */
+    public void whileAnyOpen(Runnable firstOpened, Runnable lastClosed) {
+        openLock.lock();
+        try {
+            this.firstOpened = firstOpened;
+            this.lastClosed = lastClosed;
+            if (!open.isEmpty()) {
+                firstOpened.run();
+            }
+        } finally {
+            openLock.unlock();
+        }
     }
 
     /** Sends what each open attempt has buffered; called every flush interval. */
@@ -207,7 +238,14 @@ public final class LogShipper {
             } finally {
                 lock.unlock();
             }
-            open.remove(this);
+            openLock.lock();
+            try {
+                if (open.remove(this) && open.isEmpty()) {
+                    lastClosed.run();
+                }
+            } finally {
+                openLock.unlock();
+            }
             try {
                 last.get(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
