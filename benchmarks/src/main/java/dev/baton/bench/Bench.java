@@ -608,8 +608,6 @@ public final class Bench {
         Duration killAfter = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(8);
         JobDefinition def = Requests.noopJob("pair", 2, true);
         long resumeMs;
-        String archiveUsed;
-        int trainingRunsUsed;
         Map<String, Long> restartPhases = new LinkedHashMap<>();
         long coordinatorRssKb = -1;
         int submitted = 0;
@@ -617,19 +615,17 @@ public final class Bench {
         int duplicated = 0;
         Usage usage;
         RawKafkaFloor.Bulk floor;
+        // --quick (CI's smoke run) keeps the class-data archive: assembling an AOT cache costs tens of CPU seconds.
+        String archive = Boolean.getBoolean("bench.nocds") ? "none"
+                : System.getProperty("bench.archive", quick ? "cds" : launcherArchive());
+        // The launcher records its cache over a real start's life, runs included; a training start that processed none
+        // left the run path's classes and profiles out, and the restarted JVM loaded them cold before its first
+        // dispatch. -Dbench.recovery.training.runs=0: the earlier training (start and stop only).
+        int trainingRuns = archive.equals("none") ? 0 : Integer.getInteger("bench.recovery.training.runs", 10);
         try (BenchStack stack = new BenchStack(false, 16); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
             String[] jvm = {};
-            // --quick (CI's smoke run) keeps the class-data archive: assembling an AOT cache costs tens of CPU seconds.
-            String archive = Boolean.getBoolean("bench.nocds") ? "none"
-                    : System.getProperty("bench.archive", quick ? "cds" : launcherArchive());
             out.println("  coordinator class archive: " + archive + " (-Dbench.archive=cds|aot|none; default as the ./baton launcher"
                     + (quick ? ", cds with --quick)" : ")"));
-            // The launcher records its cache over a real start's life, runs included; a training start that processed
-            // none left the run path's classes and profiles out, and the restarted JVM loaded them cold before its
-            // first dispatch. -Dbench.recovery.training.runs=0: the earlier training (start and stop only).
-            int trainingRuns = Integer.getInteger("bench.recovery.training.runs", 10);
-            archiveUsed = archive;
-            trainingRunsUsed = trainingRuns;
             if (!archive.equals("none")) {
                 out.printf(Locale.ROOT, "  training start: %d runs before it stops (-Dbench.recovery.training.runs)%n", trainingRuns);
             }
@@ -735,8 +731,8 @@ public final class Bench {
         r.put("lost", lost);
         r.put("duplicated", duplicated);
         r.put("coordinator_rss_mib", coordinatorRssKb / 1024);
-        r.put("archive", archiveUsed);
-        r.put("training_runs", archiveUsed.equals("none") ? 0 : trainingRunsUsed);
+        r.put("archive", archive);
+        r.put("training_runs", trainingRuns);
         r.putAll(restartPhases);
         compare("dispatching again after SIGKILL vs a new consumer's first record", resumeMs, floor.firstRecordMs(), "ms", r,
                 "ratio_resume");

@@ -36,13 +36,7 @@ final class BenchStack implements AutoCloseable {
     BenchStack(boolean startCoordinator, int agentSlots) throws IOException {
         dir = Files.createTempDirectory("baton-bench");
         // -Dbench.broker.config.<key>=v: a broker setting for A/B runs (e.g. num.io.threads).
-        Map<String, String> brokerSettings = new HashMap<>();
-        System.getProperties().forEach((k, v) -> {
-            if (k.toString().startsWith("bench.broker.config.")) {
-                brokerSettings.put(k.toString().substring("bench.broker.config.".length()), v.toString());
-            }
-        });
-        broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, brokerSettings);
+        broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0, overrides("bench.broker.config.", "bench.broker.config."));
         registry = EmbeddedSchemaRegistry.start(broker.bootstrapServers(), topics.schemas(), 0);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             TopicBootstrapper b = new TopicBootstrapper(admin);
@@ -64,11 +58,7 @@ final class BenchStack implements AutoCloseable {
             a.put(AgentConfig.POLL_MAX_RECORDS, String.valueOf(Math.min(16, agentSlots)));
             // Several command loops, so taking commands overlaps with waiting for started reports to be written.
             a.put(AgentConfig.POOL_CONSUMERS, String.valueOf(Math.max(1, Math.min(4, agentSlots / 16))));
-            System.getProperties().forEach((k, v) -> {
-                if (k.toString().startsWith("bench.agent.")) {
-                    a.put(k.toString().substring("bench.".length()), v.toString());
-                }
-            });
+            a.putAll(overrides("bench.agent.", "bench."));
             services.add(Agent.start(new AgentConfig(a), meters));
         }
     }
@@ -77,11 +67,7 @@ final class BenchStack implements AutoCloseable {
         Map<String, Object> c = new HashMap<>(base());
         c.put(dev.baton.scheduler.SchedulerConfig.STATE_DIR, dir.resolve("scheduler").toString());
         // Experiments: -Dbench.scheduler.<key>=v (e.g. -Dbench.scheduler.sensor.filtered.commit.ms=0).
-        System.getProperties().forEach((k, v) -> {
-            if (k.toString().startsWith("bench.scheduler.")) {
-                c.put(k.toString().substring("bench.".length()), v.toString());
-            }
-        });
+        c.putAll(overrides("bench.scheduler.", "bench."));
         var s = dev.baton.scheduler.Scheduler.start(new dev.baton.scheduler.SchedulerConfig(c), meters);
         services.add(s);
         return s;
@@ -97,13 +83,12 @@ final class BenchStack implements AutoCloseable {
         }
         List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), registry.url(), topics.prefix(),
                 dir.resolve("coordinator-proc").toString(), instanceId));
-        System.getProperties().forEach((k, v) -> {
-            checkOverride(k.toString());
-            if (k.toString().startsWith("bench.coordinator.") || k.toString().startsWith("bench.kafka.")) {
-                args.add(k.toString().substring("bench.".length()));
-                args.add(v.toString());
-            }
-        });
+        for (String prefix : List.of("bench.coordinator.", "bench.kafka.")) {
+            overrides(prefix, "bench.").forEach((k, v) -> {
+                args.add(k);
+                args.add(v);
+            });
+        }
         Component c = componentProcess(CoordinatorProcess.class, "coordinator", jvm, args);
         coordinatorPhases = c.phases();
         return c.process();
@@ -171,12 +156,7 @@ final class BenchStack implements AutoCloseable {
         Map<String, Object> c = new HashMap<>(base());
         c.put(CoordinatorConfig.STATE_DIR, dir.resolve("coordinator").toString());
         // Experiments: -Dbench.coordinator.<key>=value overrides a coordinator setting.
-        System.getProperties().forEach((k, v) -> {
-            checkOverride(k.toString());
-            if (k.toString().startsWith("bench.coordinator.")) {
-                c.put(k.toString().substring("bench.".length()), v.toString());
-            }
-        });
+        c.putAll(overrides("bench.coordinator.", "bench."));
         coordinator = Coordinator.start(new CoordinatorConfig(c), meters);
         services.add(coordinator);
     }
@@ -185,6 +165,21 @@ final class BenchStack implements AutoCloseable {
      * {@code -Dbench.coordinator.<key>} takes the setting's key without its {@code coordinator.} prefix: the doubled
      * spelling became {@code coordinator.coordinator.<key>}, which the coordinator ignores, and A/B runs were lost to it.
      */
+    /**
+     * The {@code -D} properties starting with {@code prefix}, keyed by their names without {@code strip} (a prefix of
+     * {@code prefix}): the experiments' overrides of a component's settings. Refuses a doubled coordinator spelling.
+     */
+    static Map<String, String> overrides(String prefix, String strip) {
+        Map<String, String> m = new HashMap<>();
+        System.getProperties().forEach((k, v) -> {
+            checkOverride(k.toString());
+            if (k.toString().startsWith(prefix)) {
+                m.put(k.toString().substring(strip.length()), v.toString());
+            }
+        });
+        return m;
+    }
+
     static void checkOverride(String property) {
         if (property.startsWith("bench.coordinator.coordinator.")) {
             throw new IllegalArgumentException("-D" + property + " sets nothing: write -Dbench.coordinator."

@@ -262,7 +262,9 @@ public final class TransactionalSensor implements AutoCloseable {
                          ConsumerRecords<byte[], byte[]> records) {
         JobDefinition definition = job;
         Instant now = clock.instant();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        if (pending.isEmpty()) {
+            pendingSince = clock.millis();
+        }
         List<Long> requestedAt = new ArrayList<>();
         int filtered = 0;
         boolean open = false;
@@ -292,24 +294,15 @@ public final class TransactionalSensor implements AutoCloseable {
                 }
                 case Outcome.Filtered f -> filtered++;
             }
-            offsets.put(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1));
+            pending.put(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1));
         }
         if (!open) {
             // Only filtered records: nothing to make atomic with their offsets, which wait (see the class comment).
-            if (pending.isEmpty()) {
-                pendingSince = clock.millis();
-            }
-            pending.putAll(offsets);
             meters.filtered(filtered);
             return;
         }
         faults.beforeSensorCommit(settings.id(), records.count());
-        Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(pending);
-        all.putAll(offsets); // later offsets of the same partition win
-        producer.sendOffsetsToTransaction(all, c.groupMetadata());
-        producer.commitTransaction();
-        pending.clear();
-        meters.committed();
+        commitWaiting(producer, c); // the waiting offsets of earlier polls with this poll's
         long committed = clock.millis();
         for (long ts : requestedAt) {
             meters.latency(committed - ts);
@@ -322,6 +315,14 @@ public final class TransactionalSensor implements AutoCloseable {
     private void commitPending(KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> c) {
         faults.beforeSensorCommit(settings.id(), 0);
         producer.beginTransaction();
+        commitWaiting(producer, c);
+    }
+
+    /**
+     * Sends the waiting offsets into the open transaction and commits it. A failure leaves them waiting until the sensor
+     * restarts, which drops them (their records are read again).
+     */
+    private void commitWaiting(KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> c) {
         producer.sendOffsetsToTransaction(new HashMap<>(pending), c.groupMetadata());
         producer.commitTransaction();
         pending.clear();
