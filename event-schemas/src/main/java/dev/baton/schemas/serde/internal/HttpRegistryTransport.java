@@ -38,6 +38,8 @@ public final class HttpRegistryTransport implements RegistryTransport {
 
     private final List<Endpoint> endpoints;
     private final HttpClient.Builder clientBuilder;
+    /** The key of the JVM's shared client this transport uses; null with its own TLS stores (its own client). */
+    private final Duration sharedKey;
     private volatile HttpClient http;
     private final Duration requestTimeout;
     private final AtomicInteger current = new AtomicInteger();
@@ -78,7 +80,21 @@ public final class HttpRegistryTransport implements RegistryTransport {
             builder.sslContext(ssl);
         }
         this.clientBuilder = builder;
-        this.http = builder.build();
+        // Without TLS stores of its own, every transport of the JVM with this connect timeout uses one client: a
+        // process has a serde per event type (eight in a coordinator, dozens in `baton dev`), and each JDK client
+        // is a selector thread, a connection pool and, when built, the JDK's default TLS context and selector set-up
+        // on the starting thread (a sixth of a restarted coordinator's main-thread samples; docs/benchmarks.md).
+        this.sharedKey = ssl == null ? Duration.ofMillis(config.getInt(AvroSerdeConfig.HTTP_CONNECT_TIMEOUT_MS)) : null;
+        this.http = open();
+    }
+
+    private HttpClient open() {
+        return sharedKey == null ? clientBuilder.build() : SharedHttpClients.acquire(sharedKey, clientBuilder::build);
+    }
+
+    /** The client requests go through now (tests: which transports share one). */
+    HttpClient httpClient() {
+        return client();
     }
 
     /** After {@link #close()} the next request opens a new client (the owner may still be in use). */
@@ -88,7 +104,7 @@ public final class HttpRegistryTransport implements RegistryTransport {
             synchronized (this) {
                 c = http;
                 if (c == null) {
-                    c = clientBuilder.build();
+                    c = open();
                     http = c;
                 }
             }
@@ -191,12 +207,18 @@ public final class HttpRegistryTransport implements RegistryTransport {
                 "HTTP " + status + " (error_code " + code + ") from " + method + " " + url + ": " + message);
     }
 
+    /** Closes this transport's client, or gives up its share of the JVM's shared one (closed with the last share). */
     @Override
     public synchronized void close() {
         HttpClient c = http;
         http = null;
-        if (c != null) {
+        if (c == null) {
+            return;
+        }
+        if (sharedKey == null) {
             c.close();
+        } else {
+            SharedHttpClients.release(sharedKey, c);
         }
     }
 }
