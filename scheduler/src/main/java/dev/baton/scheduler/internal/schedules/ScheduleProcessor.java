@@ -9,6 +9,7 @@ import dev.baton.events.ScheduleSpec;
 import dev.baton.platform.Topics;
 import dev.baton.scheduler.api.ScheduleTimes;
 import dev.baton.scheduler.api.SchedulerControl;
+import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Json;
 import dev.baton.scheduler.internal.Names;
@@ -62,11 +63,13 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private static final int SWEEP_EVERY = 50;
     private static final int NEXT_TICKS_SHOWN = 5;
     /**
-     * While no tick is due, the registered jobs are still looked at this often: a new or changed schedule is a global
-     * store update, which no input announces. Between two looks the punctuation sleeps (every punctuation makes Streams
-     * commit the task, an exactly-once transaction once the task has read a run end: five a second at rest before).
+     * While no tick is due, the registered jobs are still looked at this often: a safety net. A new or changed
+     * schedule is a global store update, which the {@link JobsChangedNudge} announces on the control topic (a
+     * {@link SchedulerTopics#JOBS_CHANGED_KEY} record wakes the look); this catches a nudge lost to a crash or a failed
+     * send. Between two looks the punctuation sleeps (every punctuation makes Streams commit the task, an exactly-once
+     * transaction once the task has read a run end: five a second at rest with a 200 ms look, one a second with 1 s).
      */
-    public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(1);
+    public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(30);
 
     private final Topics topics;
     private final String controlTopic;
@@ -87,6 +90,8 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private KeyValueStore<String, byte[]> states;
     private ReadOnlyKeyValueStore<String, byte[]> jobs;
     private long rounds;
+    /** A jobs-changed nudge came since the last look: the next look also sweeps removed schedules' states. */
+    private boolean jobsChanged;
 
     public ScheduleProcessor(Topics topics, String controlTopic, TickDecider decider, ScheduleStateApplier applier,
                              AvroSerde<JobDefinition> jobSerde, AvroSerde<RunRequest> requestSerde,
@@ -129,7 +134,10 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
             return;
         }
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-        if (topic.equals(controlTopic)) {
+        if (topic.equals(controlTopic) && rec.key().equals(SchedulerTopics.JOBS_CHANGED_KEY)) {
+            jobsChanged = true;
+            punctuation.wake(); // a new or changed schedule may be due at once (or sooner than the sleep's end)
+        } else if (topic.equals(controlTopic)) {
             control(rec);
         } else if (rec.value() != null) {
             runEnded(rec.key(), new String(rec.value(), StandardCharsets.UTF_8));
@@ -215,9 +223,10 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                 }
             }
         }
-        if (++rounds % SWEEP_EVERY == 0) {
+        if (++rounds % SWEEP_EVERY == 0 || jobsChanged) {
             sweep(seen, unreadable, now);
         }
+        jobsChanged = false;
         if (emitted) {
             context.commit(); // a tick's request should not wait for the commit interval
         }
