@@ -152,7 +152,8 @@ public final class Scheduler implements BatonService {
                 new TickDecider.Settings(config.getLong(SchedulerConfig.MISFIRE_GRACE_MS),
                         config.getInt(SchedulerConfig.MAX_TICKS_PER_ROUND), config.getInt(SchedulerConfig.MAX_QUEUED_TICKS)),
                 config.getInt(SchedulerConfig.HISTORY_SIZE), clock,
-                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_INTERVAL_MS)), metrics, faults, jobsChanged);
+                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_INTERVAL_MS)),
+                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_MAX_SLEEP_MS)), metrics, faults, jobsChanged);
     }
 
 

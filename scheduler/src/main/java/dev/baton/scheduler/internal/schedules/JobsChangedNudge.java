@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * ({@link ScheduleProcessor}). Called by this instance's jobs global store after it took a change, so when this
  * instance owns the task its look finds the change; every instance sends its own (a few nudges per change, each one a
  * look). A nudge lost to a crash or a failed send costs latency, not a tick: the task also looks at start and every
- * {@link ScheduleProcessor#IDLE_LOOK_EVERY}.
+ * {@code scheduler.tick.max.sleep.ms} (30 s).
  */
 public final class JobsChangedNudge implements Consumer<String>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobsChangedNudge.class);
@@ -43,13 +43,13 @@ public final class JobsChangedNudge implements Consumer<String>, AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(topic, SchedulerTopics.JOBS_CHANGED_KEY, null), (md, e) -> {
                 if (e != null) {
-                    log.warn("Could not tell the schedule task that job {} changed (it looks within {}): {}", job,
-                            ScheduleProcessor.IDLE_LOOK_EVERY, e.toString());
+                    log.warn("Could not tell the schedule task that job {} changed (it looks within scheduler.tick.max.sleep.ms): {}",
+                            job, e.toString());
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("Could not tell the schedule task that job {} changed (it looks within {}): {}", job,
-                    ScheduleProcessor.IDLE_LOOK_EVERY, e.toString());
+            log.warn("Could not tell the schedule task that job {} changed (it looks within scheduler.tick.max.sleep.ms): {}",
+                    job, e.toString());
         }
     }
 

@@ -63,7 +63,8 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private static final int SWEEP_EVERY = 50;
     private static final int NEXT_TICKS_SHOWN = 5;
     /**
-     * While no tick is due, the registered jobs are still looked at this often: a safety net. A new or changed
+     * The default of {@code scheduler.tick.max.sleep.ms}: while no tick is due, the registered jobs are still looked at
+     * this often, a safety net. A new or changed
      * schedule is a global store update, which the {@link JobsChangedNudge} announces on the control topic (a
      * {@link SchedulerTopics#JOBS_CHANGED_KEY} record wakes the look); this catches a nudge lost to a crash or a failed
      * send. Between two looks the punctuation sleeps (every punctuation makes Streams commit the task, an exactly-once
@@ -80,6 +81,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private final AvroSerde<ControlCommand> controlSerde;
     private final InstantSource clock;
     private final Duration interval;
+    private final Duration maxSleep;
     private final SchedulerMetrics metrics;
     private final Faults faults;
 
@@ -96,7 +98,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     public ScheduleProcessor(Topics topics, String controlTopic, TickDecider decider, ScheduleStateApplier applier,
                              AvroSerde<JobDefinition> jobSerde, AvroSerde<RunRequest> requestSerde,
                              AvroSerde<ControlCommand> controlSerde, InstantSource clock, Duration interval,
-                             SchedulerMetrics metrics, Faults faults) {
+                             Duration maxSleep, SchedulerMetrics metrics, Faults faults) {
         this.topics = topics;
         this.controlTopic = controlTopic;
         this.decider = decider;
@@ -106,6 +108,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         this.controlSerde = controlSerde;
         this.clock = clock;
         this.interval = interval;
+        this.maxSleep = maxSleep;
         this.metrics = metrics;
         this.faults = faults;
     }
@@ -119,7 +122,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         this.context = context;
         this.states = context.getStateStore(Names.SCHEDULE_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
-        punctuation = IdlePunctuation.schedule(context, interval, IDLE_LOOK_EVERY, // never sleeps below interval
+        punctuation = IdlePunctuation.schedule(context, interval, maxSleep, // never sleeps below interval
                 ts -> {
                     long wait = punctuate(); // in the scheduler's clock, which tests set apart from Streams' wall clock
                     return wait == IdlePunctuation.NONE ? wait : ts + wait;

@@ -48,7 +48,8 @@ public final class ScheduleTopology {
      *                    ({@link JobsChangedNudge} in production)
      */
     public static Topology build(Topics topics, Map<String, ?> registryConfig, TickDecider.Settings settings, int historySize,
-                                 InstantSource clock, Duration tickInterval, SchedulerMetrics metrics, Faults faults,
+                                 InstantSource clock, Duration tickInterval, Duration tickMaxSleep, SchedulerMetrics metrics,
+                                 Faults faults,
                                  Consumer<String> jobsChanged) {
         AvroSerde<JobDefinition> jobs = AvroSerde.forValues(JobDefinition.class, registryConfig);
         AvroSerde<RunRequest> requests = AvroSerde.forValues(RunRequest.class, registryConfig);
@@ -74,7 +75,7 @@ public final class ScheduleTopology {
         TickDecider decider = new TickDecider(settings, applier);
         runEnds.merge(controls, Named.as(Names.MERGE_INPUTS))
                 .process(() -> new ScheduleProcessor(topics, controlTopic, decider, applier, jobs, requests, control, clock,
-                        tickInterval, metrics, faults), Named.as(Names.SCHEDULE_PROCESSOR), Names.SCHEDULE_STORE)
+                        tickInterval, tickMaxSleep, metrics, faults), Named.as(Names.SCHEDULE_PROCESSOR), Names.SCHEDULE_STORE)
                 .to((key, value, ctx) -> value.topic(), Produced.with(str, Routed.SERDE).withName(Names.SINK));
         return b.build();
     }
