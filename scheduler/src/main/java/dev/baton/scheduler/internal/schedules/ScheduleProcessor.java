@@ -64,10 +64,9 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private static final int NEXT_TICKS_SHOWN = 5;
     /**
      * The default of {@code scheduler.tick.max.sleep.ms}: while no tick is due, the registered jobs are still looked at
-     * this often, a safety net. A new or changed
-     * schedule is a global store update, which the {@link JobsChangedNudge} announces on the control topic (a
-     * {@link SchedulerTopics#JOBS_CHANGED_KEY} record wakes the look); this catches a nudge lost to a crash or a failed
-     * send. Between two looks the punctuation sleeps (every punctuation makes Streams commit the task, an exactly-once
+     * this often, a safety net. A new or changed schedule is a global store update, which the {@link JobsChangedNudge}
+     * announces on the control topic (a {@link SchedulerTopics#JOBS_CHANGED_KEY} record wakes the look); this catches a
+     * nudge lost to a crash or a failed send. Between two looks the punctuation sleeps (every punctuation makes Streams commit the task, an exactly-once
      * transaction once the task has read a run end: five a second at rest with a 200 ms look, one a second with 1 s).
      */
     public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(30);
