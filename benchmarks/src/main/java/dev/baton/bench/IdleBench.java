@@ -151,6 +151,7 @@ final class IdleBench {
             // is the bench's own doing (JIT log, docs/benchmarks.md, idle, a fifth look). Let it pass first.
             Thread.sleep(TimeUnit.SECONDS.toMillis(Long.getLong("bench.idle.probe.pause.seconds", quick ? 0 : 10)));
             ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(dev.pid());
+            long windowFromMs = System.currentTimeMillis();
             double cpu0 = RawKafkaFloor.Cpu.of(h);
             long w0 = System.nanoTime();
             long peakRss = 0;
@@ -199,6 +200,10 @@ final class IdleBench {
             out.println("  offsets written per second at rest, by topic (records and transaction markers; bytes): "
                     + (perSecond.isEmpty() ? "none" : RawKafkaFloor.TopicUsage.describe(perSecond)));
             r.put("offsets_per_s_by_topic", perSecond);
+            // Which producer commits at rest: __transaction_state records of the window by transactional id.
+            Map<String, Long> txn = TransactionWrites.count(bootstrap, windowFromMs, windowFromMs + Math.round(seconds * 1000));
+            out.println("  __transaction_state records in the window, by transactional id: " + (txn.isEmpty() ? "none" : txn));
+            r.put("transaction_state_records_by_id", txn);
 
             // Then: a run after the idle time, until its first step started (first one counts; two more for comparison).
             Stats firstStep = new Stats();

@@ -11,6 +11,7 @@ import dev.baton.platform.TopicBootstrapper;
 import dev.baton.platform.Topics;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.SchedulerMetrics;
+import dev.baton.scheduler.internal.schedules.JobsChangedNudge;
 import dev.baton.scheduler.internal.schedules.ScheduleTopology;
 import dev.baton.scheduler.internal.schedules.TickDecider;
 import dev.baton.scheduler.internal.sensors.SensorManager;
@@ -54,11 +55,13 @@ public final class Scheduler implements BatonService {
     private final SensorManager sensors;
     private final ThreadRestarts restarts;
     private final IdlePollClientSupplier clients;
+    private final JobsChangedNudge nudge;
     private volatile boolean closed;
 
     private Scheduler(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, SensorManager sensors, ThreadRestarts restarts,
-            IdlePollClientSupplier clients) {
+            IdlePollClientSupplier clients, JobsChangedNudge nudge) {
         this.streams = streams;
+        this.nudge = nudge;
         this.clients = clients;
         this.streamsMetrics = streamsMetrics;
         this.sensors = sensors;
@@ -87,11 +90,13 @@ public final class Scheduler implements BatonService {
         KafkaStreams streams = null;
         KafkaStreamsMetrics km = null;
         SensorManager sensors = null;
+        JobsChangedNudge nudge = null;
         // Polls wait longer than poll.ms while the engine has nothing due (docs/coordinator.md, idle polls).
         IdlePollClientSupplier clients = new IdlePollClientSupplier(config.getLong(SchedulerConfig.IDLE_POLL_MAX_MS));
         try {
             if (config.getBoolean(SchedulerConfig.SCHEDULES_ENABLED)) {
-                streams = new KafkaStreams(topology(config, metrics, clock, faults), streamsProperties(config), clients);
+                nudge = new JobsChangedNudge(config.kafkaClient(), SchedulerTopics.control(topics));
+                streams = new KafkaStreams(topology(config, metrics, clock, faults, nudge), streamsProperties(config), clients);
                 // Replaced, as the coordinator's, at most 3 times in 5 min and never after an Error: then DOWN (see ThreadRestarts).
                 streams.setUncaughtExceptionHandler(e -> {
                     StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse response = faults.onEngineFailure(e);
@@ -113,10 +118,13 @@ public final class Scheduler implements BatonService {
             if (streams != null) {
                 streams.close(Duration.ofSeconds(10));
             }
+            if (nudge != null) {
+                nudge.close();
+            }
             throw e;
         }
         log.info("Scheduler started ({}; {})", topics, config.describe());
-        return new Scheduler(streams, km, sensors, restarts, clients);
+        return new Scheduler(streams, km, sensors, restarts, clients, nudge);
     }
 
     /**
@@ -128,7 +136,8 @@ public final class Scheduler implements BatonService {
         for (String t : List.of(topics.jobs(), topics.runEvents(), topics.lineage(), SchedulerTopics.control(topics))) {
             needs.add(KafkaAccess.read(t));
         }
-        for (String t : List.of(topics.runRequests(), topics.runControl(), SchedulerTopics.status(topics), topics.deadLetters())) {
+        for (String t : List.of(topics.runRequests(), topics.runControl(), SchedulerTopics.status(topics), topics.deadLetters(),
+                SchedulerTopics.control(topics))) { // control: the jobs-changed nudge (JobsChangedNudge)
             needs.add(KafkaAccess.write(t));
         }
         String app = SchedulerTopics.applicationId(topics);
@@ -137,12 +146,14 @@ public final class Scheduler implements BatonService {
         return needs;
     }
 
-    public static Topology topology(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults) {
+    public static Topology topology(SchedulerConfig config, SchedulerMetrics metrics, InstantSource clock, Faults faults,
+                                    java.util.function.Consumer<String> jobsChanged) {
         return ScheduleTopology.build(config.topics(), config.registry(),
                 new TickDecider.Settings(config.getLong(SchedulerConfig.MISFIRE_GRACE_MS),
                         config.getInt(SchedulerConfig.MAX_TICKS_PER_ROUND), config.getInt(SchedulerConfig.MAX_QUEUED_TICKS)),
                 config.getInt(SchedulerConfig.HISTORY_SIZE), clock,
-                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_INTERVAL_MS)), metrics, faults);
+                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_INTERVAL_MS)),
+                Duration.ofMillis(config.getLong(SchedulerConfig.TICK_MAX_SLEEP_MS)), metrics, faults, jobsChanged);
     }
 
 
@@ -248,6 +259,9 @@ public final class Scheduler implements BatonService {
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(30)));
             streamsMetrics.close();
+        }
+        if (nudge != null) {
+            nudge.close(); // after the global thread that sends it
         }
         if (!errors.isEmpty()) {
             throw errors.get(0);

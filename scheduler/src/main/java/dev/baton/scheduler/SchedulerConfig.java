@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class SchedulerConfig extends BatonConfig {
     public static final String STATE_DIR = "scheduler.state.dir";
     public static final String TICK_INTERVAL_MS = "scheduler.tick.interval.ms";
+    public static final String TICK_MAX_SLEEP_MS = "scheduler.tick.max.sleep.ms";
     public static final String COMMIT_INTERVAL_MS = "scheduler.commit.interval.ms";
     public static final String IDLE_POLL_MAX_MS = "scheduler.idle.poll.max.ms";
     public static final String MISFIRE_GRACE_MS = "scheduler.misfire.grace.ms";
@@ -33,6 +34,11 @@ public final class SchedulerConfig extends BatonConfig {
                     "Local directory of the schedule state store (RocksDB); a cache of its changelog topic.")
             .define(TICK_INTERVAL_MS, Type.LONG, 200L, Range.atLeast(10), Importance.MEDIUM,
                     "How often due ticks are looked for (wall-clock punctuation); bounds the tick lag.")
+            .define(TICK_MAX_SLEEP_MS, Type.LONG, dev.baton.scheduler.internal.schedules.ScheduleProcessor.IDLE_LOOK_EVERY.toMillis(),
+                    Range.atLeast(10), Importance.LOW,
+                    "Longest the tick look sleeps while no tick is due: a safety net, since a job change nudges it (the "
+                            + "jobs-changed record on the control topic). Each look is an exactly-once commit of the "
+                            + "schedule task. Lower it only where the schedules' clock can jump (tests).")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Exactly-once commit interval of the schedule engine; a commit is also requested after every tick.")
             .define(IDLE_POLL_MAX_MS, Type.LONG, 0L, Range.atLeast(0), Importance.LOW,

@@ -46,6 +46,8 @@ class ScheduleTopologyTest {
     private final Map<String, Object> registry = Map.of("schema.registry.url", "mock://" + SCOPE);
     private final MutableClock clock = MutableClock.at("2026-01-01T00:00:30Z");
     private TopologyTestDriver driver;
+    /** The jobs the jobs store announced as changed (production sends a nudge on the control topic for each). */
+    private final List<String> changedJobs = new java.util.ArrayList<>();
     private TestInputTopic<String, byte[]> jobs;
     private TestInputTopic<String, byte[]> runEvents;
     private TestOutputTopic<String, byte[]> requests;
@@ -66,7 +68,7 @@ class ScheduleTopologyTest {
         Properties p = Scheduler.streamsProperties(config);
         p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime());
         driver = new TopologyTestDriver(Scheduler.topology(config, new SchedulerMetrics(new SimpleMeterRegistry()), clock,
-                Faults.NONE), p, Instant.parse("2026-01-01T00:00:00Z"));
+                Faults.NONE, changedJobs::add), p, Instant.parse("2026-01-01T00:00:00Z"));
         jobs = driver.createInputTopic(topics.jobs(), new StringSerializer(), new ByteArraySerializer());
         runEvents = driver.createInputTopic(topics.runEvents(), new StringSerializer(), new ByteArraySerializer());
         requests = driver.createOutputTopic(topics.runRequests(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -174,7 +176,7 @@ class ScheduleTopologyTest {
 
     /**
      * A run end that frees a QUEUE schedule is the one input that makes work due at once: it wakes the sleeping look,
-     * so the queued tick is requested at the next interval (100 ms here), not after the longest sleep (1 s).
+     * so the queued tick is requested at the next interval (100 ms here), not after the longest sleep (30 s).
      */
     @Test
     void aRunEndWakesTheLookSoAQueuedTickIsRequestedAtTheNextInterval() {
@@ -182,7 +184,7 @@ class ScheduleTopologyTest {
         tickAt("2026-01-01T00:02:00.100Z");
         assertThat(requested()).isEmpty();
         assertThat(lastStatus("etl/m").lastTicks()).extracting(ScheduleStatus.Tick::outcome).contains("QUEUED");
-        tickAt("2026-01-01T00:02:10Z"); // a look that changes nothing: it now sleeps a second (the next tick is 50 s away)
+        tickAt("2026-01-01T00:02:10Z"); // a look that changes nothing: it now sleeps 30 s (the next tick is 50 s away)
         runSucceeded("etl", first);
         driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
         assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:02:00Z");
@@ -234,6 +236,53 @@ class ScheduleTopologyTest {
         var records = status.readKeyValuesToMap();
         assertThat(records).containsKey("etl/m");
         assertThat(records.get("etl/m")).isNull();
+    }
+
+    /**
+     * Issue 20: the look sleeps until the next tick (at most {@link ScheduleProcessor#IDLE_LOOK_EVERY}) and a job
+     * change wakes it: the jobs store announces the change (a nudge on the control topic in production), and the nudge
+     * brings the look to the next interval. An unchanged re-registration announces nothing.
+     */
+    @Test
+    void aNewScheduleIsLookedAtWhenTheNudgeComesNotAtTheNextSafetyLook() {
+        byte[] report = jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("report", TestJobs.cron("hourly", "0 * * * *", "UTC").build()));
+        jobs.pipeInput("report", report);
+        tickAt("2026-01-01T00:00:30Z");
+        tickAt("2026-01-01T00:00:31Z"); // a look that changes nothing, the next tick an hour away: it sleeps 30 s
+        status.readKeyValuesToMap();
+        jobs.pipeInput("report", report);
+        assertThat(changedJobs).containsExactly("report");
+
+        clock.set("2026-01-01T00:00:40Z");
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC").build())));
+        assertThat(changedJobs).containsExactly("report", "etl");
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+        assertThat(status.readKeyValuesToMap()).as("no look before the nudge").doesNotContainKey("etl/m");
+
+        controlInput().pipeInput(SchedulerTopics.JOBS_CHANGED_KEY, (byte[]) null);
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+        assertThat(lastStatus("etl/m").nextTicks()).first().isEqualTo("2026-01-01T00:01:00Z");
+        clock.set("2026-01-01T00:01:00.100Z");
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+        assertThat(requested()).extracting(RunRequest::getRunKey).containsExactly("schedule:etl/m@2026-01-01T00:01:00Z");
+    }
+
+    /** A removed job's schedule state goes at the look its nudge brings, not at the periodic sweep. */
+    @Test
+    void aRemovedJobsNudgeSweepsItsScheduleStateAtOnce() {
+        jobs.pipeInput("etl", jobSerde.serialize(topics.jobs(), TestJobs.withSchedules("etl", TestJobs.cron("m", "* * * * *", "UTC").build())));
+        tickAt("2026-01-01T00:00:30Z");
+        jobs.pipeInput("etl", (byte[]) null);
+        assertThat(changedJobs).containsExactly("etl", "etl");
+        controlInput().pipeInput(SchedulerTopics.JOBS_CHANGED_KEY, (byte[]) null);
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+        var records = status.readKeyValuesToMap();
+        assertThat(records).containsKey("etl/m");
+        assertThat(records.get("etl/m")).isNull();
+    }
+
+    private TestInputTopic<String, byte[]> controlInput() {
+        return driver.createInputTopic(SchedulerTopics.control(topics), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Registers job etl with an every-minute schedule of the given overlap policy and returns its first tick's run. */

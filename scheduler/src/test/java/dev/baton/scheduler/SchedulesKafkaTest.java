@@ -80,6 +80,29 @@ class SchedulesKafkaTest {
         }
     }
 
+    /**
+     * Issue 20: the look sleeps while no tick is due, and a job change reaches it as the jobs-changed nudge the jobs
+     * store sends to the control topic. The safety-net look is set out of the wait's reach, so only the nudge can make
+     * the engine see a job registered while it runs.
+     */
+    @Test
+    void aJobRegisteredWhileTheLookSleepsIsSeenThroughItsNudge(TestCluster cluster) {
+        Topics topics = cluster.createTopics(cluster.newTopics("nudge"));
+        SchedulerConfig config = Support.config(cluster, topics, Map.of(SchedulerConfig.SENSORS_ENABLED, false,
+                SchedulerConfig.TICK_MAX_SLEEP_MS, Duration.ofHours(1).toMillis()));
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:30Z");
+        try (Scheduler scheduler = Scheduler.start(config, new SimpleMeterRegistry(), clock);
+             TestProducer producer = new TestProducer(cluster);
+             ScheduleStatusView view = ScheduleStatusView.open(config)) {
+            producer.send(topics.jobs(), "first", TestJobs.withSchedules("first", TestJobs.cron("hourly", "0 * * * *", "UTC").build()));
+            awaitStatus(view, "first", "hourly", s -> s.cursor() != null);
+            // The look that initialized it changed state, the next one changes nothing and sleeps: an hour.
+            producer.send(topics.jobs(), "second", TestJobs.withSchedules("second", TestJobs.cron("daily", "0 2 * * *", "UTC").build()));
+            awaitStatus(view, "second", "daily", s -> s.cursor() != null);
+            assertThat(view.get("second", "daily").orElseThrow().nextTicks()).first().isEqualTo("2026-01-01T02:00:00Z");
+        }
+    }
+
     /** Crashes the engine once, right after the run request of the given tick was sent and before the commit. */
     private static final class CrashOnce implements Faults {
         private final Instant tick;

@@ -24,6 +24,9 @@ final class Support {
         raw.put(SchedulerConfig.STATE_DIR, tempDir("scheduler-state-" + n + "-").toString());
         raw.put(SchedulerConfig.INSTANCE_ID, "test-" + n);
         raw.put(SchedulerConfig.TICK_INTERVAL_MS, 50L);
+        // The tests move the schedules' clock by hours at once, which no input announces; a real clock's next tick
+        // wakes the look on time (the default 30 s is only a safety net for job changes, which nudge it).
+        raw.put(SchedulerConfig.TICK_MAX_SLEEP_MS, 1000L);
         raw.put(SchedulerConfig.SENSOR_RESTART_BACKOFF_MS, 100L);
         // The broker's minimum: a crashed engine's task moves on after 6 s.
         raw.put(SchedulerConfig.SESSION_TIMEOUT_MS, 6000);

@@ -27,6 +27,13 @@ public final class SchedulerTopics {
         return job + "/" + schedule;
     }
 
+    /**
+     * Key of the scheduler's own nudge on the control topic (a tombstone, so compaction keeps nothing of it): "the
+     * registered jobs changed, look at them". Every scheduler instance writes one after its jobs store took a change;
+     * it holds no '/', so it is never a schedule's key and readers of the commands skip it.
+     */
+    public static final String JOBS_CHANGED_KEY = "jobs-changed";
+
     /** The Kafka Streams application id of the schedule engine. */
     public static String applicationId(Topics topics) {
         return topics.applicationId("scheduler");

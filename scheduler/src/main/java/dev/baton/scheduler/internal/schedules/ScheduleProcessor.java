@@ -9,6 +9,7 @@ import dev.baton.events.ScheduleSpec;
 import dev.baton.platform.Topics;
 import dev.baton.scheduler.api.ScheduleTimes;
 import dev.baton.scheduler.api.SchedulerControl;
+import dev.baton.scheduler.api.SchedulerTopics;
 import dev.baton.scheduler.internal.Faults;
 import dev.baton.scheduler.internal.Json;
 import dev.baton.scheduler.internal.Names;
@@ -62,11 +63,13 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private static final int SWEEP_EVERY = 50;
     private static final int NEXT_TICKS_SHOWN = 5;
     /**
-     * While no tick is due, the registered jobs are still looked at this often: a new or changed schedule is a global
-     * store update, which no input announces. Between two looks the punctuation sleeps (every punctuation makes Streams
-     * commit the task, an exactly-once transaction once the task has read a run end: five a second at rest before).
+     * The default of {@code scheduler.tick.max.sleep.ms}: while no tick is due, the registered jobs are still looked at
+     * this often, a safety net. A new or changed schedule is a global store update, which the {@link JobsChangedNudge}
+     * announces on the control topic (a {@link SchedulerTopics#JOBS_CHANGED_KEY} record wakes the look); this catches a
+     * nudge lost to a crash or a failed send. Between two looks the punctuation sleeps (every punctuation makes Streams commit the task, an exactly-once
+     * transaction once the task has read a run end: five a second at rest with a 200 ms look, one a second with 1 s).
      */
-    public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(1);
+    public static final Duration IDLE_LOOK_EVERY = Duration.ofSeconds(30);
 
     private final Topics topics;
     private final String controlTopic;
@@ -77,6 +80,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private final AvroSerde<ControlCommand> controlSerde;
     private final InstantSource clock;
     private final Duration interval;
+    private final Duration maxSleep;
     private final SchedulerMetrics metrics;
     private final Faults faults;
 
@@ -87,11 +91,13 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
     private KeyValueStore<String, byte[]> states;
     private ReadOnlyKeyValueStore<String, byte[]> jobs;
     private long rounds;
+    /** A jobs-changed nudge came since the last look: the next look also sweeps removed schedules' states. */
+    private boolean jobsChanged;
 
     public ScheduleProcessor(Topics topics, String controlTopic, TickDecider decider, ScheduleStateApplier applier,
                              AvroSerde<JobDefinition> jobSerde, AvroSerde<RunRequest> requestSerde,
                              AvroSerde<ControlCommand> controlSerde, InstantSource clock, Duration interval,
-                             SchedulerMetrics metrics, Faults faults) {
+                             Duration maxSleep, SchedulerMetrics metrics, Faults faults) {
         this.topics = topics;
         this.controlTopic = controlTopic;
         this.decider = decider;
@@ -101,6 +107,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         this.controlSerde = controlSerde;
         this.clock = clock;
         this.interval = interval;
+        this.maxSleep = maxSleep;
         this.metrics = metrics;
         this.faults = faults;
     }
@@ -114,7 +121,7 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
         this.context = context;
         this.states = context.getStateStore(Names.SCHEDULE_STORE);
         this.jobs = context.getStateStore(Names.JOBS_STORE);
-        punctuation = IdlePunctuation.schedule(context, interval, IDLE_LOOK_EVERY, // never sleeps below interval
+        punctuation = IdlePunctuation.schedule(context, interval, maxSleep, // never sleeps below interval
                 ts -> {
                     long wait = punctuate(); // in the scheduler's clock, which tests set apart from Streams' wall clock
                     return wait == IdlePunctuation.NONE ? wait : ts + wait;
@@ -129,7 +136,10 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
             return;
         }
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-        if (topic.equals(controlTopic)) {
+        if (topic.equals(controlTopic) && rec.key().equals(SchedulerTopics.JOBS_CHANGED_KEY)) {
+            jobsChanged = true;
+            punctuation.wake(); // a new or changed schedule may be due at once (or sooner than the sleep's end)
+        } else if (topic.equals(controlTopic)) {
             control(rec);
         } else if (rec.value() != null) {
             runEnded(rec.key(), new String(rec.value(), StandardCharsets.UTF_8));
@@ -215,9 +225,10 @@ public final class ScheduleProcessor implements Processor<String, byte[], String
                 }
             }
         }
-        if (++rounds % SWEEP_EVERY == 0) {
+        if (++rounds % SWEEP_EVERY == 0 || jobsChanged) {
             sweep(seen, unreadable, now);
         }
+        jobsChanged = false;
         if (emitted) {
             context.commit(); // a tick's request should not wait for the commit interval
         }

@@ -15,6 +15,7 @@ import dev.baton.schemas.serde.AvroSerde;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -28,7 +29,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The schedule engine's topology.
  * <pre>
- *   jobs (global store) ─────────────────────────────────────────────┐ read by the punctuation
+ *   jobs (global store) ─────────────────────────────────────────────┐ read by the punctuation;
+ *     └▶ a change: nudge ─▶ scheduler-control (key jobs-changed)      │ a nudge wakes it
  *   run-events ─▶ run-end filter ─▶ repartition by job (1 partition) ─┤
  *   scheduler-control (pause/resume) ─────────────────────────────────┴▶ schedules processor ─▶ run-requests,
  *                                                                        [schedule state store]   run-control,
@@ -42,9 +44,13 @@ public final class ScheduleTopology {
 
     /**
      * @param registryConfig {@code schema.registry.url} and the other serde keys
+     * @param jobsChanged told, on the global thread, each job whose registration changed after the jobs store holds it
+     *                    ({@link JobsChangedNudge} in production)
      */
     public static Topology build(Topics topics, Map<String, ?> registryConfig, TickDecider.Settings settings, int historySize,
-                                 InstantSource clock, Duration tickInterval, SchedulerMetrics metrics, Faults faults) {
+                                 InstantSource clock, Duration tickInterval, Duration tickMaxSleep, SchedulerMetrics metrics,
+                                 Faults faults,
+                                 Consumer<String> jobsChanged) {
         AvroSerde<JobDefinition> jobs = AvroSerde.forValues(JobDefinition.class, registryConfig);
         AvroSerde<RunRequest> requests = AvroSerde.forValues(RunRequest.class, registryConfig);
         AvroSerde<ControlCommand> control = AvroSerde.forValues(ControlCommand.class, registryConfig);
@@ -56,7 +62,7 @@ public final class ScheduleTopology {
         StreamsBuilder b = new StreamsBuilder();
         b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOBS_STORE), str, bytes)
                         .withLoggingDisabled(),
-                topics.jobs(), Consumed.with(str, bytes).withName(Names.SOURCE_JOBS), () -> new LatestValueUpdater(Names.JOBS_STORE));
+                topics.jobs(), Consumed.with(str, bytes).withName(Names.SOURCE_JOBS), () -> new LatestValueUpdater(Names.JOBS_STORE, jobsChanged));
 
         KStream<String, byte[]> runEnds = b.stream(topics.runEvents(), Consumed.with(str, bytes).withName(Names.SOURCE_RUN_EVENTS))
                 .process(() -> new RunEndFilter(runEvents, metrics), Named.as(Names.RUN_END_FILTER))
@@ -69,7 +75,7 @@ public final class ScheduleTopology {
         TickDecider decider = new TickDecider(settings, applier);
         runEnds.merge(controls, Named.as(Names.MERGE_INPUTS))
                 .process(() -> new ScheduleProcessor(topics, controlTopic, decider, applier, jobs, requests, control, clock,
-                        tickInterval, metrics, faults), Named.as(Names.SCHEDULE_PROCESSOR), Names.SCHEDULE_STORE)
+                        tickInterval, tickMaxSleep, metrics, faults), Named.as(Names.SCHEDULE_PROCESSOR), Names.SCHEDULE_STORE)
                 .to((key, value, ctx) -> value.topic(), Produced.with(str, Routed.SERDE).withName(Names.SINK));
         return b.build();
     }
