@@ -27,7 +27,6 @@ public final class SchedulerConfig extends BatonConfig {
     public static final String SENSOR_TRANSACTION_TIMEOUT_MS = "scheduler.sensor.transaction.timeout.ms";
     public static final String SENSOR_RESTART_BACKOFF_MS = "scheduler.sensor.restart.backoff.ms";
     public static final String SENSOR_FILTERED_COMMIT_MS = "scheduler.sensor.filtered.commit.ms";
-    public static final String SENSOR_LINGER_MS = "scheduler.sensor.linger.ms";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/baton-scheduler", Importance.MEDIUM,
@@ -76,10 +75,7 @@ public final class SchedulerConfig extends BatonConfig {
                     "Longest wait of the offsets of records a trigger filtered out: a poll with nothing to request opens "
                             + "no transaction; its offsets ride on the next transaction that requests a run, or are "
                             + "committed alone after this long (and at a clean stop). A crash or rebalance re-reads at "
-                            + "most this long of filtered records and filters them out again. 0: every poll commits.")
-            .define(SENSOR_LINGER_MS, Type.LONG, 1L, Range.atLeast(0), Importance.LOW,
-                    "linger.ms of sensor producers: how long a poll's run requests wait to be sent together. The commit "
-                            + "sends what is left at once; the offsets go out first, while the requests linger.");
+                            + "most this long of filtered records and filters them out again. 0: every poll commits.");
 
     public SchedulerConfig(Map<String, ?> raw) {
         super(DEF, raw);

@@ -258,8 +258,7 @@ public final class SensorManager implements AutoCloseable {
                 config.getInt(SchedulerConfig.SENSOR_MAX_POLL_RECORDS),
                 config.getInt(SchedulerConfig.SENSOR_TRANSACTION_TIMEOUT_MS),
                 config.getLong(SchedulerConfig.SENSOR_RESTART_BACKOFF_MS),
-                config.getLong(SchedulerConfig.SENSOR_FILTERED_COMMIT_MS),
-                config.getLong(SchedulerConfig.SENSOR_LINGER_MS));
+                config.getLong(SchedulerConfig.SENSOR_FILTERED_COMMIT_MS));
         TransactionalSensor sensor = new TransactionalSensor(settings, def, handler, topics, requests, deadLetters, meters,
                 clock, faults);
         running.put(spec.id(), new Running(spec, sensor, meters));

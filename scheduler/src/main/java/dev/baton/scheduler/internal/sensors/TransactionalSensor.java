@@ -69,7 +69,7 @@ public final class TransactionalSensor implements AutoCloseable {
      */
     public record Settings(String id, String topic, String groupId, String transactionalId, Instant startAt,
                            Map<String, Object> kafka, long pollMs, int maxPollRecords, int transactionTimeoutMs,
-                           long restartBackoffMs, long filteredCommitMs, long lingerMs) {}
+                           long restartBackoffMs, long filteredCommitMs) {}
 
     private final Settings settings;
     private final RecordHandler handler;
@@ -407,8 +407,8 @@ public final class TransactionalSensor implements AutoCloseable {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
         // Bounds how long a crashed incarnation that never returns can hold back the group's offsets.
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, settings.transactionTimeoutMs());
-        // A poll's records go out together at commit anyway (scheduler.sensor.linger.ms).
-        p.put(ProducerConfig.LINGER_MS_CONFIG, settings.lingerMs());
+        // A poll's records go out together at commit anyway.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         // The next poll's transaction may start while the previous one's markers are still written: its offsets are
         // answered CONCURRENT_TRANSACTIONS, retried after this (default 100 ms; docs/benchmarks.md, issue 20).
         p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, dev.baton.scheduler.Scheduler.TRANSACTION_RETRY_BACKOFF_MS);
