@@ -18,7 +18,7 @@ import org.apache.kafka.clients.producer.Producer;
  * (a completing transaction's batches do not linger), ends the transaction only once all of them are acknowledged
  * (their callbacks, the changelog offsets Streams checkpoints, have run by then) and throws, committing nothing, if any
  * of them failed ({@link org.apache.kafka.clients.producer.KafkaProducer#commitTransaction()}); Streams then aborts
- * as for any failed commit. A send error is so reported by the commit instead of by the flush's check.
+ * as for any failed commit. A send error may so be reported by the failed commit instead of by the flush's check.
  */
 public final class CommitTimedProducer extends IdlePollClientSupplier.TrackedProducer {
     private final boolean overlap;
