@@ -61,7 +61,7 @@ public final class CoordinatorConfig extends BatonConfig {
                     "An exactly-once commit sends the consumed offsets while the transaction's records are still being "
                             + "acknowledged, instead of waiting for them first (Kafka Streams flushes the producer before it "
                             + "sends the offsets; the end of the transaction still waits for every record and fails the "
-                            + "commit if one failed). Saves most of a broker round trip per commit. false: Streams' "
+                            + "commit if one failed). Saves up to a broker round trip per commit, most on a busy machine. false: Streams' "
                             + "flush, then offsets, then end.")
             .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 50L, Range.atLeast(5), Importance.LOW,
                     "How often due timers (retries, heartbeat deadlines, timeouts) are fired, in wall-clock time.")
