@@ -88,7 +88,8 @@ public final class Coordinator implements BatonService {
             }
         });
         KafkaStreams streams;
-        CommitTimedProducer.Supplier clients = new CommitTimedProducer.Supplier(config.getLong(CoordinatorConfig.IDLE_POLL_MAX_MS));
+        CommitTimedProducer.Supplier clients = new CommitTimedProducer.Supplier(config.getLong(CoordinatorConfig.IDLE_POLL_MAX_MS),
+                config.getBoolean(CoordinatorConfig.COMMIT_OVERLAP));
         try {
             Topology topology = topology(config, meters);
             extend.accept(topology);
