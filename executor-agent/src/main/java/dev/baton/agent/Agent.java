@@ -312,7 +312,7 @@ public final class Agent implements BatonService {
         m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         m.put(ProducerConfig.ACKS_CONFIG, "all");
         // Latency: every report is on the critical path of a run; by default do not wait to fill batches.
-        m.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(AgentConfig.REPORT_LINGER_MS));
+        m.put(ProducerConfig.LINGER_MS_CONFIG, config.reportLingerMs());
         return m;
     }
 

@@ -182,6 +182,7 @@ public final class AgentConfig extends BatonConfig {
     public List<String> pools() { return List.copyOf(getList(POOLS)); }
     public String region() { return getString(REGION); }
     public int slots() { return getInt(SLOTS); }
+    public int reportLingerMs() { return getInt(REPORT_LINGER_MS); }
     public int poolConsumers() { return getInt(POOL_CONSUMERS); }
     public Duration heartbeatInterval() { return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS)); }
     public Duration registrationInterval() { return Duration.ofMillis(getLong(REGISTRATION_INTERVAL_MS)); }
