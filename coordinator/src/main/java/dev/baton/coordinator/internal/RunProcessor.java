@@ -118,7 +118,7 @@ public final class RunProcessor implements Processor<String, byte[], String, byt
      * assignment, revival after an abort) starts empty, so it never holds state the store does not. A run leaves it
      * when it finishes: a finished run rarely gets another input (a late or duplicate report, its expiry), which then
      * loads it from the store, while keeping it held up to 10,000 finished runs per task, each with its own decoded
-     * definition, in the old generation under load (see docs/benchmarks.md, "finished runs out of the decoded-state
+     * definition, in the old generation under load (see docs/benchmarks.md, "a finished run leaves the fold's decoded-state
      * cache").
      */
     private final java.util.LinkedHashMap<String, RunState> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
