@@ -311,8 +311,8 @@ public final class Agent implements BatonService {
         // Reports must not be lost or reordered (the coordinator folds them in order per run).
         m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         m.put(ProducerConfig.ACKS_CONFIG, "all");
-        // Latency: every report is on the critical path of a run; do not wait to fill batches.
-        m.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // Latency: every report is on the critical path of a run; by default do not wait to fill batches.
+        m.put(ProducerConfig.LINGER_MS_CONFIG, config.reportLingerMs());
         return m;
     }
 

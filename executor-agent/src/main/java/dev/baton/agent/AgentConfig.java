@@ -37,6 +37,7 @@ public final class AgentConfig extends BatonConfig {
     public static final String POOL_CONSUMERS = "agent.pool.consumers";
     public static final String POLL_TIMEOUT_MS = "agent.poll.timeout.ms";
     public static final String FETCH_MAX_WAIT_MS = "agent.fetch.max.wait.ms";
+    public static final String REPORT_LINGER_MS = "agent.report.linger.ms";
     public static final String COMMAND_LOCK_MS = "agent.command.lock.ms";
     public static final String LOG_FLUSH_INTERVAL_MS = "agent.log.flush.interval.ms";
     public static final String INHERIT_ENV = "agent.inherit.env";
@@ -110,6 +111,10 @@ public final class AgentConfig extends BatonConfig {
                         "Share fetch wait at the broker (fetch.max.wait.ms). The broker completes the fetch when commands "
                                 + "become readable, so a long wait costs no command latency; short waits (the former 5 ms) made "
                                 + "each idle agent send ~200 share fetches a second (idle CPU: docs/benchmarks.md).")
+                .define(REPORT_LINGER_MS, Type.INT, 0, Range.between(0, 100), Importance.LOW,
+                        "linger.ms of the agent's producers (reports, logs). 0: every report is sent at once (it is on "
+                                + "a run's critical path); a few ms batch the reports of concurrent attempts into fewer "
+                                + "produce requests at that much latency per report (docs/benchmarks.md).")
                 .define(COMMAND_LOCK_MS, Type.INT, 15_000, Range.atLeast(1000), Importance.LOW,
                         "Acquisition lock of a command in the pool's share group (group config share.record.lock.duration.ms, "
                                 + "within the broker's group.share.min/max.record.lock.duration.ms). Agents accept a command "
@@ -177,6 +182,7 @@ public final class AgentConfig extends BatonConfig {
     public List<String> pools() { return List.copyOf(getList(POOLS)); }
     public String region() { return getString(REGION); }
     public int slots() { return getInt(SLOTS); }
+    public int reportLingerMs() { return getInt(REPORT_LINGER_MS); }
     public int poolConsumers() { return getInt(POOL_CONSUMERS); }
     public Duration heartbeatInterval() { return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS)); }
     public Duration registrationInterval() { return Duration.ofMillis(getLong(REGISTRATION_INTERVAL_MS)); }

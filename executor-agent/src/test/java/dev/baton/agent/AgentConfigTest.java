@@ -28,6 +28,7 @@ class AgentConfigTest {
         assertThat(c.workDir().toString()).contains("baton-agent-");
         assertThat(c.pluginDir()).isEmpty();
         assertThat(c.pollMaxRecords()).isEqualTo(1);
+        assertThat(c.reportLingerMs()).as("reports are sent at once unless asked").isZero();
     }
 
     @Test
@@ -46,6 +47,9 @@ class AgentConfigTest {
         var m2 = base();
         m2.put(AgentConfig.SLOTS, "0");
         assertThatThrownBy(() -> AgentConfig.of(m2)).isInstanceOf(ConfigException.class).hasMessageContaining("agent.slots");
+        var m3 = base();
+        m3.put(AgentConfig.REPORT_LINGER_MS, "101");
+        assertThatThrownBy(() -> AgentConfig.of(m3)).isInstanceOf(ConfigException.class).hasMessageContaining("agent.report.linger.ms");
     }
 
     @Test

@@ -420,6 +420,30 @@ class CoordinatorTopologyTest {
     }
 
     @Test
+    void aFinishedRunLeavesTheDecodedStateCacheAndItsLaterInputsReadTheStore() {
+        request("f1", def("""
+                name: fin
+                steps:
+                  - { key: a, noop: {} }
+                """), "fin");
+        StepCommand a = commands(commands).getFirst();
+        report(a, new StepStartedReport("h", "eu", 1L));
+        report(a, StepFailedReport.newBuilder().setErrorClass(ErrorClass.USER_ERROR).setMessage("exit 1").setRetryable(false).build());
+        List<RunEvent> first = events();
+        assertThat(payloads(first)).last().isEqualTo("RunFailed");
+        long lastSequence = first.getLast().getSequence();
+        // The run is no longer in the processor's decoded-state cache: a duplicate result and a retry load it from the
+        // store and see the state it ended in (the duplicate changes nothing, the retry's events continue the sequence).
+        report(a, StepFailedReport.newBuilder().setErrorClass(ErrorClass.USER_ERROR).setMessage("exit 1").setRetryable(false).build());
+        assertThat(payloads(events())).doesNotContain("StepFailed", "RunFailed");
+        controlCommand("f1", new RetryRun("f1-retry"));
+        List<RunEvent> retried = events().stream().filter(e -> e.getRunId().equals("f1")).toList();
+        assertThat(payloads(retried)).contains("RunRetried");
+        assertThat(retried.getFirst().getSequence()).isGreaterThan(lastSequence);
+        assertThat(commands(commands)).singleElement().extracting(StepCommand::getRunId).isEqualTo("f1-retry");
+    }
+
+    @Test
     void cancelingARunWhoseLaterStepsWereNeverDispatchedCancelsThemOnTheWire() {
         request("c2", def("""
                 name: chain
