@@ -1092,6 +1092,13 @@ public final class Bench {
      * would, whatever the latency) and waits for all of them. The in-flight cap only keeps an overloaded stack
      * from queueing without bound; hitting it is reported as throttled.
      */
+    /** The slowest run of a level so far, its latency and start (guarded by itself). */
+    private static final class Slowest {
+        RunWatcher.Finished run;
+        double ms;
+        long start;
+    }
+
     private Level offer(int rate, Duration duration, JobDefinition def, RunWatcher watcher, Requests req, CommandClock visible)
             throws Exception {
         int maxInFlight = 2_000;
@@ -1101,10 +1108,7 @@ public final class Bench {
         // but those of the slowest run so far: the harness shares its JVM with the coordinator and broker, and
         // holding every run's events to the level's end (and the watcher's futures for ever) made the process's
         // live heap, and so its GC work counted in CPU per run, grow with the runs offered (docs/benchmarks.md).
-        Object slowestLock = new Object();
-        RunWatcher.Finished[] slowest = new RunWatcher.Finished[1];
-        double[] slowestMs = new double[1];
-        long[] slowestStart = new long[1];
+        Slowest slowest = new Slowest();
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         long begin = System.nanoTime();
         long end = begin + duration.toNanos();
@@ -1128,12 +1132,12 @@ public final class Bench {
             futures.add(watcher.finished(runId).thenAccept(f -> {
                 watcher.forget(runId);
                 double ms = (f.seenAtNanos() - start) / 1e6;
-                synchronized (slowestLock) {
+                synchronized (slowest) {
                     latency.add(ms);
-                    if (ms > slowestMs[0]) {
-                        slowestMs[0] = ms;
-                        slowest[0] = f;
-                        slowestStart[0] = start;
+                    if (ms > slowest.ms) {
+                        slowest.ms = ms;
+                        slowest.run = f;
+                        slowest.start = start;
                     }
                 }
             }).whenComplete((v, e) -> inFlight.decrementAndGet()));
@@ -1145,10 +1149,10 @@ public final class Bench {
         RunWatcher.Finished slowestRun;
         double slowestRunMs;
         long slowestStartWall;
-        synchronized (slowestLock) {
-            slowestRun = slowest[0];
-            slowestRunMs = slowestMs[0];
-            slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - slowestStart[0]) / 1_000_000;
+        synchronized (slowest) {
+            slowestRun = slowest.run;
+            slowestRunMs = slowest.ms;
+            slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - slowest.start) / 1_000_000;
         }
         if (slowestRun != null && slowestRunMs > 2_000) {
             // Where did the slowest run wait? Event times are broker append times of the inputs.

@@ -29,7 +29,7 @@ public final class LatestValueUpdater implements Processor<String, byte[], Void,
         this(storeName, null);
     }
 
-    /** @param onChange told each key whose value changed, after the store holds it; {@code null} for none */
+    /** @param onChange told each key whose value changed, after the store holds it; {@code null} for none (plain stores only) */
     public LatestValueUpdater(String storeName, Consumer<String> onChange) {
         this.storeName = storeName;
         this.onChange = onChange;
@@ -40,6 +40,9 @@ public final class LatestValueUpdater implements Processor<String, byte[], Void,
     public void init(ProcessorContext<Void, Void> context) {
         StateStore store = context.getStateStore(storeName);
         if (store instanceof TimestampedKeyValueStore<?, ?> t) {
+            if (onChange != null) {
+                throw new IllegalStateException("a change listener needs a plain key-value store, not timestamped " + storeName);
+            }
             timestamped = (TimestampedKeyValueStore<String, byte[]>) t;
         } else {
             plain = (KeyValueStore<String, byte[]>) store;

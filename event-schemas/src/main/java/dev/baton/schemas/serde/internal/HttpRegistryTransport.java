@@ -92,13 +92,12 @@ public final class HttpRegistryTransport implements RegistryTransport {
         return sharedKey == null ? clientBuilder.build() : SharedHttpClients.acquire(sharedKey, clientBuilder::build);
     }
 
-    /** The client requests go through now (tests: which transports share one). */
-    HttpClient httpClient() {
-        return client();
-    }
 
-    /** After {@link #close()} the next request opens a new client (the owner may still be in use). */
-    private HttpClient client() {
+    /**
+     * The client requests go through now (tests: which transports share one). After {@link #close()} the next request
+     * opens a new client (the owner may still be in use).
+     */
+    HttpClient client() {
         HttpClient c = http;
         if (c == null) {
             synchronized (this) {

@@ -54,8 +54,8 @@ class SharedHttpClientsTest {
     void transportsShareOneClientUntilTheLastCloses() {
         HttpRegistryTransport a = transport(AvroSerdeConfig.HTTP_CONNECT_TIMEOUT_MS, 4321);
         HttpRegistryTransport b = transport(AvroSerdeConfig.HTTP_CONNECT_TIMEOUT_MS, 4321);
-        HttpClient shared = a.httpClient();
-        assertThat(b.httpClient()).isSameAs(shared);
+        HttpClient shared = a.client();
+        assertThat(b.client()).isSameAs(shared);
 
         a.close();
         assertThat(shared.isTerminated()).isFalse();
@@ -63,13 +63,13 @@ class SharedHttpClientsTest {
 
         // A closed transport stays usable: its next request takes a share again.
         assertThat(a.call("GET", "/subjects", null).path("ok").asBoolean()).isTrue();
-        assertThat(a.httpClient()).isSameAs(shared);
+        assertThat(a.client()).isSameAs(shared);
         a.close();
         b.close();
         assertThat(shared.isTerminated()).isTrue();
 
         HttpRegistryTransport c = transport(AvroSerdeConfig.HTTP_CONNECT_TIMEOUT_MS, 4321);
-        assertThat(c.httpClient()).isNotSameAs(shared);
+        assertThat(c.client()).isNotSameAs(shared);
         assertThat(c.call("GET", "/subjects", null).path("ok").asBoolean()).isTrue();
         c.close();
     }
@@ -88,13 +88,13 @@ class SharedHttpClientsTest {
                 AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION, trust.toString(),
                 AvroSerdeConfig.SSL_TRUSTSTORE_TYPE, "PKCS12",
                 AvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD, "secret");
-        assertThat(b.httpClient()).isNotSameAs(a.httpClient());
-        assertThat(tls.httpClient()).isNotSameAs(a.httpClient());
+        assertThat(b.client()).isNotSameAs(a.client());
+        assertThat(tls.client()).isNotSameAs(a.client());
 
-        HttpClient own = tls.httpClient();
+        HttpClient own = tls.client();
         tls.close();
         assertThat(own.isTerminated()).isTrue();
-        assertThat(a.httpClient().isTerminated()).isFalse();
+        assertThat(a.client().isTerminated()).isFalse();
         a.close();
         b.close();
     }
