@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 public final class Bench {
     private final PrintStream out;
     private final boolean quick;
+    /** How long the scenario's warm-up took (NaN until it ran): it waits for the JIT to settle. */
+    private double warmUpSeconds = Double.NaN;
 
     public Bench(PrintStream out, boolean quick) {
         this.out = out;
@@ -149,18 +151,60 @@ public final class Bench {
     }
 
     /**
-     * Repeats {@code oneRun} for at least {@code minRuns} times and until the warm-up time has passed (30 s, none
-     * with --quick, -Dbench.warmup.seconds): the JIT needs tens of seconds of traffic on two cores before the hot
-     * paths are compiled, and measuring before that measures the compiler.
+     * Repeats {@code oneRun} for at least {@code minRuns} times and until the warm-up has passed (see
+     * {@link #warmUpUntilSettled}; the minimum 30 s, none with --quick, -Dbench.warmup.seconds).
      */
     private void warmUp(String what, int minRuns, java.util.concurrent.Callable<?> oneRun) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30)).toNanos();
-        int n = 0;
-        while (n < minRuns || System.nanoTime() < end) {
-            oneRun.call();
-            n++;
+        int[] n = {0};
+        warmUpUntilSettled(what, 30, 0, slice -> {
+            long end = System.nanoTime() + slice.toNanos();
+            int before = n[0];
+            while (n[0] < minRuns || System.nanoTime() < end) {
+                oneRun.call();
+                n[0]++;
+            }
+            return n[0] - before;
+        });
+    }
+
+    /** A part of a warm-up: runs the scenario's warm-up load for about the given time, returns how many it ran. */
+    interface WarmUpSlice {
+        int run(Duration slice) throws Exception;
+    }
+
+    /**
+     * The warm-up: {@code slice} for the minimum time (-Dbench.warmup.seconds, {@code defaultSeconds} by default,
+     * {@code quickSeconds} with --quick), then again in slices of -Dbench.warmup.slice.seconds (15) until the JIT has settled: its compiler
+     * threads used less than -Dbench.warmup.jit.share (0.05) of this process's CPU over the last slice, or the warm-up
+     * reached -Dbench.warmup.max.seconds (300). On two cores the broker, Kafka Streams, the clients and Baton are
+     * minutes of compiling: at a fixed 30 or 60 s warm-up the compiler threads still took a fifth to a third of the CPU
+     * of the measured phase, so the figures measured the JIT's warm-up, not the stack (docs/benchmarks.md, "the JIT
+     * in the measured phase"). -Dbench.warmup.jit.share=1 gives the fixed warm-up of the minimum time alone.
+     */
+    private void warmUpUntilSettled(String what, long defaultSeconds, long quickSeconds, WarmUpSlice slice) throws Exception {
+        Duration minimum = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? quickSeconds : defaultSeconds));
+        double settled = quick ? 1 : Double.parseDouble(System.getProperty("bench.warmup.jit.share", "0.05"));
+        Duration sliceLength = Duration.ofSeconds(Long.getLong("bench.warmup.slice.seconds", 15));
+        Duration maximum = Duration.ofSeconds(Long.getLong("bench.warmup.max.seconds", 300));
+        long pid = ProcessHandle.current().pid();
+        long begin = System.nanoTime();
+        int n = slice.run(minimum);
+        double share = Double.NaN;
+        boolean more = settled < 1;
+        while (more) {
+            double cpu0 = RawKafkaFloor.Cpu.processSeconds();
+            ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(pid);
+            n += slice.run(sliceLength);
+            double cpu = RawKafkaFloor.Cpu.processSeconds() - cpu0;
+            share = cpu <= 0 ? 0 : ThreadCpu.jitSeconds(threads0, ThreadCpu.snapshot(pid)) / cpu;
+            more = share >= settled && System.nanoTime() - begin < maximum.toNanos();
         }
-        out.printf(Locale.ROOT, "  warm-up: %d %s (not counted)%n", n, what);
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        out.printf(Locale.ROOT, "  warm-up: %d %s in %.0f s (not counted)%s%n", n, what, seconds, Double.isNaN(share) ? ""
+                : String.format(Locale.ROOT, "; the JIT's compiler threads %.1f%% of the last %d s's CPU (%s)", 100 * share,
+                        sliceLength.toSeconds(), share < settled ? "settled, under " + Math.round(100 * settled) + "%"
+                                : "not settled by the maximum, -Dbench.warmup.max.seconds"));
+        warmUpSeconds = seconds;
     }
 
     /** Prints the components' own latency timers, to show where the time of a hop goes. */
@@ -264,25 +308,29 @@ public final class Bench {
     }
 
     /** What a measured phase cost: process CPU (plus other processes' where given) and records written, per run. */
-    record Usage(long runs, double cpuSeconds, Map<String, Object> byTopic, double recordsPerRun, int valueBytes) {
+    record Usage(long runs, double cpuSeconds, double jitSeconds, Map<String, Object> byTopic, double recordsPerRun,
+            int valueBytes) {
         double cpuMsPerRun() {
             return runs == 0 ? Double.NaN : cpuSeconds * 1000 / runs;
         }
     }
 
     /** Starts measuring a phase: the process's CPU so far and every topic's end offsets and log bytes. */
-    record Mark(double cpuSeconds, RawKafkaFloor.TopicUsage topics) {
+    record Mark(double cpuSeconds, ThreadCpu.Snapshot threads, RawKafkaFloor.TopicUsage topics) {
         static Mark now(BenchStack stack) throws Exception {
-            return new Mark(RawKafkaFloor.Cpu.processSeconds(), RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers()));
+            // The topics' offsets first: reading them starts an admin client, whose CPU is not the phase's.
+            RawKafkaFloor.TopicUsage topics = RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers());
+            return new Mark(RawKafkaFloor.Cpu.processSeconds(), ThreadCpu.snapshot(ProcessHandle.current().pid()), topics);
         }
 
         /** {@code otherCpuSeconds}: CPU of other processes of the stack in this phase (the recovery scenario's coordinator). */
         Usage until(BenchStack stack, long runs, double otherCpuSeconds) throws Exception {
             double cpu = RawKafkaFloor.Cpu.processSeconds() - cpuSeconds + otherCpuSeconds;
+            double jit = ThreadCpu.jitSeconds(threads, ThreadCpu.snapshot(ProcessHandle.current().pid()));
             Map<String, Object> byTopic = RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers()).perRun(topics, runs);
             double[] t = RawKafkaFloor.TopicUsage.totals(byTopic);
             int size = t[1] < 16 ? RawKafkaFloor.DEFAULT_VALUE_BYTES : (int) Math.min(t[1], 512 * 1024);
-            return new Usage(runs, cpu, byTopic, t[0], size);
+            return new Usage(runs, cpu, jit, byTopic, t[0], size);
         }
     }
 
@@ -290,8 +338,17 @@ public final class Bench {
     private void report(Usage u, Map<String, Object> r) {
         out.printf(Locale.ROOT, "  CPU: %.2f s for %d runs = %.2f ms per completed run (whole process: broker, registry, "
                 + "coordinator, agent, harness)%n", u.cpuSeconds(), u.runs(), u.cpuMsPerRun());
+        // A stack still warming up compiles while it is measured: that CPU is in the figure above, and it competes with
+        // the stack for the two cores. Its share says whether the warm-up was long enough for a steady-state figure.
+        out.printf(Locale.ROOT, "  of which the JIT's compiler threads: %.2f s (%.1f%% of the phase's CPU; this process's "
+                + "own; at steady state near 0)%n", u.jitSeconds(), 100 * u.jitSeconds() / u.cpuSeconds());
+        r.put("jit_cpu_s", u.jitSeconds());
+        r.put("jit_cpu_share", u.jitSeconds() / u.cpuSeconds());
         out.printf(Locale.ROOT, "  records per run (offsets, transaction markers included; log bytes): %.1f in all, %s%n",
                 u.recordsPerRun(), RawKafkaFloor.TopicUsage.describe(u.byTopic()));
+        if (!Double.isNaN(warmUpSeconds)) {
+            r.put("warmup_s", warmUpSeconds);
+        }
         r.put("cpu_s", u.cpuSeconds());
         r.put("cpu_ms_per_run", u.cpuMsPerRun());
         r.put("records_per_run", u.recordsPerRun());
@@ -402,9 +459,9 @@ public final class Bench {
                 stack.startScheduler();
                 if (rate > 0) {
                     // Open loop at a fixed rate: a steady stream, as a busy topic delivers it (warm-up at the same rate).
-                    Duration warm = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 0 : 30));
-                    int warmed = pacedSensor(producer, topic, rate, warm, match, watcher, "w", new Stats(), null);
-                    out.printf(Locale.ROOT, "  warm-up: %d records at %d/s (not counted)%n", warmed, rate);
+                    int[] slices = {0};
+                    warmUpUntilSettled("records at " + rate + "/s", 30, 0, d -> pacedSensor(producer, topic, rate, d, match,
+                            watcher, "w" + slices[0]++ + "-", new Stats(), null));
                     Mark mark = Mark.now(stack);
                     long pid = ProcessHandle.current().pid();
                     ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(pid);
@@ -955,7 +1012,6 @@ public final class Bench {
         int[] rates = java.util.Arrays.stream(System.getProperty("bench.rates", quick ? "50" : "200,350,400,450,500")
                 .split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
         Duration levelDuration = Duration.ofSeconds(Long.getLong("bench.level.seconds", quick ? 3 : 20));
-        Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? 1 : 60));
         JobDefinition def = Requests.noopJob("pair", 2, true);
         List<Map<String, Object>> levels = new ArrayList<>();
         double best = 0;
@@ -969,9 +1025,12 @@ public final class Bench {
             out.println("  JVM (shared by the whole stack): " + GcPauses.settings());
             // -Dbench.warmup.rate: a loaded machine cannot take 200/s, and the backlog of the warm-up spills into the levels.
             int warmupRate = quick ? rates[0] : Integer.getInteger("bench.warmup.rate", 200);
-            Level w = offer(warmupRate, warmup, def, watcher, req, visible);
-            out.printf(Locale.ROOT, "  warm-up at %d runs/s for %d s: p50 %s ms (not counted)%n", warmupRate, warmup.toSeconds(),
-                    Stats.f(w.latency().p(50)));
+            Level[] w = {null};
+            warmUpUntilSettled("runs at " + warmupRate + "/s", 60, 1, d -> {
+                w[0] = offer(warmupRate, d, def, watcher, req, visible);
+                return w[0].runs();
+            });
+            out.printf(Locale.ROOT, "  the warm-up's last part: p50 %s ms%n", Stats.f(w[0].latency().p(50)));
             for (int rate : rates) {
                 Mark mark = Mark.now(stack);
                 Map<String, Double> commitsBefore = commitTimes(stack);
@@ -989,9 +1048,9 @@ public final class Bench {
                         : (commitTimes(stack).getOrDefault("commits", 0.0) - commitsBefore.getOrDefault("commits", 0.0)) / l.runs();
                 out.printf(Locale.ROOT, "  offered %4d runs/s: completed %6.0f runs/min, p50 %s ms, p99 %s ms (%d runs, throttled %d); "
                                 + "CPU %.2f ms per completed run (of which the harness's threads %.2f), %.1f records per run, "
-                                + "%.2f coordinator commits per run%n",
+                                + "%.2f coordinator commits per run; the JIT's compiler threads %.1f%% of the level's CPU%n",
                         rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled(),
-                        u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun);
+                        u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun, 100 * u.jitSeconds() / u.cpuSeconds());
                 // The whole stack shares one JVM: a pause stops broker, coordinator and agent together.
                 out.printf(Locale.ROOT, "    %s%n", GcPauses.describe(pauses, levelSeconds));
                 Map<String, Object> level = new LinkedHashMap<>();
@@ -1001,6 +1060,7 @@ public final class Bench {
                 level.put("p99_ms", l.latency().p(99));
                 level.put("cpu_ms_per_run", u.cpuMsPerRun());
                 level.put("harness_cpu_ms_per_run", harnessMsPerRun);
+                level.put("jit_cpu_share", u.jitSeconds() / u.cpuSeconds());
                 level.put("records_per_run", u.recordsPerRun());
                 level.put("commits_per_run", commitsPerRun);
                 level.put("gc_pauses", (long) pauses[0]);

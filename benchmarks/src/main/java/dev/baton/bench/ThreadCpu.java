@@ -79,6 +79,21 @@ final class ThreadCpu {
         return names;
     }
 
+    /**
+     * CPU seconds the JIT's compiler threads used between two snapshots of one process, by their kernel names (no thread
+     * dump needed). A compiler thread that ended in between (HotSpot adds and removes them with the queue) is not
+     * counted, so this is a lower bound.
+     */
+    static double jitSeconds(Snapshot before, Snapshot after) {
+        long ticks = 0;
+        for (Map.Entry<Long, Long> e : after.ticks().entrySet()) {
+            if (isJitCompiler(kind(after.comm().getOrDefault(e.getKey(), "")))) {
+                ticks += Math.max(0, e.getValue() - before.ticks().getOrDefault(e.getKey(), 0L));
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
     /** Whether a thread kind is one of the JIT's compiler threads (the kernel truncates names to 15 characters). */
     static boolean isJitCompiler(String kind) {
         return kind.startsWith(kind("C2 CompilerThre"));

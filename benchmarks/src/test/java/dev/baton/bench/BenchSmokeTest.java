@@ -27,7 +27,7 @@ class BenchSmokeTest {
         assertThat(json).startsWith("{").endsWith("}");
         if (!scenario.equals("jmh") && !scenario.equals("backfill") && !scenario.equals("foreach")) {
             // every end-to-end scenario measures the raw-Kafka floor in the same run, and what a run cost
-            assertThat(result).containsKeys("floor", "cpu_ms_per_run", "records_per_run", "records_per_run_by_topic");
+            assertThat(result).containsKeys("floor", "cpu_ms_per_run", "jit_cpu_s", "records_per_run", "records_per_run_by_topic");
             assertThat(result.keySet()).anyMatch(k -> k.startsWith("ratio_"));
             assertThat((double) result.get("records_per_run")).isPositive();
         }
