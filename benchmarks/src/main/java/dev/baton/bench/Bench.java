@@ -101,7 +101,7 @@ public final class Bench {
         RawKafkaFloor.Serial floor;
         try (BenchStack stack = new BenchStack(true, 4); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack);
              CommandClock commands = new CommandClock(stack)) {
-            warmUp("runs", warmup, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
+            warmUp("runs", stack, warmup, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
             Mark mark = Mark.now(stack);
             Map<String, Double> commits0 = commitTimes(stack);
             for (int i = 1; i <= reps; i++) {
@@ -154,9 +154,9 @@ public final class Bench {
      * Repeats {@code oneRun} for at least {@code minRuns} times and until the warm-up has passed (see
      * {@link #warmUpUntilSettled}; the minimum 30 s, none with --quick, -Dbench.warmup.seconds).
      */
-    private void warmUp(String what, int minRuns, java.util.concurrent.Callable<?> oneRun) throws Exception {
+    private void warmUp(String what, BenchStack stack, int minRuns, java.util.concurrent.Callable<?> oneRun) throws Exception {
         int[] n = {0};
-        warmUpUntilSettled(what, 30, 0, slice -> {
+        warmUpUntilSettled(what, 30, 0, stack, slice -> {
             long end = System.nanoTime() + slice.toNanos();
             int before = n[0];
             while (n[0] < minRuns || System.nanoTime() < end) {
@@ -181,17 +181,25 @@ public final class Bench {
      * of the measured phase, so the figures measured the JIT's warm-up, not the stack (docs/benchmarks.md, "the JIT
      * in the measured phase"). -Dbench.warmup.jit.share=1 gives the fixed warm-up of the minimum time alone.
      */
-    private void warmUpUntilSettled(String what, long defaultSeconds, long quickSeconds, WarmUpSlice slice) throws Exception {
+    private void warmUpUntilSettled(String what, long defaultSeconds, long quickSeconds, BenchStack stack, WarmUpSlice slice)
+            throws Exception {
         Duration minimum = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", quick ? quickSeconds : defaultSeconds));
         double settled = quick ? 1 : Double.parseDouble(System.getProperty("bench.warmup.jit.share", "0.05"));
         Duration sliceLength = Duration.ofSeconds(Long.getLong("bench.warmup.slice.seconds", 15));
         Duration maximum = Duration.ofSeconds(Long.getLong("bench.warmup.max.seconds", 300));
         long pid = ProcessHandle.current().pid();
         long begin = System.nanoTime();
+        // Each part of the warm-up starts as a measured phase does (Mark.now: an admin client lists the topics, their
+        // end offsets and log sizes). Those requests reach broker code the scenario's load does not: taken first at
+        // the measured phase's start, they made the broker's compiled request dispatch (KafkaApis.handle, request
+        // parsing) hit branches it had never seen, fall back to the interpreter and be compiled again during the
+        // measurement (a JFR recording of chain's compilations). Here they are part of the warm-up's steady state.
+        Mark.now(stack);
         int n = slice.run(minimum);
         double share = Double.NaN;
         boolean more = settled < 1;
         while (more) {
+            Mark.now(stack);
             double cpu0 = RawKafkaFloor.Cpu.processSeconds();
             ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(pid);
             n += slice.run(sliceLength);
@@ -460,7 +468,7 @@ public final class Bench {
                 if (rate > 0) {
                     // Open loop at a fixed rate: a steady stream, as a busy topic delivers it (warm-up at the same rate).
                     int[] slices = {0};
-                    warmUpUntilSettled("records at " + rate + "/s", 30, 0, d -> pacedSensor(producer, topic, rate, d, match,
+                    warmUpUntilSettled("records at " + rate + "/s", 30, 0, stack, d -> pacedSensor(producer, topic, rate, d, match,
                             watcher, "w" + slices[0]++ + "-", new Stats(), null));
                     Mark mark = Mark.now(stack);
                     long pid = ProcessHandle.current().pid();
@@ -477,7 +485,7 @@ public final class Bench {
                         out.printf(Locale.ROOT, "    %6.2f s  %3d x %s%n", row.cpuSeconds(), row.threads(), row.kind());
                     }
                 } else {
-                    warmUp("records", 3, () -> {
+                    warmUp("records", stack, 3, () -> {
                         var meta = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm-up",
                                 "{\"amount\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
                         return watcher.finished(sensorRunId(topic, meta)).get(2, TimeUnit.MINUTES);
@@ -888,7 +896,7 @@ public final class Bench {
         Usage usage;
         RawKafkaFloor.Bulk floor;
         try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
-            warmUp("runs", 0, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
+            warmUp("runs", stack, 0, () -> watcher.finished(req.submit(def)).get(5, TimeUnit.MINUTES));
             Mark mark = Mark.now(stack);
             for (int i = 0; i < reps + 1; i++) {
                 long t0 = System.nanoTime();
@@ -943,7 +951,7 @@ public final class Bench {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", "foreach");
         try (BenchStack stack = new BenchStack(true, 32); RunWatcher watcher = new RunWatcher(stack); Requests req = new Requests(stack)) {
-            warmUp("runs", 0, () -> watcher.finished(req.submit(def, Map.of("list", list(100)))).get(5, TimeUnit.MINUTES));
+            warmUp("runs", stack, 0, () -> watcher.finished(req.submit(def, Map.of("list", list(100)))).get(5, TimeUnit.MINUTES));
             for (int n : sizes) {
                 Mark mark = Mark.now(stack);
                 long t0 = System.nanoTime();
@@ -1026,7 +1034,7 @@ public final class Bench {
             // -Dbench.warmup.rate: a loaded machine cannot take 200/s, and the backlog of the warm-up spills into the levels.
             int warmupRate = quick ? rates[0] : Integer.getInteger("bench.warmup.rate", 200);
             Level[] w = {null};
-            warmUpUntilSettled("runs at " + warmupRate + "/s", 60, 1, d -> {
+            warmUpUntilSettled("runs at " + warmupRate + "/s", 60, 1, stack, d -> {
                 w[0] = offer(warmupRate, d, def, watcher, req, visible);
                 return w[0].runs();
             });
