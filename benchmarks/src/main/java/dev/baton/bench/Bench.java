@@ -1222,7 +1222,8 @@ public final class Bench {
             slowestRunMs = slowest.ms;
             slowestStartWall = System.currentTimeMillis() - (System.nanoTime() - slowest.start) / 1_000_000;
         }
-        if (slowestRun != null && slowestRunMs > 2_000) {
+        // -Dbench.slowest.print.ms: from how long the slowest run's timeline is printed (2 s; lower to look at a p99 tail).
+        if (slowestRun != null && slowestRunMs > Long.getLong("bench.slowest.print.ms", 2_000)) {
             // Where did the slowest run wait? Event times are broker append times of the inputs.
             StringBuilder tl = new StringBuilder();
             for (RunEvent e : slowestRun.events()) {
