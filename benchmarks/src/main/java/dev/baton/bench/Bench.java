@@ -151,19 +151,18 @@ public final class Bench {
     }
 
     /**
-     * Repeats {@code oneRun} for at least {@code minRuns} times and until the warm-up has passed (see
+     * Repeats {@code oneRun} (at least {@code minRuns} times in each part) until the warm-up has passed (see
      * {@link #warmUpUntilSettled}; the minimum 30 s, none with --quick, -Dbench.warmup.seconds).
      */
     private void warmUp(String what, BenchStack stack, int minRuns, java.util.concurrent.Callable<?> oneRun) throws Exception {
-        int[] n = {0};
         warmUpUntilSettled(what, 30, 0, stack, slice -> {
             long end = System.nanoTime() + slice.toNanos();
-            int before = n[0];
-            while (n[0] < minRuns || System.nanoTime() < end) {
+            int n = 0;
+            while (n < minRuns || System.nanoTime() < end) {
                 oneRun.call();
-                n[0]++;
+                n++;
             }
-            return n[0] - before;
+            return n;
         });
     }
 
@@ -187,7 +186,6 @@ public final class Bench {
         double settled = quick ? 1 : Double.parseDouble(System.getProperty("bench.warmup.jit.share", "0.05"));
         Duration sliceLength = Duration.ofSeconds(Long.getLong("bench.warmup.slice.seconds", 15));
         Duration maximum = Duration.ofSeconds(Long.getLong("bench.warmup.max.seconds", 300));
-        long pid = ProcessHandle.current().pid();
         long begin = System.nanoTime();
         // Each part of the warm-up starts as a measured phase does (Mark.now: an admin client lists the topics, their
         // end offsets and log sizes). Those requests reach broker code the scenario's load does not: taken first at
@@ -199,12 +197,9 @@ public final class Bench {
         double share = Double.NaN;
         boolean more = settled < 1;
         while (more) {
-            Mark.now(stack);
-            double cpu0 = RawKafkaFloor.Cpu.processSeconds();
-            ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot(pid);
+            Mark part = Mark.now(stack);
             n += slice.run(sliceLength);
-            double cpu = RawKafkaFloor.Cpu.processSeconds() - cpu0;
-            share = cpu <= 0 ? 0 : ThreadCpu.jitSeconds(threads0, ThreadCpu.snapshot(pid)) / cpu;
+            share = part.jitShareSince();
             more = share >= settled && System.nanoTime() - begin < maximum.toNanos();
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
@@ -321,6 +316,11 @@ public final class Bench {
         double cpuMsPerRun() {
             return runs == 0 ? Double.NaN : cpuSeconds * 1000 / runs;
         }
+
+        /** The JIT's compiler threads' share of the phase's CPU. */
+        double jitShare() {
+            return cpuSeconds <= 0 ? 0 : jitSeconds / cpuSeconds;
+        }
     }
 
     /** Starts measuring a phase: the process's CPU so far and every topic's end offsets and log bytes. */
@@ -331,10 +331,21 @@ public final class Bench {
             return new Mark(RawKafkaFloor.Cpu.processSeconds(), ThreadCpu.snapshot(ProcessHandle.current().pid()), topics);
         }
 
+        /** CPU seconds this process's JIT compiler threads used since the mark. */
+        double jitSecondsSince() {
+            return ThreadCpu.jitSeconds(threads, ThreadCpu.snapshot(ProcessHandle.current().pid()));
+        }
+
+        /** The JIT compiler threads' share of this process's CPU since the mark (the warm-up's settle check). */
+        double jitShareSince() {
+            double cpu = RawKafkaFloor.Cpu.processSeconds() - cpuSeconds;
+            return cpu <= 0 ? 0 : jitSecondsSince() / cpu;
+        }
+
         /** {@code otherCpuSeconds}: CPU of other processes of the stack in this phase (the recovery scenario's coordinator). */
         Usage until(BenchStack stack, long runs, double otherCpuSeconds) throws Exception {
             double cpu = RawKafkaFloor.Cpu.processSeconds() - cpuSeconds + otherCpuSeconds;
-            double jit = ThreadCpu.jitSeconds(threads, ThreadCpu.snapshot(ProcessHandle.current().pid()));
+            double jit = jitSecondsSince();
             Map<String, Object> byTopic = RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers()).perRun(topics, runs);
             double[] t = RawKafkaFloor.TopicUsage.totals(byTopic);
             int size = t[1] < 16 ? RawKafkaFloor.DEFAULT_VALUE_BYTES : (int) Math.min(t[1], 512 * 1024);
@@ -349,9 +360,9 @@ public final class Bench {
         // A stack still warming up compiles while it is measured: that CPU is in the figure above, and it competes with
         // the stack for the two cores. Its share says whether the warm-up was long enough for a steady-state figure.
         out.printf(Locale.ROOT, "  of which the JIT's compiler threads: %.2f s (%.1f%% of the phase's CPU; this process's "
-                + "own; at steady state near 0)%n", u.jitSeconds(), 100 * u.jitSeconds() / u.cpuSeconds());
+                + "own; at steady state near 0)%n", u.jitSeconds(), 100 * u.jitShare());
         r.put("jit_cpu_s", u.jitSeconds());
-        r.put("jit_cpu_share", u.jitSeconds() / u.cpuSeconds());
+        r.put("jit_cpu_share", u.jitShare());
         out.printf(Locale.ROOT, "  records per run (offsets, transaction markers included; log bytes): %.1f in all, %s%n",
                 u.recordsPerRun(), RawKafkaFloor.TopicUsage.describe(u.byTopic()));
         if (!Double.isNaN(warmUpSeconds)) {
@@ -1058,7 +1069,7 @@ public final class Bench {
                                 + "CPU %.2f ms per completed run (of which the harness's threads %.2f), %.1f records per run, "
                                 + "%.2f coordinator commits per run; the JIT's compiler threads %.1f%% of the level's CPU%n",
                         rate, l.perMinute(), Stats.f(l.latency().p(50)), Stats.f(l.latency().p(99)), l.runs(), l.throttled(),
-                        u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun, 100 * u.jitSeconds() / u.cpuSeconds());
+                        u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun, 100 * u.jitShare());
                 // The whole stack shares one JVM: a pause stops broker, coordinator and agent together.
                 out.printf(Locale.ROOT, "    %s%n", GcPauses.describe(pauses, levelSeconds));
                 Map<String, Object> level = new LinkedHashMap<>();
@@ -1068,7 +1079,7 @@ public final class Bench {
                 level.put("p99_ms", l.latency().p(99));
                 level.put("cpu_ms_per_run", u.cpuMsPerRun());
                 level.put("harness_cpu_ms_per_run", harnessMsPerRun);
-                level.put("jit_cpu_share", u.jitSeconds() / u.cpuSeconds());
+                level.put("jit_cpu_share", u.jitShare());
                 level.put("records_per_run", u.recordsPerRun());
                 level.put("commits_per_run", commitsPerRun);
                 level.put("gc_pauses", (long) pauses[0]);
