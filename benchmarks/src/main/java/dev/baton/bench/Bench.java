@@ -310,9 +310,62 @@ public final class Bench {
         }
     }
 
+    /**
+     * The agent's command loops so far: per phase of a round ({@code baton.agent.command.loop}: slots, poll, settle) its
+     * count and total seconds, and the commands the polls returned ({@code baton.agent.commands.per.poll}).
+     */
+    private static Map<String, double[]> commandLoops(BenchStack stack) {
+        Map<String, double[]> m = new HashMap<>();
+        for (var meter : stack.meters.getMeters()) {
+            String name = meter.getId().getName();
+            if (name.equals("baton.agent.command.loop") && meter instanceof io.micrometer.core.instrument.Timer t) {
+                m.merge(meter.getId().getTag("phase"), new double[] {t.count(), t.totalTime(TimeUnit.SECONDS)}, Bench::add);
+            } else if (name.equals("baton.agent.commands.per.poll") && meter instanceof io.micrometer.core.instrument.DistributionSummary d) {
+                m.merge("commands", new double[] {d.count(), d.totalAmount()}, Bench::add);
+            }
+        }
+        return m;
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        return new double[] {a[0] + b[0], a[1] + b[1]};
+    }
+
+    /**
+     * Prints where the agent's command loops spent a phase: rounds, commands per poll, and per round the wait for slots,
+     * the poll and the settle. Full polls with the time in poll and settle: the loops' intake is what commands wait for.
+     */
+    private Map<String, Object> commandLoopsSince(Map<String, double[]> before, Map<String, double[]> after) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        double[] zero = {0, 0};
+        double rounds = after.getOrDefault("poll", zero)[0] - before.getOrDefault("poll", zero)[0];
+        if (rounds <= 0) {
+            return r;
+        }
+        double[] c = after.getOrDefault("commands", zero);
+        double[] c0 = before.getOrDefault("commands", zero);
+        double commands = c[1] - c0[1];
+        double withCommands = after.getOrDefault("settle", zero)[0] - before.getOrDefault("settle", zero)[0];
+        r.put("rounds", rounds);
+        r.put("commands_per_poll", commands / rounds);
+        r.put("commands_per_nonempty_poll", withCommands <= 0 ? 0 : commands / withCommands);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "    agent command loops: %.0f rounds, %.1f commands per poll "
+                + "(%.1f per poll that returned any); per round,", rounds, commands / rounds, withCommands <= 0 ? 0 : commands / withCommands));
+        for (String phase : List.of("slots", "poll", "settle")) {
+            double[] a = after.getOrDefault(phase, zero);
+            double[] b = before.getOrDefault(phase, zero);
+            double n = a[0] - b[0];
+            double ms = n <= 0 ? 0 : (a[1] - b[1]) * 1000 / n;
+            line.append(String.format(Locale.ROOT, " %s %.1f ms", phase, ms));
+            r.put(phase + "_ms_mean", ms);
+        }
+        out.println(line);
+        return r;
+    }
+
     /** What a measured phase cost: process CPU (plus other processes' where given) and records written, per run. */
     record Usage(long runs, double cpuSeconds, double jitSeconds, Map<String, Object> byTopic, double recordsPerRun,
-            int valueBytes) {
+            int valueBytes, Map<String, Double> brokerRequests) {
         double cpuMsPerRun() {
             return runs == 0 ? Double.NaN : cpuSeconds * 1000 / runs;
         }
@@ -324,11 +377,12 @@ public final class Bench {
     }
 
     /** Starts measuring a phase: the process's CPU so far and every topic's end offsets and log bytes. */
-    record Mark(double cpuSeconds, ThreadCpu.Snapshot threads, RawKafkaFloor.TopicUsage topics) {
+    record Mark(double cpuSeconds, ThreadCpu.Snapshot threads, RawKafkaFloor.TopicUsage topics, Map<String, Long> requests) {
         static Mark now(BenchStack stack) throws Exception {
-            // The topics' offsets first: reading them starts an admin client, whose CPU is not the phase's.
+            // The topics' offsets first: reading them starts an admin client, whose CPU and requests are not the phase's.
             RawKafkaFloor.TopicUsage topics = RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers());
-            return new Mark(RawKafkaFloor.Cpu.processSeconds(), ThreadCpu.snapshot(ProcessHandle.current().pid()), topics);
+            return new Mark(RawKafkaFloor.Cpu.processSeconds(), ThreadCpu.snapshot(ProcessHandle.current().pid()), topics,
+                    BrokerRequests.counts());
         }
 
         /** CPU seconds this process's JIT compiler threads used since the mark. */
@@ -346,14 +400,26 @@ public final class Bench {
         Usage until(BenchStack stack, long runs, double otherCpuSeconds) throws Exception {
             double cpu = RawKafkaFloor.Cpu.processSeconds() - cpuSeconds + otherCpuSeconds;
             double jit = jitSecondsSince();
+            Map<String, Double> perRun = BrokerRequests.perRun(requests, BrokerRequests.counts(), runs);
             Map<String, Object> byTopic = RawKafkaFloor.TopicUsage.of(stack.broker.bootstrapServers()).perRun(topics, runs);
             double[] t = RawKafkaFloor.TopicUsage.totals(byTopic);
             int size = t[1] < 16 ? RawKafkaFloor.DEFAULT_VALUE_BYTES : (int) Math.min(t[1], 512 * 1024);
-            return new Usage(runs, cpu, jit, byTopic, t[0], size);
+            return new Usage(runs, cpu, jit, byTopic, t[0], size, perRun);
         }
     }
 
-    /** Prints CPU per run and records per run by topic, and puts them in the result. */
+    /**
+     * The broker's requests per run in a phase, by type. Its cost is per request more than per byte (docs/benchmarks.md),
+     * so this says which exchanges a run costs; the harness's own clients (watcher, command clock, request producer)
+     * and the broker's internal senders (partition verification, markers, share-group state) are counted too.
+     */
+    private void printRequests(String indent, Usage u) {
+        if (!u.brokerRequests().isEmpty()) {
+            out.printf(Locale.ROOT, "%sbroker requests per run: %s%n", indent, BrokerRequests.describe(u.brokerRequests()));
+        }
+    }
+
+    /** Prints CPU per run, records and broker requests per run, and puts them in the result. */
     private void report(Usage u, Map<String, Object> r) {
         out.printf(Locale.ROOT, "  CPU: %.2f s for %d runs = %.2f ms per completed run (whole process: broker, registry, "
                 + "coordinator, agent, harness)%n", u.cpuSeconds(), u.runs(), u.cpuMsPerRun());
@@ -365,6 +431,9 @@ public final class Bench {
         r.put("jit_cpu_share", u.jitShare());
         out.printf(Locale.ROOT, "  records per run (offsets, transaction markers included; log bytes): %.1f in all, %s%n",
                 u.recordsPerRun(), RawKafkaFloor.TopicUsage.describe(u.byTopic()));
+        printRequests("  ", u);
+        r.put("broker_requests_per_run", BrokerRequests.total(u.brokerRequests()));
+        r.put("broker_requests_per_run_by_type", u.brokerRequests());
         if (!Double.isNaN(warmUpSeconds)) {
             r.put("warmup_s", warmUpSeconds);
         }
@@ -1053,6 +1122,7 @@ public final class Bench {
             for (int rate : rates) {
                 Mark mark = Mark.now(stack);
                 Map<String, Double> commitsBefore = commitTimes(stack);
+                Map<String, double[]> loopsBefore = commandLoops(stack);
                 double harnessBefore = RawKafkaFloor.Cpu.harnessSeconds();
                 int gcMark = gc.mark();
                 long levelStart = System.nanoTime();
@@ -1072,6 +1142,8 @@ public final class Bench {
                         u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun, 100 * u.jitShare());
                 // The whole stack shares one JVM: a pause stops broker, coordinator and agent together.
                 out.printf(Locale.ROOT, "    %s%n", GcPauses.describe(pauses, levelSeconds));
+                printRequests("    ", u);
+                Map<String, Object> loops = commandLoopsSince(loopsBefore, commandLoops(stack));
                 Map<String, Object> level = new LinkedHashMap<>();
                 level.put("offered_per_s", rate);
                 level.put("completed_per_min", Math.round(l.perMinute()));
@@ -1085,6 +1157,9 @@ public final class Bench {
                 level.put("gc_pauses", (long) pauses[0]);
                 level.put("gc_pause_ms", pauses[1]);
                 level.put("gc_pause_max_ms", pauses[2]);
+                level.put("broker_requests_per_run", BrokerRequests.total(u.brokerRequests()));
+                level.put("broker_requests_per_run_by_type", u.brokerRequests());
+                level.put("agent_command_loops", loops);
                 levels.add(level);
                 if (l.latency().p(99) < 1000 && l.perMinute() > best) {
                     best = l.perMinute();

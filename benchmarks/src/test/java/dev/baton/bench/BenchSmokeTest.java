@@ -30,6 +30,11 @@ class BenchSmokeTest {
             assertThat(result).containsKeys("floor", "cpu_ms_per_run", "jit_cpu_s", "records_per_run", "records_per_run_by_topic");
             assertThat(result.keySet()).anyMatch(k -> k.startsWith("ratio_"));
             assertThat((double) result.get("records_per_run")).isPositive();
+            // the broker runs in the harness's JVM: its request counts are read, so every run costs some requests
+            assertThat((double) result.get("broker_requests_per_run")).isPositive();
+            @SuppressWarnings("unchecked")
+            Map<String, Double> requests = (Map<String, Double>) result.get("broker_requests_per_run_by_type");
+            assertThat(requests).containsKey("Produce").doesNotContainKey("FetchConsumer");
         }
         switch (scenario) {
             case "chain" -> {
@@ -41,7 +46,17 @@ class BenchSmokeTest {
                 assertThat((double) commits.get("commits")).isPositive();
             }
             case "fanout", "sensor" -> assertThat(result).containsKeys("p50_ms", "p95_ms", "p99_ms");
-            case "throughput" -> assertThat(result).containsKeys("runs_per_min", "p99_ms", "levels");
+            case "throughput" -> {
+                assertThat(result).containsKeys("runs_per_min", "p99_ms", "levels");
+                // each level: the agent's command loops took the commands (rounds with commands per poll)
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> levels = (List<Map<String, Object>>) result.get("levels");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> loops = (Map<String, Object>) levels.get(0).get("agent_command_loops");
+                assertThat(loops).containsKeys("rounds", "commands_per_poll", "poll_ms_mean", "settle_ms_mean", "slots_ms_mean");
+                assertThat((double) loops.get("commands_per_nonempty_poll")).isGreaterThanOrEqualTo(1.0);
+                assertThat(levels.get(0)).containsKey("broker_requests_per_run");
+            }
             case "recovery" -> {
                 assertThat(result).containsKeys("resume_ms", "lost", "duplicated");
                 // correctness, not timing: nothing lost, nothing accepted twice

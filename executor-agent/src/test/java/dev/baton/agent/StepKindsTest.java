@@ -301,6 +301,14 @@ class StepKindsTest {
                 "baton_agent_dispatch_to_start_seconds", "baton_agent_failures_total", "baton_agent_log_lines_dropped_total");
         assertThat(scrape).contains("baton_agent_info{agent=").contains("kafka_producer_record_send_total");
         assertThat(agent.meterRegistry().get("baton.agent.log.lines.dropped").counter().count()).isZero();
+        // The command loop's rounds: the poll that returned the command, and its settle (started report written).
+        var registry = agent.meterRegistry();
+        assertThat(registry.get("baton.agent.commands.per.poll").summary().totalAmount()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.get("baton.agent.command.loop").tag("phase", "poll").timer().count()).isPositive();
+        assertThat(registry.get("baton.agent.command.loop").tag("phase", "settle").timer().count()).isPositive();
+        assertThat(registry.get("baton.agent.command.loop").tag("phase", "settle").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isPositive();
+        assertThat(scrape).contains("baton_agent_command_loop_seconds_count{agent=", "phase=\"slots\"", "baton_agent_commands_per_poll_count");
     }
 
 }

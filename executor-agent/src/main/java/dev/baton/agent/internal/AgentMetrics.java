@@ -2,6 +2,7 @@ package dev.baton.agent.internal;
 
 import dev.baton.events.ErrorClass;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,6 +18,10 @@ import java.util.function.Supplier;
 public final class AgentMetrics {
     private final MeterRegistry registry;
     private final Timer dispatchToStart;
+    private final Timer loopSlots;
+    private final Timer loopPoll;
+    private final Timer loopSettle;
+    private final DistributionSummary commandsPerPoll;
     private final Counter logLinesDropped;
     private final Counter deadLetters;
     private final Counter redeliveries;
@@ -41,6 +46,15 @@ public final class AgentMetrics {
                 .tag("agent", agentId)
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
+        // A command loop's round: wait for free slots, poll (share fetch), settle the poll's commands (their started
+        // reports written). Polls that keep returning full batches while poll and settle take the time mean the
+        // loops' intake is the limit (commands wait in the share group, not for a slot): agent.pool.consumers.
+        this.loopSlots = loopTimer("slots", "waiting until agent.poll.max.records slots are free");
+        this.loopPoll = loopTimer("poll", "in the share consumer's poll (share fetch, the broker's wait included)");
+        this.loopSettle = loopTimer("settle", "waiting until the poll's started reports are written");
+        this.commandsPerPoll = DistributionSummary.builder("baton.agent.commands.per.poll")
+                .description("Commands a command loop's poll returned (at most agent.poll.max.records); empty polls included")
+                .tag("agent", agentId).register(registry);
         this.logLinesDropped = Counter.builder("baton.agent.log.lines.dropped")
                 .description("Step output lines that could not be written to the logs topic (must stay 0)")
                 .tag("agent", agentId).register(registry);
@@ -52,6 +66,21 @@ public final class AgentMetrics {
         for (ErrorClass c : ErrorClass.values()) {
             failures.put(c, Counter.builder("baton.agent.failures").description("Failed attempts by error class")
                     .tag("agent", agentId).tag("error_class", c.name()).register(registry));
+        }
+    }
+
+    private Timer loopTimer(String phase, String what) {
+        return Timer.builder("baton.agent.command.loop").description("Time of the command loops' rounds by phase: " + what)
+                .tag("agent", agentId).tag("phase", phase).register(registry);
+    }
+
+    /** One command loop round: its wait for slots, its poll and the commands it returned, its settle (0 when none). */
+    public void commandLoopRound(long slotsNanos, long pollNanos, int commands, long settleNanos) {
+        loopSlots.record(slotsNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        loopPoll.record(pollNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        commandsPerPoll.record(commands);
+        if (commands > 0) {
+            loopSettle.record(settleNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 

@@ -114,6 +114,7 @@ public final class CommandLoop implements Runnable {
         try {
             subscribe();
             long fullSince = -1;
+            long waitingSince = System.nanoTime();
             while (!stopping) {
                 boolean reserved = slots.tryAcquire(batch);
                 if (!reserved) {
@@ -137,7 +138,8 @@ public final class CommandLoop implements Runnable {
                 if (!subscribed) {
                     subscribe();
                 }
-                pollOnce();
+                pollOnce(System.nanoTime() - waitingSince);
+                waitingSince = System.nanoTime();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -163,15 +165,17 @@ public final class CommandLoop implements Runnable {
         subscribed = true;
     }
 
-    /** One poll with {@code batch} slots reserved by the caller. */
-    private void pollOnce() throws InterruptedException {
+    /** One poll with {@code batch} slots reserved by the caller, who waited {@code slotsNanos} for them. */
+    private void pollOnce(long slotsNanos) throws InterruptedException {
         ConsumerRecords<byte[], byte[]> records;
+        long polling = System.nanoTime();
         try {
             records = consumer.poll(pollTimeout);
         } catch (WakeupException e) {
             slots.release(batch);
             return;
         }
+        long settling = System.nanoTime();
         acksPending = false; // the poll sent them
         int n = records.count();
         if (n > batch) {
@@ -182,6 +186,7 @@ public final class CommandLoop implements Runnable {
             slots.release(batch - n);
         }
         if (n == 0) {
+            runtime.metrics().commandLoopRound(slotsNanos, settling - polling, 0, 0);
             return;
         }
         int pending = 0;
@@ -214,6 +219,7 @@ public final class CommandLoop implements Runnable {
         // The next poll carries the acknowledgements (a separate commit per command costs ~5 ms of latency);
         // when no poll follows soon, flushAcknowledgements() sends them.
         acksPending = true;
+        runtime.metrics().commandLoopRound(slotsNanos, settling - polling, n, System.nanoTime() - settling);
     }
 
     private void flushAcknowledgements() {
