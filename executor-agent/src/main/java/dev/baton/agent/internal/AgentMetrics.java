@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -49,9 +50,9 @@ public final class AgentMetrics {
         // A command loop's round: wait for free slots, poll (share fetch), settle the poll's commands (their started
         // reports written). Polls that keep returning full batches while poll and settle take the time mean the
         // loops' intake is the limit (commands wait in the share group, not for a slot): agent.pool.consumers.
-        this.loopSlots = loopTimer("slots", "waiting until agent.poll.max.records slots are free");
-        this.loopPoll = loopTimer("poll", "in the share consumer's poll (share fetch, the broker's wait included)");
-        this.loopSettle = loopTimer("settle", "waiting until the poll's started reports are written");
+        this.loopSlots = loopTimer("slots");
+        this.loopPoll = loopTimer("poll");
+        this.loopSettle = loopTimer("settle");
         this.commandsPerPoll = DistributionSummary.builder("baton.agent.commands.per.poll")
                 .description("Commands a command loop's poll returned (at most agent.poll.max.records); empty polls included")
                 .tag("agent", agentId).register(registry);
@@ -69,18 +70,21 @@ public final class AgentMetrics {
         }
     }
 
-    private Timer loopTimer(String phase, String what) {
-        return Timer.builder("baton.agent.command.loop").description("Time of the command loops' rounds by phase: " + what)
+    private Timer loopTimer(String phase) {
+        return Timer.builder("baton.agent.command.loop")
+                .description("The command loops' rounds by phase: slots (waiting until agent.poll.max.records slots are free), "
+                        + "poll (the share consumer's poll, the broker's wait included), settle (dispatching the poll's commands "
+                        + "until their started reports are written; rounds that returned commands)")
                 .tag("agent", agentId).tag("phase", phase).register(registry);
     }
 
     /** One command loop round: its wait for slots, its poll and the commands it returned, its settle (0 when none). */
     public void commandLoopRound(long slotsNanos, long pollNanos, int commands, long settleNanos) {
-        loopSlots.record(slotsNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        loopPoll.record(pollNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        loopSlots.record(slotsNanos, TimeUnit.NANOSECONDS);
+        loopPoll.record(pollNanos, TimeUnit.NANOSECONDS);
         commandsPerPoll.record(commands);
         if (commands > 0) {
-            loopSettle.record(settleNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            loopSettle.record(settleNanos, TimeUnit.NANOSECONDS);
         }
     }
 
