@@ -36,6 +36,12 @@ public final class CommandLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
     /** Slots full this long: leave the group (well under max.poll.interval.ms, which would evict us). */
     static final Duration LEAVE_WHEN_FULL_AFTER = Duration.ofSeconds(30);
+    /**
+     * With acknowledgements pending and no slots for the next poll, how long to wait for slots before sending them on
+     * their own: far below the acquisition lock (at least 1 s, agent.command.lock.ms), so an acknowledgement is at most
+     * this much later, and a redelivery after an agent crash in that window is what the lock allows anyway.
+     */
+    static final Duration ACKS_RIDE_WAIT = Duration.ofMillis(100);
 
     private record Ack(ConsumerRecord<byte[], byte[]> record, AcknowledgeType type) {}
 
@@ -117,6 +123,11 @@ public final class CommandLoop implements Runnable {
             long waitingSince = System.nanoTime();
             while (!stopping) {
                 boolean reserved = slots.tryAcquire(batch);
+                if (!reserved && acksPending) {
+                    // Short steps free their slots within milliseconds: the next poll then carries the acknowledgements,
+                    // instead of a request of their own (one per command of a chain whose steps take every slot).
+                    reserved = slots.tryAcquire(batch, ACKS_RIDE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                }
                 if (!reserved) {
                     // No poll right now, so no poll carries the acknowledgements: send them on their own,
                     // before the acquisition locks of the accepted commands run out.
