@@ -409,14 +409,16 @@ public final class Bench {
     }
 
     /**
-     * The broker's requests per run in a phase, by type. Its cost is per request more than per byte (docs/benchmarks.md),
+     * Prints the broker's requests per run in a phase, by type, and puts them in {@code into}. Its cost is per request more than per byte (docs/benchmarks.md),
      * so this says which exchanges a run costs; the harness's own clients (watcher, command clock, request producer)
      * and the broker's internal senders (partition verification, markers, share-group state) are counted too.
      */
-    private void printRequests(String indent, Usage u) {
+    private void requests(String indent, Usage u, Map<String, Object> into) {
         if (!u.brokerRequests().isEmpty()) {
             out.printf(Locale.ROOT, "%sbroker requests per run: %s%n", indent, BrokerRequests.describe(u.brokerRequests()));
         }
+        into.put("broker_requests_per_run", BrokerRequests.total(u.brokerRequests()));
+        into.put("broker_requests_per_run_by_type", u.brokerRequests());
     }
 
     /** Prints CPU per run, records and broker requests per run, and puts them in the result. */
@@ -431,9 +433,7 @@ public final class Bench {
         r.put("jit_cpu_share", u.jitShare());
         out.printf(Locale.ROOT, "  records per run (offsets, transaction markers included; log bytes): %.1f in all, %s%n",
                 u.recordsPerRun(), RawKafkaFloor.TopicUsage.describe(u.byTopic()));
-        printRequests("  ", u);
-        r.put("broker_requests_per_run", BrokerRequests.total(u.brokerRequests()));
-        r.put("broker_requests_per_run_by_type", u.brokerRequests());
+        requests("  ", u, r);
         if (!Double.isNaN(warmUpSeconds)) {
             r.put("warmup_s", warmUpSeconds);
         }
@@ -1142,9 +1142,9 @@ public final class Bench {
                         u.cpuMsPerRun(), harnessMsPerRun, u.recordsPerRun(), commitsPerRun, 100 * u.jitShare());
                 // The whole stack shares one JVM: a pause stops broker, coordinator and agent together.
                 out.printf(Locale.ROOT, "    %s%n", GcPauses.describe(pauses, levelSeconds));
-                printRequests("    ", u);
-                Map<String, Object> loops = commandLoopsSince(loopsBefore, commandLoops(stack));
                 Map<String, Object> level = new LinkedHashMap<>();
+                requests("    ", u, level);
+                level.put("agent_command_loops", commandLoopsSince(loopsBefore, commandLoops(stack)));
                 level.put("offered_per_s", rate);
                 level.put("completed_per_min", Math.round(l.perMinute()));
                 level.put("p50_ms", l.latency().p(50));
@@ -1157,9 +1157,6 @@ public final class Bench {
                 level.put("gc_pauses", (long) pauses[0]);
                 level.put("gc_pause_ms", pauses[1]);
                 level.put("gc_pause_max_ms", pauses[2]);
-                level.put("broker_requests_per_run", BrokerRequests.total(u.brokerRequests()));
-                level.put("broker_requests_per_run_by_type", u.brokerRequests());
-                level.put("agent_command_loops", loops);
                 levels.add(level);
                 if (l.latency().p(99) < 1000 && l.perMinute() > best) {
                     best = l.perMinute();
